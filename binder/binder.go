@@ -1,0 +1,563 @@
+package binder
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	bcrypto "gobag/crypto"
+	"gobag/binder/index"
+)
+
+// Repository paths of the binder's own files.
+const (
+	pathReadme         = "README.md"
+	pathFormat         = ".gobag/format"
+	pathRoster         = ".gobag/roster.toml"
+	pathRosterSig      = ".gobag/roster.sig"
+	pathAllowedSigners = ".gobag/allowed_signers"
+	recordsDir         = "records"
+
+	// FormatVersion is the on-disk format version written to .gobag/format.
+	FormatVersion = 1
+	formatLine    = "gobag-binder 1\n"
+
+	// localDir holds this clone's local state inside the bare repository.
+	localDir      = "gobag"
+	indexVersion  = "1"
+	audienceAll   = "all"
+)
+
+// Binder is one open binder: a bare git repository of encrypted, signed
+// records and the local index that caches their decrypted form. A Binder
+// is safe for use by one goroutine at a time per method call; methods lock.
+type Binder struct {
+	mu     sync.Mutex
+	dir    string
+	id     *bcrypto.Identity
+	git    *gitStore
+	ix     *index.Index
+	tip    plumbing.Hash
+	roster *Roster
+	recips []age.Recipient
+	fp     string
+}
+
+// Dir returns the binder's directory.
+func (b *Binder) Dir() string { return b.dir }
+
+// Identity returns the identity the binder was opened with.
+func (b *Binder) Identity() *bcrypto.Identity { return b.id }
+
+// Roster returns the current roster.
+func (b *Binder) Roster() *Roster { return b.roster }
+
+// Fingerprint names the binder: the fingerprint of its first roster.
+func (b *Binder) Fingerprint() string { return b.fp }
+
+// Tip returns the commit the binder is at.
+func (b *Binder) Tip() string { return b.tip.String() }
+
+// Create makes a new binder in dir (which must not exist or be empty) with
+// id as its first member and manager.
+func Create(ctx context.Context, dir string, id *bcrypto.Identity, name string) (*Binder, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, errorf(Invalid, "pass --name \"Organisation name\"", "binder needs a name")
+	}
+	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+		return nil, errorf(Invalid, "choose a new directory", "%s exists and is not empty", dir)
+	}
+	g, err := initGitStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	roster := &Roster{Format: rosterFormat, Serial: 1, Created: now, Members: []Member{{
+		Handle: id.Handle, Recipient: id.Recipient().String(), SigningKey: id.SigningKey().String(),
+		Roles: []string{RoleManager}, Since: now,
+	}}}
+	rosterBytes, err := roster.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if roster, err = ParseRoster(rosterBytes); err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{
+		pathReadme:         readmeText(bcrypto.Fingerprint(rosterBytes)),
+		pathFormat:         []byte(formatLine),
+		pathRoster:         rosterBytes,
+		pathRosterSig:      signRoster(rosterBytes, id),
+		pathAllowedSigners: roster.AllowedSigners(),
+	}
+	changes := map[string]plumbing.Hash{}
+	for p, data := range files {
+		h, err := g.putBlob(data)
+		if err != nil {
+			return nil, err
+		}
+		changes[p] = h
+	}
+	tree, err := g.applyTree(plumbing.ZeroHash, changes)
+	if err != nil {
+		return nil, err
+	}
+	c, err := g.writeCommit(tree, nil, id, "gobag: create binder\n\nRoster: serial 1\n", now)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.setHead(plumbing.ZeroHash, c); err != nil {
+		return nil, err
+	}
+	g.Close()
+	b, err := Open(ctx, dir, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := b.Add(ctx, &Record{Kind: "binder", Title: name}); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// Open opens the binder in dir with id. It takes the binder's process lock
+// and brings the index up to date with git (rebuilding it if it is missing,
+// stale or unreadable).
+func Open(ctx context.Context, dir string, id *bcrypto.Identity) (*Binder, error) {
+	g, err := openGitStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	b := &Binder{dir: dir, id: id, git: g}
+	if err := b.openIndex(); err != nil {
+		g.Close()
+		return nil, err
+	}
+	if err := b.refresh(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// Close releases the index and the repository.
+func (b *Binder) Close() error {
+	var err error
+	if b.ix != nil {
+		err = b.ix.Close()
+		b.ix = nil
+	}
+	if b.git != nil {
+		b.git.Close()
+	}
+	return err
+}
+
+func (b *Binder) localPath(name string) string { return filepath.Join(b.dir, localDir, name) }
+
+// openIndex opens the encrypted index, making a new key and an empty index
+// if the key is missing or cannot be read with this identity.
+func (b *Binder) openIndex() error {
+	if err := os.MkdirAll(b.localPath(""), 0o700); err != nil {
+		return err
+	}
+	keyPath := b.localPath("index.key")
+	var key []byte
+	if ct, err := os.ReadFile(keyPath); err == nil {
+		if k, err := bcrypto.Decrypt(ct, b.id.AgeIdentity()); err == nil && len(k) == 32 {
+			key = k
+		}
+	}
+	fresh := key == nil
+	if fresh {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	ixDir := b.localPath("index")
+	if fresh {
+		// The old index (if any) cannot be read without its key. Probe the
+		// lock first so a running process's index is never removed.
+		if ix, err := index.Open(ixDir, key); errors.Is(err, index.ErrLocked) {
+			return b.lockedError()
+		} else if err == nil {
+			ix.Close()
+		}
+		os.RemoveAll(ixDir)
+		ct, err := bcrypto.Encrypt(key, b.id.Recipient())
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(keyPath, ct, 0o600); err != nil {
+			return err
+		}
+	}
+	ix, err := index.Open(ixDir, key)
+	if errors.Is(err, index.ErrLocked) {
+		return b.lockedError()
+	}
+	if err != nil {
+		// Corrupt or unreadable: it is only a cache.
+		os.RemoveAll(ixDir)
+		if ix, err = index.Open(ixDir, key); err != nil {
+			return err
+		}
+	}
+	b.ix = ix
+	return nil
+}
+
+func (b *Binder) lockedError() error {
+	return errorf(Locked, "close the other gobag window or command using this binder, then try again",
+		"binder %s is in use by another gobag process", b.dir)
+}
+
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// refresh brings the roster and the index up to date with the branch tip.
+func (b *Binder) refresh(ctx context.Context) error {
+	tip, err := b.git.head()
+	if err != nil {
+		return err
+	}
+	if tip.IsZero() {
+		return errorf(NotExist, "", "%s has no history: not a gobag binder", b.dir)
+	}
+	if err := b.loadRoster(tip); err != nil {
+		return err
+	}
+	ver, err := b.ix.Get("meta/version")
+	if err != nil || string(ver) != indexVersion {
+		return b.rebuild(ctx, tip)
+	}
+	old, _ := b.ix.Get("meta/tip")
+	fp, _ := b.ix.Get("meta/fingerprint")
+	b.fp = string(fp)
+	switch {
+	case string(old) == tip.String() && b.fp != "":
+		b.tip = tip
+		return nil
+	case len(old) == 0 || b.fp == "":
+		return b.rebuild(ctx, tip)
+	}
+	oldTip := plumbing.NewHash(string(old))
+	oldCommit, err := b.git.readCommit(oldTip)
+	if err != nil {
+		return b.rebuild(ctx, tip)
+	}
+	newCommit, err := b.git.readCommit(tip)
+	if err != nil {
+		return err
+	}
+	var paths []string
+	if err := b.git.changedPaths(oldCommit.TreeHash, newCommit.TreeHash, "", &paths); err != nil {
+		return b.rebuild(ctx, tip)
+	}
+	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), false)
+}
+
+func (b *Binder) loadRoster(tip plumbing.Hash) error {
+	c, err := b.git.readCommit(tip)
+	if err != nil {
+		return err
+	}
+	data, ok, err := b.git.readFile(c.TreeHash, pathRoster)
+	if err != nil || !ok {
+		return errorf(BadSignature, "run gobag verify", "binder has no readable roster at %s", tip)
+	}
+	r, err := ParseRoster(data)
+	if err != nil {
+		return errorf(BadSignature, "run gobag verify", "%v", err)
+	}
+	b.roster = r
+	b.recips = nil
+	for _, m := range r.Members {
+		rc, err := bcrypto.ParseRecipient(m.Recipient)
+		if err != nil {
+			return err
+		}
+		b.recips = append(b.recips, rc)
+	}
+	return nil
+}
+
+// recordIDs extracts the record ids from changed repository paths.
+func recordIDs(paths []string) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, p := range paths {
+		id, ok := idFromPath(p)
+		if ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func idFromPath(p string) (string, bool) {
+	rest, ok := strings.CutPrefix(p, recordsDir+"/")
+	if !ok {
+		return "", false
+	}
+	shard, file, ok := strings.Cut(rest, "/")
+	id := strings.TrimSuffix(strings.TrimSuffix(file, ".age"), ".env")
+	if !ok || !ValidID(id) || id[:2] != shard {
+		return "", false
+	}
+	return id, true
+}
+
+// Reindex throws the index away and rebuilds it from git.
+func (b *Binder) Reindex(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	tip, err := b.git.head()
+	if err != nil {
+		return err
+	}
+	if err := b.loadRoster(tip); err != nil {
+		return err
+	}
+	return b.rebuild(ctx, tip)
+}
+
+func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash) error {
+	if err := b.ix.Reset(); err != nil {
+		return err
+	}
+	fp, err := b.rootFingerprint(tip)
+	if err != nil {
+		return err
+	}
+	b.fp = fp
+	c, err := b.git.readCommit(tip)
+	if err != nil {
+		return err
+	}
+	ids, err := b.allIDs(c.TreeHash)
+	if err != nil {
+		return err
+	}
+	if err := b.reindexIDs(ctx, tip, c.TreeHash, ids, true); err != nil {
+		return err
+	}
+	batch := b.ix.NewBatch()
+	batch.Set("meta/version", []byte(indexVersion))
+	batch.Set("meta/fingerprint", []byte(fp))
+	return batch.Commit()
+}
+
+// rootFingerprint walks to the first commit and fingerprints its roster.
+func (b *Binder) rootFingerprint(tip plumbing.Hash) (string, error) {
+	h := tip
+	for {
+		c, err := b.git.readCommit(h)
+		if err != nil {
+			return "", err
+		}
+		if len(c.ParentHashes) == 0 {
+			data, ok, err := b.git.readFile(c.TreeHash, pathRoster)
+			if err != nil || !ok {
+				return "", errorf(BadSignature, "run gobag verify", "first commit %s has no roster", h)
+			}
+			return bcrypto.Fingerprint(data), nil
+		}
+		h = c.ParentHashes[0]
+	}
+}
+
+// allIDs lists every record id present (live or tombstoned) in a tree.
+func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
+	rh, ok, err := b.git.lookup(tree, recordsDir)
+	if err != nil || !ok {
+		return nil, err
+	}
+	rt, err := b.git.readTree(rh)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, shard := range rt.Entries {
+		st, err := b.git.readTree(shard.Hash)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range st.Entries {
+			if id, ok := strings.CutSuffix(e.Name, ".env"); ok && ValidID(id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// summary is what the index keeps for listing.
+type summary struct {
+	ID      string    `json:"id"`
+	Kind    string    `json:"kind"`
+	Title   string    `json:"title"`
+	Rev     int       `json:"rev"`
+	Updated time.Time `json:"updated"`
+	Author  string    `json:"author"`
+}
+
+// reindexIDs reads the given records at tree and writes them to the index,
+// then records tip as indexed. Reading and decryption run in parallel.
+func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []string, full bool) error {
+	type blobs struct {
+		id       string
+		env, age []byte
+		present  bool
+	}
+	// go-git is not safe for concurrent use: read blobs here, decrypt in
+	// the workers.
+	jobs := make(chan blobs, 64)
+	results := make(chan *Record, 64)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	workers := runtime.NumCPU()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if !j.present {
+					results <- &Record{ID: j.id, Deleted: true}
+					continue
+				}
+				r, err := b.openRecord(j.id, j.env, j.age)
+				if err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					continue
+				}
+				results <- r
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, id := range ids {
+			if ctx.Err() != nil {
+				return
+			}
+			agePath, envPath := recordPath(id)
+			env, ok, err := b.git.readFile(tree, envPath)
+			if err != nil {
+				select {
+				case errc <- err:
+				default:
+				}
+				return
+			}
+			j := blobs{id: id, env: env, present: ok}
+			if ok {
+				j.age, _, _ = b.git.readFile(tree, agePath)
+			}
+			jobs <- j
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	batch := b.ix.NewBatch()
+	defer batch.Cancel()
+	for r := range results {
+		if err := b.indexRecord(batch, r); err != nil {
+			return err
+		}
+	}
+	select {
+	case err := <-errc:
+		return err
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	batch.Set("meta/tip", []byte(tip.String()))
+	if err := batch.Commit(); err != nil {
+		return err
+	}
+	b.tip = tip
+	return nil
+}
+
+func (b *Binder) indexRecord(batch *index.Batch, r *Record) error {
+	if r.Deleted && r.Kind == "" {
+		// Gone from the tree entirely (or never known): drop it.
+		batch.Delete("rec/" + r.ID)
+		return batch.Delete("sum/" + r.ID)
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if err := batch.Set("rec/"+r.ID, data); err != nil {
+		return err
+	}
+	if r.Deleted {
+		return batch.Delete("sum/" + r.ID)
+	}
+	s, _ := json.Marshal(summary{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Updated: r.Updated, Author: r.Author})
+	return batch.Set("sum/"+r.ID, s)
+}
+
+// openRecord checks a record version against its envelope and decrypts it.
+func (b *Binder) openRecord(id string, envData, ct []byte) (*Record, error) {
+	env, err := ParseEnvelope(envData)
+	if err != nil {
+		return nil, errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+	}
+	if env.ID != id {
+		return nil, errorf(BadSignature, "run gobag verify", "record %s: envelope names %s", id, env.ID)
+	}
+	key, ok := b.roster.Key(env.Author)
+	if !ok {
+		return nil, errorf(BadSignature, "run gobag verify", "record %s rev %d: author %q is not a member", id, env.Rev, env.Author)
+	}
+	if err := env.verify(key); err != nil {
+		return nil, errorf(BadSignature, "run gobag verify", "%v", err)
+	}
+	agePath, envPath := recordPath(id)
+	if env.Deleted {
+		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Path: envPath, Deleted: true, Kind: "deleted", Updated: env.Time}, nil
+	}
+	if hashHex(ct) != env.Ciphertext {
+		return nil, errorf(BadSignature, "run gobag verify", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
+	}
+	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
+	if err != nil {
+		return nil, &Error{Kind: KindOf(err), Err: fmt.Errorf("record %s: %w", id, err)}
+	}
+	r, err := ParseRecord(plain)
+	if err != nil {
+		return nil, errorf(BadSignature, "", "record %s: stored plaintext: %v", id, err)
+	}
+	if r.ID != id || r.Rev != env.Rev {
+		return nil, errorf(BadSignature, "run gobag verify", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
+	}
+	r.Author, r.Path = env.Author, agePath
+	return r, nil
+}

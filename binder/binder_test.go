@@ -1,0 +1,200 @@
+package binder
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bcrypto "gobag/crypto"
+)
+
+func newTestBinder(t *testing.T) (*Binder, *bcrypto.Identity) {
+	t.Helper()
+	id, err := bcrypto.NewIdentity("priya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "binder")
+	b, err := Create(context.Background(), dir, id, "Example Statistics Office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b, id
+}
+
+func gitCmd(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func TestSaveShowEditDelete(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	if b.Name() != "Example Statistics Office" {
+		t.Fatalf("name %q", b.Name())
+	}
+	r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"phone": "+44 20 7946 0001"}, Body: "Head of IT.\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rev != 1 || !ValidID(r.ID) {
+		t.Fatalf("got rev %d id %q", r.Rev, r.ID)
+	}
+	got, err := b.Get(r.ID[:6])
+	if err != nil || got.Title != "Priya Raman" || got.Fields["phone"] != "+44 20 7946 0001" || got.Body != "Head of IT.\n" {
+		t.Fatalf("Get = %+v, %v", got, err)
+	}
+	got.Title = "Priya R."
+	if _, err := b.Update(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	got.Rev = 1 // stale
+	if _, err := b.Update(ctx, got); KindOf(err) != Conflict {
+		t.Fatalf("stale edit: got %v; want a conflict", err)
+	}
+	list, _ := b.List("")
+	if len(list) != 1 || list[0].Rev != 2 {
+		t.Fatalf("list = %+v", list)
+	}
+	if err := b.Delete(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Get(r.ID); KindOf(err) != NotExist {
+		t.Fatalf("deleted record: got %v; want NotExist", err)
+	}
+	log, err := b.Log(ctx, r.ID, 0)
+	if err != nil || len(log) != 3 || log[0].Action != "delete" || log[2].Action != "add" {
+		t.Fatalf("log = %+v, %v", log, err)
+	}
+	rep, err := Verify(ctx, b.Dir())
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+	if rep.Fingerprint != b.Fingerprint() {
+		t.Fatalf("fingerprint %s; want %s", rep.Fingerprint, b.Fingerprint())
+	}
+}
+
+// The stock git CLI sees a clean, signed repository and age reads records.
+func TestGitAndAgeCLI(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	r, err := b.Add(ctx, &Record{Kind: "system", Title: "Data platform", Fields: map[string]any{"rto": "3h"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := b.Dir()
+	gitCmd(t, dir, "fsck", "--strict")
+	allowed := filepath.Join(t.TempDir(), "allowed_signers")
+	os.WriteFile(allowed, []byte(gitCmd(t, dir, "show", "HEAD:.gobag/allowed_signers")), 0o600)
+	for _, rev := range []string{"HEAD", "HEAD~1", "HEAD~2"} {
+		gitCmd(t, dir, "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile="+allowed, "verify-commit", rev)
+	}
+	clone := filepath.Join(t.TempDir(), "copy")
+	gitCmd(t, t.TempDir(), "clone", "-q", dir, clone)
+	if _, err := exec.LookPath("age"); err != nil {
+		t.Skip("age CLI not installed")
+	}
+	key := filepath.Join(t.TempDir(), "key.txt")
+	os.WriteFile(key, id.ExportAge(), 0o600)
+	cmd := exec.Command("sh", "-c", "git -C "+dir+" show HEAD:"+r.Path+" | age -d -i "+key)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("age -d: %v: %s", err, out)
+	}
+	back, err := ParseRecord(out)
+	if err != nil || back.Title != "Data platform" || back.ID != r.ID || back.Rev != 1 {
+		t.Fatalf("age -d printed %q (%v)", out, err)
+	}
+}
+
+func TestSecondOpenIsLocked(t *testing.T) {
+	b, id := newTestBinder(t)
+	_, err := Open(context.Background(), b.Dir(), id)
+	if KindOf(err) != Locked || !strings.Contains(err.Error(), "in use by another gobag process") {
+		t.Fatalf("got %v; want Locked", err)
+	}
+}
+
+func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	r, _ := b.Add(ctx, &Record{Kind: "note", Title: "one"})
+	dir := b.Dir()
+	b.Close()
+
+	os.RemoveAll(filepath.Join(dir, localDir, "index"))
+	b2, err := Open(ctx, dir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b2.Get(r.ID); err != nil || got.Title != "one" {
+		t.Fatalf("after losing the index: %v, %v", got, err)
+	}
+	tipWithOne := b2.Tip()
+	r2, _ := b2.Add(ctx, &Record{Kind: "note", Title: "two"})
+	b2.Close()
+
+	// HEAD moved outside gobag: back to before "two".
+	gitCmd(t, dir, "update-ref", "refs/heads/main", tipWithOne)
+	b3, err := Open(ctx, dir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b3.Get(r2.ID); KindOf(err) != NotExist {
+		t.Fatalf("stale index still has the record: %v", err)
+	}
+	b3.Close()
+
+	// Corrupt: garbage over every index file.
+	files, _ := filepath.Glob(filepath.Join(dir, localDir, "index", "*"))
+	for _, f := range files {
+		os.WriteFile(f, bytes.Repeat([]byte{0xff}, 100), 0o600)
+	}
+	b4, err := Open(ctx, dir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b4.Close()
+	if got, err := b4.Get(r.ID); err != nil || got.Title != "one" {
+		t.Fatalf("after corruption: %v, %v", got, err)
+	}
+}
+
+func TestBadInputIsRefused(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	for _, r := range []*Record{
+		{Kind: "", Title: "x"},
+		{Kind: "spaceship", Title: "x"},
+		{Kind: "note", Title: " "},
+		{Kind: "note", Title: "x", Fields: map[string]any{"Bad Key": 1}},
+	} {
+		if _, err := b.Add(ctx, r); KindOf(err) != Invalid || HintOf(err) == "" {
+			t.Errorf("Add(%+v) = %v; want Invalid with a hint", r, err)
+		}
+	}
+	if _, err := b.Get("zz"); KindOf(err) != Invalid {
+		t.Errorf("short id: got %v", err)
+	}
+	if _, err := b.Get("abcdefgh"); KindOf(err) != NotExist {
+		t.Errorf("unknown id: got %v", err)
+	}
+	if err := errors.Unwrap(nil); err != nil {
+		t.Fatal(err)
+	}
+}

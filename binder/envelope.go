@@ -1,0 +1,147 @@
+package binder
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	bcrypto "gobag/crypto"
+)
+
+const envelopeHeader = "gobag-envelope 1"
+
+// Envelope is the signed, plaintext companion of one record version. It
+// binds the ciphertext to its id, revision, predecessor, author and
+// audience. See docs/FORMAT.md.
+type Envelope struct {
+	ID         string
+	Rev        int
+	Prev       string // hex SHA-256 of the previous envelope file, or "" for rev 1
+	Ciphertext string // hex SHA-256 of the ciphertext file, or "" for a tombstone
+	Author     string // member handle
+	AuthorKey  string // signing key fingerprint, SHA256:…
+	Audience   []string
+	Time       time.Time
+	Deleted    bool
+	Signature  []byte
+}
+
+// signedPart renders every line the signature covers.
+func (e *Envelope) signedPart() []byte {
+	var b bytes.Buffer
+	b.WriteString(envelopeHeader + "\n")
+	fmt.Fprintf(&b, "id: %s\n", e.ID)
+	fmt.Fprintf(&b, "rev: %d\n", e.Rev)
+	fmt.Fprintf(&b, "prev: %s\n", orNone(e.Prev))
+	fmt.Fprintf(&b, "ciphertext: %s\n", orNone(e.Ciphertext))
+	fmt.Fprintf(&b, "author: %s %s\n", e.Author, e.AuthorKey)
+	fmt.Fprintf(&b, "audience: %s\n", strings.Join(e.Audience, " "))
+	fmt.Fprintf(&b, "time: %s\n", e.Time.UTC().Format(time.RFC3339))
+	state := "live"
+	if e.Deleted {
+		state = "deleted"
+	}
+	fmt.Fprintf(&b, "state: %s\n", state)
+	return b.Bytes()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// Marshal renders the envelope file.
+func (e *Envelope) Marshal() []byte {
+	b := e.signedPart()
+	return append(b, "signature: "+base64.StdEncoding.EncodeToString(e.Signature)+"\n"...)
+}
+
+// sign fills in the author and signature from id.
+func (e *Envelope) sign(id *bcrypto.Identity) {
+	e.Author = id.Handle
+	e.AuthorKey = id.SigningKey().Fingerprint()
+	e.Signature = id.Sign(e.signedPart())
+}
+
+// verify checks the signature with key.
+func (e *Envelope) verify(key bcrypto.PublicKey) error {
+	if key.Fingerprint() != e.AuthorKey {
+		return fmt.Errorf("envelope of %s rev %d: author key %s is not %s's key", e.ID, e.Rev, e.AuthorKey, e.Author)
+	}
+	if err := key.Verify(e.signedPart(), e.Signature); err != nil {
+		return fmt.Errorf("envelope of %s rev %d: %w", e.ID, e.Rev, err)
+	}
+	return nil
+}
+
+// ParseEnvelope reads an envelope file. It checks the form, not the
+// signature.
+func ParseEnvelope(data []byte) (*Envelope, error) {
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	want := []string{"", "id", "rev", "prev", "ciphertext", "author", "audience", "time", "state", "signature"}
+	if len(lines) != len(want) || lines[0] != envelopeHeader {
+		return nil, fmt.Errorf("envelope: not a %q file of %d lines", envelopeHeader, len(want))
+	}
+	v := map[string]string{}
+	for i, l := range lines[1:] {
+		k, val, ok := strings.Cut(l, ": ")
+		if !ok || k != want[i+1] {
+			return nil, fmt.Errorf("envelope: line %d: want %q", i+2, want[i+1])
+		}
+		v[k] = val
+	}
+	e := &Envelope{ID: v["id"]}
+	var err error
+	if e.Rev, err = strconv.Atoi(v["rev"]); err != nil || e.Rev < 1 {
+		return nil, fmt.Errorf("envelope: bad rev %q", v["rev"])
+	}
+	for _, h := range []struct {
+		dst *string
+		key string
+	}{{&e.Prev, "prev"}, {&e.Ciphertext, "ciphertext"}} {
+		s := v[h.key]
+		if s == "none" {
+			continue
+		}
+		if b, err := hex.DecodeString(s); err != nil || len(b) != sha256.Size {
+			return nil, fmt.Errorf("envelope: bad %s hash", h.key)
+		}
+		*h.dst = s
+	}
+	author := strings.Fields(v["author"])
+	if len(author) != 2 {
+		return nil, fmt.Errorf("envelope: bad author line")
+	}
+	e.Author, e.AuthorKey = author[0], author[1]
+	e.Audience = strings.Fields(v["audience"])
+	if e.Time, err = time.Parse(time.RFC3339, v["time"]); err != nil {
+		return nil, fmt.Errorf("envelope: bad time")
+	}
+	switch v["state"] {
+	case "live":
+	case "deleted":
+		e.Deleted = true
+	default:
+		return nil, fmt.Errorf("envelope: bad state %q", v["state"])
+	}
+	if e.Signature, err = base64.StdEncoding.DecodeString(v["signature"]); err != nil {
+		return nil, fmt.Errorf("envelope: bad signature encoding")
+	}
+	if e.Deleted != (e.Ciphertext == "") {
+		return nil, fmt.Errorf("envelope: a live record needs a ciphertext hash and a deleted one none")
+	}
+	return e, nil
+}
+
+// hashHex is the hex SHA-256 of data.
+func hashHex(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}

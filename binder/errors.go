@@ -1,0 +1,83 @@
+package binder
+
+import (
+	"errors"
+	"fmt"
+
+	bcrypto "gobag/crypto"
+)
+
+// Kind classifies an error so that callers (and the CLI's exit codes) can
+// branch on it. The list is append-only: never renumber a kind.
+type Kind int
+
+// The kinds of error. Other is anything not classified.
+const (
+	Other         Kind = iota // unclassified
+	NotExist                  // a record, binder or file does not exist
+	Permission                // not allowed by the roster or the file system
+	CannotDecrypt             // wrong passphrase, or not in a record's audience
+	BadSignature              // a signature, hash or history check failed
+	Conflict                  // a concurrent or conflicting change
+	Offline                   // a remote could not be reached
+	Locked                    // the binder is in use by another process
+	Invalid                   // bad input from the user
+)
+
+var kindNames = [...]string{"other", "not exist", "permission", "cannot decrypt", "bad signature", "conflict", "offline", "locked", "invalid"}
+
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return fmt.Sprintf("kind(%d)", int(k))
+	}
+	return kindNames[k]
+}
+
+// Error is an error with a kind and, where one is known, a hint that tells
+// the user how to fix it.
+type Error struct {
+	Kind Kind
+	Err  error
+	Hint string
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// errorf builds an *Error of kind k.
+func errorf(k Kind, hint, format string, args ...any) error {
+	return &Error{Kind: k, Err: fmt.Errorf(format, args...), Hint: hint}
+}
+
+// KindOf returns the kind of err: the innermost *Error's kind, or a kind
+// derived from the crypto package's sentinels.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != Other {
+		return e.Kind
+	}
+	switch {
+	case errors.Is(err, bcrypto.ErrWrongPassphrase), errors.Is(err, bcrypto.ErrNotRecipient):
+		return CannotDecrypt
+	case errors.Is(err, bcrypto.ErrBadSignature):
+		return BadSignature
+	case errors.Is(err, bcrypto.ErrMalformed):
+		return Invalid
+	}
+	return Other
+}
+
+// HintOf returns the first hint attached to err, if any.
+func HintOf(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Hint != "" {
+			return e.Hint
+		}
+		err = e.Err
+	}
+	return ""
+}

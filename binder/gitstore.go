@@ -1,0 +1,432 @@
+package binder
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	bcrypto "gobag/crypto"
+)
+
+// Branch is the one branch a binder's history lives on.
+const Branch = plumbing.ReferenceName("refs/heads/main")
+
+// gitStore writes and reads git objects of a bare repository directly:
+// blobs, trees, commits and the branch ref. It has no worktree and no index
+// file, so a change costs O(depth of the path).
+type gitStore struct {
+	dir   string
+	st    *filesystem.Storage
+	trees map[plumbing.Hash]*object.Tree
+}
+
+func initGitStore(dir string) (*gitStore, error) {
+	_, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: Branch},
+		Bare:        true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create repository: %w", err)
+	}
+	return openGitStore(dir)
+}
+
+func openGitStore(dir string) (*gitStore, error) {
+	if fi, err := os.Stat(filepath.Join(dir, "objects")); err != nil || !fi.IsDir() {
+		return nil, errorf(NotExist, "create one with: gobag init --binder "+dir+" --name NAME",
+			"%s is not a binder (no git repository there)", dir)
+	}
+	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte), filesystem.Options{})
+	return &gitStore{dir: dir, st: st, trees: map[plumbing.Hash]*object.Tree{}}, nil
+}
+
+func (s *gitStore) Close() error { return s.st.Close() }
+
+// head returns the branch tip, or the zero hash for an empty repository.
+func (s *gitStore) head() (plumbing.Hash, error) {
+	ref, err := s.st.Reference(Branch)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", Branch, err)
+	}
+	return ref.Hash(), nil
+}
+
+// setHead moves the branch from old to new atomically: the new value is
+// written to a lock file and renamed over the ref, so a crash leaves either
+// the old or the new tip, never a torn file.
+func (s *gitStore) setHead(old, new plumbing.Hash) error {
+	cur, err := s.head()
+	if err != nil {
+		return err
+	}
+	if cur != old {
+		return errorf(Conflict, "run the command again", "the binder moved while saving (tip %s, expected %s)", cur, old)
+	}
+	refPath := filepath.Join(s.dir, filepath.FromSlash(Branch.String()))
+	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
+		return err
+	}
+	lock := refPath + ".lock"
+	f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return errorf(Locked, "if no gobag or git process is running on this binder, remove "+lock,
+				"ref %s is locked by another writer", Branch)
+		}
+		return err
+	}
+	_, err = f.WriteString(new.String() + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(lock, refPath)
+	}
+	if err != nil {
+		os.Remove(lock)
+		return fmt.Errorf("update %s: %w", Branch, err)
+	}
+	return nil
+}
+
+func (s *gitStore) putObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
+	o := s.st.NewEncodedObject()
+	o.SetType(t)
+	o.SetSize(int64(len(data)))
+	w, err := o.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if s.st.HasEncodedObject(o.Hash()) == nil {
+		return o.Hash(), nil
+	}
+	return s.st.SetEncodedObject(o)
+}
+
+func (s *gitStore) putBlob(data []byte) (plumbing.Hash, error) {
+	return s.putObject(plumbing.BlobObject, data)
+}
+
+// readObject reads an object's content and checks its type.
+func (s *gitStore) readObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	o, err := s.st.EncodedObject(t, h)
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", t, h, err)
+	}
+	r, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+func (s *gitStore) readBlob(h plumbing.Hash) ([]byte, error) {
+	return s.readObject(plumbing.BlobObject, h)
+}
+
+func (s *gitStore) readTree(h plumbing.Hash) (*object.Tree, error) {
+	if t, ok := s.trees[h]; ok {
+		return t, nil
+	}
+	o, err := s.st.EncodedObject(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	t, err := object.DecodeTree(s.st, o)
+	if err != nil {
+		return nil, fmt.Errorf("decode tree %s: %w", h, err)
+	}
+	if len(s.trees) > 4096 {
+		clear(s.trees)
+	}
+	s.trees[h] = t
+	return t, nil
+}
+
+// lookup returns the hash of the blob or tree at p in tree root.
+func (s *gitStore) lookup(root plumbing.Hash, p string) (plumbing.Hash, bool, error) {
+	h := root
+	for _, part := range strings.Split(p, "/") {
+		if h.IsZero() {
+			return plumbing.ZeroHash, false, nil
+		}
+		t, err := s.readTree(h)
+		if err != nil {
+			return plumbing.ZeroHash, false, err
+		}
+		h = plumbing.ZeroHash
+		for _, e := range t.Entries {
+			if e.Name == part {
+				h = e.Hash
+				break
+			}
+		}
+	}
+	return h, !h.IsZero(), nil
+}
+
+// readFile reads the blob at p in tree root.
+func (s *gitStore) readFile(root plumbing.Hash, p string) ([]byte, bool, error) {
+	h, ok, err := s.lookup(root, p)
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	b, err := s.readBlob(h)
+	return b, err == nil, err
+}
+
+// applyTree returns the hash of the tree root with changes applied: each
+// path maps to a blob hash, or to the zero hash to remove it. Only the trees
+// on the changed paths are rewritten. Directories left empty are removed.
+func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
+	var entries []object.TreeEntry
+	if !root.IsZero() {
+		t, err := s.readTree(root)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		entries = append(entries, t.Entries...)
+	}
+	files := map[string]plumbing.Hash{}
+	subs := map[string]map[string]plumbing.Hash{}
+	for p, h := range changes {
+		first, rest, nested := strings.Cut(p, "/")
+		if nested {
+			if subs[first] == nil {
+				subs[first] = map[string]plumbing.Hash{}
+			}
+			subs[first][rest] = h
+		} else {
+			files[first] = h
+		}
+	}
+	index := map[string]int{}
+	for i, e := range entries {
+		index[e.Name] = i
+	}
+	set := func(name string, mode filemode.FileMode, h plumbing.Hash) {
+		if i, ok := index[name]; ok {
+			entries[i].Hash, entries[i].Mode = h, mode
+			return
+		}
+		index[name] = len(entries)
+		entries = append(entries, object.TreeEntry{Name: name, Mode: mode, Hash: h})
+	}
+	for name, h := range files {
+		set(name, filemode.Regular, h)
+	}
+	for name, sub := range subs {
+		var old plumbing.Hash
+		if i, ok := index[name]; ok && entries[i].Mode == filemode.Dir {
+			old = entries[i].Hash
+		}
+		nh, err := s.applyTree(old, sub)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		set(name, filemode.Dir, nh)
+	}
+	kept := entries[:0]
+	for _, e := range entries {
+		if !e.Hash.IsZero() {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		return plumbing.ZeroHash, nil
+	}
+	sortTreeEntries(kept)
+	o := s.st.NewEncodedObject()
+	if err := (&object.Tree{Entries: kept}).Encode(o); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if s.st.HasEncodedObject(o.Hash()) == nil {
+		return o.Hash(), nil
+	}
+	return s.st.SetEncodedObject(o)
+}
+
+// sortTreeEntries orders entries as git does: by name, with a directory
+// compared as if its name ended in "/".
+func sortTreeEntries(es []object.TreeEntry) {
+	key := func(e object.TreeEntry) string {
+		if e.Mode == filemode.Dir {
+			return e.Name + "/"
+		}
+		return e.Name
+	}
+	sort.Slice(es, func(i, j int) bool { return key(es[i]) < key(es[j]) })
+}
+
+// writeCommit writes a commit of tree with parents, SSH-signed by id.
+func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *bcrypto.Identity, msg string, when time.Time) (plumbing.Hash, error) {
+	sig := object.Signature{Name: id.Handle, Email: id.Handle + "@gobag", When: when}
+	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents}
+	unsigned := &plumbing.MemoryObject{}
+	if err := c.EncodeWithoutSignature(unsigned); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	payload, err := io.ReadAll(must(unsigned.Reader()))
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	armored, err := id.SignSSH(bcrypto.GitNamespace, payload)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	c.PGPSignature = string(armored)
+	o := s.st.NewEncodedObject()
+	if err := c.Encode(o); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return s.st.SetEncodedObject(o)
+}
+
+func must(r io.ReadCloser, err error) io.Reader {
+	if err != nil {
+		return bytes.NewReader(nil)
+	}
+	return r
+}
+
+// rawCommit is a commit with its signature split from the bytes it signs.
+type rawCommit struct {
+	*object.Commit
+	Payload   []byte // the commit without its gpgsig header
+	Signature []byte // the armored signature, or nil
+}
+
+func (s *gitStore) readCommit(h plumbing.Hash) (*rawCommit, error) {
+	data, err := s.readObject(plumbing.CommitObject, h)
+	if err != nil {
+		return nil, err
+	}
+	o := &plumbing.MemoryObject{}
+	o.SetType(plumbing.CommitObject)
+	o.Write(data)
+	c, err := object.DecodeCommit(s.st, o)
+	if err != nil {
+		return nil, fmt.Errorf("decode commit %s: %w", h, err)
+	}
+	payload, sig := splitSignature(data)
+	return &rawCommit{Commit: c, Payload: payload, Signature: sig}, nil
+}
+
+// splitSignature removes the gpgsig header (and its continuation lines)
+// from a raw commit, as git does before checking the signature.
+func splitSignature(data []byte) (payload, sig []byte) {
+	headerEnd := bytes.Index(data, []byte("\n\n"))
+	if headerEnd < 0 {
+		return data, nil
+	}
+	var out, sigBuf bytes.Buffer
+	lines := bytes.SplitAfter(data[:headerEnd+1], []byte("\n"))
+	inSig := false
+	for _, l := range lines {
+		switch {
+		case bytes.HasPrefix(l, []byte("gpgsig ")):
+			inSig = true
+			sigBuf.Write(l[len("gpgsig "):])
+		case inSig && bytes.HasPrefix(l, []byte(" ")):
+			sigBuf.Write(l[1:])
+		default:
+			inSig = false
+			out.Write(l)
+		}
+	}
+	out.Write(data[headerEnd+1:])
+	if sigBuf.Len() == 0 {
+		return out.Bytes(), nil
+	}
+	return out.Bytes(), sigBuf.Bytes()
+}
+
+// changedPaths lists the blob paths that differ between trees a and b
+// (either may be zero), descending only into subtrees whose hashes differ.
+func (s *gitStore) changedPaths(a, b plumbing.Hash, prefix string, out *[]string) error {
+	if a == b {
+		return nil
+	}
+	ea, eb := map[string]object.TreeEntry{}, map[string]object.TreeEntry{}
+	if !a.IsZero() {
+		t, err := s.readTree(a)
+		if err != nil {
+			return err
+		}
+		for _, e := range t.Entries {
+			ea[e.Name] = e
+		}
+	}
+	if !b.IsZero() {
+		t, err := s.readTree(b)
+		if err != nil {
+			return err
+		}
+		for _, e := range t.Entries {
+			eb[e.Name] = e
+		}
+	}
+	names := map[string]bool{}
+	for n := range ea {
+		names[n] = true
+	}
+	for n := range eb {
+		names[n] = true
+	}
+	for n := range names {
+		x, y := ea[n], eb[n]
+		if x.Hash == y.Hash && x.Mode == y.Mode {
+			continue
+		}
+		p := path.Join(prefix, n)
+		xd, yd := x.Mode == filemode.Dir, y.Mode == filemode.Dir
+		switch {
+		case xd || yd:
+			var xa, ya plumbing.Hash
+			if xd {
+				xa = x.Hash
+			} else if !x.Hash.IsZero() {
+				*out = append(*out, p)
+			}
+			if yd {
+				ya = y.Hash
+			} else if !y.Hash.IsZero() {
+				*out = append(*out, p)
+			}
+			if err := s.changedPaths(xa, ya, p, out); err != nil {
+				return err
+			}
+		default:
+			*out = append(*out, p)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+// Package index is the binder's local cache: a Badger key-value store,
+// encrypted at rest, with memory settings small enough for a laptop. It
+// knows nothing of records; the binder package decides what it stores.
+// Deleting the directory loses nothing: the binder rebuilds it from git.
+package index
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// ErrLocked means another process holds the index open.
+var ErrLocked = errors.New("index is in use by another process")
+
+// Index is an open index.
+type Index struct {
+	db *badger.DB
+}
+
+// Open opens (creating if needed) the index in dir, encrypted with key (32
+// bytes). A second open of the same directory fails with ErrLocked.
+func Open(dir string, key []byte) (*Index, error) {
+	opts := badger.DefaultOptions(dir).
+		WithLogger(nil).
+		WithEncryptionKey(key).
+		WithIndexCacheSize(4 << 20).
+		WithBlockCacheSize(8 << 20).
+		WithMemTableSize(8 << 20).
+		WithNumMemtables(2).
+		WithBaseTableSize(2 << 20).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(6).
+		WithValueLogFileSize(16 << 20).
+		WithValueThreshold(4 << 10).
+		WithNumCompactors(2).
+		WithDetectConflicts(false).
+		WithSyncWrites(false)
+	db, err := badger.Open(opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") || strings.Contains(err.Error(), "resource temporarily unavailable") {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	return &Index{db: db}, nil
+}
+
+// Close flushes and closes the index.
+func (ix *Index) Close() error { return ix.db.Close() }
+
+// Get returns the value of key, or nil if there is none.
+func (ix *Index) Get(key string) ([]byte, error) {
+	var out []byte
+	err := ix.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get([]byte(key))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out, err = item.ValueCopy(nil)
+		return err
+	})
+	return out, err
+}
+
+// Scan calls fn for every key with prefix, in key order. The value is only
+// valid during the call.
+func (ix *Index) Scan(prefix string, fn func(key string, val []byte) error) error {
+	return ix.db.View(func(txn *badger.Txn) error {
+		o := badger.DefaultIteratorOptions
+		o.Prefix = []byte(prefix)
+		o.PrefetchSize = 256
+		it := txn.NewIterator(o)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			if err := item.Value(func(v []byte) error { return fn(string(item.Key()), v) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Batch collects writes and applies them together.
+type Batch struct {
+	wb *badger.WriteBatch
+}
+
+// NewBatch starts a batch of writes.
+func (ix *Index) NewBatch() *Batch { return &Batch{wb: ix.db.NewWriteBatch()} }
+
+// Set stores key = val in the batch.
+func (b *Batch) Set(key string, val []byte) error { return b.wb.Set([]byte(key), val) }
+
+// Delete removes key in the batch.
+func (b *Batch) Delete(key string) error { return b.wb.Delete([]byte(key)) }
+
+// Commit applies the batch.
+func (b *Batch) Commit() error { return b.wb.Flush() }
+
+// Cancel drops the batch.
+func (b *Batch) Cancel() { b.wb.Cancel() }
+
+// Reset removes every key.
+func (ix *Index) Reset() error { return ix.db.DropAll() }

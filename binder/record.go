@@ -1,0 +1,248 @@
+package binder
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Record is one decrypted record: TOML front matter and a Markdown body.
+type Record struct {
+	ID      string         `json:"id"`
+	Kind    string         `json:"kind"`
+	Title   string         `json:"title"`
+	Rev     int            `json:"rev"`
+	Updated time.Time      `json:"updated"`
+	Fields  map[string]any `json:"fields"`
+	Body    string         `json:"body"`
+
+	// Known from the envelope and the repository, not the plaintext.
+	Author  string `json:"author"`
+	Path    string `json:"path"`
+	Deleted bool   `json:"deleted,omitempty"`
+}
+
+// KindSpec describes one kind of record.
+type KindSpec struct {
+	Name string
+	Doc  string
+	// Hidden kinds are not listed unless asked for by name.
+	Hidden bool
+}
+
+// Kinds lists the record kinds a binder holds, in display order.
+var Kinds = []KindSpec{
+	{Name: "plan", Doc: "a continuity, recovery or contingency plan"},
+	{Name: "contact", Doc: "a person or office to call, with alternates"},
+	{Name: "team", Doc: "a response or recovery team"},
+	{Name: "vendor", Doc: "a third party the organisation depends on"},
+	{Name: "system", Doc: "an information system with its recovery objectives"},
+	{Name: "function", Doc: "a business function in the impact analysis"},
+	{Name: "runbook", Doc: "step-by-step recovery procedure"},
+	{Name: "exercise", Doc: "a test or exercise of plans"},
+	{Name: "incident", Doc: "a real incident and its handling"},
+	{Name: "timeline", Doc: "one entry in an incident's timeline"},
+	{Name: "training", Doc: "a training session on the plans"},
+	{Name: "note", Doc: "free text"},
+	{Name: "binder", Doc: "the binder's own settings", Hidden: true},
+}
+
+// KindByName returns the spec of a kind.
+func KindByName(name string) (KindSpec, bool) {
+	for _, k := range Kinds {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return KindSpec{}, false
+}
+
+func kindNamesList() string {
+	var names []string
+	for _, k := range Kinds {
+		if !k.Hidden {
+			names = append(names, k.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+var idPattern = regexp.MustCompile(`^[a-z2-7]{26}$`)
+
+// NewID returns a fresh random record id: 26 base32 characters (128 bits).
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return idEncoding.EncodeToString(b[:])
+}
+
+// ValidID reports whether s has the form of a record id.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+// recordPath returns the repository paths of a record's ciphertext and
+// envelope.
+func recordPath(id string) (ciphertext, envelope string) {
+	dir := "records/" + id[:2] + "/" + id
+	return dir + ".age", dir + ".env"
+}
+
+const frontMatterFence = "+++"
+
+type frontMatter struct {
+	Kind    string         `toml:"kind"`
+	ID      string         `toml:"id,omitempty"`
+	Title   string         `toml:"title"`
+	Rev     int            `toml:"rev,omitempty"`
+	Updated *time.Time     `toml:"updated,omitempty"`
+	Fields  map[string]any `toml:"fields,omitempty"`
+}
+
+// Marshal renders the record's plaintext: front matter and body.
+func (r *Record) Marshal() ([]byte, error) {
+	fm := frontMatter{Kind: r.Kind, ID: r.ID, Title: r.Title, Rev: r.Rev, Fields: r.Fields}
+	if !r.Updated.IsZero() {
+		u := r.Updated.UTC()
+		fm.Updated = &u
+	}
+	var b bytes.Buffer
+	b.WriteString(frontMatterFence + "\n")
+	enc := toml.NewEncoder(&b)
+	enc.Indent = ""
+	if err := enc.Encode(fm); err != nil {
+		return nil, fmt.Errorf("record %s: %w", r.ID, err)
+	}
+	b.WriteString(frontMatterFence + "\n")
+	if r.Body != "" {
+		b.WriteString("\n")
+		b.WriteString(r.Body)
+		if !strings.HasSuffix(r.Body, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// ParseRecord reads a record's plaintext. Fields the caller fills in (id,
+// rev, updated) may be absent.
+func ParseRecord(text []byte) (*Record, error) {
+	s := strings.ReplaceAll(string(text), "\r\n", "\n")
+	s = strings.TrimPrefix(s, "\ufeff")
+	rest, ok := strings.CutPrefix(s, frontMatterFence+"\n")
+	if !ok {
+		return nil, errorf(Invalid, "start the file with a line holding only +++, then the TOML header, then another +++ line",
+			"record: no front matter: the first line must be %q", frontMatterFence)
+	}
+	var head, body string
+	if strings.HasPrefix(rest, frontMatterFence+"\n") || rest == frontMatterFence {
+		head, body = "", strings.TrimPrefix(rest, frontMatterFence)
+	} else {
+		var found bool
+		head, body, found = strings.Cut(rest, "\n"+frontMatterFence+"\n")
+		if !found {
+			if h, ok := strings.CutSuffix(rest, "\n"+frontMatterFence); ok {
+				head, body, found = h, "", true
+			}
+		}
+		if !found {
+			return nil, errorf(Invalid, "close the TOML header with a line holding only +++", "record: front matter is not closed")
+		}
+	}
+	var fm frontMatter
+	md, err := toml.Decode(head, &fm)
+	if err != nil {
+		return nil, errorf(Invalid, "fix the TOML syntax between the +++ lines", "record: front matter: %v", err)
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		var keys []string
+		for _, k := range undec {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		return nil, errorf(Invalid, "put record-specific keys under a [fields] table",
+			"record: unknown header keys %s", strings.Join(keys, ", "))
+	}
+	r := &Record{ID: fm.ID, Kind: fm.Kind, Title: fm.Title, Rev: fm.Rev, Fields: fm.Fields}
+	if fm.Updated != nil {
+		r.Updated = fm.Updated.UTC()
+	}
+	r.Body = strings.TrimPrefix(body, "\n")
+	if r.Fields == nil {
+		r.Fields = map[string]any{}
+	}
+	return r, nil
+}
+
+var fieldKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
+
+// Validate checks what every record must have.
+func (r *Record) Validate() error {
+	if r.Kind == "" {
+		return errorf(Invalid, "add a line like kind = \"contact\" to the header; kinds: "+kindNamesList(), "record: no kind")
+	}
+	if _, ok := KindByName(r.Kind); !ok {
+		return errorf(Invalid, "use one of: "+kindNamesList(), "record: unknown kind %q", r.Kind)
+	}
+	if strings.TrimSpace(r.Title) == "" {
+		return errorf(Invalid, "add a line like title = \"…\" to the header", "record: no title")
+	}
+	if r.ID != "" && !ValidID(r.ID) {
+		return errorf(Invalid, "leave id out for a new record; gobag assigns one", "record: malformed id %q", r.ID)
+	}
+	for k := range r.Fields {
+		if !fieldKeyPattern.MatchString(k) {
+			return errorf(Invalid, "field names are lower-case letters, digits, '-' and '_', starting with a letter",
+				"record: bad field name %q", k)
+		}
+	}
+	return nil
+}
+
+// SetField sets one field from its command-line form, key=value. The value
+// is read as a TOML value when it parses as one (numbers, booleans, dates,
+// quoted strings, arrays) and as a plain string otherwise. The keys title
+// and body set those parts of the record.
+func (r *Record) SetField(assignment string) error {
+	key, value, ok := strings.Cut(assignment, "=")
+	key = strings.TrimSpace(key)
+	if !ok || key == "" {
+		return errorf(Invalid, "write it as --set key=value", "set %q: no key=value", assignment)
+	}
+	switch key {
+	case "title":
+		r.Title = value
+		return nil
+	case "body":
+		r.Body = value
+		return nil
+	case "kind", "id", "rev", "updated":
+		return errorf(Invalid, "", "set: %s cannot be changed", key)
+	}
+	if !fieldKeyPattern.MatchString(key) {
+		return errorf(Invalid, "field names are lower-case letters, digits, '-' and '_'", "set: bad field name %q", key)
+	}
+	if r.Fields == nil {
+		r.Fields = map[string]any{}
+	}
+	if value == "" {
+		delete(r.Fields, key)
+		return nil
+	}
+	var probe map[string]any
+	if _, err := toml.Decode("v = "+value, &probe); err == nil {
+		r.Fields[key] = probe["v"]
+	} else {
+		r.Fields[key] = value
+	}
+	return nil
+}

@@ -1,0 +1,343 @@
+package binder
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	bcrypto "gobag/crypto"
+)
+
+// change is one record version to write: a record, or a tombstone.
+type change struct {
+	rec    *Record
+	delete string // id to tombstone
+	action string // add, edit, delete
+}
+
+// Add saves a new record and returns it as stored (with id, rev 1 and the
+// update time filled in).
+func (b *Binder) Add(ctx context.Context, r *Record) (*Record, error) {
+	out, err := b.Import(ctx, []*Record{r})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// Import saves new records in one commit.
+func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var cs []change
+	seen := map[string]bool{}
+	for _, in := range recs {
+		r := *in
+		if r.ID == "" {
+			r.ID = NewID()
+		}
+		if err := r.Validate(); err != nil {
+			return nil, err
+		}
+		if r.Rev > 1 {
+			return nil, errorf(Invalid, "leave rev out of a new record", "record %s: a new record cannot have rev %d", r.ID, r.Rev)
+		}
+		if seen[r.ID] {
+			return nil, errorf(Invalid, "", "record %s given twice", r.ID)
+		}
+		seen[r.ID] = true
+		if ex, _ := b.ix.Get("rec/" + r.ID); ex != nil {
+			return nil, errorf(Invalid, "use gobag edit "+r.ID+" to change it", "record %s already exists", r.ID)
+		}
+		cs = append(cs, change{rec: &r, action: "add"})
+	}
+	if err := b.commit(ctx, cs); err != nil {
+		return nil, err
+	}
+	var out []*Record
+	for _, c := range cs {
+		out = append(out, c.rec)
+	}
+	return out, nil
+}
+
+// Update saves a new revision of an existing record. If r.Rev is set it
+// must be the current revision (the one the edit started from); otherwise
+// the edit is refused as a conflict rather than overwriting a newer one.
+func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cur, err := b.get(r.ID)
+	if err != nil {
+		return nil, err
+	}
+	nr := *r
+	if nr.Kind == "" {
+		nr.Kind = cur.Kind
+	}
+	if nr.Kind != cur.Kind {
+		return nil, errorf(Invalid, "add a new record of the other kind instead", "record %s is a %s; its kind cannot change to %s", r.ID, cur.Kind, nr.Kind)
+	}
+	if nr.Rev != 0 && nr.Rev != cur.Rev {
+		return nil, errorf(Conflict, "run gobag show "+r.ID+" for the current version and redo the edit on it",
+			"record %s is at rev %d, but this edit started from rev %d", r.ID, cur.Rev, nr.Rev)
+	}
+	if err := nr.Validate(); err != nil {
+		return nil, err
+	}
+	if err := b.commit(ctx, []change{{rec: &nr, action: "edit"}}); err != nil {
+		return nil, err
+	}
+	return &nr, nil
+}
+
+// Delete tombstones a record: a signed envelope that says it was deleted.
+func (b *Binder) Delete(ctx context.Context, id string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cur, err := b.get(id)
+	if err != nil {
+		return err
+	}
+	if cur.Kind == "binder" {
+		return errorf(Invalid, "", "the binder's own settings record cannot be deleted")
+	}
+	return b.commit(ctx, []change{{delete: id, action: "delete"}})
+}
+
+// commit writes the changes as one signed commit, moves the branch, then
+// updates the index.
+func (b *Binder) commit(ctx context.Context, cs []change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tip, err := b.git.head()
+	if err != nil {
+		return err
+	}
+	if tip != b.tip {
+		// Someone moved the branch outside this process (git CLI, a
+		// crash before the index was updated): catch up first.
+		if err := b.refresh(ctx); err != nil {
+			return err
+		}
+	}
+	parent, err := b.git.readCommit(tip)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	changes := map[string]plumbing.Hash{}
+	var trailers []string
+	var indexed []*Record
+	for _, c := range cs {
+		id := c.delete
+		if c.rec != nil {
+			id = c.rec.ID
+		}
+		agePath, envPath := recordPath(id)
+		env := &Envelope{ID: id, Rev: 1, Audience: append([]string{audienceAll}, b.roster.Handles()...), Time: now}
+		if prev, ok, err := b.git.readFile(parent.TreeHash, envPath); err != nil {
+			return err
+		} else if ok {
+			pe, err := ParseEnvelope(prev)
+			if err != nil {
+				return errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+			}
+			if pe.Deleted {
+				return errorf(NotExist, "", "record %s was deleted", id)
+			}
+			env.Rev, env.Prev = pe.Rev+1, hashHex(prev)
+		}
+		if c.rec != nil {
+			c.rec.Rev, c.rec.Updated = env.Rev, now
+			plain, err := c.rec.Marshal()
+			if err != nil {
+				return err
+			}
+			ct, err := bcrypto.Encrypt(plain, b.recips...)
+			if err != nil {
+				return err
+			}
+			h, err := b.git.putBlob(ct)
+			if err != nil {
+				return err
+			}
+			changes[agePath] = h
+			env.Ciphertext = hashHex(ct)
+			c.rec.Author, c.rec.Path, c.rec.Deleted = b.id.Handle, agePath, false
+			indexed = append(indexed, c.rec)
+		} else {
+			env.Deleted = true
+			changes[agePath] = plumbing.ZeroHash
+			indexed = append(indexed, &Record{ID: id, Kind: "deleted", Rev: env.Rev, Author: b.id.Handle, Path: envPath, Deleted: true, Updated: now})
+		}
+		env.sign(b.id)
+		h, err := b.git.putBlob(env.Marshal())
+		if err != nil {
+			return err
+		}
+		changes[envPath] = h
+		trailers = append(trailers, fmt.Sprintf("Record: %s rev %d %s", id, env.Rev, c.action))
+	}
+	tree, err := b.git.applyTree(parent.TreeHash, changes)
+	if err != nil {
+		return err
+	}
+	msg := commitSubject(cs) + "\n\n" + strings.Join(trailers, "\n") + "\n"
+	commit, err := b.git.writeCommit(tree, []plumbing.Hash{tip}, b.id, msg, now)
+	if err != nil {
+		return err
+	}
+	if err := b.git.setHead(tip, commit); err != nil {
+		return err
+	}
+	batch := b.ix.NewBatch()
+	defer batch.Cancel()
+	for _, r := range indexed {
+		if err := b.indexRecord(batch, r); err != nil {
+			return err
+		}
+	}
+	batch.Set("meta/tip", []byte(commit.String()))
+	if err := batch.Commit(); err != nil {
+		// The commit stands; the index catches up on next open.
+		return nil
+	}
+	b.tip = commit
+	return nil
+}
+
+func commitSubject(cs []change) string {
+	if len(cs) == 1 {
+		return fmt.Sprintf("gobag: %s 1 record", cs[0].action)
+	}
+	return fmt.Sprintf("gobag: %s %d records", cs[0].action, len(cs))
+}
+
+// Get returns a record by id or unique id prefix.
+func (b *Binder) Get(idOrPrefix string) (*Record, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id, err := b.resolve(idOrPrefix)
+	if err != nil {
+		return nil, err
+	}
+	return b.get(id)
+}
+
+// Resolve expands a unique id prefix (at least 4 characters) to a full id.
+func (b *Binder) Resolve(idOrPrefix string) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.resolve(idOrPrefix)
+}
+
+func (b *Binder) resolve(p string) (string, error) {
+	p = strings.ToLower(strings.TrimSpace(p))
+	if ValidID(p) {
+		return p, nil
+	}
+	if len(p) < 4 {
+		return "", errorf(Invalid, "give at least 4 characters of the id (gobag list shows ids)", "id %q is too short", p)
+	}
+	var found []string
+	err := b.ix.Scan("rec/"+p, func(k string, _ []byte) error {
+		found = append(found, strings.TrimPrefix(k, "rec/"))
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	switch len(found) {
+	case 0:
+		return "", errorf(NotExist, "gobag list shows the records and their ids", "no record %s", p)
+	case 1:
+		return found[0], nil
+	}
+	return "", errorf(Invalid, "give more characters of the id", "id prefix %s matches %d records", p, len(found))
+}
+
+func (b *Binder) get(id string) (*Record, error) {
+	data, err := b.ix.Get("rec/" + id)
+	if err != nil {
+		return nil, err
+	}
+	if data == nil {
+		return nil, errorf(NotExist, "gobag list shows the records and their ids", "no record %s", id)
+	}
+	var r Record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, errorf(Other, "run gobag reindex", "index entry of %s is unreadable: %v", id, err)
+	}
+	if r.Deleted {
+		return nil, errorf(NotExist, "gobag log "+id+" shows its history", "record %s was deleted (rev %d, by %s)", id, r.Rev, r.Author)
+	}
+	return &r, nil
+}
+
+// Summary is a record's listing entry.
+type Summary struct {
+	ID      string    `json:"id"`
+	Kind    string    `json:"kind"`
+	Title   string    `json:"title"`
+	Rev     int       `json:"rev"`
+	Updated time.Time `json:"updated"`
+	Author  string    `json:"author"`
+}
+
+// List returns the live records of kind (all visible kinds if kind is ""),
+// ordered by kind, then title.
+func (b *Binder) List(kind string) ([]Summary, error) {
+	if kind != "" {
+		if _, ok := KindByName(kind); !ok {
+			return nil, errorf(Invalid, "kinds: "+kindNamesList(), "unknown kind %q", kind)
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []Summary
+	err := b.ix.Scan("sum/", func(_ string, v []byte) error {
+		var s Summary
+		if err := json.Unmarshal(v, &s); err != nil {
+			return errorf(Other, "run gobag reindex", "index is unreadable")
+		}
+		if kind == "" {
+			if k, _ := KindByName(s.Kind); k.Hidden {
+				return nil
+			}
+		} else if s.Kind != kind {
+			return nil
+		}
+		out = append(out, s)
+		return nil
+	})
+	order := map[string]int{}
+	for i, k := range Kinds {
+		order[k.Name] = i
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return order[out[i].Kind] < order[out[j].Kind]
+		}
+		if out[i].Title != out[j].Title {
+			return out[i].Title < out[j].Title
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// Name returns the binder's name, from its settings record.
+func (b *Binder) Name() string {
+	s, err := b.List("binder")
+	if err != nil || len(s) == 0 {
+		return ""
+	}
+	return s[0].Title
+}
