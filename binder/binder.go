@@ -17,8 +17,8 @@ import (
 	"filippo.io/age"
 	"github.com/go-git/go-git/v5/plumbing"
 
-	bcrypto "gobag/crypto"
 	"gobag/binder/index"
+	bcrypto "gobag/crypto"
 )
 
 // Repository paths of the binder's own files.
@@ -35,9 +35,9 @@ const (
 	formatLine    = "gobag-binder 1\n"
 
 	// localDir holds this clone's local state inside the bare repository.
-	localDir      = "gobag"
-	indexVersion  = "1"
-	audienceAll   = "all"
+	localDir     = "gobag"
+	indexVersion = "1"
+	audienceAll  = "all"
 )
 
 // Binder is one open binder: a bare git repository of encrypted, signed
@@ -510,7 +510,15 @@ func (b *Binder) indexRecord(batch *index.Batch, r *Record) error {
 		batch.Delete("rec/" + r.ID)
 		return batch.Delete("sum/" + r.ID)
 	}
-	data, err := json.Marshal(r)
+	entry := indexed{Author: r.Author, Path: r.Path, Deleted: r.Deleted, Rev: r.Rev, Updated: r.Updated}
+	if !r.Deleted {
+		text, err := r.Marshal()
+		if err != nil {
+			return err
+		}
+		entry.Text = string(text)
+	}
+	data, err := json.Marshal(entry)
 	if err != nil {
 		return err
 	}
@@ -522,6 +530,17 @@ func (b *Binder) indexRecord(batch *index.Batch, r *Record) error {
 	}
 	s, _ := json.Marshal(summary{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Updated: r.Updated, Author: r.Author})
 	return batch.Set("sum/"+r.ID, s)
+}
+
+// indexed is a record as the index keeps it: its plaintext (so field types
+// survive exactly) and what the envelope and repository say about it.
+type indexed struct {
+	Author  string    `json:"author"`
+	Path    string    `json:"path"`
+	Deleted bool      `json:"deleted,omitempty"`
+	Rev     int       `json:"rev"`
+	Updated time.Time `json:"updated"`
+	Text    string    `json:"text,omitempty"`
 }
 
 // openRecord checks a record version against its envelope and decrypts it.

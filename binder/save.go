@@ -271,14 +271,19 @@ func (b *Binder) get(id string) (*Record, error) {
 	if data == nil {
 		return nil, errorf(NotExist, "gobag list shows the records and their ids", "no record %s", id)
 	}
-	var r Record
-	if err := json.Unmarshal(data, &r); err != nil {
+	var e indexed
+	if err := json.Unmarshal(data, &e); err != nil {
 		return nil, errorf(Other, "run gobag reindex", "index entry of %s is unreadable: %v", id, err)
 	}
-	if r.Deleted {
-		return nil, errorf(NotExist, "gobag log "+id+" shows its history", "record %s was deleted (rev %d, by %s)", id, r.Rev, r.Author)
+	if e.Deleted {
+		return nil, errorf(NotExist, "gobag log "+id+" shows its history", "record %s was deleted (rev %d, by %s)", id, e.Rev, e.Author)
 	}
-	return &r, nil
+	r, err := ParseRecord([]byte(e.Text))
+	if err != nil {
+		return nil, errorf(Other, "run gobag reindex", "index entry of %s is unreadable: %v", id, err)
+	}
+	r.Author, r.Path = e.Author, e.Path
+	return r, nil
 }
 
 // Summary is a record's listing entry.

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"gobag/binder"
+	bcrypto "gobag/crypto"
+)
+
+// testOnlyScryptWorkFactor, when set by tests, replaces the scrypt work
+// factor for new identities so that tests do not spend a second each.
+var testOnlyScryptWorkFactor int
+
+// cli is one invocation's environment.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	binderDir    string
+	identityPath string
+	asJSON       bool
+}
+
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(ctx context.Context, c *cli, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"id", "new|export|show", "create, export or show your identity", cmdID},
+		{"init", "--name NAME", "create a new binder", cmdInit},
+		{"demo", "", "create the demo binder and its identities", cmdDemo},
+		{"add", "KIND --file F | --title T [--set k=v]…", "add a record; prints its id", cmdAdd},
+		{"list", "[KIND]", "list records", cmdList},
+		{"show", "ID", "show a record", cmdShow},
+		{"edit", "ID --file F | --set k=v…", "save a new revision of a record", cmdEdit},
+		{"rm", "ID", "delete a record (a signed tombstone)", cmdRm},
+		{"log", "[ID] [-n N]", "history: who changed what, when", cmdLog},
+		{"verify", "", "check every commit, envelope and roster", cmdVerify},
+		{"reindex", "", "rebuild the local index from git", cmdReindex},
+		{"kinds", "", "list the kinds of record", cmdKinds},
+	}
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return report(stderr, c.desktop(args))
+	}
+	name, rest := args[0], args[1:]
+	if name == "help" || name == "--help" {
+		c.usage(stdout)
+		return 0
+	}
+	for _, cmd := range commands {
+		if cmd.name == name {
+			return report(stderr, cmd.run(ctx, c, rest))
+		}
+	}
+	c.usage(stderr)
+	return report(stderr, usagef("gobag help lists the commands", "unknown command %q", name))
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: gobag [--binder DIR] [--identity FILE]          open the desktop app")
+	fmt.Fprintln(w, "       gobag COMMAND [ARGS] [--binder DIR] [--identity FILE] [--json]")
+	fmt.Fprintln(w)
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  %-8s %-40s %s\n", cmd.name, cmd.args, cmd.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "environment: GOBAG_BINDER, GOBAG_IDENTITY, GOBAG_PASSPHRASE_FILE")
+}
+
+// flags returns a flag set with the global options bound.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.binderDir, "binder", c.getenv("GOBAG_BINDER"), "binder directory")
+	fs.StringVar(&c.identityPath, "identity", c.getenv("GOBAG_IDENTITY"), "identity file")
+	fs.BoolVar(&c.asJSON, "json", false, "print JSON")
+	return fs
+}
+
+// parse parses flags anywhere among the arguments and returns the rest.
+func parse(fs *flag.FlagSet, args []string, minPos, maxPos int) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usagef("gobag help lists the options", "%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if len(pos) < minPos || (maxPos >= 0 && len(pos) > maxPos) {
+		return nil, usagef("gobag help lists the commands and their arguments", "%s: wrong number of arguments", fs.Name())
+	}
+	return pos, nil
+}
+
+func (c *cli) needBinder() (string, error) {
+	if c.binderDir == "" {
+		return "", usagef("pass --binder DIR or set GOBAG_BINDER", "no binder given")
+	}
+	return filepath.Clean(c.binderDir), nil
+}
+
+func (c *cli) identityFile() (string, error) {
+	if c.identityPath != "" {
+		return c.identityPath, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", usagef("pass --identity FILE or set GOBAG_IDENTITY", "no identity file: %v", err)
+	}
+	return filepath.Join(dir, "gobag", "identity.age"), nil
+}
+
+// passphrase reads it from GOBAG_PASSPHRASE_FILE or the terminal.
+func (c *cli) passphrase(prompt string, confirm bool) ([]byte, error) {
+	if f := c.getenv("GOBAG_PASSPHRASE_FILE"); f != "" {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("passphrase file: %w", err), Hint: "check GOBAG_PASSPHRASE_FILE"}
+		}
+		line, _, _ := strings.Cut(string(data), "\n")
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("passphrase file is empty"), Hint: "write the passphrase on the file's first line"}
+		}
+		return []byte(line), nil
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("no terminal to ask for the passphrase"),
+			Hint: "set GOBAG_PASSPHRASE_FILE to a file holding the passphrase"}
+	}
+	defer tty.Close()
+	fmt.Fprint(tty, prompt)
+	pass, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return nil, err
+	}
+	if confirm {
+		fmt.Fprint(tty, "Repeat passphrase: ")
+		again, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(tty)
+		if err != nil {
+			return nil, err
+		}
+		if string(again) != string(pass) {
+			return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("the passphrases differ"), Hint: "run the command again"}
+		}
+	}
+	if len(pass) == 0 {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("empty passphrase"), Hint: "use --plain for an unencrypted identity"}
+	}
+	return pass, nil
+}
+
+func (c *cli) loadIdentity() (*bcrypto.Identity, error) {
+	path, err := c.identityFile()
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("no identity at %s", path), Hint: "create one with: gobag id new"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	id, err := bcrypto.OpenIdentity(data, func() ([]byte, error) {
+		return c.passphrase("Passphrase for "+path+": ", false)
+	})
+	if errors.Is(err, bcrypto.ErrWrongPassphrase) {
+		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("identity %s: wrong passphrase", path), Hint: "check the passphrase (GOBAG_PASSPHRASE_FILE, if set)"}
+	}
+	if err != nil {
+		return nil, &binder.Error{Kind: binder.KindOf(err), Err: fmt.Errorf("%s: %w", path, err)}
+	}
+	if !bcrypto.IsSealed(data) {
+		fmt.Fprintf(c.stderr, "gobag: warning: identity %s is not protected by a passphrase\n", path)
+	}
+	return id, nil
+}
+
+func (c *cli) open(ctx context.Context) (*binder.Binder, error) {
+	dir, err := c.needBinder()
+	if err != nil {
+		return nil, err
+	}
+	id, err := c.loadIdentity()
+	if err != nil {
+		return nil, err
+	}
+	return binder.Open(ctx, dir, id)
+}
+
+func (c *cli) printJSON(v any) error {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func cmdKinds(_ context.Context, c *cli, args []string) error {
+	if _, err := parse(c.flags("kinds"), args, 0, 0); err != nil {
+		return err
+	}
+	var ks []binder.KindSpec
+	for _, k := range binder.Kinds {
+		if !k.Hidden {
+			ks = append(ks, k)
+		}
+	}
+	if c.asJSON {
+		type kind struct{ Name, Doc string }
+		var out []kind
+		for _, k := range ks {
+			out = append(out, kind{k.Name, k.Doc})
+		}
+		return c.printJSON(out)
+	}
+	for _, k := range ks {
+		fmt.Fprintf(c.stdout, "%-10s %s\n", k.Name, k.Doc)
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"gobag/assets"
+	"gobag/binder"
+	bcrypto "gobag/crypto"
+)
+
+// Demo identities: their passphrases are documented in README.md.
+var demoIdentities = []struct{ handle, passphrase string }{
+	{"manager", "demo"},
+}
+
+// demoIdentityPath is where gobag demo leaves an identity: in the binder's
+// local state, which git never copies.
+func demoIdentityPath(dir, handle string) string {
+	return filepath.Join(dir, "gobag", "demo-identities", handle+".age")
+}
+
+func cmdDemo(ctx context.Context, c *cli, args []string) error {
+	if _, err := parse(c.flags("demo"), args, 0, 0); err != nil {
+		return err
+	}
+	dir, err := c.needBinder()
+	if err != nil {
+		return err
+	}
+	id, err := bcrypto.NewIdentity(demoIdentities[0].handle)
+	if err != nil {
+		return err
+	}
+	b, err := binder.Create(ctx, dir, id, "National Statistics Office (demo)")
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	wf := bcrypto.DefaultScryptWorkFactor
+	if testOnlyScryptWorkFactor > 0 {
+		wf = testOnlyScryptWorkFactor
+	}
+	sealed, err := bcrypto.SealIdentity(id, []byte(demoIdentities[0].passphrase), wf)
+	if err != nil {
+		return err
+	}
+	idPath := demoIdentityPath(dir, id.Handle)
+	if err := os.MkdirAll(filepath.Dir(idPath), 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(idPath, sealed, 0o600); err != nil {
+		return err
+	}
+	names, err := fs.Glob(assets.Demo, "demo/*.md")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var recs []*binder.Record
+	for _, n := range names {
+		data, err := assets.Demo.ReadFile(n)
+		if err != nil {
+			return err
+		}
+		r, err := binder.ParseRecord(data)
+		if err != nil {
+			return fmt.Errorf("demo asset %s: %w", n, err)
+		}
+		recs = append(recs, r)
+	}
+	if _, err := b.Import(ctx, recs); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "demo binder %s: %d records\nidentity %s (passphrase %q)\n", dir, len(recs), idPath, demoIdentities[0].passphrase)
+	return nil
+}

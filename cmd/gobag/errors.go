@@ -1,0 +1,55 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"gobag/binder"
+)
+
+// Exit codes, one per error kind. This table is documented in README.md and
+// is never renumbered; new kinds get new numbers.
+var exitCodes = map[binder.Kind]int{
+	binder.Other:         1,
+	binder.NotExist:      3,
+	binder.Permission:    4,
+	binder.CannotDecrypt: 5,
+	binder.BadSignature:  6,
+	binder.Conflict:      7,
+	binder.Offline:       8,
+	binder.Locked:        9,
+	binder.Invalid:       10,
+}
+
+// exitUsage is the exit code for a command line gobag cannot parse.
+const exitUsage = 2
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg, hint string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(hint, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// report prints err as gobag: error: … and gobag: hint: …, and returns the
+// exit code for it.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "gobag: error: %v\n", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		if ue.hint != "" {
+			fmt.Fprintf(stderr, "gobag: hint: %s\n", ue.hint)
+		}
+		return exitUsage
+	}
+	if h := binder.HintOf(err); h != "" {
+		fmt.Fprintf(stderr, "gobag: hint: %s\n", h)
+	}
+	return exitCodes[binder.KindOf(err)]
+}
