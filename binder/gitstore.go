@@ -86,6 +86,13 @@ func (s *gitStore) setHead(old, new plumbing.Hash) error {
 	}
 	lock := refPath + ".lock"
 	f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		// The caller holds the binder's process lock, so a lock file left
+		// here is from a gobag process that died mid-update: the ref itself
+		// is intact (the rename never happened). Clear it and go on.
+		os.Remove(lock)
+		f, err = os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return errorf(Locked, "if no gobag or git process is running on this binder, remove "+lock,

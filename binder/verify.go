@@ -297,7 +297,7 @@ func (v *verifier) record(h plumbing.Hash, c *rawCommit, parentTree plumbing.Has
 		v.problem(h, id, "ciphertext without an envelope")
 		return nil
 	case envOK && penvOK && envH == penvH:
-		v.problem(h, id, "ciphertext changed but its envelope did not")
+		v.problem(h, id, "ciphertext does not match its envelope (the ciphertext changed, the envelope did not)")
 		return nil
 	}
 	v.rep.Versions++

@@ -17,6 +17,9 @@ import (
 
 func TestMain(m *testing.M) {
 	testOnlyScryptWorkFactor = 10
+	if os.Getenv("GOBAG_TEST_RUN_MAIN") == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	}
 	testscript.Main(m, map[string]func(){
 		"gobag": func() {
 			testOnlyScryptWorkFactor = 10
