@@ -1,5 +1,5 @@
-// Package assets embeds what gobag ships inside its binary: the demo
-// binder's records.
+// Package assets embeds what gobag ships inside its binary: the app icon
+// and the demo binder's records.
 package assets
 
 import "embed"
@@ -9,3 +9,8 @@ import "embed"
 //
 //go:embed demo/*.md
 var Demo embed.FS
+
+// Icon is the app icon (PNG, 256×256).
+//
+//go:embed icon.png
+var Icon []byte

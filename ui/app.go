@@ -29,6 +29,7 @@ type App struct {
 	win     fyne.Window
 	opts    Options
 	binder  *binder.Binder
+	view    any // the current screen: *unlockView, *browser or *messageView
 }
 
 // New builds the main window on a; call Show or ShowAndRun on Window().
@@ -56,15 +57,15 @@ func (u *App) Close() {
 
 func (u *App) start() {
 	if u.opts.BinderDir == "" {
-		u.win.SetContent(message("No binder selected",
+		u.message("No binder selected",
 			"Start gobag with --binder DIR (or set GOBAG_BINDER).\n\n"+
 				"Create a binder with:  gobag init --binder DIR --name \"Organisation\"\n"+
-				"or try the demo with:  gobag demo --binder DIR"))
+				"or try the demo with:  gobag demo --binder DIR")
 		return
 	}
 	data, err := os.ReadFile(u.opts.IdentityPath)
 	if err != nil {
-		u.win.SetContent(message("No identity", fmt.Sprintf("Cannot read identity %s: %v\n\nCreate one with: gobag id new", u.opts.IdentityPath, err)))
+		u.message("No identity", fmt.Sprintf("Cannot read identity %s: %v\n\nCreate one with: gobag id new", u.opts.IdentityPath, err))
 		return
 	}
 	if !bcrypto.IsSealed(data) {
@@ -77,9 +78,11 @@ func (u *App) start() {
 			return
 		}
 	}
-	u.win.SetContent(newUnlockView(u.opts.IdentityPath, func(pass []byte) string {
+	v := newUnlockView(u.opts.IdentityPath, func(pass []byte) string {
 		return u.unlock(data, pass)
-	}).content)
+	})
+	u.view = v
+	u.win.SetContent(v.content)
 }
 
 // unlock opens the identity and the binder; it returns an error message
@@ -90,7 +93,7 @@ func (u *App) unlock(identity, pass []byte) string {
 		return "Wrong passphrase. Try again."
 	}
 	if err != nil {
-		u.win.SetContent(message("Cannot read identity", err.Error()))
+		u.message("Cannot read identity", err.Error())
 		return err.Error()
 	}
 	b, err := binder.Open(context.Background(), u.opts.BinderDir, id)
@@ -99,18 +102,28 @@ func (u *App) unlock(identity, pass []byte) string {
 		if h := binder.HintOf(err); h != "" {
 			msg += "\n\n" + h
 		}
-		u.win.SetContent(message("Cannot open binder", msg))
+		u.message("Cannot open binder", msg)
 		return msg
 	}
 	u.binder = b
 	u.win.SetTitle("gobag — " + b.Name())
-	u.win.SetContent(newBrowser(b).content)
+	br := newBrowser(b)
+	u.view = br
+	u.win.SetContent(br.content)
 	return ""
 }
 
-func message(title, text string) fyne.CanvasObject {
+// messageView is a screen that explains why nothing else can be shown.
+type messageView struct {
+	title, text string
+	content     fyne.CanvasObject
+}
+
+func (u *App) message(title, text string) {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	body := widget.NewLabel(text)
 	body.Wrapping = fyne.TextWrapWord
-	return container.NewPadded(container.NewVBox(t, body))
+	m := &messageView{title: title, text: text, content: container.NewPadded(container.NewVBox(t, body))}
+	u.view = m
+	u.win.SetContent(m.content)
 }

@@ -39,12 +39,15 @@ func newBrowser(b *binder.Binder) *browser {
 	v.kinds = widget.NewSelect(options, func(string) { v.reload() })
 	v.list = widget.NewList(func() int { return len(v.items) },
 		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewLabelWithStyle("contact", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), widget.NewLabel("title"))
+			kind := widget.NewLabelWithStyle("function", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+			title := widget.NewLabel("title")
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(88, kind.MinSize().Height), kind), nil, title)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Label).SetText(v.items[i].Kind)
-			row.Objects[1].(*widget.Label).SetText(v.items[i].Title)
+			row.Objects[0].(*widget.Label).SetText(v.items[i].Title)
+			row.Objects[1].(*fyne.Container).Objects[0].(*widget.Label).SetText(v.items[i].Kind)
 		})
 	v.list.OnSelected = func(i widget.ListItemID) { v.show(v.items[i].ID) }
 	left := container.NewBorder(v.kinds, v.status, nil, nil, v.list)

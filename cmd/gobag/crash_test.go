@@ -56,6 +56,13 @@ func TestCrashDuringSaves(t *testing.T) {
 	}
 	dir, _, env := newPlainBinder(t)
 	rng := rand.New(rand.NewPCG(1, 2))
+	// Time one save undisturbed, then kill at random points across that
+	// span (and a little past it), so that kills land in every phase.
+	t0 := time.Now()
+	if out, err := gobagProcess(t, env, "add", "note", "--title", "warm-up").CombinedOutput(); err != nil {
+		t.Fatalf("warm-up save: %v\n%s", err, out)
+	}
+	span := time.Since(t0) * 3 / 2
 	var confirmed []string
 	killed := 0
 	for i := range 60 {
@@ -72,7 +79,7 @@ func TestCrashDuringSaves(t *testing.T) {
 			if err == nil {
 				confirmed = append(confirmed, strings.TrimSpace(out.String()))
 			}
-		case <-time.After(time.Duration(rng.IntN(150_000)) * time.Microsecond):
+		case <-time.After(time.Duration(rng.Int64N(int64(span)))):
 			cmd.Process.Signal(syscall.SIGKILL)
 			if err := <-done; err == nil {
 				confirmed = append(confirmed, strings.TrimSpace(out.String()))
@@ -101,7 +108,6 @@ func TestCrashDuringSaves(t *testing.T) {
 		}
 	}
 }
-
 
 // No plaintext at rest: not in any file under the binder (git objects
 // inflated), nor in the sealed identity.

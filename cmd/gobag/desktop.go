@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+
+	"gobag/assets"
 
 	"gobag/ui"
 )
@@ -20,6 +23,7 @@ func (c *cli) desktop(args []string) error {
 		opts.Passphrase = func() ([]byte, error) { return c.passphrase("", false) }
 	}
 	a := app.NewWithID("org.gobag.desktop")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	u := ui.New(a, opts)
 	u.Window().ShowAndRun()
 	return nil

@@ -1,0 +1,74 @@
+# gobag — two commands on a fresh machine:
+#   make run    build the desktop app and open it on the demo binder
+#   make test   run the whole test suite
+# Both install the Debian packages they need when run as root, and print
+# the exact install command otherwise.
+
+GO      ?= go
+BIN     := bin/gobag
+DEMO    := .demo/binder
+DEMOID  := $(DEMO)/gobag/demo-identities/manager.age
+
+# Debian packages: Fyne's cgo build, a real window, and the real tools the
+# tests run against.
+PKGS_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
+              libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+PKGS_TEST  := git age openssh-client xvfb xauth libgl1-mesa-dri x11-utils
+PKGS_BENCH := pass gnupg hyperfine
+
+.PHONY: all build run test bench deps deps-test deps-bench fmt-check clean
+
+all: build
+
+# deps PKG…: install missing Debian packages as root, else print the command.
+define need
+	@command -v $(GO) >/dev/null 2>&1 || { echo "gobag: Go 1.26 or later is needed: https://go.dev/doc/install" >&2; exit 1; }
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null 2>&1; then echo "gobag: install these packages first:$$missing" >&2; exit 1; fi; \
+	  if [ "$$(id -u)" -eq 0 ]; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "gobag: missing packages; install them with:" >&2; echo "  sudo apt-get install -y$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call need,$(PKGS_BUILD))
+
+deps-test:
+	$(call need,$(PKGS_BUILD) $(PKGS_TEST))
+
+deps-bench:
+	$(call need,$(PKGS_BUILD) $(PKGS_TEST) $(PKGS_BENCH))
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/gobag
+
+$(DEMO):
+	$(BIN) demo --binder $(DEMO)
+
+run: build
+	@test -d $(DEMO) || $(BIN) demo --binder $(DEMO)
+	@echo "demo identity passphrase: demo"
+	$(BIN) --binder $(DEMO) --identity $(DEMOID)
+
+fmt-check:
+	@out="$$(gofmt -l cmd ui binder sync crypto assets 2>/dev/null)"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+test: deps-test fmt-check
+	$(GO) vet ./...
+	CGO_ENABLED=0 $(GO) build ./crypto/... ./binder/... ./ui/... ./assets/...
+	$(GO) test -race -count=1 ./...
+
+bench: deps-bench build
+	$(GO) run ./cmd/benchreport -out docs/PERFORMANCE.md
+
+clean:
+	rm -rf bin .demo

@@ -1,0 +1,82 @@
+// Command benchreport runs gobag's performance measurements beside the
+// peers it is compared with (the git CLI, pass, age) on binders of several
+// sizes, and writes the figures to a Markdown report. It is what
+// `make bench` runs.
+//
+// Whole-process timings run the built gobag binary like a user would;
+// in-process timings call the binder package directly. Each figure is the
+// median of several runs.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+func main() {
+	out := flag.String("out", "docs/PERFORMANCE.md", "report to write")
+	bin := flag.String("gobag", "bin/gobag", "gobag binary to measure")
+	sizes := flag.String("sizes", "1000,10000,50000", "binder sizes (records)")
+	history := flag.Int("history", 10000, "records saved one commit each, for the full-history verify")
+	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
+	flag.Parse()
+	if err := run(context.Background(), *out, *bin, *sizes, *history, *work); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out, bin, sizesFlag string, history int, work string) error {
+	gobag, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(gobag); err != nil {
+		return fmt.Errorf("%s: build it first (make build)", bin)
+	}
+	if work == "" {
+		if work, err = os.MkdirTemp("", "gobag-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(work)
+	}
+	var sizes []int
+	for _, s := range strings.Split(sizesFlag, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(s), &n); err != nil || n <= 0 {
+			return fmt.Errorf("bad size %q", s)
+		}
+		sizes = append(sizes, n)
+	}
+	r := &report{started: time.Now(), gobag: gobag, work: work}
+	if err := r.machine(); err != nil {
+		return err
+	}
+	for _, n := range sizes {
+		fmt.Fprintf(os.Stderr, "== %d records\n", n)
+		if err := r.measureSize(ctx, n); err != nil {
+			return fmt.Errorf("%d records: %w", n, err)
+		}
+	}
+	if history > 0 {
+		fmt.Fprintf(os.Stderr, "== history of %d single-record commits\n", history)
+		if err := r.measureHistory(ctx, history); err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+	}
+	if err := r.measurePeers(ctx); err != nil {
+		return fmt.Errorf("peers: %w", err)
+	}
+	text := r.markdown()
+	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s in %s (GOMAXPROCS %d)\n", out, time.Since(r.started).Round(time.Second), runtime.GOMAXPROCS(0))
+	return nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+func ms(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "—"
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
+	case d < time.Second:
+		return fmt.Sprintf("%.0f ms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	b.WriteString("# gobag performance\n\n")
+	b.WriteString("Written by `make bench` (cmd/benchreport); do not edit by hand. Each figure is the\n")
+	b.WriteString("median of the runs shown, with the slowest run beside it. Whole-process figures\n")
+	b.WriteString("start the binary each time, as a user or script would; in-process figures call\n")
+	b.WriteString("the binder package on an open binder. Identities are unencrypted here: the\n")
+	b.WriteString("passphrase's scrypt work is deliberately slow and not counted.\n\n")
+	fmt.Fprintf(&b, "Measured %s on:\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
+	for _, h := range r.host {
+		fmt.Fprintf(&b, "- %s\n", h)
+	}
+	b.WriteString("\n## Budget (DESIGN.md, 10,000 records on a 2-core laptop)\n\n")
+	b.WriteString("| operation | budget | measured |\n| --- | --- | --- |\n")
+	for _, s := range r.sizes {
+		if s.n != 10000 {
+			continue
+		}
+		fmt.Fprintf(&b, "| save one record | ≤ 10 ms, flat | %s in process; %s for a whole `gobag add` |\n", ms(find(s.figs, "save one").median), ms(find(s.figs, "`gobag add`").median))
+		fmt.Fprintf(&b, "| open and list (index warm), whole process | ≤ 150 ms | %s |\n", ms(find(s.figs, "`gobag list").median))
+		fmt.Fprintf(&b, "| rebuild the index from git | ≤ 3 s | %s |\n", ms(find(s.figs, "`gobag reindex").median))
+	}
+	if len(r.history) > 2 {
+		fmt.Fprintf(&b, "| verify the whole history (%d single-record commits) | ≤ 1 s | %s |\n", r.histN, ms(r.history[2].median))
+	}
+	b.WriteString("\n## By binder size\n\n")
+	b.WriteString("Binders filled with realistic records (about 600 bytes of plaintext each) in\n")
+	b.WriteString("commits of 500, then measured. The git row is the stock git CLI adding and\n")
+	b.WriteString("committing one file in a work tree of the same number of files.\n\n")
+	b.WriteString("| operation |")
+	for _, s := range r.sizes {
+		fmt.Fprintf(&b, " %d records |", s.n)
+	}
+	b.WriteString("\n| --- |")
+	for range r.sizes {
+		b.WriteString(" --- |")
+	}
+	b.WriteString("\n")
+	if len(r.sizes) > 0 {
+		for i, f := range r.sizes[0].figs {
+			fmt.Fprintf(&b, "| %s |", f.what)
+			for _, s := range r.sizes {
+				if i < len(s.figs) {
+					fmt.Fprintf(&b, " %s (max %s, %d runs) |", ms(s.figs[i].median), ms(s.figs[i].max), s.figs[i].runs)
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(r.history) > 0 {
+		fmt.Fprintf(&b, "\n## A long history: %d records saved one commit each\n\n", r.histN)
+		b.WriteString("The worst case for verify: every record is its own signed commit.\n\n")
+		b.WriteString("| operation | median | slowest | runs |\n| --- | --- | --- | --- |\n")
+		for _, f := range r.history {
+			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", f.what, ms(f.median), ms(f.max), f.runs)
+		}
+	}
+	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
+	for _, f := range r.peers {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s |\n", f.what, ms(f.median), ms(f.max), f.runs, f.note)
+	}
+	return b.String()
+}
+
+func find(fs []figure, prefix string) figure {
+	for _, f := range fs {
+		if strings.HasPrefix(f.what, prefix) {
+			return f
+		}
+	}
+	return figure{}
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startXvfb starts a virtual X server and returns its DISPLAY.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	xvfb, err := exec.LookPath("Xvfb")
+	if err != nil {
+		t.Skip("Xvfb not installed (make test installs it)")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb did not report its display: %v", err)
+	}
+	return ":" + strings.TrimSpace(line)
+}
+
+// The desktop app opens a real window on the demo binder, unlocks the demo
+// identity and shows the binder's name in the title.
+func TestDesktopWindowUnderXvfb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an X server")
+	}
+	display := startXvfb(t)
+	if _, err := exec.LookPath("xwininfo"); err != nil {
+		t.Skip("xwininfo not installed (make test installs x11-utils)")
+	}
+	work := t.TempDir()
+	dir := filepath.Join(work, "binder")
+	if out, err := gobagProcess(t, nil, "demo", "--binder", dir).CombinedOutput(); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	pass := filepath.Join(work, "pass")
+	os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600)
+	app := gobagProcess(t, []string{"DISPLAY=" + display, "LANG=en_US.UTF-8", "GOBAG_PASSPHRASE_FILE=" + pass, "HOME=" + work},
+		"--binder", dir, "--identity", demoIdentityPath(dir, demoIdentities[0].handle))
+	var stderr strings.Builder
+	app.Stderr = &stderr
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	defer func() { app.Process.Kill(); <-exited }()
+
+	want := "gobag — National Statistics Office (demo)"
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the app exited: %v\n%s", err, stderr.String())
+		default:
+		}
+		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-tree").Output()
+		if strings.Contains(string(out), want) {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no window titled %q within 60 s\n%s", want, stderr.String())
+}

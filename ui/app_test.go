@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"gobag/binder"
+	bcrypto "gobag/crypto"
+)
+
+func newBinder(t *testing.T, sealed bool) Options {
+	t.Helper()
+	id, err := bcrypto.NewIdentity("priya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	b, err := binder.Create(context.Background(), filepath.Join(dir, "binder"), id, "Example Statistics Office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Add(ctx, &binder.Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"phone": "+44 20 7946 0001"}, Body: "Head of **ICT**."})
+	b.Add(ctx, &binder.Record{Kind: "system", Title: "Data platform", Fields: map[string]any{"rto": "3h"}})
+	b.Close()
+	data := id.MarshalText()
+	if sealed {
+		data, _ = bcrypto.SealIdentity(id, []byte("pw"), 10)
+	}
+	idPath := filepath.Join(dir, "id")
+	os.WriteFile(idPath, data, 0o600)
+	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}
+}
+
+func TestBrowserListsAndShowsRecords(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, newBinder(t, false))
+	defer u.Close()
+	if u.Binder() == nil {
+		t.Fatal("binder not opened")
+	}
+	if got := u.Window().Title(); got != "gobag — Example Statistics Office" {
+		t.Fatalf("title %q", got)
+	}
+	br, ok := u.view.(*browser)
+	if !ok {
+		t.Fatalf("content is %T; want the browser", u.view)
+	}
+	if len(br.items) != 2 || br.items[0].Kind != "contact" || br.items[1].Kind != "system" {
+		t.Fatalf("items = %+v", br.items)
+	}
+	br.list.Select(0)
+	if br.title.Text != "Priya Raman" {
+		t.Fatalf("detail title %q; want Priya Raman", br.title.Text)
+	}
+	if len(br.fields.Items) != 1 || br.fields.Items[0].Text != "phone" {
+		t.Fatalf("fields = %+v", br.fields.Items)
+	}
+	br.kinds.SetSelected("system")
+	if len(br.items) != 1 || br.items[0].Title != "Data platform" {
+		t.Fatalf("filtered items = %+v", br.items)
+	}
+}
+
+func TestUnlockAsksAgainOnWrongPassphrase(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, newBinder(t, true))
+	defer u.Close()
+	v, ok := u.view.(*unlockView)
+	if !ok {
+		t.Fatalf("content is %T; want the unlock view", u.view)
+	}
+	test.Type(v.entry, "nope")
+	v.entry.OnSubmitted(v.entry.Text)
+	if v.status.Text != "Wrong passphrase. Try again." || u.Binder() != nil {
+		t.Fatalf("status %q", v.status.Text)
+	}
+	test.Type(v.entry, "pw")
+	v.entry.OnSubmitted(v.entry.Text)
+	if u.Binder() == nil {
+		t.Fatal("not unlocked with the right passphrase")
+	}
+	if _, ok := u.view.(*browser); !ok {
+		t.Fatalf("after unlock content is %T", u.view)
+	}
+}
+
+func TestNoBinderExplainsWhatToDo(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, Options{})
+	if _, ok := u.view.(*messageView); !ok {
+		t.Fatalf("content is %T; want a message", u.view)
+	}
+	if m := u.view.(*messageView); m.title != "No binder selected" {
+		t.Fatalf("message %q", m.title)
+	}
+}
