@@ -319,9 +319,12 @@ func idFromPath(p string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	shard, file, ok := strings.Cut(rest, "/")
-	id := strings.TrimSuffix(strings.TrimSuffix(file, ".age"), ".env")
-	if !ok || !ValidID(id) || id[:2] != shard {
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return "", false
+	}
+	id := strings.TrimSuffix(strings.TrimSuffix(parts[2], ".age"), ".env")
+	if !ValidID(id) || id[:1] != parts[0] || id[1:2] != parts[1] || (id+".age" != parts[2] && id+".env" != parts[2]) {
 		return "", false
 	}
 	return id, true
@@ -397,14 +400,20 @@ func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
 		return nil, err
 	}
 	var ids []string
-	for _, shard := range rt.Entries {
-		st, err := b.git.readTree(shard.Hash)
+	for _, first := range rt.Entries {
+		ft, err := b.git.readTree(first.Hash)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range st.Entries {
-			if id, ok := strings.CutSuffix(e.Name, ".env"); ok && ValidID(id) {
-				ids = append(ids, id)
+		for _, second := range ft.Entries {
+			st, err := b.git.readTree(second.Hash)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range st.Entries {
+				if id, ok := strings.CutSuffix(e.Name, ".env"); ok && ValidID(id) {
+					ids = append(ids, id)
+				}
 			}
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -33,6 +32,10 @@ type gitStore struct {
 	dir   string
 	st    *filesystem.Storage
 	trees map[plumbing.Hash]*object.Tree
+	raw   map[plumbing.Hash][]rawEntry
+	mixed map[*rawEntry]bool // trees (by first entry) holding both files and directories
+	zr    io.ReadCloser // reused zlib reader for loose objects
+	buf   bytes.Buffer
 }
 
 func initGitStore(dir string) (*gitStore, error) {
@@ -52,7 +55,7 @@ func openGitStore(dir string) (*gitStore, error) {
 			"%s is not a binder (no git repository there)", dir)
 	}
 	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte), filesystem.Options{})
-	return &gitStore{dir: dir, st: st, trees: map[plumbing.Hash]*object.Tree{}}, nil
+	return &gitStore{dir: dir, st: st, trees: map[plumbing.Hash]*object.Tree{}, raw: map[plumbing.Hash][]rawEntry{}, mixed: map[*rawEntry]bool{}}, nil
 }
 
 func (s *gitStore) Close() error { return s.st.Close() }
@@ -141,8 +144,13 @@ func (s *gitStore) putBlob(data []byte) (plumbing.Hash, error) {
 	return s.putObject(plumbing.BlobObject, data)
 }
 
-// readObject reads an object's content and checks its type.
+// readObject reads an object's content and checks its type. Loose objects
+// are read directly (and checked against their hash); packed ones through
+// go-git.
 func (s *gitStore) readObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	if data, ok, err := s.readLoose(t, h); ok || err != nil {
+		return data, err
+	}
 	o, err := s.st.EncodedObject(t, h)
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", t, h, err)
@@ -181,21 +189,15 @@ func (s *gitStore) readTree(h plumbing.Hash) (*object.Tree, error) {
 // lookup returns the hash of the blob or tree at p in tree root.
 func (s *gitStore) lookup(root plumbing.Hash, p string) (plumbing.Hash, bool, error) {
 	h := root
-	for _, part := range strings.Split(p, "/") {
+	for part := range strings.SplitSeq(p, "/") {
 		if h.IsZero() {
 			return plumbing.ZeroHash, false, nil
 		}
-		t, err := s.readTree(h)
+		es, err := s.rawTree(h)
 		if err != nil {
 			return plumbing.ZeroHash, false, err
 		}
-		h = plumbing.ZeroHash
-		for _, e := range t.Entries {
-			if e.Name == part {
-				h = e.Hash
-				break
-			}
-		}
+		h = s.entry(es, part)
 	}
 	return h, !h.IsZero(), nil
 }
@@ -377,63 +379,7 @@ func splitSignature(data []byte) (payload, sig []byte) {
 }
 
 // changedPaths lists the blob paths that differ between trees a and b
-// (either may be zero), descending only into subtrees whose hashes differ.
+// (either may be zero).
 func (s *gitStore) changedPaths(a, b plumbing.Hash, prefix string, out *[]string) error {
-	if a == b {
-		return nil
-	}
-	ea, eb := map[string]object.TreeEntry{}, map[string]object.TreeEntry{}
-	if !a.IsZero() {
-		t, err := s.readTree(a)
-		if err != nil {
-			return err
-		}
-		for _, e := range t.Entries {
-			ea[e.Name] = e
-		}
-	}
-	if !b.IsZero() {
-		t, err := s.readTree(b)
-		if err != nil {
-			return err
-		}
-		for _, e := range t.Entries {
-			eb[e.Name] = e
-		}
-	}
-	names := map[string]bool{}
-	for n := range ea {
-		names[n] = true
-	}
-	for n := range eb {
-		names[n] = true
-	}
-	for n := range names {
-		x, y := ea[n], eb[n]
-		if x.Hash == y.Hash && x.Mode == y.Mode {
-			continue
-		}
-		p := path.Join(prefix, n)
-		xd, yd := x.Mode == filemode.Dir, y.Mode == filemode.Dir
-		switch {
-		case xd || yd:
-			var xa, ya plumbing.Hash
-			if xd {
-				xa = x.Hash
-			} else if !x.Hash.IsZero() {
-				*out = append(*out, p)
-			}
-			if yd {
-				ya = y.Hash
-			} else if !y.Hash.IsZero() {
-				*out = append(*out, p)
-			}
-			if err := s.changedPaths(xa, ya, p, out); err != nil {
-				return err
-			}
-		default:
-			*out = append(*out, p)
-		}
-	}
-	return nil
+	return s.diffTrees(a, b, prefix, func(p string) { *out = append(*out, p) })
 }

@@ -24,13 +24,13 @@ your age identity. Export it from gobag with:
 
     git log --stat                                 # history: who changed what, when
     git ls-tree -r --name-only HEAD records/       # every record file
-    git show HEAD:records/ab/abcd….age | age -d -i key.txt
+    git show HEAD:records/a/b/ab….age | age -d -i key.txt
 
 Each record is a pair of files named by an opaque id: ID.age is the
 ciphertext, ID.env its signed envelope (id, revision, hashes, author).
 The decrypted text is a TOML header between +++ lines, then Markdown.
 A record whose .env says "state: deleted" was deleted; its earlier
-versions are still in the history (git log -- records/ab/ID.age).
+versions are still in the history: git log -- 'records/*/*/ID.*'
 
 To find a record by title without gobag, decrypt them all:
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -47,6 +49,10 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // whose revision follows the previous one and names its hash; records
 // disappear only through signed tombstones. It needs no identity: nothing
 // is decrypted.
+//
+// A first pass, in history order, follows the roster; then the commits are
+// checked in parallel, each worker reading through its own repository
+// handle (go-git is not safe for concurrent use).
 func Verify(ctx context.Context, dir string) (*Report, error) {
 	g, err := openGitStore(dir)
 	if err != nil {
@@ -61,17 +67,77 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 		return nil, errorf(NotExist, "", "%s has no history", dir)
 	}
 	v := &verifier{g: g, rosters: map[plumbing.Hash]*rosterState{}, rep: &Report{Tip: tip.String()}}
-	order, err := v.topo(tip)
+	order, commits, err := v.topo(tip)
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range order {
+	jobs := make([]*commitJob, len(order))
+	for i, h := range order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := v.commit(h); err != nil {
+		j, err := v.rosterPass(h, commits[h])
+		if err != nil {
 			return nil, err
 		}
+		jobs[i] = j
+	}
+	workers := runtime.NumCPU()
+	// Workers take runs of consecutive commits, so a commit's parent trees
+	// are usually still in the same worker's cache.
+	const run = 64
+	next := make(chan []*commitJob)
+	errc := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wg2, err := openGitStore(dir)
+			if err != nil {
+				errc <- err
+				return
+			}
+			defer wg2.Close()
+			w := &worker{g: wg2}
+			for batch := range next {
+				for _, j := range batch {
+					if j.gov == nil {
+						continue
+					}
+					if err := w.check(j); err != nil {
+						errc <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+feed:
+	for i := 0; i < len(jobs); i += run {
+		select {
+		case next <- jobs[i:min(len(jobs), i+run)]:
+		case err = <-errc:
+			break feed
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err == nil {
+		select {
+		case err = <-errc:
+		default:
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		v.rep.Problems = append(v.rep.Problems, j.problems...)
+		v.rep.Versions += j.versions
 	}
 	v.rep.Commits = len(order)
 	return v.rep, nil
@@ -80,6 +146,7 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 type rosterState struct {
 	roster *Roster
 	raw    []byte
+	gobag  plumbing.Hash // the .gobag tree it came from
 }
 
 type verifier struct {
@@ -88,13 +155,25 @@ type verifier struct {
 	rep     *Report
 }
 
-func (v *verifier) problem(c plumbing.Hash, rec, format string, args ...any) {
-	v.rep.Problems = append(v.rep.Problems, Problem{Commit: c.String(), Record: rec, Reason: fmt.Sprintf(format, args...)})
+// commitJob is one commit's checks, with everything the history-ordered
+// pass learned about it.
+type commitJob struct {
+	h          plumbing.Hash
+	c          *rawCommit
+	gov        *rosterState // roster in force for this commit's signatures
+	parentTree plumbing.Hash
+	problems   []Problem
+	versions   int
+}
+
+func (j *commitJob) problem(rec, format string, args ...any) {
+	j.problems = append(j.problems, Problem{Commit: j.h.String(), Record: rec, Reason: fmt.Sprintf(format, args...)})
 }
 
 // topo returns the commits reachable from tip, parents before children.
-func (v *verifier) topo(tip plumbing.Hash) ([]plumbing.Hash, error) {
+func (v *verifier) topo(tip plumbing.Hash) ([]plumbing.Hash, map[plumbing.Hash]*rawCommit, error) {
 	var order []plumbing.Hash
+	commits := map[plumbing.Hash]*rawCommit{}
 	state := map[plumbing.Hash]int{} // 1 visiting, 2 done
 	type frame struct {
 		h    plumbing.Hash
@@ -107,12 +186,13 @@ func (v *verifier) topo(tip plumbing.Hash) ([]plumbing.Hash, error) {
 		if err != nil {
 			return err
 		}
+		commits[h] = c
 		state[h] = 1
 		stack = append(stack, frame{h: h, par: c.ParentHashes})
 		return nil
 	}
 	if err := push(tip); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
@@ -121,7 +201,7 @@ func (v *verifier) topo(tip plumbing.Hash) ([]plumbing.Hash, error) {
 			f.next++
 			if state[p] == 0 {
 				if err := push(p); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 			continue
@@ -130,97 +210,155 @@ func (v *verifier) topo(tip plumbing.Hash) ([]plumbing.Hash, error) {
 		order = append(order, f.h)
 		stack = stack[:len(stack)-1]
 	}
-	return order, nil
+	return order, commits, nil
 }
 
-func (v *verifier) commit(h plumbing.Hash) error {
-	c, err := v.g.readCommit(h)
-	if err != nil {
-		return err
-	}
-	var parentTree plumbing.Hash
+// rosterPass follows the roster through history and checks the files
+// outside records/ (cheap: they change rarely).
+func (v *verifier) rosterPass(h plumbing.Hash, c *rawCommit) (*commitJob, error) {
+	j := &commitJob{h: h, c: c}
 	var gov *rosterState
 	if len(c.ParentHashes) > 0 {
-		pc, err := v.g.readCommit(c.ParentHashes[0])
+		p := c.ParentHashes[0]
+		gov = v.rosters[p]
+		pc, err := v.g.readCommit(p)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		parentTree = pc.TreeHash
-		gov = v.rosters[c.ParentHashes[0]]
+		j.parentTree = pc.TreeHash
 	}
-	// The roster in force after this commit.
-	rosterRaw, ok, err := v.g.readFile(c.TreeHash, pathRoster)
+	root, err := v.g.rawTree(c.TreeHash)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	var gobagTree plumbing.Hash
+	for _, e := range root {
+		switch name := string(e.name); {
+		case name == ".gobag" && e.isDir:
+			gobagTree = e.hash
+		case name == recordsDir && e.isDir, name == pathReadme && !e.isDir:
+		default:
+			j.problem("", "unexpected file %s", name)
+		}
 	}
 	after := gov
-	if !ok {
-		v.problem(h, "", "no roster (%s)", pathRoster)
-		v.rosters[h] = gov
-		if gov == nil {
-			return nil
-		}
-	} else if gov == nil || !bytes.Equal(rosterRaw, gov.raw) {
-		after = v.rosterChange(h, c.TreeHash, rosterRaw, gov)
+	if gov == nil || gobagTree != gov.gobag {
+		after = v.gobagChange(j, gobagTree, gov)
 	}
 	v.rosters[h] = after
 	if gov == nil {
 		gov = after // the first commit is governed by its own, self-signed roster
 	}
+	j.gov = gov
 	if gov == nil {
-		return nil
+		v.rep.Problems = append(v.rep.Problems, j.problems...)
+		j.problems = nil
 	}
+	return j, nil
+}
 
-	// Who signed the commit.
+// gobagChange checks a commit whose .gobag directory differs from its
+// parent's: the format line, the roster and its signature, allowed_signers.
+func (v *verifier) gobagChange(j *commitJob, gobagTree plumbing.Hash, gov *rosterState) *rosterState {
+	entries, err := v.g.rawTree(gobagTree)
+	if err != nil {
+		j.problem("", "%v", err)
+		return gov
+	}
+	files := map[string]plumbing.Hash{}
+	for _, e := range entries {
+		files[".gobag/"+string(e.name)] = e.hash
+	}
+	for p := range files {
+		switch p {
+		case pathFormat, pathRoster, pathRosterSig, pathAllowedSigners:
+		default:
+			j.problem("", "unexpected file %s", p)
+		}
+	}
+	read := func(p string) []byte {
+		h, ok := files[p]
+		if !ok {
+			return nil
+		}
+		data, err := v.g.readBlob(h)
+		if err != nil {
+			return nil
+		}
+		return data
+	}
+	if string(read(pathFormat)) != formatLine {
+		j.problem("", "%s is not %q", pathFormat, strings.TrimSpace(formatLine))
+	}
+	rosterRaw := read(pathRoster)
+	after := gov
+	switch {
+	case rosterRaw == nil:
+		j.problem("", "no roster (%s)", pathRoster)
+	case gov == nil || !bytes.Equal(rosterRaw, gov.raw):
+		after = v.rosterChange(j, files, rosterRaw, gov)
+	}
+	if after != nil {
+		if !bytes.Equal(read(pathAllowedSigners), after.roster.AllowedSigners()) {
+			j.problem("", "%s does not match the roster", pathAllowedSigners)
+		}
+		if after != gov {
+			after.gobag = gobagTree
+		} else {
+			// Same roster, other .gobag files changed: track the new tree.
+			after = &rosterState{roster: gov.roster, raw: gov.raw, gobag: gobagTree}
+		}
+	}
+	return after
+}
+
+// worker checks commits with its own repository handle.
+type worker struct {
+	g *gitStore
+}
+
+func (w *worker) check(j *commitJob) error {
+	c := j.c
 	if c.Signature == nil {
-		v.problem(h, "", "commit is not signed")
+		j.problem("", "commit is not signed")
 	} else if key, err := bcrypto.VerifySSH(c.Signature, bcrypto.GitNamespace, c.Payload); err != nil {
-		v.problem(h, "", "commit signature does not verify: %v", err)
-	} else if m := gov.roster.MemberByKey(key); m == nil {
-		v.problem(h, "", "commit signed by a key that is not a member's (%s)", key.Fingerprint())
+		j.problem("", "commit signature does not verify: %v", err)
+	} else if m := j.gov.roster.MemberByKey(key); m == nil {
+		j.problem("", "commit signed by a key that is not a member's (%s)", key.Fingerprint())
 	}
-
-	var paths []string
-	if err := v.g.changedPaths(parentTree, c.TreeHash, "", &paths); err != nil {
+	var recA, recB plumbing.Hash
+	var err error
+	if !j.parentTree.IsZero() {
+		if recA, _, err = w.g.lookup(j.parentTree, recordsDir); err != nil {
+			return err
+		}
+	}
+	if recB, _, err = w.g.lookup(c.TreeHash, recordsDir); err != nil {
 		return err
 	}
-	sort.Strings(paths)
 	ids := map[string]bool{}
-	for _, p := range paths {
-		switch p {
-		case pathRoster, pathRosterSig:
-			continue
-		case pathAllowedSigners:
-			continue // checked with the roster below
-		case pathFormat:
-			if data, _, _ := v.g.readFile(c.TreeHash, p); string(data) != formatLine {
-				v.problem(h, "", "%s is not %q", pathFormat, strings.TrimSpace(formatLine))
-			}
-			continue
-		case pathReadme:
-			continue
-		}
+	err = w.g.diffTrees(recA, recB, recordsDir, func(p string) {
 		if id, ok := idFromPath(p); ok {
 			ids[id] = true
-			continue
+		} else {
+			j.problem("", "unexpected file %s", p)
 		}
-		v.problem(h, "", "unexpected file %s", p)
+	})
+	if err != nil {
+		return err
 	}
-	if as, _, _ := v.g.readFile(c.TreeHash, pathAllowedSigners); after != nil && !bytes.Equal(as, after.roster.AllowedSigners()) {
-		v.problem(h, "", "%s does not match the roster", pathAllowedSigners)
-	}
-	var sortedIDs []string
+	sortedIDs := make([]string, 0, len(ids))
 	for id := range ids {
 		sortedIDs = append(sortedIDs, id)
 	}
 	sort.Strings(sortedIDs)
 	for _, id := range sortedIDs {
-		if err := v.record(h, c, parentTree, id, gov.roster); err != nil {
+		if err := w.record(j, id); err != nil {
 			return err
 		}
 	}
 	if len(c.ParentHashes) <= 1 {
-		v.trailers(h, c, sortedIDs)
+		checkTrailers(j, sortedIDs)
 	}
 	return nil
 }
@@ -228,15 +366,19 @@ func (v *verifier) commit(h plumbing.Hash) error {
 // rosterChange checks a new roster: a valid file, signed by a manager of the
 // governing roster (or, for the first commit, by a manager it lists itself),
 // with the next serial number and the previous roster's fingerprint.
-func (v *verifier) rosterChange(h, tree plumbing.Hash, raw []byte, gov *rosterState) *rosterState {
+func (v *verifier) rosterChange(j *commitJob, files map[string]plumbing.Hash, raw []byte, gov *rosterState) *rosterState {
 	r, err := ParseRoster(raw)
 	if err != nil {
-		v.problem(h, "", "%v", err)
+		j.problem("", "%v", err)
 		return gov
 	}
-	sig, ok, _ := v.g.readFile(tree, pathRosterSig)
-	if !ok {
-		v.problem(h, "", "roster is not signed (no %s)", pathRosterSig)
+	sigHash, ok := files[pathRosterSig]
+	var sig []byte
+	if ok {
+		sig, err = v.g.readBlob(sigHash)
+	}
+	if !ok || err != nil {
+		j.problem("", "roster is not signed (no %s)", pathRosterSig)
 		return gov
 	}
 	signers := r
@@ -244,16 +386,16 @@ func (v *verifier) rosterChange(h, tree plumbing.Hash, raw []byte, gov *rosterSt
 		signers = gov.roster
 	}
 	if _, err := verifyRosterSig(raw, sig, signers); err != nil {
-		v.problem(h, "", "roster change rejected: %v", err)
+		j.problem("", "roster change rejected: %v", err)
 		return gov
 	}
 	switch {
 	case gov == nil && (r.Serial != 1 || r.Previous != ""):
-		v.problem(h, "", "first roster must have serial 1 and no previous roster")
+		j.problem("", "first roster must have serial 1 and no previous roster")
 	case gov != nil && r.Serial != gov.roster.Serial+1:
-		v.problem(h, "", "roster serial %d does not follow %d", r.Serial, gov.roster.Serial)
+		j.problem("", "roster serial %d does not follow %d", r.Serial, gov.roster.Serial)
 	case gov != nil && r.Previous != bcrypto.Fingerprint(gov.raw):
-		v.problem(h, "", "roster does not name the previous roster's fingerprint")
+		j.problem("", "roster does not name the previous roster's fingerprint")
 	}
 	st := &rosterState{roster: r, raw: raw}
 	if gov == nil {
@@ -263,64 +405,65 @@ func (v *verifier) rosterChange(h, tree plumbing.Hash, raw []byte, gov *rosterSt
 }
 
 // record checks one record's change in commit h against the parent tree.
-func (v *verifier) record(h plumbing.Hash, c *rawCommit, parentTree plumbing.Hash, id string, gov *Roster) error {
+func (w *worker) record(j *commitJob, id string) error {
+	c, parentTree, gov := j.c, j.parentTree, j.gov.roster
 	agePath, envPath := recordPath(id)
-	envH, envOK, err := v.g.lookup(c.TreeHash, envPath)
+	envH, envOK, err := w.g.lookup(c.TreeHash, envPath)
 	if err != nil {
 		return err
 	}
-	ageH, ageOK, err := v.g.lookup(c.TreeHash, agePath)
+	ageH, ageOK, err := w.g.lookup(c.TreeHash, agePath)
 	if err != nil {
 		return err
 	}
-	penvH, penvOK, err := v.g.lookup(parentTree, envPath)
+	penvH, penvOK, err := w.g.lookup(parentTree, envPath)
 	if err != nil {
 		return err
 	}
 	// In a merge, a version taken whole from another parent was checked there.
 	for _, p := range c.ParentHashes[min(1, len(c.ParentHashes)):] {
-		pc, err := v.g.readCommit(p)
+		pc, err := w.g.readCommit(p)
 		if err != nil {
 			return err
 		}
-		oe, _, _ := v.g.lookup(pc.TreeHash, envPath)
-		oa, _, _ := v.g.lookup(pc.TreeHash, agePath)
+		oe, _, _ := w.g.lookup(pc.TreeHash, envPath)
+		oa, _, _ := w.g.lookup(pc.TreeHash, agePath)
 		if oe == envH && oa == ageH {
 			return nil
 		}
 	}
 	switch {
 	case !envOK && penvOK:
-		v.problem(h, id, "record deleted without a tombstone")
+		j.problem(id, "record deleted without a tombstone")
 		return nil
 	case !envOK:
-		v.problem(h, id, "ciphertext without an envelope")
+		j.problem(id, "ciphertext without an envelope")
 		return nil
 	case envOK && penvOK && envH == penvH:
-		v.problem(h, id, "ciphertext does not match its envelope (the ciphertext changed, the envelope did not)")
+		j.problem(id, "ciphertext does not match its envelope (the ciphertext changed, the envelope did not)")
 		return nil
 	}
-	v.rep.Versions++
-	envData, err := v.g.readBlob(envH)
+	j.versions++
+	envData, err := w.g.readBlob(envH)
 	if err != nil {
 		return err
 	}
 	env, err := ParseEnvelope(envData)
 	if err != nil {
-		v.problem(h, id, "%v", err)
+		j.problem(id, "%v", err)
 		return nil
 	}
 	if env.ID != id {
-		v.problem(h, id, "envelope names record %s", env.ID)
+		j.problem(id, "envelope names record %s", env.ID)
 	}
 	key, ok := gov.Key(env.Author)
 	if !ok {
-		v.problem(h, id, "rev %d signed by %q, who is not a member", env.Rev, env.Author)
+		j.problem(id, "rev %d signed by %q, who is not a member", env.Rev, env.Author)
 	} else if err := env.verify(key); err != nil {
-		v.problem(h, id, "%v", err)
+		j.problem(id, "%v", err)
 	}
 	if penvOK {
-		prev, err := v.g.readBlob(penvH)
+		prev, err := w.g.readBlob(penvH)
 		if err != nil {
 			return err
 		}
@@ -328,48 +471,48 @@ func (v *verifier) record(h plumbing.Hash, c *rawCommit, parentTree plumbing.Has
 		switch {
 		case err != nil:
 		case env.Rev < pe.Rev:
-			v.problem(h, id, "revision goes backwards from %d to %d", pe.Rev, env.Rev)
+			j.problem(id, "revision goes backwards from %d to %d", pe.Rev, env.Rev)
 		case env.Rev != pe.Rev+1:
-			v.problem(h, id, "revision %d does not follow %d", env.Rev, pe.Rev)
+			j.problem(id, "revision %d does not follow %d", env.Rev, pe.Rev)
 		case env.Prev != hashHex(prev):
-			v.problem(h, id, "rev %d does not name the previous version's hash", env.Rev)
+			j.problem(id, "rev %d does not name the previous version's hash", env.Rev)
 		case pe.Deleted:
-			v.problem(h, id, "rev %d changes a deleted record", env.Rev)
+			j.problem(id, "rev %d changes a deleted record", env.Rev)
 		}
 	} else if env.Rev != 1 || env.Prev != "" {
-		v.problem(h, id, "first version has rev %d (want 1 and no previous hash)", env.Rev)
+		j.problem(id, "first version has rev %d (want 1 and no previous hash)", env.Rev)
 	}
 	if env.Deleted {
 		if ageOK {
-			v.problem(h, id, "tombstone left the ciphertext in place")
+			j.problem(id, "tombstone left the ciphertext in place")
 		}
 		return nil
 	}
 	if !ageOK {
-		v.problem(h, id, "ciphertext missing")
+		j.problem(id, "ciphertext missing")
 		return nil
 	}
-	ct, err := v.g.readBlob(ageH)
+	ct, err := w.g.readBlob(ageH)
 	if err != nil {
 		return err
 	}
 	if hashHex(ct) != env.Ciphertext {
-		v.problem(h, id, "ciphertext does not match its envelope (rev %d)", env.Rev)
+		j.problem(id, "ciphertext does not match its envelope (rev %d)", env.Rev)
 	}
 	return nil
 }
 
-// trailers checks that a commit's Record: lines name exactly the records it
-// changes, so that gobag log can be trusted.
-func (v *verifier) trailers(h plumbing.Hash, c *rawCommit, ids []string) {
+// checkTrailers checks that a commit's Record: lines name exactly the
+// records it changes, so that gobag log can be trusted.
+func checkTrailers(j *commitJob, ids []string) {
 	var named []string
-	for _, e := range parseTrailers(c) {
+	for _, e := range parseTrailers(j.c) {
 		if e.ID != "" {
 			named = append(named, e.ID)
 		}
 	}
 	sort.Strings(named)
 	if strings.Join(named, ",") != strings.Join(ids, ",") {
-		v.problem(h, "", "commit message names records %v but the commit changes %v", named, ids)
+		j.problem("", "commit message names records %v but the commit changes %v", named, ids)
 	}
 }

@@ -45,6 +45,8 @@ func run(ctx context.Context, out, bin, sizesFlag string, history int, work stri
 			return err
 		}
 		defer os.RemoveAll(work)
+	} else if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
 	}
 	var sizes []int
 	for _, s := range strings.Split(sizesFlag, ",") {
