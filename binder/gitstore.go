@@ -34,7 +34,7 @@ type gitStore struct {
 	trees map[plumbing.Hash]*object.Tree
 	raw   map[plumbing.Hash][]rawEntry
 	mixed map[*rawEntry]bool // trees (by first entry) holding both files and directories
-	zr    io.ReadCloser // reused zlib reader for loose objects
+	zr    io.ReadCloser      // reused zlib reader for loose objects
 	buf   bytes.Buffer
 }
 
