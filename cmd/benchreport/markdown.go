@@ -61,7 +61,8 @@ func (r *report) markdown() string {
 			fmt.Fprintf(&b, "| %s |", f.what)
 			for _, s := range r.sizes {
 				if i < len(s.figs) {
-					fmt.Fprintf(&b, " %s (max %s, %d runs) |", ms(s.figs[i].median), ms(s.figs[i].max), s.figs[i].runs)
+					f := s.figs[i]
+					fmt.Fprintf(&b, " %s (max %s, %d runs%s) |", ms(f.median), ms(f.max), f.runs, rss(f.rssKB))
 				}
 			}
 			b.WriteString("\n")
@@ -72,7 +73,7 @@ func (r *report) markdown() string {
 		b.WriteString("The worst case for verify: every record is its own signed commit.\n\n")
 		b.WriteString("| operation | median | slowest | runs |\n| --- | --- | --- | --- |\n")
 		for _, f := range r.history {
-			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", f.what, ms(f.median), ms(f.max), f.runs)
+			fmt.Fprintf(&b, "| %s | %s | %s | %d%s |\n", f.what, ms(f.median), ms(f.max), f.runs, rss(f.rssKB))
 		}
 	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
@@ -80,6 +81,13 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s |\n", f.what, ms(f.median), ms(f.max), f.runs, f.note)
 	}
 	return b.String()
+}
+
+func rss(kb int64) string {
+	if kb == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; peak RSS %d MB", kb/1024)
 }
 
 func find(fs []figure, prefix string) figure {

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"gobag/binder"
@@ -24,6 +25,7 @@ type figure struct {
 	max    time.Duration
 	runs   int
 	note   string
+	rssKB  int64 // largest resident set of the measured processes, if whole-process
 }
 
 type sizeResult struct {
@@ -74,10 +76,12 @@ func version(name string, args ...string) string {
 	if err != nil {
 		return name + ": not installed"
 	}
+	// The first line that carries a digit: "git version 2.39.5", "1.1.1",
+	// pass's banner "=  v1.7.4  =".
 	for _, l := range strings.Split(string(out), "\n") {
-		l = strings.TrimSpace(strings.Trim(l, "=| "))
-		if strings.Contains(strings.ToLower(l), "v") && l != "" && !strings.HasPrefix(l, "=") {
-			return name + " " + strings.TrimPrefix(l, name+" ")
+		l = strings.TrimSpace(strings.Trim(l, "= "))
+		if strings.ContainsAny(l, "0123456789") {
+			return name + " " + strings.TrimPrefix(strings.TrimPrefix(l, name+" "), "version ")
 		}
 	}
 	return name
@@ -99,6 +103,12 @@ func timeRuns(k int, f func(i int) error) (figure, error) {
 
 // proc runs a whole process and fails on a non-zero exit.
 func proc(env []string, stdin []byte, name string, args ...string) error {
+	_, err := procRSS(env, stdin, name, args...)
+	return err
+}
+
+// procRSS is proc that also returns the process's peak resident set (KiB).
+func procRSS(env []string, stdin []byte, name string, args ...string) (int64, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
 	if stdin != nil {
@@ -107,14 +117,22 @@ func proc(env []string, stdin []byte, name string, args ...string) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())
+		return 0, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())
 	}
-	return nil
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss, nil
+	}
+	return 0, nil
 }
 
 func (r *report) procFigure(what string, k int, env []string, name string, args ...string) (figure, error) {
-	f, err := timeRuns(k, func(int) error { return proc(env, nil, name, args...) })
-	f.what = what
+	var peak int64
+	f, err := timeRuns(k, func(int) error {
+		rss, err := procRSS(env, nil, name, args...)
+		peak = max(peak, rss)
+		return err
+	})
+	f.what, f.rssKB = what, peak
 	return f, err
 }
 

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The passphrase is read from the terminal when no GOBAG_PASSPHRASE_FILE is
+// set. script(1) gives the command a real pseudo-terminal and types what we
+// send on its standard input.
+func TestPassphraseFromTerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) not installed")
+	}
+	work := t.TempDir()
+	idPath := filepath.Join(work, "id.age")
+	self, _ := os.Executable()
+	env := append(os.Environ(), "GOBAG_TEST_RUN_MAIN=1", "GOBAG_IDENTITY="+idPath)
+	runTTY := func(input, args string) (string, error) {
+		cmd := exec.Command(script, "-qec", self+" "+args, "/dev/null")
+		cmd.Env = env
+		cmd.Stdin = strings.NewReader(input)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := runTTY("tty secret\ntty secret\n", "id new --handle sam")
+	if err != nil {
+		t.Fatalf("id new: %v\n%s", err, out)
+	}
+	// (What script types ahead is echoed before the prompt turns echo off,
+	// so the output cannot show that the passphrase is hidden.)
+	if !strings.Contains(out, "New passphrase for") || !strings.Contains(out, "Repeat passphrase") {
+		t.Fatalf("id new did not prompt twice:\n%s", out)
+	}
+	if out, err := runTTY("tty secret\n", "id show"); err != nil || !strings.Contains(out, "handle:      sam") {
+		t.Fatalf("id show with the right passphrase: %v\n%s", err, out)
+	}
+	out, err = runTTY("wrong\n", "id show")
+	if err == nil || !strings.Contains(out, "wrong passphrase") {
+		t.Fatalf("id show with a wrong passphrase: %v\n%s", err, out)
+	}
+	out, err = runTTY("one\ntwo\n", "id new --handle kim --identity "+filepath.Join(work, "other.age"))
+	if err == nil || !strings.Contains(out, "the passphrases differ") {
+		t.Fatalf("mismatched passphrases: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(work, "other.age")); err == nil {
+		t.Fatal("an identity was written although the passphrases differed")
+	}
+}
