@@ -420,16 +420,6 @@ func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
 	return ids, nil
 }
 
-// summary is what the index keeps for listing.
-type summary struct {
-	ID      string    `json:"id"`
-	Kind    string    `json:"kind"`
-	Title   string    `json:"title"`
-	Rev     int       `json:"rev"`
-	Updated time.Time `json:"updated"`
-	Author  string    `json:"author"`
-}
-
 // reindexIDs reads the given records at tree and writes them to the index,
 // then records tip as indexed. Reading and decryption run in parallel.
 func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []string, full bool) error {
@@ -537,8 +527,7 @@ func (b *Binder) indexRecord(batch *index.Batch, r *Record) error {
 	if r.Deleted {
 		return batch.Delete("sum/" + r.ID)
 	}
-	s, _ := json.Marshal(summary{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Updated: r.Updated, Author: r.Author})
-	return batch.Set("sum/"+r.ID, s)
+	return batch.Set("sum/"+r.ID, encodeSummary(r))
 }
 
 // indexed is a record as the index keeps it: its plaintext (so field types

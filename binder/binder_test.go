@@ -198,3 +198,27 @@ func TestBadInputIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An index of an older layout is rebuilt, leaving nothing of the old one.
+func TestIndexOfOlderLayoutIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	b.Add(ctx, &Record{Kind: "note", Title: "kept"})
+	batch := b.ix.NewBatch()
+	batch.Set("meta/version", []byte("0"))
+	batch.Set("sum/"+NewID(), []byte(`{"old":"layout"}`))
+	if err := batch.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	dir := b.Dir()
+	b.Close()
+	b2, err := Open(ctx, dir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	list, err := b2.List("")
+	if err != nil || len(list) != 1 || list[0].Title != "kept" {
+		t.Fatalf("list = %+v, %v", list, err)
+	}
+}

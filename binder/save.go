@@ -1,10 +1,12 @@
 package binder
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -307,17 +309,18 @@ func (b *Binder) List(kind string) ([]Summary, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []Summary
-	err := b.ix.Scan("sum/", func(_ string, v []byte) error {
-		var s Summary
-		if err := json.Unmarshal(v, &s); err != nil {
+	err := b.ix.Scan("sum/", func(k string, v []byte) error {
+		if kind != "" && !bytes.HasPrefix(v, []byte(kind+summarySep)) {
+			return nil
+		}
+		s, ok := decodeSummary(strings.TrimPrefix(k, "sum/"), v)
+		if !ok {
 			return errorf(Other, "run gobag reindex", "index is unreadable")
 		}
 		if kind == "" {
 			if k, _ := KindByName(s.Kind); k.Hidden {
 				return nil
 			}
-		} else if s.Kind != kind {
-			return nil
 		}
 		out = append(out, s)
 		return nil
@@ -345,4 +348,28 @@ func (b *Binder) Name() string {
 		return ""
 	}
 	return s[0].Title
+}
+
+// summarySep separates a listing entry's fields in the index. It cannot
+// occur in a kind, a handle or a number, and is removed from titles.
+const summarySep = "\x1f"
+
+// encodeSummary is the index's listing entry: kind, title, rev, updated
+// (Unix seconds), author. Compact, because list reads every one of them.
+func encodeSummary(r *Record) []byte {
+	title := strings.ReplaceAll(r.Title, summarySep, " ")
+	return []byte(strings.Join([]string{r.Kind, title, strconv.Itoa(r.Rev), strconv.FormatInt(r.Updated.Unix(), 10), r.Author}, summarySep))
+}
+
+func decodeSummary(id string, v []byte) (Summary, bool) {
+	f := strings.Split(string(v), summarySep)
+	if len(f) != 5 {
+		return Summary{}, false
+	}
+	rev, err1 := strconv.Atoi(f[2])
+	sec, err2 := strconv.ParseInt(f[3], 10, 64)
+	if err1 != nil || err2 != nil {
+		return Summary{}, false
+	}
+	return Summary{ID: id, Kind: f[0], Title: f[1], Rev: rev, Updated: time.Unix(sec, 0).UTC(), Author: f[4]}, true
 }

@@ -7,6 +7,7 @@ package index
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -17,12 +18,22 @@ var ErrLocked = errors.New("index is in use by another process")
 
 // Index is an open index.
 type Index struct {
-	db *badger.DB
+	db  *badger.DB
+	dir string
+	key []byte
 }
 
 // Open opens (creating if needed) the index in dir, encrypted with key (32
 // bytes). A second open of the same directory fails with ErrLocked.
 func Open(dir string, key []byte) (*Index, error) {
+	db, err := open(dir, key)
+	if err != nil {
+		return nil, err
+	}
+	return &Index{db: db, dir: dir, key: key}, nil
+}
+
+func open(dir string, key []byte) (*badger.DB, error) {
 	opts := badger.DefaultOptions(dir).
 		WithLogger(nil).
 		WithEncryptionKey(key).
@@ -45,7 +56,7 @@ func Open(dir string, key []byte) (*Index, error) {
 		}
 		return nil, fmt.Errorf("open index: %w", err)
 	}
-	return &Index{db: db}, nil
+	return db, nil
 }
 
 // Close flushes and closes the index.
@@ -107,5 +118,18 @@ func (b *Batch) Commit() error { return b.wb.Flush() }
 // Cancel drops the batch.
 func (b *Batch) Cancel() { b.wb.Cancel() }
 
-// Reset removes every key.
-func (ix *Index) Reset() error { return ix.db.DropAll() }
+// Reset empties the index: it closes the store, removes its files and
+// opens a fresh one with the same key. (Badger's DropAll was seen to leave
+// entries of on-disk tables visible.)
+func (ix *Index) Reset() error {
+	ix.db.Close()
+	if err := os.RemoveAll(ix.dir); err != nil {
+		return err
+	}
+	db, err := open(ix.dir, ix.key)
+	if err != nil {
+		return err
+	}
+	ix.db = db
+	return nil
+}

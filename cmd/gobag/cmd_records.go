@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -183,11 +184,15 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		}
 		return c.printJSON(list)
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	out := bufio.NewWriter(c.stdout)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, s := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\trev %d\t%s\n", s.ID[:10], s.Kind, s.Title, s.Rev, s.Updated.Format("2006-01-02"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return out.Flush()
 }
 
 // showJSON is the stable JSON form of a record (documented in README.md).
@@ -262,7 +267,9 @@ func cmdLog(ctx context.Context, c *cli, args []string) error {
 		}
 		return c.printJSON(entries)
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	out := bufio.NewWriter(c.stdout)
+	defer out.Flush()
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, e := range entries {
 		what := e.Action
 		if e.ID != "" {

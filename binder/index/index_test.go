@@ -1,0 +1,75 @@
+package index
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func key(t *testing.T) []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+}
+
+func TestEncryptedAtRestAndLocked(t *testing.T) {
+	dir := t.TempDir()
+	k := key(t)
+	ix, err := Open(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marker := []byte("PLAINTEXT-MARKER-3b9f1e contact Priya Raman +44 20 7946 0001")
+	b := ix.NewBatch()
+	for i := range 2000 {
+		b.Set("rec/"+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676)), marker)
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, k); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: got %v; want ErrLocked", err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, _ := os.ReadFile(p)
+		if bytes.Contains(data, []byte("PLAINTEXT-MARKER")) || bytes.Contains(data, []byte("Priya")) {
+			t.Errorf("%s holds plaintext", p)
+		}
+		return nil
+	})
+	if _, err := Open(dir, key(t)); err == nil || errors.Is(err, ErrLocked) {
+		t.Fatalf("open with another key: got %v; want a key error", err)
+	}
+	ix, err = Open(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	got, err := ix.Get("rec/aaa")
+	if err != nil || !bytes.Equal(got, marker) {
+		t.Fatalf("Get = %q, %v", got, err)
+	}
+	n := 0
+	ix.Scan("rec/", func(string, []byte) error { n++; return nil })
+	if n != 2000 {
+		t.Fatalf("scan saw %d keys; want 2000", n)
+	}
+	if err := ix.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	n = 0
+	ix.Scan("", func(string, []byte) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("after Reset %d keys remain", n)
+	}
+}
