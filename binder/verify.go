@@ -71,6 +71,7 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	v.commits, v.records = commits, map[plumbing.Hash]plumbing.Hash{}
 	jobs := make([]*commitJob, len(order))
 	for i, h := range order {
 		if err := ctx.Err(); err != nil {
@@ -151,6 +152,8 @@ type rosterState struct {
 
 type verifier struct {
 	g       *gitStore
+	commits map[plumbing.Hash]*rawCommit
+	records map[plumbing.Hash]plumbing.Hash // records/ tree of each commit
 	rosters map[plumbing.Hash]*rosterState // roster in force after each commit
 	rep     *Report
 }
@@ -162,6 +165,8 @@ type commitJob struct {
 	c          *rawCommit
 	gov        *rosterState // roster in force for this commit's signatures
 	parentTree plumbing.Hash
+	records    plumbing.Hash // this commit's records/ tree
+	parentRecs plumbing.Hash // the first parent's records/ tree
 	problems   []Problem
 	versions   int
 }
@@ -221,11 +226,8 @@ func (v *verifier) rosterPass(h plumbing.Hash, c *rawCommit) (*commitJob, error)
 	if len(c.ParentHashes) > 0 {
 		p := c.ParentHashes[0]
 		gov = v.rosters[p]
-		pc, err := v.g.readCommit(p)
-		if err != nil {
-			return nil, err
-		}
-		j.parentTree = pc.TreeHash
+		j.parentTree = v.commits[p].TreeHash
+		j.parentRecs = v.records[p]
 	}
 	root, err := v.g.rawTree(c.TreeHash)
 	if err != nil {
@@ -236,7 +238,9 @@ func (v *verifier) rosterPass(h plumbing.Hash, c *rawCommit) (*commitJob, error)
 		switch name := string(e.name); {
 		case name == ".gobag" && e.isDir:
 			gobagTree = e.hash
-		case name == recordsDir && e.isDir, name == pathReadme && !e.isDir:
+		case name == recordsDir && e.isDir:
+			j.records = e.hash
+		case name == pathReadme && !e.isDir:
 		default:
 			j.problem("", "unexpected file %s", name)
 		}
@@ -246,6 +250,7 @@ func (v *verifier) rosterPass(h plumbing.Hash, c *rawCommit) (*commitJob, error)
 		after = v.gobagChange(j, gobagTree, gov)
 	}
 	v.rosters[h] = after
+	v.records[h] = j.records
 	if gov == nil {
 		gov = after // the first commit is governed by its own, self-signed roster
 	}
@@ -326,18 +331,8 @@ func (w *worker) check(j *commitJob) error {
 	} else if m := j.gov.roster.MemberByKey(key); m == nil {
 		j.problem("", "commit signed by a key that is not a member's (%s)", key.Fingerprint())
 	}
-	var recA, recB plumbing.Hash
-	var err error
-	if !j.parentTree.IsZero() {
-		if recA, _, err = w.g.lookup(j.parentTree, recordsDir); err != nil {
-			return err
-		}
-	}
-	if recB, _, err = w.g.lookup(c.TreeHash, recordsDir); err != nil {
-		return err
-	}
 	ids := map[string]bool{}
-	err = w.g.diffTrees(recA, recB, recordsDir, func(p string) {
+	err := w.g.diffTrees(j.parentRecs, j.records, recordsDir, func(p string) {
 		if id, ok := idFromPath(p); ok {
 			ids[id] = true
 		} else {
@@ -406,17 +401,19 @@ func (v *verifier) rosterChange(j *commitJob, files map[string]plumbing.Hash, ra
 
 // record checks one record's change in commit h against the parent tree.
 func (w *worker) record(j *commitJob, id string) error {
-	c, parentTree, gov := j.c, j.parentTree, j.gov.roster
+	c, gov := j.c, j.gov.roster
 	agePath, envPath := recordPath(id)
-	envH, envOK, err := w.g.lookup(c.TreeHash, envPath)
+	// Paths inside records/: look up from the records trees directly.
+	ageRel, envRel := agePath[len(recordsDir)+1:], envPath[len(recordsDir)+1:]
+	envH, envOK, err := w.g.lookup(j.records, envRel)
 	if err != nil {
 		return err
 	}
-	ageH, ageOK, err := w.g.lookup(c.TreeHash, agePath)
+	ageH, ageOK, err := w.g.lookup(j.records, ageRel)
 	if err != nil {
 		return err
 	}
-	penvH, penvOK, err := w.g.lookup(parentTree, envPath)
+	penvH, penvOK, err := w.g.lookup(j.parentRecs, envRel)
 	if err != nil {
 		return err
 	}
