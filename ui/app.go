@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -106,6 +107,10 @@ func (u *App) unlock(identity, pass []byte) string {
 		return msg
 	}
 	u.binder = b
+	// Unlocking ran scrypt (256 MB at age's work factor) and opening may
+	// have rebuilt the index: hand that memory back to the system now
+	// rather than whenever the runtime gets to it.
+	debug.FreeOSMemory()
 	u.win.SetTitle("gobag — " + b.Name())
 	br := newBrowser(b)
 	u.view = br

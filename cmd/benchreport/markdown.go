@@ -40,6 +40,9 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| open and list (index warm), whole process | ≤ 150 ms | %s |\n", ms(find(s.figs, "`gobag list").median))
 		fmt.Fprintf(&b, "| rebuild the index from git | ≤ 3 s | %s |\n", ms(find(s.figs, "`gobag reindex").median))
 	}
+	if r.desktop.rssKB > 0 {
+		fmt.Fprintf(&b, "| resident memory of the desktop app (open on 10,000 records) | ≤ 200 MB | %d MB (window up in %s; %s) |\n", r.desktop.rssKB/1024, ms(r.desktop.median), r.desktop.note)
+	}
 	if len(r.history) > 2 {
 		fmt.Fprintf(&b, "| verify the whole history (%d single-record commits) | ≤ 1 s | %s |\n", r.histN, ms(r.history[2].median))
 	}

@@ -43,6 +43,7 @@ type report struct {
 	history []figure
 	histN   int
 	peers   []figure
+	desktop figure
 }
 
 func (r *report) machine() error {
@@ -237,6 +238,13 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		}
 		res.figs = append(res.figs, f)
 		fmt.Fprintf(os.Stderr, "  %-42s %v\n", m.what, f.median)
+	}
+	if n == 10000 {
+		d, err := r.desktopMemory(dir, idPath, n)
+		if err != nil {
+			return err
+		}
+		r.desktop = d
 	}
 	g, err := gitPeer(filepath.Join(r.work, fmt.Sprintf("git-%d", n)), n, rng)
 	if err != nil {
