@@ -62,13 +62,21 @@ func (b *Binder) Dir() string { return b.dir }
 func (b *Binder) Identity() *bcrypto.Identity { return b.id }
 
 // Roster returns the current roster.
-func (b *Binder) Roster() *Roster { return b.roster }
+func (b *Binder) Roster() *Roster {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.roster
+}
 
 // Fingerprint names the binder: the fingerprint of its first roster.
 func (b *Binder) Fingerprint() string { return b.fp }
 
 // Tip returns the commit the binder is at.
-func (b *Binder) Tip() string { return b.tip.String() }
+func (b *Binder) Tip() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.tip.String()
+}
 
 // Create makes a new binder in dir (which must not exist or be empty) with
 // id as its first member and manager.
@@ -257,6 +265,16 @@ func (b *Binder) refresh(ctx context.Context) error {
 		return nil
 	case len(old) == 0 || b.fp == "":
 		return b.rebuild(ctx, tip)
+	}
+	// The branch moved outside this process: check the history before
+	// trusting what it now holds.
+	rep, err := Verify(ctx, b.dir)
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return errorf(BadSignature, "run gobag verify for every problem; restore the binder from another responder's copy or a remote",
+			"the binder's history changed outside gobag and does not verify: %s", rep.Problems[0])
 	}
 	oldTip := plumbing.NewHash(string(old))
 	oldCommit, err := b.git.readCommit(oldTip)
@@ -570,7 +588,8 @@ func (b *Binder) openRecord(id string, envData, ct []byte) (*Record, error) {
 	}
 	r, err := ParseRecord(plain)
 	if err != nil {
-		return nil, errorf(BadSignature, "", "record %s: stored plaintext: %v", id, err)
+		// The parse error may quote the content: say only that it failed.
+		return nil, errorf(BadSignature, "run gobag verify", "record %s: stored plaintext is not a valid record", id)
 	}
 	if r.ID != id || r.Rev != env.Rev {
 		return nil, errorf(BadSignature, "run gobag verify", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)

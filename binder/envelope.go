@@ -137,6 +137,11 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if e.Deleted != (e.Ciphertext == "") {
 		return nil, fmt.Errorf("envelope: a live record needs a ciphertext hash and a deleted one none")
 	}
+	// The signature covers these exact bytes: accept only the one canonical
+	// rendering, so every reader agrees on what was signed.
+	if !bytes.Equal(e.Marshal(), data) {
+		return nil, fmt.Errorf("envelope: not in canonical form")
+	}
 	return e, nil
 }
 

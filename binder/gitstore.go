@@ -76,34 +76,23 @@ func (s *gitStore) head() (plumbing.Hash, error) {
 // written to a lock file and renamed over the ref, so a crash leaves either
 // the old or the new tip, never a torn file.
 func (s *gitStore) setHead(old, new plumbing.Hash) error {
-	cur, err := s.head()
-	if err != nil {
-		return err
-	}
-	if cur != old {
-		return errorf(Conflict, "run the command again", "the binder moved while saving (tip %s, expected %s)", cur, old)
-	}
 	refPath := filepath.Join(s.dir, filepath.FromSlash(Branch.String()))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
 		return err
 	}
 	lock := refPath + ".lock"
-	f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		// The caller holds the binder's process lock, so a lock file left
-		// here is from a gobag process that died mid-update: the ref itself
-		// is intact (the rename never happened). Clear it and go on.
-		os.Remove(lock)
-		f, err = os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	}
+	f, err := lockRef(lock)
 	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return errorf(Locked, "if no gobag or git process is running on this binder, remove "+lock,
-				"ref %s is locked by another writer", Branch)
-		}
 		return err
 	}
-	_, err = f.WriteString(new.String() + "\n")
+	// Under the lock: the branch must still be where the change started.
+	cur, err := s.head()
+	if err == nil && cur != old {
+		err = errorf(Conflict, "run the command again", "the binder moved while saving (tip %s, expected %s)", cur, old)
+	}
+	if err == nil {
+		_, err = f.WriteString(new.String() + "\n")
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -117,7 +106,36 @@ func (s *gitStore) setHead(old, new plumbing.Hash) error {
 		os.Remove(lock)
 		return fmt.Errorf("update %s: %w", Branch, err)
 	}
+	if d, err := os.Open(filepath.Dir(refPath)); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	return nil
+}
+
+// lockRef creates git's lock file for a ref. A lock held by a git command
+// is released within moments, so it is waited for; one still there after
+// two seconds was left by a process that died (gobag holds the binder's
+// process lock, so it cannot be another gobag) and is taken over.
+func lockRef(lock string) (*os.File, error) {
+	deadline := time.Now().Add(2 * time.Second)
+	takenOver := false
+	for {
+		f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, os.ErrExist) {
+			return f, err
+		}
+		switch {
+		case time.Now().Before(deadline):
+			time.Sleep(20 * time.Millisecond)
+		case !takenOver:
+			os.Remove(lock)
+			takenOver = true
+		default:
+			return nil, errorf(Locked, "if no git command is running on this binder, remove "+lock,
+				"ref %s is locked by another writer", Branch)
+		}
+	}
 }
 
 func (s *gitStore) putObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
@@ -160,7 +178,14 @@ func (s *gitStore) readObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, e
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if plumbing.ComputeHash(t, data) != h {
+		return nil, errorf(BadSignature, "run git fsck", "object %s does not match its hash", h)
+	}
+	return data, nil
 }
 
 func (s *gitStore) readBlob(h plumbing.Hash) ([]byte, error) {
@@ -303,7 +328,11 @@ func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *
 	if err := c.EncodeWithoutSignature(unsigned); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	payload, err := io.ReadAll(must(unsigned.Reader()))
+	r, err := unsigned.Reader()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	payload, err := io.ReadAll(r)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -317,13 +346,6 @@ func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *
 		return plumbing.ZeroHash, err
 	}
 	return s.st.SetEncodedObject(o)
-}
-
-func must(r io.ReadCloser, err error) io.Reader {
-	if err != nil {
-		return bytes.NewReader(nil)
-	}
-	return r
 }
 
 // rawCommit is a commit with its signature split from the bytes it signs.

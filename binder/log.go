@@ -15,7 +15,7 @@ type LogEntry struct {
 	Commit string    `json:"commit"`
 	Time   time.Time `json:"time"`
 	Author string    `json:"author"`
-	Action string    `json:"action"` // add, edit, delete, create, roster, merge
+	Action string    `json:"action"` // add, edit, delete, create, roster
 	ID     string    `json:"id,omitempty"`
 	Rev    int       `json:"rev,omitempty"`
 	Kind   string    `json:"kind,omitempty"`

@@ -36,13 +36,19 @@ func (b *Binder) Add(ctx context.Context, r *Record) (*Record, error) {
 func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if err := b.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	var cs []change
 	seen := map[string]bool{}
 	for _, in := range recs {
 		r := *in
-		if r.ID == "" {
-			r.ID = NewID()
+		if r.ID != "" {
+			// Ids are random: one chosen by hand could carry a name into
+			// the repository's plaintext paths.
+			return nil, errorf(Invalid, "leave id out of a new record; gobag assigns one", "record: a new record cannot bring its own id (%s)", r.ID)
 		}
+		r.ID = NewID()
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
@@ -74,6 +80,9 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if err := b.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	cur, err := b.get(r.ID)
 	if err != nil {
 		return nil, err
@@ -102,6 +111,9 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 func (b *Binder) Delete(ctx context.Context, id string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if err := b.catchUp(ctx); err != nil {
+		return err
+	}
 	cur, err := b.get(id)
 	if err != nil {
 		return err
@@ -112,23 +124,24 @@ func (b *Binder) Delete(ctx context.Context, id string) error {
 	return b.commit(ctx, []change{{delete: id, action: "delete"}})
 }
 
+// catchUp brings the index up to the branch tip if something outside this
+// process moved it (the git CLI, a crash before the index was updated), so
+// that the checks before a save see the current records.
+func (b *Binder) catchUp(ctx context.Context) error {
+	tip, err := b.git.head()
+	if err != nil || tip == b.tip {
+		return err
+	}
+	return b.refresh(ctx)
+}
+
 // commit writes the changes as one signed commit, moves the branch, then
 // updates the index.
 func (b *Binder) commit(ctx context.Context, cs []change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tip, err := b.git.head()
-	if err != nil {
-		return err
-	}
-	if tip != b.tip {
-		// Someone moved the branch outside this process (git CLI, a
-		// crash before the index was updated): catch up first.
-		if err := b.refresh(ctx); err != nil {
-			return err
-		}
-	}
+	tip := b.tip
 	parent, err := b.git.readCommit(tip)
 	if err != nil {
 		return err
@@ -150,6 +163,9 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 			pe, err := ParseEnvelope(prev)
 			if err != nil {
 				return errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+			}
+			if c.action == "add" {
+				return errorf(Conflict, "", "record %s already exists", id)
 			}
 			if pe.Deleted {
 				return errorf(NotExist, "", "record %s was deleted", id)

@@ -2,12 +2,15 @@ package binder
 
 import (
 	"context"
+	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	bcrypto "gobag/crypto"
 )
@@ -204,4 +207,125 @@ func mustParse(t *testing.T, raw []byte) *Roster {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// commitAs writes a commit on the tip with tree and extra parents, signed
+// by signer but naming author as its author.
+func commitAs(t *testing.T, b *Binder, signer *bcrypto.Identity, author string, tree plumbing.Hash, extra []plumbing.Hash, msg string) plumbing.Hash {
+	t.Helper()
+	tip, _ := b.git.head()
+	sig := object.Signature{Name: author, Email: author + "@gobag", When: time.Now()}
+	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: append([]plumbing.Hash{tip}, extra...)}
+	unsigned := &plumbing.MemoryObject{}
+	c.EncodeWithoutSignature(unsigned)
+	r, _ := unsigned.Reader()
+	payload, _ := io.ReadAll(r)
+	armored, _ := signer.SignSSH(bcrypto.GitNamespace, payload)
+	c.PGPSignature = string(armored)
+	o := b.git.st.NewEncodedObject()
+	c.Encode(o)
+	h, err := b.git.st.SetEncodedObject(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.git.setHead(tip, h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (*Binder, *bcrypto.Identity, *Record, plumbing.Hash) {
+		b, id := newTestBinder(t)
+		first, _ := b.git.head()
+		r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, id, r, first
+	}
+	tipTree := func(b *Binder) plumbing.Hash {
+		tip, _ := b.git.head()
+		c, _ := b.git.readCommit(tip)
+		return c.TreeHash
+	}
+	t.Run("merge that drops a record", func(t *testing.T) {
+		b, id, _, first := setup(t)
+		fc, _ := b.git.readCommit(first)
+		bad := commitAs(t, b, id, id.Handle, fc.TreeHash, []plumbing.Hash{first}, "merge\n")
+		expectProblem(t, b, bad, "", "merge commit")
+	})
+	t.Run("a second root", func(t *testing.T) {
+		b, id, _, _ := setup(t)
+		other, _ := bcrypto.NewIdentity("eve")
+		ob, err := Create(ctx, filepath.Join(t.TempDir(), "other"), other, "Other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ob.Close()
+		out := gitCmd(t, b.Dir(), "fetch", "-q", ob.Dir(), "main:refs/heads/other")
+		_ = out
+		otherTip := plumbing.NewHash(strings.TrimSpace(gitCmd(t, b.Dir(), "rev-parse", "refs/heads/other")))
+		bad := commitAs(t, b, id, id.Handle, tipTree(b), []plumbing.Hash{otherTip}, "merge\n")
+		rep, _ := Verify(ctx, b.Dir())
+		if rep.OK() || rep.Fingerprint != b.Fingerprint() {
+			t.Fatalf("got %v, fingerprint %s; want problems and the real fingerprint %s (commit %s)", rep.Problems, rep.Fingerprint, b.Fingerprint(), bad)
+		}
+	})
+	t.Run("roster signature replaced", func(t *testing.T) {
+		b, id, _, _ := setup(t)
+		bad := forge(t, b, id, "x\n", map[string][]byte{pathRosterSig: []byte("gobag-roster-signature 1\ngarbage\n")})
+		expectProblem(t, b, bad, "", "roster signature rejected")
+	})
+	t.Run("author is not the signer", func(t *testing.T) {
+		b, id, _, _ := setup(t)
+		tip, _ := b.git.head()
+		c, _ := b.git.readCommit(tip)
+		bad := commitAs(t, b, id, "sam", c.TreeHash, nil, "harmless\n")
+		expectProblem(t, b, bad, "", "signed by priya")
+	})
+	t.Run("commit message misreports the action", func(t *testing.T) {
+		b, id, r, _ := setup(t)
+		agePath, envPath := recordPath(r.ID)
+		prev := readAt(t, b, envPath)
+		ct, _ := bcrypto.Encrypt([]byte("x"), id.Recipient())
+		env := &Envelope{ID: r.ID, Rev: 2, Prev: hashHex(prev), Ciphertext: hashHex(ct), Audience: []string{"all"}, Time: time.Now()}
+		env.sign(id)
+		bad := forge(t, b, id, "x\n\nRecord: "+r.ID+" rev 2 delete\n", map[string][]byte{agePath: ct, envPath: env.Marshal()})
+		expectProblem(t, b, bad, r.ID, "the envelope says 2 edit")
+	})
+	t.Run("envelope not in canonical form", func(t *testing.T) {
+		if _, err := ParseEnvelope([]byte("gobag-envelope 1\nid: x\nrev: 01\n")); err == nil {
+			t.Fatal("accepted")
+		}
+		b, id, r, _ := setup(t)
+		_ = id
+		_, envPath := recordPath(r.ID)
+		data := readAt(t, b, envPath)
+		e, err := ParseEnvelope(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loose := strings.Replace(string(data), "rev: 1\n", "rev: 01\n", 1)
+		if _, err := ParseEnvelope([]byte(loose)); err == nil || e.Rev != 1 {
+			t.Fatalf("non-canonical rev accepted: %v", err)
+		}
+	})
+}
+
+// Opening a binder whose branch was moved outside gobag to an unverifiable
+// commit is refused; the index is not updated from it.
+func TestOpenRefusesTamperedTip(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	r, _ := b.Add(ctx, &Record{Kind: "note", Title: "before"})
+	agePath, _ := recordPath(r.ID)
+	forge(t, b, nil, "x", map[string][]byte{"notes.txt": []byte("x"), agePath: readAt(t, b, agePath)})
+	dir := b.Dir()
+	b.Close()
+	_, err := Open(ctx, dir, id)
+	if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "changed outside gobag") {
+		t.Fatalf("got %v; want a BadSignature refusal", err)
+	}
 }
