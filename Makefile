@@ -50,9 +50,6 @@ deps-bench:
 build: deps
 	$(GO) build -o $(BIN) ./cmd/gobag
 
-$(DEMO):
-	$(BIN) demo --binder $(DEMO)
-
 run: build
 	@test -d $(DEMO) || $(BIN) demo --binder $(DEMO)
 	@echo "demo identity passphrase: demo"

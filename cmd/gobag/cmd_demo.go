@@ -41,11 +41,7 @@ func cmdDemo(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	wf := bcrypto.DefaultScryptWorkFactor
-	if testOnlyScryptWorkFactor > 0 {
-		wf = testOnlyScryptWorkFactor
-	}
-	sealed, err := bcrypto.SealIdentity(id, []byte(demoIdentities[0].passphrase), wf)
+	sealed, err := bcrypto.SealIdentity(id, []byte(demoIdentities[0].passphrase), scryptWorkFactor())
 	if err != nil {
 		return err
 	}

@@ -58,11 +58,7 @@ func cmdIDNew(c *cli, args []string) error {
 		if err != nil {
 			return err
 		}
-		wf := bcrypto.DefaultScryptWorkFactor
-		if testOnlyScryptWorkFactor > 0 {
-			wf = testOnlyScryptWorkFactor
-		}
-		if data, err = bcrypto.SealIdentity(id, pass, wf); err != nil {
+		if data, err = bcrypto.SealIdentity(id, pass, scryptWorkFactor()); err != nil {
 			return err
 		}
 	}
@@ -164,4 +160,13 @@ func cmdInit(ctx context.Context, c *cli, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "created binder %s\nfingerprint: %s\n", dir, b.Fingerprint())
 	return nil
+}
+
+// scryptWorkFactor is the work factor for sealing new identities: age's
+// default, unless a test lowered it.
+func scryptWorkFactor() int {
+	if testOnlyScryptWorkFactor > 0 {
+		return testOnlyScryptWorkFactor
+	}
+	return bcrypto.DefaultScryptWorkFactor
 }
