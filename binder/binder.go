@@ -141,10 +141,27 @@ func Create(ctx context.Context, dir string, id *bcrypto.Identity, name string) 
 	return b, nil
 }
 
+// Option changes how [Open] works.
+type Option func(*openOptions)
+
+type openOptions struct {
+	progress Progress
+}
+
+// WithProgress reports the progress of the long work opening may do:
+// checking history that changed outside gobag, rebuilding the index.
+func WithProgress(p Progress) Option {
+	return func(o *openOptions) { o.progress = p }
+}
+
 // Open opens the binder in dir with id. It takes the binder's process lock
 // and brings the index up to date with git (rebuilding it if it is missing,
 // stale or unreadable).
-func Open(ctx context.Context, dir string, id *bcrypto.Identity) (*Binder, error) {
+func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option) (*Binder, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	g, err := openGitStore(dir)
 	if err != nil {
 		return nil, err
@@ -154,7 +171,7 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity) (*Binder, error
 		g.Close()
 		return nil, err
 	}
-	if err := b.refresh(ctx); err != nil {
+	if err := b.refresh(ctx, o.progress); err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -241,7 +258,7 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 }
 
 // refresh brings the roster and the index up to date with the branch tip.
-func (b *Binder) refresh(ctx context.Context) error {
+func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	tip, err := b.git.head()
 	if err != nil {
 		return err
@@ -254,7 +271,7 @@ func (b *Binder) refresh(ctx context.Context) error {
 	}
 	ver, err := b.ix.Get("meta/version")
 	if err != nil || string(ver) != indexVersion {
-		return b.rebuild(ctx, tip)
+		return b.rebuild(ctx, tip, progress)
 	}
 	old, _ := b.ix.Get("meta/tip")
 	fp, _ := b.ix.Get("meta/fingerprint")
@@ -264,11 +281,11 @@ func (b *Binder) refresh(ctx context.Context) error {
 		b.tip = tip
 		return nil
 	case len(old) == 0 || b.fp == "":
-		return b.rebuild(ctx, tip)
+		return b.rebuild(ctx, tip, progress)
 	}
 	// The branch moved outside this process: check the history before
 	// trusting what it now holds.
-	rep, err := Verify(ctx, b.dir)
+	rep, err := Verify(ctx, b.dir, progress)
 	if err != nil {
 		return err
 	}
@@ -279,7 +296,7 @@ func (b *Binder) refresh(ctx context.Context) error {
 	oldTip := plumbing.NewHash(string(old))
 	oldCommit, err := b.git.readCommit(oldTip)
 	if err != nil {
-		return b.rebuild(ctx, tip)
+		return b.rebuild(ctx, tip, progress)
 	}
 	newCommit, err := b.git.readCommit(tip)
 	if err != nil {
@@ -287,9 +304,9 @@ func (b *Binder) refresh(ctx context.Context) error {
 	}
 	var paths []string
 	if err := b.git.changedPaths(oldCommit.TreeHash, newCommit.TreeHash, "", &paths); err != nil {
-		return b.rebuild(ctx, tip)
+		return b.rebuild(ctx, tip, progress)
 	}
-	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), false)
+	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), progress)
 }
 
 func (b *Binder) loadRoster(tip plumbing.Hash) error {
@@ -349,7 +366,7 @@ func idFromPath(p string) (string, bool) {
 }
 
 // Reindex throws the index away and rebuilds it from git.
-func (b *Binder) Reindex(ctx context.Context) error {
+func (b *Binder) Reindex(ctx context.Context, progress Progress) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	tip, err := b.git.head()
@@ -359,10 +376,10 @@ func (b *Binder) Reindex(ctx context.Context) error {
 	if err := b.loadRoster(tip); err != nil {
 		return err
 	}
-	return b.rebuild(ctx, tip)
+	return b.rebuild(ctx, tip, progress)
 }
 
-func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash) error {
+func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progress) error {
 	if err := b.ix.Reset(); err != nil {
 		return err
 	}
@@ -379,7 +396,7 @@ func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
-	if err := b.reindexIDs(ctx, tip, c.TreeHash, ids, true); err != nil {
+	if err := b.reindexIDs(ctx, tip, c.TreeHash, ids, progress); err != nil {
 		return err
 	}
 	batch := b.ix.NewBatch()
@@ -413,23 +430,23 @@ func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	rt, err := b.git.readTree(rh)
+	first, err := b.git.rawTree(rh)
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
-	for _, first := range rt.Entries {
-		ft, err := b.git.readTree(first.Hash)
+	for _, f := range first {
+		second, err := b.git.rawTree(f.hash)
 		if err != nil {
 			return nil, err
 		}
-		for _, second := range ft.Entries {
-			st, err := b.git.readTree(second.Hash)
+		for _, sd := range second {
+			files, err := b.git.rawTree(sd.hash)
 			if err != nil {
 				return nil, err
 			}
-			for _, e := range st.Entries {
-				if id, ok := strings.CutSuffix(e.Name, ".env"); ok && ValidID(id) {
+			for _, e := range files {
+				if id, ok := strings.CutSuffix(string(e.name), ".env"); ok && ValidID(id) {
 					ids = append(ids, id)
 				}
 			}
@@ -439,78 +456,57 @@ func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
 }
 
 // reindexIDs reads the given records at tree and writes them to the index,
-// then records tip as indexed. Reading and decryption run in parallel.
-func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []string, full bool) error {
-	type blobs struct {
-		id       string
-		env, age []byte
-		present  bool
-	}
-	// go-git is not safe for concurrent use: read blobs here, decrypt in
-	// the workers.
-	jobs := make(chan blobs, 64)
-	results := make(chan *Record, 64)
-	errc := make(chan error, 1)
-	var wg sync.WaitGroup
-	workers := runtime.NumCPU()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				if !j.present {
-					results <- &Record{ID: j.id, Deleted: true}
-					continue
-				}
-				r, err := b.openRecord(j.id, j.env, j.age)
-				if err != nil {
-					select {
-					case errc <- err:
-					default:
-					}
-					continue
-				}
-				results <- r
-			}
-		}()
-	}
+// then records tip as indexed. Records are read, checked and decrypted in
+// parallel and indexed as they arrive.
+func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []string, progress Progress) error {
+	const run = 128
+	results := make(chan []*Record, runtime.NumCPU())
+	var readErr error
 	go func() {
-		defer close(jobs)
-		for _, id := range ids {
-			if ctx.Err() != nil {
-				return
-			}
-			agePath, envPath := recordPath(id)
-			env, ok, err := b.git.readFile(tree, envPath)
-			if err != nil {
-				select {
-				case errc <- err:
-				default:
+		defer close(results)
+		pl := newPool(b.dir)
+		for start := 0; start < len(ids); start += run {
+			chunk := ids[start:min(len(ids), start+run)]
+			err := pl.submit(ctx, func(w *worker) error {
+				out := make([]*Record, 0, len(chunk))
+				for _, id := range chunk {
+					r, err := b.readRecord(w.g, tree, id)
+					if err != nil {
+						return err
+					}
+					out = append(out, r)
 				}
-				return
+				results <- out
+				return nil
+			})
+			if err != nil {
+				break
 			}
-			j := blobs{id: id, env: env, present: ok}
-			if ok {
-				j.age, _, _ = b.git.readFile(tree, agePath)
-			}
-			jobs <- j
 		}
+		readErr = pl.wait()
 	}()
-	go func() { wg.Wait(); close(results) }()
-
 	batch := b.ix.NewBatch()
 	defer batch.Cancel()
-	for r := range results {
-		if err := b.indexRecord(batch, r); err != nil {
-			return err
+	var err error
+	done := 0
+	for rs := range results {
+		for _, r := range rs {
+			if err == nil {
+				err = b.indexRecord(batch, r)
+			}
+		}
+		done += len(rs)
+		if progress != nil && err == nil {
+			progress("index", done, len(ids))
 		}
 	}
-	select {
-	case err := <-errc:
-		return err
-	default:
+	if err == nil {
+		err = readErr
 	}
-	if err := ctx.Err(); err != nil {
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
 		return err
 	}
 	batch.Set("meta/tip", []byte(tip.String()))
@@ -519,6 +515,24 @@ func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []
 	}
 	b.tip = tip
 	return nil
+}
+
+// readRecord reads one record at tree through g and checks and decrypts
+// it; a record with no envelope there comes back as deleted, kind "".
+func (b *Binder) readRecord(g *gitStore, tree plumbing.Hash, id string) (*Record, error) {
+	agePath, envPath := recordPath(id)
+	env, ok, err := g.readFile(tree, envPath)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return &Record{ID: id, Deleted: true}, nil
+	}
+	ct, _, err := g.readFile(tree, agePath)
+	if err != nil {
+		return nil, err
+	}
+	return b.openRecord(id, env, ct)
 }
 
 func (b *Binder) indexRecord(batch *index.Batch, r *Record) error {
@@ -596,4 +610,47 @@ func (b *Binder) openRecord(id string, envData, ct []byte) (*Record, error) {
 	}
 	r.Author, r.Path = env.Author, agePath
 	return r, nil
+}
+
+// Progress receives reports of long work: the stage, and how much of it is
+// done out of the total (total 0 while unknown). Calls are never
+// concurrent; the last call of a stage has done == total.
+type Progress func(stage string, done, total int)
+
+// serialized returns p made safe to call from several goroutines (nil
+// stays nil).
+func (p Progress) serialized() Progress {
+	if p == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(stage string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		p(stage, done, total)
+	}
+}
+
+// Pack gathers the repository's loose objects into a pack, and gathers
+// all packs into one when there are many, as git gc does. With auto, it
+// does nothing unless there are enough loose objects to be worth it. It
+// reports whether it packed.
+func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if auto && b.git.looseEstimate() < autoPackLoose {
+		return false, nil
+	}
+	if err := b.git.loadPacks(); err != nil {
+		return false, err
+	}
+	all := !auto || len(b.git.packs) >= maxPacks
+	var report func(done, total int)
+	if progress != nil {
+		report = func(done, total int) { progress("pack", done, total) }
+	}
+	if err := b.git.repack(ctx, all, report); err != nil {
+		return false, err
+	}
+	return true, nil
 }

@@ -44,8 +44,8 @@ func gitCmd(t *testing.T, dir string, args ...string) string {
 func TestSaveShowEditDelete(t *testing.T) {
 	ctx := context.Background()
 	b, _ := newTestBinder(t)
-	if b.Name() != "Example Statistics Office" {
-		t.Fatalf("name %q", b.Name())
+	if b.Name(ctx) != "Example Statistics Office" {
+		t.Fatalf("name %q", b.Name(ctx))
 	}
 	r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"phone": "+44 20 7946 0001"}, Body: "Head of IT.\n"})
 	if err != nil {
@@ -54,7 +54,7 @@ func TestSaveShowEditDelete(t *testing.T) {
 	if r.Rev != 1 || !ValidID(r.ID) {
 		t.Fatalf("got rev %d id %q", r.Rev, r.ID)
 	}
-	got, err := b.Get(r.ID[:6])
+	got, err := b.Get(ctx, r.ID[:6])
 	if err != nil || got.Title != "Priya Raman" || got.Fields["phone"] != "+44 20 7946 0001" || got.Body != "Head of IT.\n" {
 		t.Fatalf("Get = %+v, %v", got, err)
 	}
@@ -66,21 +66,21 @@ func TestSaveShowEditDelete(t *testing.T) {
 	if _, err := b.Update(ctx, got); KindOf(err) != Conflict {
 		t.Fatalf("stale edit: got %v; want a conflict", err)
 	}
-	list, _ := b.List("")
+	list, _ := b.List(ctx, "")
 	if len(list) != 1 || list[0].Rev != 2 {
 		t.Fatalf("list = %+v", list)
 	}
 	if err := b.Delete(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Get(r.ID); KindOf(err) != NotExist {
+	if _, err := b.Get(ctx, r.ID); KindOf(err) != NotExist {
 		t.Fatalf("deleted record: got %v; want NotExist", err)
 	}
 	log, err := b.Log(ctx, r.ID, 0)
 	if err != nil || len(log) != 3 || log[0].Action != "delete" || log[2].Action != "add" {
 		t.Fatalf("log = %+v, %v", log, err)
 	}
-	rep, err := Verify(ctx, b.Dir())
+	rep, err := Verify(ctx, b.Dir(), nil)
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
@@ -142,7 +142,7 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := b2.Get(r.ID); err != nil || got.Title != "one" {
+	if got, err := b2.Get(ctx, r.ID); err != nil || got.Title != "one" {
 		t.Fatalf("after losing the index: %v, %v", got, err)
 	}
 	tipWithOne := b2.Tip()
@@ -155,7 +155,7 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b3.Get(r2.ID); KindOf(err) != NotExist {
+	if _, err := b3.Get(ctx, r2.ID); KindOf(err) != NotExist {
 		t.Fatalf("stale index still has the record: %v", err)
 	}
 	b3.Close()
@@ -170,7 +170,7 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b4.Close()
-	if got, err := b4.Get(r.ID); err != nil || got.Title != "one" {
+	if got, err := b4.Get(ctx, r.ID); err != nil || got.Title != "one" {
 		t.Fatalf("after corruption: %v, %v", got, err)
 	}
 }
@@ -188,10 +188,10 @@ func TestBadInputIsRefused(t *testing.T) {
 			t.Errorf("Add(%+v) = %v; want Invalid with a hint", r, err)
 		}
 	}
-	if _, err := b.Get("zz"); KindOf(err) != Invalid {
+	if _, err := b.Get(ctx, "zz"); KindOf(err) != Invalid {
 		t.Errorf("short id: got %v", err)
 	}
-	if _, err := b.Get("abcdefgh"); KindOf(err) != NotExist {
+	if _, err := b.Get(ctx, "abcdefgh"); KindOf(err) != NotExist {
 		t.Errorf("unknown id: got %v", err)
 	}
 	if err := errors.Unwrap(nil); err != nil {
@@ -217,7 +217,7 @@ func TestIndexOfOlderLayoutIsRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b2.Close()
-	list, err := b2.List("")
+	list, err := b2.List(ctx, "")
 	if err != nil || len(list) != 1 || list[0].Title != "kept" {
 		t.Fatalf("list = %+v, %v", list, err)
 	}

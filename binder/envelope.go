@@ -72,13 +72,25 @@ func (e *Envelope) sign(id *bcrypto.Identity) {
 
 // verify checks the signature with key.
 func (e *Envelope) verify(key bcrypto.PublicKey) error {
+	if err := e.checkAuthorKey(key); err != nil {
+		return err
+	}
+	if err := key.Verify(e.signedPart(), e.Signature); err != nil {
+		return e.badSignature(err)
+	}
+	return nil
+}
+
+// checkAuthorKey checks that the envelope names key as its author's.
+func (e *Envelope) checkAuthorKey(key bcrypto.PublicKey) error {
 	if key.Fingerprint() != e.AuthorKey {
 		return fmt.Errorf("envelope of %s rev %d: author key %s is not %s's key", e.ID, e.Rev, e.AuthorKey, e.Author)
 	}
-	if err := key.Verify(e.signedPart(), e.Signature); err != nil {
-		return fmt.Errorf("envelope of %s rev %d: %w", e.ID, e.Rev, err)
-	}
 	return nil
+}
+
+func (e *Envelope) badSignature(err error) error {
+	return fmt.Errorf("envelope of %s rev %d: %w", e.ID, e.Rev, err)
 }
 
 // ParseEnvelope reads an envelope file. It checks the form, not the

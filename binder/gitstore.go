@@ -15,7 +15,6 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
@@ -31,11 +30,14 @@ const Branch = plumbing.ReferenceName("refs/heads/main")
 type gitStore struct {
 	dir   string
 	st    *filesystem.Storage
-	trees map[plumbing.Hash]*object.Tree
 	raw   map[plumbing.Hash][]rawEntry
 	mixed map[*rawEntry]bool // trees (by first entry) holding both files and directories
-	zr    io.ReadCloser      // reused zlib reader for loose objects
+	zr    io.ReadCloser      // reused zlib reader
 	buf   bytes.Buffer
+
+	packs     []*pack
+	bases     map[baseKey]baseEntry // resolved delta bases
+	baseBytes int
 }
 
 func initGitStore(dir string) (*gitStore, error) {
@@ -55,10 +57,17 @@ func openGitStore(dir string) (*gitStore, error) {
 			"%s is not a binder (no git repository there)", dir)
 	}
 	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte), filesystem.Options{})
-	return &gitStore{dir: dir, st: st, trees: map[plumbing.Hash]*object.Tree{}, raw: map[plumbing.Hash][]rawEntry{}, mixed: map[*rawEntry]bool{}}, nil
+	g := &gitStore{dir: dir, st: st, raw: map[plumbing.Hash][]rawEntry{}, mixed: map[*rawEntry]bool{}}
+	if err := g.loadPacks(); err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
-func (s *gitStore) Close() error { return s.st.Close() }
+func (s *gitStore) Close() error {
+	s.closePacks()
+	return s.st.Close()
+}
 
 // head returns the branch tip, or the zero hash for an empty repository.
 func (s *gitStore) head() (plumbing.Hash, error) {
@@ -152,7 +161,7 @@ func (s *gitStore) putObject(t plumbing.ObjectType, data []byte) (plumbing.Hash,
 	if err := w.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if s.st.HasEncodedObject(o.Hash()) == nil {
+	if s.has(o.Hash()) {
 		return o.Hash(), nil
 	}
 	return s.st.SetEncodedObject(o)
@@ -162,53 +171,36 @@ func (s *gitStore) putBlob(data []byte) (plumbing.Hash, error) {
 	return s.putObject(plumbing.BlobObject, data)
 }
 
-// readObject reads an object's content and checks its type. Loose objects
-// are read directly (and checked against their hash); packed ones through
-// go-git.
+// has reports whether the repository holds object h, loose or packed.
+func (s *gitStore) has(h plumbing.Hash) bool {
+	hex := h.String()
+	if _, err := os.Stat(filepath.Join(s.dir, "objects", hex[:2], hex[2:])); err == nil {
+		return true
+	}
+	_, _, ok, _ := s.findPacked(h, true)
+	return ok
+}
+
+// readObject reads an object's content and checks its type and that it
+// hashes to h: loose objects straight from objects/xx/…, packed ones from
+// the mapped packs.
 func (s *gitStore) readObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	// Packs first: a lookup there costs no system call.
+	if data, ok, err := s.readPacked(t, h, false); ok || err != nil {
+		return data, err
+	}
 	if data, ok, err := s.readLoose(t, h); ok || err != nil {
 		return data, err
 	}
-	o, err := s.st.EncodedObject(t, h)
-	if err != nil {
-		return nil, fmt.Errorf("read %s %s: %w", t, h, err)
+	// A pack may have arrived since the packs were listed (a fetch, git gc).
+	if data, ok, err := s.readPacked(t, h, true); ok || err != nil {
+		return data, err
 	}
-	r, err := o.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	if plumbing.ComputeHash(t, data) != h {
-		return nil, errorf(BadSignature, "run git fsck", "object %s does not match its hash", h)
-	}
-	return data, nil
+	return nil, errorf(NotExist, "run git fsck; restore the binder from another copy", "object %s is missing", h)
 }
 
 func (s *gitStore) readBlob(h plumbing.Hash) ([]byte, error) {
 	return s.readObject(plumbing.BlobObject, h)
-}
-
-func (s *gitStore) readTree(h plumbing.Hash) (*object.Tree, error) {
-	if t, ok := s.trees[h]; ok {
-		return t, nil
-	}
-	o, err := s.st.EncodedObject(plumbing.TreeObject, h)
-	if err != nil {
-		return nil, fmt.Errorf("read tree %s: %w", h, err)
-	}
-	t, err := object.DecodeTree(s.st, o)
-	if err != nil {
-		return nil, fmt.Errorf("decode tree %s: %w", h, err)
-	}
-	if len(s.trees) > 4096 {
-		clear(s.trees)
-	}
-	s.trees[h] = t
-	return t, nil
 }
 
 // lookup returns the hash of the blob or tree at p in tree root.
@@ -241,14 +233,12 @@ func (s *gitStore) readFile(root plumbing.Hash, p string) ([]byte, bool, error) 
 // path maps to a blob hash, or to the zero hash to remove it. Only the trees
 // on the changed paths are rewritten. Directories left empty are removed.
 func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
-	var entries []object.TreeEntry
-	if !root.IsZero() {
-		t, err := s.readTree(root)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		entries = append(entries, t.Entries...)
+	old, err := s.rawTree(root)
+	if err != nil {
+		return plumbing.ZeroHash, err
 	}
+	entries := make([]rawEntry, len(old))
+	copy(entries, old)
 	files := map[string]plumbing.Hash{}
 	subs := map[string]map[string]plumbing.Hash{}
 	for p, h := range changes {
@@ -264,60 +254,52 @@ func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Has
 	}
 	index := map[string]int{}
 	for i, e := range entries {
-		index[e.Name] = i
+		index[string(e.name)] = i
 	}
-	set := func(name string, mode filemode.FileMode, h plumbing.Hash) {
+	set := func(name string, isDir bool, h plumbing.Hash) {
 		if i, ok := index[name]; ok {
-			entries[i].Hash, entries[i].Mode = h, mode
+			entries[i].hash, entries[i].isDir = h, isDir
 			return
 		}
 		index[name] = len(entries)
-		entries = append(entries, object.TreeEntry{Name: name, Mode: mode, Hash: h})
+		entries = append(entries, rawEntry{name: []byte(name), isDir: isDir, hash: h})
 	}
 	for name, h := range files {
-		set(name, filemode.Regular, h)
+		set(name, false, h)
 	}
 	for name, sub := range subs {
 		var old plumbing.Hash
-		if i, ok := index[name]; ok && entries[i].Mode == filemode.Dir {
-			old = entries[i].Hash
+		if i, ok := index[name]; ok && entries[i].isDir {
+			old = entries[i].hash
 		}
 		nh, err := s.applyTree(old, sub)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
-		set(name, filemode.Dir, nh)
+		set(name, true, nh)
 	}
 	kept := entries[:0]
 	for _, e := range entries {
-		if !e.Hash.IsZero() {
+		if !e.hash.IsZero() {
 			kept = append(kept, e)
 		}
 	}
 	if len(kept) == 0 {
 		return plumbing.ZeroHash, nil
 	}
-	sortTreeEntries(kept)
-	o := s.st.NewEncodedObject()
-	if err := (&object.Tree{Entries: kept}).Encode(o); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if s.st.HasEncodedObject(o.Hash()) == nil {
-		return o.Hash(), nil
-	}
-	return s.st.SetEncodedObject(o)
-}
-
-// sortTreeEntries orders entries as git does: by name, with a directory
-// compared as if its name ended in "/".
-func sortTreeEntries(es []object.TreeEntry) {
-	key := func(e object.TreeEntry) string {
-		if e.Mode == filemode.Dir {
-			return e.Name + "/"
+	sort.Slice(kept, func(i, j int) bool { return gitNameCompare(kept[i], kept[j]) < 0 })
+	var b bytes.Buffer
+	for _, e := range kept {
+		if e.isDir {
+			b.WriteString("40000 ")
+		} else {
+			b.WriteString("100644 ")
 		}
-		return e.Name
+		b.Write(e.name)
+		b.WriteByte(0)
+		b.Write(e.hash[:])
 	}
-	sort.Slice(es, func(i, j int) bool { return key(es[i]) < key(es[j]) })
+	return s.putObject(plumbing.TreeObject, b.Bytes())
 }
 
 // writeCommit writes a commit of tree with parents, SSH-signed by id.

@@ -98,9 +98,16 @@ func gitNameCompare(a, b rawEntry) int {
 }
 
 // diffTrees calls fn for every blob path that differs between trees a and
-// b (either may be zero), walking both sorted entry lists in step and
-// descending only into subtrees whose hashes differ.
+// b (either may be zero).
 func (s *gitStore) diffTrees(a, b plumbing.Hash, prefix string, fn func(path string)) error {
+	return s.diffTreeEntries(a, b, prefix, func(p string, _, _ plumbing.Hash) { fn(p) })
+}
+
+// diffTreeEntries calls fn for every blob path that differs between trees a
+// and b (either may be zero), with the blob's hash on each side (zero where
+// absent). It walks both sorted entry lists in step and descends only into
+// subtrees whose hashes differ.
+func (s *gitStore) diffTreeEntries(a, b plumbing.Hash, prefix string, fn func(path string, old, new plumbing.Hash)) error {
 	if a == b {
 		return nil
 	}
@@ -118,15 +125,19 @@ func (s *gitStore) diffTrees(a, b plumbing.Hash, prefix string, fn func(path str
 		}
 		return prefix + "/" + string(name)
 	}
-	side := func(e rawEntry, other plumbing.Hash, first bool) error {
-		if !e.isDir {
-			fn(join(e.name))
-			return nil
+	// one reports an entry present on one side only.
+	one := func(e rawEntry, inA bool) error {
+		switch {
+		case e.isDir && inA:
+			return s.diffTreeEntries(e.hash, plumbing.ZeroHash, join(e.name), fn)
+		case e.isDir:
+			return s.diffTreeEntries(plumbing.ZeroHash, e.hash, join(e.name), fn)
+		case inA:
+			fn(join(e.name), e.hash, plumbing.ZeroHash)
+		default:
+			fn(join(e.name), plumbing.ZeroHash, e.hash)
 		}
-		if first {
-			return s.diffTrees(e.hash, other, join(e.name), fn)
-		}
-		return s.diffTrees(other, e.hash, join(e.name), fn)
+		return nil
 	}
 	i, j := 0, 0
 	for i < len(ea) || j < len(eb) {
@@ -141,12 +152,12 @@ func (s *gitStore) diffTrees(a, b plumbing.Hash, prefix string, fn func(path str
 		}
 		switch {
 		case c < 0:
-			if err := side(ea[i], plumbing.ZeroHash, true); err != nil {
+			if err := one(ea[i], true); err != nil {
 				return err
 			}
 			i++
 		case c > 0:
-			if err := side(eb[j], plumbing.ZeroHash, false); err != nil {
+			if err := one(eb[j], false); err != nil {
 				return err
 			}
 			j++
@@ -157,12 +168,14 @@ func (s *gitStore) diffTrees(a, b plumbing.Hash, prefix string, fn func(path str
 			if x.hash == y.hash {
 				continue
 			}
-			if x.isDir && y.isDir {
-				if err := s.diffTrees(x.hash, y.hash, join(x.name), fn); err != nil {
+			// Equal names are of one type: gitNameCompare sorts a file and
+			// a directory of the same name apart.
+			if x.isDir {
+				if err := s.diffTreeEntries(x.hash, y.hash, join(x.name), fn); err != nil {
 					return err
 				}
 			} else {
-				fn(join(x.name))
+				fn(join(x.name), x.hash, y.hash)
 			}
 		}
 	}

@@ -132,7 +132,7 @@ func (b *Binder) catchUp(ctx context.Context) error {
 	if err != nil || tip == b.tip {
 		return err
 	}
-	return b.refresh(ctx)
+	return b.refresh(ctx, nil)
 }
 
 // commit writes the changes as one signed commit, moves the branch, then
@@ -239,7 +239,10 @@ func commitSubject(cs []change) string {
 }
 
 // Get returns a record by id or unique id prefix.
-func (b *Binder) Get(idOrPrefix string) (*Record, error) {
+func (b *Binder) Get(ctx context.Context, idOrPrefix string) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	id, err := b.resolve(idOrPrefix)
@@ -250,7 +253,10 @@ func (b *Binder) Get(idOrPrefix string) (*Record, error) {
 }
 
 // Resolve expands a unique id prefix (at least 4 characters) to a full id.
-func (b *Binder) Resolve(idOrPrefix string) (string, error) {
+func (b *Binder) Resolve(ctx context.Context, idOrPrefix string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.resolve(idOrPrefix)
@@ -316,7 +322,10 @@ type Summary struct {
 
 // List returns the live records of kind (all visible kinds if kind is ""),
 // ordered by kind, then title.
-func (b *Binder) List(kind string) ([]Summary, error) {
+func (b *Binder) List(ctx context.Context, kind string) ([]Summary, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if kind != "" {
 		if _, ok := KindByName(kind); !ok {
 			return nil, errorf(Invalid, "kinds: "+kindNamesList(), "unknown kind %q", kind)
@@ -358,8 +367,8 @@ func (b *Binder) List(kind string) ([]Summary, error) {
 }
 
 // Name returns the binder's name, from its settings record.
-func (b *Binder) Name() string {
-	s, err := b.List("binder")
+func (b *Binder) Name(ctx context.Context) string {
+	s, err := b.List(ctx, "binder")
 	if err != nil || len(s) == 0 {
 		return ""
 	}

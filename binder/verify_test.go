@@ -75,7 +75,7 @@ func readAt(t *testing.T, b *Binder, p string) []byte {
 
 func expectProblem(t *testing.T, b *Binder, bad plumbing.Hash, record, reason string) {
 	t.Helper()
-	rep, err := Verify(context.Background(), b.Dir())
+	rep, err := Verify(context.Background(), b.Dir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		if r, err = b.Update(ctx, r); err != nil {
 			t.Fatal(err)
 		}
-		if rep, err := Verify(ctx, b.Dir()); err != nil || !rep.OK() {
+		if rep, err := Verify(ctx, b.Dir(), nil); err != nil || !rep.OK() {
 			t.Fatalf("clean binder: %+v %v", rep, err)
 		}
 		return b, id, r
@@ -166,7 +166,7 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		good := forge(t, b, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
 			pathRoster: raw2, pathRosterSig: signRoster(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
 		})
-		if rep, _ := Verify(ctx, b.Dir()); !rep.OK() {
+		if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
 			t.Fatalf("manager's roster change rejected: %v (commit %s)", rep.Problems, good)
 		}
 		// Then sam, a responder, makes himself a manager.
@@ -268,7 +268,7 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 		_ = out
 		otherTip := plumbing.NewHash(strings.TrimSpace(gitCmd(t, b.Dir(), "rev-parse", "refs/heads/other")))
 		bad := commitAs(t, b, id, id.Handle, tipTree(b), []plumbing.Hash{otherTip}, "merge\n")
-		rep, _ := Verify(ctx, b.Dir())
+		rep, _ := Verify(ctx, b.Dir(), nil)
 		if rep.OK() || rep.Fingerprint != b.Fingerprint() {
 			t.Fatalf("got %v, fingerprint %s; want problems and the real fingerprint %s (commit %s)", rep.Problems, rep.Fingerprint, b.Fingerprint(), bad)
 		}

@@ -61,9 +61,10 @@ func (k PublicKey) Fingerprint() string {
 	return ssh.FingerprintSHA256(pk)
 }
 
-// Verify checks an Ed25519 signature by k over msg.
+// Verify checks an Ed25519 signature by k over msg (see ed25519.go for
+// the exact rule).
 func (k PublicKey) Verify(msg, sig []byte) error {
-	if k.IsZero() || !ed25519.Verify(k.key, msg, sig) {
+	if k.IsZero() || !verifyEd25519(k.key, msg, sig) {
 		return ErrBadSignature
 	}
 	return nil

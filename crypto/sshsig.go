@@ -84,42 +84,54 @@ func armorSSHSIG(blob []byte) []byte {
 // returns the key that made it. The caller decides whether that key is
 // allowed.
 func VerifySSH(armored []byte, namespace string, msg []byte) (PublicKey, error) {
+	key, signed, sig, err := ParseSSH(armored, namespace, msg)
+	if err != nil {
+		return PublicKey{}, err
+	}
+	if err := key.Verify(signed, sig); err != nil {
+		return PublicKey{}, err
+	}
+	return key, nil
+}
+
+// ParseSSH reads an armored SSHSIG signature over msg in namespace without
+// checking it: it returns the key that claims it, the bytes that key
+// signed and the raw Ed25519 signature, for [PublicKey.Verify] or a
+// [Batch].
+func ParseSSH(armored []byte, namespace string, msg []byte) (key PublicKey, signed, sig []byte, err error) {
 	block, _ := pem.Decode(armored)
 	if block == nil || block.Type != sshsigPEMType {
-		return PublicKey{}, fmt.Errorf("sshsig: not an SSH signature: %w", ErrMalformed)
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: not an SSH signature: %w", ErrMalformed)
 	}
 	raw, ok := bytes.CutPrefix(block.Bytes, []byte(sshsigMagic))
 	if !ok {
-		return PublicKey{}, fmt.Errorf("sshsig: no magic: %w", ErrMalformed)
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: no magic: %w", ErrMalformed)
 	}
 	var blob sshsigBlob
 	if err := ssh.Unmarshal(raw, &blob); err != nil {
-		return PublicKey{}, fmt.Errorf("sshsig: %w: %v", ErrMalformed, err)
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: %w: %v", ErrMalformed, err)
 	}
 	if blob.Version != sshsigVersion || blob.HashAlg != sshsigHash {
-		return PublicKey{}, fmt.Errorf("sshsig: unsupported version or hash: %w", ErrMalformed)
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: unsupported version or hash: %w", ErrMalformed)
 	}
 	if blob.Namespace != namespace {
-		return PublicKey{}, fmt.Errorf("sshsig: namespace %q, want %q: %w", blob.Namespace, namespace, ErrBadSignature)
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: namespace %q, want %q: %w", blob.Namespace, namespace, ErrBadSignature)
 	}
 	pub, err := ssh.ParsePublicKey([]byte(blob.PublicKey))
 	if err != nil {
-		return PublicKey{}, fmt.Errorf("sshsig: public key: %w", ErrMalformed)
-	}
-	var sig ssh.Signature
-	if err := ssh.Unmarshal([]byte(blob.Signature), &sig); err != nil {
-		return PublicKey{}, fmt.Errorf("sshsig: signature: %w", ErrMalformed)
-	}
-	if err := pub.Verify(sshsigToSign(namespace, msg), &sig); err != nil {
-		return PublicKey{}, ErrBadSignature
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: public key: %w", ErrMalformed)
 	}
 	cpk, ok := pub.(ssh.CryptoPublicKey)
 	if !ok {
-		return PublicKey{}, fmt.Errorf("sshsig: %w", ErrMalformed)
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: %w", ErrMalformed)
 	}
 	ek, ok := cpk.CryptoPublicKey().(ed25519.PublicKey)
 	if !ok {
-		return PublicKey{}, fmt.Errorf("sshsig: only ed25519 keys are accepted: %w", ErrBadSignature)
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: only ed25519 keys are accepted: %w", ErrBadSignature)
 	}
-	return PublicKey{key: ek}, nil
+	var ws ssh.Signature
+	if err := ssh.Unmarshal([]byte(blob.Signature), &ws); err != nil || ws.Format != ssh.KeyAlgoED25519 {
+		return PublicKey{}, nil, nil, fmt.Errorf("sshsig: signature: %w", ErrMalformed)
+	}
+	return PublicKey{key: ek}, sshsigToSign(namespace, msg), ws.Blob, nil
 }

@@ -111,7 +111,7 @@ func (u *App) unlock(identity, pass []byte) string {
 	// have rebuilt the index: hand that memory back to the system now
 	// rather than whenever the runtime gets to it.
 	debug.FreeOSMemory()
-	u.win.SetTitle("gobag — " + b.Name())
+	u.win.SetTitle("gobag — " + b.Name(context.Background()))
 	br := newBrowser(b)
 	u.view = br
 	u.win.SetContent(br.content)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -67,7 +68,7 @@ func (v *browser) reload() {
 	if kind == "All records" {
 		kind = ""
 	}
-	items, err := v.b.List(kind)
+	items, err := v.b.List(context.Background(), kind)
 	if err != nil {
 		v.status.SetText(err.Error())
 		return
@@ -86,7 +87,7 @@ func shortFP(fp string) string {
 }
 
 func (v *browser) show(id string) {
-	r, err := v.b.Get(id)
+	r, err := v.b.Get(context.Background(), id)
 	if err != nil {
 		v.title.SetText("Cannot show record")
 		v.meta.SetText(err.Error())

@@ -75,6 +75,10 @@ func run(ctx context.Context, out, bin, sizesFlag string, history int, work stri
 	if err := r.measurePeers(ctx); err != nil {
 		return fmt.Errorf("peers: %w", err)
 	}
+	fmt.Fprintln(os.Stderr, "== Go benchmarks")
+	if err := r.goBenchmarks(); err != nil {
+		return fmt.Errorf("go test -bench: %w", err)
+	}
 	text := r.markdown()
 	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
 		return err

@@ -18,9 +18,11 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-// figure is one measured operation: the median (and slowest) of its runs.
+// figure is one measured operation: the median (and slowest) of its runs,
+// or a measured quantity given as text.
 type figure struct {
 	what   string
+	text   string
 	median time.Duration
 	max    time.Duration
 	runs   int
@@ -44,6 +46,7 @@ type report struct {
 	histN   int
 	peers   []figure
 	desktop figure
+	gobench []string
 }
 
 func (r *report) machine() error {
@@ -193,6 +196,10 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		if _, err := b.Import(ctx, recs); err != nil {
 			return err
 		}
+		// As the CLI does after each save.
+		if _, err := b.Pack(ctx, true, nil); err != nil {
+			return err
+		}
 		commits++
 	}
 	res := sizeResult{n: n, commits: commits}
@@ -207,12 +214,12 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 	f.what, f.note = "save one record (in process)", "encrypt, sign, commit, index"
 	res.figs = append(res.figs, f)
 	var someID string
-	list, err := b.List("")
+	list, err := b.List(ctx, "")
 	if err != nil {
 		return err
 	}
 	someID = list[len(list)/2].ID
-	f, err = timeRuns(200, func(int) error { _, err := b.List(""); return err })
+	f, err = timeRuns(200, func(int) error { _, err := b.List(ctx, ""); return err })
 	if err != nil {
 		return err
 	}
@@ -231,6 +238,8 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		{"`gobag show ID --json` (whole process)", 15, []string{"show", someID, "--json"}},
 		{"`gobag verify` (whole process)", 3, []string{"verify"}},
 		{"`gobag reindex` (whole process)", 3, []string{"reindex"}},
+		{"`gobag gc`: pack every object into one pack (whole process)", 1, []string{"gc"}},
+		{"`gobag verify` after `gobag gc` (whole process)", 3, []string{"verify"}},
 	} {
 		f, err := r.procFigure(m.what, m.k, env, r.gobag, m.args...)
 		if err != nil {
@@ -239,6 +248,7 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		res.figs = append(res.figs, f)
 		fmt.Fprintf(os.Stderr, "  %-42s %v\n", m.what, f.median)
 	}
+	res.figs = append(res.figs, figure{what: "repository on disk, after `gobag gc`", text: diskUsage(dir)})
 	if n == 10000 {
 		d, err := r.desktopMemory(dir, idPath, n)
 		if err != nil {
@@ -311,6 +321,11 @@ func (r *report) measureHistory(ctx context.Context, h int) error {
 			return err
 		}
 		d := time.Since(t0)
+		// As the CLI does after each save (not timed: it packs now and
+		// then, taking seconds, after the save has returned).
+		if _, err := b.Pack(ctx, true, nil); err != nil {
+			return err
+		}
 		if i < 200 {
 			first = append(first, d)
 		}
@@ -337,7 +352,16 @@ func (r *report) measureHistory(ctx context.Context, h int) error {
 	if err != nil {
 		return err
 	}
-	r.history = append(r.history, v, ri)
+	r.history = append(r.history, v, ri, figure{what: "repository on disk, as left by automatic packing", text: diskUsage(dir)})
+	gc, err := r.procFigure("`gobag gc` (whole process)", 1, env, r.gobag, "gc")
+	if err != nil {
+		return err
+	}
+	v2, err := r.procFigure("`gobag verify` after `gobag gc` (whole process)", 3, env, r.gobag, "verify")
+	if err != nil {
+		return err
+	}
+	r.history = append(r.history, gc, v2, figure{what: "repository on disk, after `gobag gc`", text: diskUsage(dir)})
 	return nil
 }
 
@@ -425,5 +449,39 @@ func (r *report) passPeer(dir string, plain []byte) error {
 	}
 	f.what, f.note = "pass: `pass show`", fmt.Sprintf("store of %d entries", n)
 	r.peers = append(r.peers, f)
+	return nil
+}
+
+// diskUsage is the space a binder's repository takes on disk (blocks
+// allocated, so that many small loose objects count as they cost).
+func diskUsage(dir string) string {
+	var total int64
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil {
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				total += st.Blocks * 512
+			} else {
+				total += fi.Size()
+			}
+		}
+		return nil
+	})
+	return fmt.Sprintf("%.1f MB", float64(total)/1e6)
+}
+
+// goBenchmarks runs the packages' Go benchmarks and keeps their result lines.
+func (r *report) goBenchmarks() error {
+	out, err := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchmem", "./crypto/...", "./binder/...").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "Benchmark") {
+			r.gobench = append(r.gobench, strings.Join(strings.Fields(l), " "))
+		}
+	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -54,6 +55,7 @@ func init() {
 		{"log", "[ID] [-n N]", "history: who changed what, when", cmdLog},
 		{"verify", "", "check every commit, envelope and roster", cmdVerify},
 		{"reindex", "", "rebuild the local index from git", cmdReindex},
+		{"gc", "", "pack the repository's objects (as git gc)", cmdGC},
 		{"kinds", "", "list the kinds of record", cmdKinds},
 	}
 }
@@ -220,7 +222,32 @@ func (c *cli) open(ctx context.Context) (*binder.Binder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return binder.Open(ctx, dir, id)
+	return binder.Open(ctx, dir, id, binder.WithProgress(c.progress()))
+}
+
+// progress returns a reporter that shows long work on standard error when
+// it is a terminal, and nil otherwise (scripts see no progress lines).
+func (c *cli) progress() binder.Progress {
+	f, ok := c.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var last time.Time
+	return func(stage string, done, total int) {
+		final := total > 0 && done == total
+		if !final && time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		if total > 0 {
+			fmt.Fprintf(f, "\r\033[K%s: %d/%d", stage, done, total)
+		} else {
+			fmt.Fprintf(f, "\r\033[K%s: %d", stage, done)
+		}
+		if final {
+			fmt.Fprint(f, "\r\033[K")
+		}
+	}
 }
 
 func (c *cli) printJSON(v any) error {

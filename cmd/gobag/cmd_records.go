@@ -82,6 +82,7 @@ func cmdAdd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.autoPack(ctx, b)
 	if c.asJSON {
 		return c.printJSON(recordJSON(saved))
 	}
@@ -106,7 +107,7 @@ func cmdEdit(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	cur, err := b.Get(pos[0])
+	cur, err := b.Get(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -129,6 +130,7 @@ func cmdEdit(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.autoPack(ctx, b)
 	if c.asJSON {
 		return c.printJSON(recordJSON(saved))
 	}
@@ -146,13 +148,14 @@ func cmdRm(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	id, err := b.Resolve(pos[0])
+	id, err := b.Resolve(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	if err := b.Delete(ctx, id); err != nil {
 		return err
 	}
+	c.autoPack(ctx, b)
 	if !c.asJSON {
 		fmt.Fprintf(c.stdout, "deleted %s\n", id)
 		return nil
@@ -174,7 +177,7 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	list, err := b.List(kind)
+	list, err := b.List(ctx, kind)
 	if err != nil {
 		return err
 	}
@@ -226,7 +229,7 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	r, err := b.Get(pos[0])
+	r, err := b.Get(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -288,7 +291,7 @@ func cmdVerify(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := binder.Verify(ctx, dir)
+	rep, err := binder.Verify(ctx, dir, c.progress())
 	if err != nil {
 		return err
 	}
@@ -324,10 +327,38 @@ func cmdReindex(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	if err := b.Reindex(ctx); err != nil {
+	if err := b.Reindex(ctx, c.progress()); err != nil {
 		return err
 	}
-	list, _ := b.List("")
+	list, _ := b.List(ctx, "")
 	fmt.Fprintf(c.stdout, "index rebuilt: %d records\n", len(list))
 	return nil
+}
+
+func cmdGC(ctx context.Context, c *cli, args []string) error {
+	if _, err := parse(c.flags("gc"), args, 0, 0); err != nil {
+		return err
+	}
+	b, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if _, err := b.Pack(ctx, false, c.progress()); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "packed")
+	return nil
+}
+
+// autoPack packs the binder's loose objects when there are many, as git's
+// automatic gc does after a commit. Its failure is reported, not fatal:
+// the save it follows stands.
+func (c *cli) autoPack(ctx context.Context, b *binder.Binder) {
+	packed, err := b.Pack(ctx, true, c.progress())
+	if err != nil {
+		fmt.Fprintf(c.stderr, "gobag: warning: packing the binder's objects failed: %v\n", err)
+	} else if packed {
+		fmt.Fprintln(c.stderr, "gobag: packed the binder's objects")
+	}
 }

@@ -1,0 +1,14 @@
+//go:build !unix
+
+package binder
+
+import "os"
+
+// mapFile reads a file into memory (where there is no mmap).
+func mapFile(path string) ([]byte, func() error, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, func() error { return nil }, nil
+}

@@ -1,0 +1,489 @@
+package binder
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+)
+
+// Packing. gobag writes every object loose (one file each), which keeps a
+// save cheap; packing gathers them into one packfile, as git gc does, so
+// that a binder of thousands of saves takes megabytes rather than
+// hundreds of megabytes and reads without a file system call per object.
+//
+// Trees and envelopes are stored as deltas against the newer version at
+// the same path (git's own packs do the same, found by a costlier search);
+// ciphertexts and commits do not compress and are stored whole. Packs are
+// self-contained (every delta base is in the same pack) and git reads them.
+
+const (
+	// autoPackLoose is how many loose objects make Close pack them, as
+	// git's gc.auto does.
+	autoPackLoose = 6700
+	// maxPacks is how many packs make packing gather them all into one.
+	maxPacks = 8
+	// maxDeltaDepth caps the delta chains written, as git's default does.
+	maxDeltaDepth = 50
+)
+
+// looseEstimate estimates the number of loose objects from one of the 256
+// fan-out directories, as git does.
+func (s *gitStore) looseEstimate() int {
+	ents, err := os.ReadDir(filepath.Join(s.dir, "objects", "17"))
+	if err != nil {
+		return 0
+	}
+	return len(ents) * 256
+}
+
+// looseObjects lists every loose object.
+func (s *gitStore) looseObjects() ([]plumbing.Hash, error) {
+	var out []plumbing.Hash
+	for i := range 256 {
+		d := fmt.Sprintf("%02x", i)
+		ents, err := os.ReadDir(filepath.Join(s.dir, "objects", d))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ents {
+			if len(e.Name()) != 38 {
+				continue // a temporary file
+			}
+			b, err := hex.DecodeString(d + e.Name())
+			if err != nil {
+				continue
+			}
+			var h plumbing.Hash
+			copy(h[:], b)
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// packedObjects lists every object in the open packs.
+func (s *gitStore) packedObjects() []plumbing.Hash {
+	var out []plumbing.Hash
+	for _, p := range s.packs {
+		names := p.idx[idxHeaderLen : idxHeaderLen+p.n*20]
+		for i := range p.n {
+			var h plumbing.Hash
+			copy(h[:], names[i*20:])
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// packItem is one object to write, with the newer version it is stored as
+// a delta against, if any.
+type packItem struct {
+	h     plumbing.Hash
+	t     plumbing.ObjectType
+	base  int // index of the delta base in the write order, or -1
+	depth int
+}
+
+// repack writes the loose objects (and, with all, every packed one too)
+// into a new pack, then removes what it replaced. It reports progress as
+// objects are written.
+func (s *gitStore) repack(ctx context.Context, all bool, progress func(done, total int)) error {
+	if err := s.loadPacks(); err != nil {
+		return err
+	}
+	loose, err := s.looseObjects()
+	if err != nil {
+		return err
+	}
+	want := map[plumbing.Hash]bool{}
+	for _, h := range loose {
+		want[h] = true
+	}
+	oldPacks := s.packs
+	if all {
+		for _, h := range s.packedObjects() {
+			want[h] = true
+		}
+	} else {
+		oldPacks = nil
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	order, err := s.packOrder(ctx, want)
+	if err != nil {
+		return err
+	}
+	name, err := s.writePack(ctx, order, progress)
+	if err != nil {
+		return err
+	}
+	// The new pack is on disk and synced: drop what it replaces.
+	for _, h := range loose {
+		hex := h.String()
+		os.Remove(filepath.Join(s.dir, "objects", hex[:2], hex[2:]))
+	}
+	s.closePacks()
+	for _, p := range oldPacks {
+		if p.name == name {
+			continue
+		}
+		base := filepath.Join(s.dir, "objects", "pack", strings.TrimSuffix(p.name, ".pack"))
+		os.Remove(base + ".idx")
+		os.Remove(base + ".pack")
+		os.Remove(base + ".rev")
+		os.Remove(base + ".bitmap")
+	}
+	return s.loadPacks()
+}
+
+// packOrder orders the objects to write: history is walked from the tip,
+// newest first, so that each tree and envelope can be a delta against the
+// newer version at the same path, written before it. Objects that the
+// walk does not reach (left by an interrupted save) come last, whole.
+func (s *gitStore) packOrder(ctx context.Context, want map[plumbing.Hash]bool) ([]packItem, error) {
+	var order []packItem
+	placed := map[plumbing.Hash]bool{}
+	latest := map[string]int{} // path → index of its newest version written
+	add := func(h plumbing.Hash, t plumbing.ObjectType, path string) {
+		if !want[h] || placed[h] {
+			return
+		}
+		placed[h] = true
+		it := packItem{h: h, t: t, base: -1}
+		if path != "" {
+			if b, ok := latest[path]; ok && order[b].depth < maxDeltaDepth {
+				it.base, it.depth = b, order[b].depth+1
+			}
+			latest[path] = len(order)
+		}
+		order = append(order, it)
+	}
+	var walkTree func(h plumbing.Hash, path string) error
+	walkTree = func(h plumbing.Hash, path string) error {
+		// A tree already packed has only packed children (packs are
+		// written complete), so the walk stops there.
+		if !want[h] || placed[h] {
+			return nil
+		}
+		add(h, plumbing.TreeObject, path+"/")
+		es, err := s.rawTree(h)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			p := path + "/" + string(e.name)
+			if e.isDir {
+				if err := walkTree(e.hash, p); err != nil {
+					return err
+				}
+				continue
+			}
+			if strings.HasSuffix(p, ".env") || strings.HasPrefix(p, "/.gobag/") {
+				add(e.hash, plumbing.BlobObject, p)
+			} else {
+				add(e.hash, plumbing.BlobObject, "")
+			}
+		}
+		return nil
+	}
+	tip, err := s.head()
+	if err != nil {
+		return nil, err
+	}
+	queue := []plumbing.Hash{tip}
+	seen := map[plumbing.Hash]bool{tip: true}
+	for len(queue) > 0 && !tip.IsZero() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h := queue[0]
+		queue = queue[1:]
+		c, err := s.readCommit(h)
+		if err != nil {
+			return nil, err
+		}
+		add(h, plumbing.CommitObject, "")
+		if err := walkTree(c.TreeHash, ""); err != nil {
+			return nil, err
+		}
+		for _, p := range c.ParentHashes {
+			// Below a packed commit everything is packed already.
+			if !seen[p] && want[p] {
+				seen[p] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	var rest []plumbing.Hash
+	for h := range want {
+		if !placed[h] {
+			rest = append(rest, h)
+		}
+	}
+	sort.Slice(rest, func(i, j int) bool { return bytes.Compare(rest[i][:], rest[j][:]) < 0 })
+	for _, h := range rest {
+		t, err := s.objectType(h)
+		if err != nil {
+			return nil, err
+		}
+		placed[h] = true
+		order = append(order, packItem{h: h, t: t, base: -1})
+	}
+	return order, nil
+}
+
+// objectType finds the type of an object without knowing it in advance.
+func (s *gitStore) objectType(h plumbing.Hash) (plumbing.ObjectType, error) {
+	for _, t := range []plumbing.ObjectType{plumbing.BlobObject, plumbing.TreeObject, plumbing.CommitObject, plumbing.TagObject} {
+		if _, err := s.readObject(t, h); err == nil {
+			return t, nil
+		}
+	}
+	return 0, fmt.Errorf("object %s is unreadable", h)
+}
+
+// hashingWriter writes to a file while hashing and counting what it wrote.
+type hashingWriter struct {
+	f   *os.File
+	h   hash.Hash
+	n   int64
+	crc hash.Hash32
+}
+
+func (w *hashingWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n])
+	if w.crc != nil {
+		w.crc.Write(p[:n])
+	}
+	w.n += int64(n)
+	return n, err
+}
+
+// writePack writes order as a pack and its index, synced to disk, and
+// returns the pack's file name.
+func (s *gitStore) writePack(ctx context.Context, order []packItem, progress func(done, total int)) (string, error) {
+	dir := filepath.Join(s.dir, "objects", "pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, "tmp_pack_")
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	w := &hashingWriter{f: f, h: sha1.New()}
+	hdr := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
+	binary.BigEndian.PutUint32(hdr[8:], uint32(len(order)))
+	if _, err := w.Write(hdr); err != nil {
+		return "", err
+	}
+	offsets := make([]int64, len(order))
+	crcs := make([]uint32, len(order))
+	var zbuf bytes.Buffer
+	zw := zlib.NewWriter(&zbuf)
+	// The newest version at each path, kept while its older versions may
+	// still be written as deltas against it.
+	data := make([][]byte, len(order))
+	lastUse := make([]int, len(order))
+	for i, it := range order {
+		if it.base >= 0 {
+			lastUse[it.base] = i
+		}
+	}
+	for i, it := range order {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return "", err
+			}
+			if progress != nil {
+				progress(i, len(order))
+			}
+		}
+		raw, err := s.readObject(it.t, it.h)
+		if err != nil {
+			return "", err
+		}
+		body, typ := raw, packTypeOf(it.t)
+		if it.base >= 0 {
+			if d := packfile.DiffDelta(data[it.base], raw); len(d) < len(raw)/2 {
+				body, typ = d, packOfsDelta
+			}
+		}
+		if lastUse[i] > i {
+			data[i] = raw
+		}
+		if it.base >= 0 && lastUse[it.base] == i {
+			data[it.base] = nil
+		}
+		offsets[i] = w.n
+		head := packObjectHeader(typ, len(body))
+		if typ == packOfsDelta {
+			head = append(head, encodeOfsDelta(offsets[i]-offsets[it.base])...)
+		}
+		w.crc = crc32.NewIEEE()
+		if _, err := w.Write(head); err != nil {
+			return "", err
+		}
+		zbuf.Reset()
+		zw.Reset(&zbuf)
+		zw.Write(body)
+		if err := zw.Close(); err != nil {
+			return "", err
+		}
+		if _, err := w.Write(zbuf.Bytes()); err != nil {
+			return "", err
+		}
+		crcs[i] = w.crc.Sum32()
+		w.crc = nil
+	}
+	sum := w.h.Sum(nil)
+	if _, err := f.Write(sum); err != nil {
+		return "", err
+	}
+	if err := f.Chmod(0o444); err != nil {
+		return "", err
+	}
+	if err := f.Sync(); err != nil {
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	base := filepath.Join(dir, "pack-"+hex.EncodeToString(sum))
+	idx := packIndex(order, offsets, crcs, sum)
+	if err := writeFileSynced(base+".idx.tmp", idx); err != nil {
+		return "", err
+	}
+	if err := os.Rename(f.Name(), base+".pack"); err != nil {
+		return "", err
+	}
+	if err := os.Rename(base+".idx.tmp", base+".idx"); err != nil {
+		return "", err
+	}
+	syncDir(dir)
+	if progress != nil {
+		progress(len(order), len(order))
+	}
+	return filepath.Base(base + ".pack"), nil
+}
+
+func packTypeOf(t plumbing.ObjectType) int {
+	switch t {
+	case plumbing.CommitObject:
+		return packCommit
+	case plumbing.TreeObject:
+		return packTree
+	case plumbing.TagObject:
+		return packTag
+	}
+	return packBlob
+}
+
+// packObjectHeader encodes an entry's type and size as git does.
+func packObjectHeader(typ, size int) []byte {
+	b := []byte{byte(typ<<4) | byte(size&15)}
+	size >>= 4
+	for size > 0 {
+		b[len(b)-1] |= 0x80
+		b = append(b, byte(size&0x7f))
+		size >>= 7
+	}
+	return b
+}
+
+// encodeOfsDelta encodes the distance back to a delta's base as git does.
+func encodeOfsDelta(rel int64) []byte {
+	b := []byte{byte(rel & 0x7f)}
+	for rel >>= 7; rel > 0; rel >>= 7 {
+		rel--
+		b = append([]byte{0x80 | byte(rel&0x7f)}, b...)
+	}
+	return b
+}
+
+// packIndex renders a version 2 pack index.
+func packIndex(order []packItem, offsets []int64, crcs []uint32, packSum []byte) []byte {
+	idx := make([]int, len(order))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return bytes.Compare(order[idx[a]].h[:], order[idx[b]].h[:]) < 0 })
+	var b bytes.Buffer
+	b.Write([]byte{0xff, 't', 'O', 'c', 0, 0, 0, 2})
+	var fan [256]uint32
+	for _, i := range idx {
+		fan[order[i].h[0]]++
+	}
+	var total uint32
+	for i := range fan {
+		total += fan[i]
+		binary.Write(&b, binary.BigEndian, total)
+	}
+	for _, i := range idx {
+		b.Write(order[i].h[:])
+	}
+	for _, i := range idx {
+		binary.Write(&b, binary.BigEndian, crcs[i])
+	}
+	var large []int64
+	for _, i := range idx {
+		off := offsets[i]
+		if off < 1<<31 {
+			binary.Write(&b, binary.BigEndian, uint32(off))
+			continue
+		}
+		binary.Write(&b, binary.BigEndian, uint32(0x80000000|len(large)))
+		large = append(large, off)
+	}
+	for _, off := range large {
+		binary.Write(&b, binary.BigEndian, uint64(off))
+	}
+	b.Write(packSum)
+	sum := sha1.Sum(b.Bytes())
+	b.Write(sum[:])
+	return b.Bytes()
+}
+
+func writeFileSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o444)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
