@@ -45,6 +45,7 @@ const (
 // is safe for use by one goroutine at a time per method call; methods lock.
 type Binder struct {
 	mu     sync.Mutex
+	lock   *os.File // the process lock, held while open
 	dir    string
 	id     *bcrypto.Identity
 	git    *gitStore
@@ -167,8 +168,12 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 		return nil, err
 	}
 	b := &Binder{dir: dir, id: id, git: g}
-	if err := b.openIndex(); err != nil {
+	if err := b.takeLock(); err != nil {
 		g.Close()
+		return nil, err
+	}
+	if err := b.openIndex(); err != nil {
+		b.Close()
 		return nil, err
 	}
 	if err := b.refresh(ctx, o.progress); err != nil {
@@ -187,8 +192,33 @@ func (b *Binder) Close() error {
 	}
 	if b.git != nil {
 		b.git.Close()
+		b.git = nil
+	}
+	if b.lock != nil {
+		b.lock.Close()
+		b.lock = nil
 	}
 	return err
+}
+
+// errHeld means another process holds a lock file.
+var errHeld = errors.New("lock is held by another process")
+
+// takeLock takes the binder's process lock, gobag/lock: one process per
+// binder, held from Open to Close (the index's own lock is a second guard).
+func (b *Binder) takeLock() error {
+	if err := os.MkdirAll(b.localPath(""), 0o700); err != nil {
+		return err
+	}
+	f, err := lockFile(b.localPath("lock"))
+	if errors.Is(err, errHeld) {
+		return b.lockedError()
+	}
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", b.dir, err)
+	}
+	b.lock = f
+	return nil
 }
 
 func (b *Binder) localPath(name string) string { return filepath.Join(b.dir, localDir, name) }
@@ -196,9 +226,6 @@ func (b *Binder) localPath(name string) string { return filepath.Join(b.dir, loc
 // openIndex opens the encrypted index, making a new key and an empty index
 // if the key is missing or cannot be read with this identity.
 func (b *Binder) openIndex() error {
-	if err := os.MkdirAll(b.localPath(""), 0o700); err != nil {
-		return err
-	}
 	keyPath := b.localPath("index.key")
 	var key []byte
 	if ct, err := os.ReadFile(keyPath); err == nil {
@@ -213,13 +240,8 @@ func (b *Binder) openIndex() error {
 	}
 	ixDir := b.localPath("index")
 	if fresh {
-		// The old index (if any) cannot be read without its key. Probe the
-		// lock first so a running process's index is never removed.
-		if ix, err := index.Open(ixDir, key); errors.Is(err, index.ErrLocked) {
-			return b.lockedError()
-		} else if err == nil {
-			ix.Close()
-		}
+		// The old index (if any) cannot be read without its key; no other
+		// process uses it, since this one holds the binder's lock.
 		os.RemoveAll(ixDir)
 		ct, err := bcrypto.Encrypt(key, b.id.Recipient())
 		if err != nil {

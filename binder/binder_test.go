@@ -123,11 +123,27 @@ func TestGitAndAgeCLI(t *testing.T) {
 }
 
 func TestSecondOpenIsLocked(t *testing.T) {
+	ctx := context.Background()
 	b, id := newTestBinder(t)
-	_, err := Open(context.Background(), b.Dir(), id)
+	_, err := Open(ctx, b.Dir(), id)
 	if KindOf(err) != Locked || !strings.Contains(err.Error(), "in use by another gobag process") {
 		t.Fatalf("got %v; want Locked", err)
 	}
+	// Another identity cannot read the index key and would start a new
+	// index: it must be stopped before it touches the one in use.
+	other, _ := bcrypto.NewIdentity("tomas")
+	if _, err := Open(ctx, b.Dir(), other); KindOf(err) != Locked {
+		t.Fatalf("other identity: got %v; want Locked", err)
+	}
+	if _, err := b.List(ctx, ""); err != nil {
+		t.Fatalf("the first process's index was disturbed: %v", err)
+	}
+	b.Close()
+	b2, err := Open(ctx, b.Dir(), id)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	b2.Close()
 }
 
 func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
