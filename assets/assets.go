@@ -1,5 +1,5 @@
-// Package assets embeds what gobag ships inside its binary: the app icon
-// and the demo binder's records.
+// Package assets embeds what gobag ships inside its binary: the app icon,
+// the demo binder's records and the plan templates.
 package assets
 
 import "embed"
@@ -14,3 +14,10 @@ var Demo embed.FS
 //
 //go:embed icon.png
 var Icon []byte
+
+// Templates holds one plan template per plan type (templates/TYPE.md): a
+// plan record whose Markdown headings are the sections that type of plan
+// must have, each with guidance.
+//
+//go:embed templates/*.md
+var Templates embed.FS

@@ -24,7 +24,7 @@ func benchBinder(b *testing.B, n int) *Binder {
 		var recs []*Record
 		for j := i; j < min(n, i+100); j++ {
 			recs = append(recs, &Record{Kind: "contact", Title: fmt.Sprintf("Contact %d", j),
-				Fields: map[string]any{"phone": fmt.Sprintf("+44 20 7946 %04d", j)}, Body: strings.Repeat("continuity ", 40)})
+				Fields: map[string]any{"location": fmt.Sprintf("Floor %d", j)}, Body: strings.Repeat("continuity ", 40)})
 		}
 		if _, err := bd.Import(ctx, recs); err != nil {
 			b.Fatal(err)
@@ -61,6 +61,29 @@ func BenchmarkVerify1000(b *testing.B) {
 	for b.Loop() {
 		if rep, err := Verify(ctx, bd.Dir(), nil); err != nil || !rep.OK() {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearch searches 10,000 records for words that every one of
+// them holds, in the search base and (before packing) as changes.
+func BenchmarkSearch(b *testing.B) {
+	bd := benchBinder(b, 10000)
+	ctx := context.Background()
+	for _, packed := range []bool{false, true} {
+		if packed {
+			if err := bd.compactSearch(ctx, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, q := range []string{"continuity", "contact continuity", "contin"} {
+			b.Run(fmt.Sprintf("packed=%v/%s", packed, q), func(b *testing.B) {
+				for b.Loop() {
+					if hits, err := bd.Search(ctx, q, "", 20); err != nil || len(hits) != 20 {
+						b.Fatal(len(hits), err)
+					}
+				}
+			})
 		}
 	}
 }

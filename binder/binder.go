@@ -3,7 +3,6 @@ package binder
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -36,7 +35,7 @@ const (
 
 	// localDir holds this clone's local state inside the bare repository.
 	localDir     = "gobag"
-	indexVersion = "1"
+	indexVersion = "2"
 	audienceAll  = "all"
 )
 
@@ -328,7 +327,7 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	if err := b.git.changedPaths(oldCommit.TreeHash, newCommit.TreeHash, "", &paths); err != nil {
 		return b.rebuild(ctx, tip, progress)
 	}
-	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), progress)
+	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), false, progress)
 }
 
 func (b *Binder) loadRoster(tip plumbing.Hash) error {
@@ -418,7 +417,10 @@ func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progre
 	if err != nil {
 		return err
 	}
-	if err := b.reindexIDs(ctx, tip, c.TreeHash, ids, progress); err != nil {
+	if err := b.reindexIDs(ctx, tip, c.TreeHash, ids, true, progress); err != nil {
+		return err
+	}
+	if err := b.rebuildSearch(ctx); err != nil {
 		return err
 	}
 	batch := b.ix.NewBatch()
@@ -480,7 +482,7 @@ func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
 // reindexIDs reads the given records at tree and writes them to the index,
 // then records tip as indexed. Records are read, checked and decrypted in
 // parallel and indexed as they arrive.
-func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []string, progress Progress) error {
+func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []string, fresh bool, progress Progress) error {
 	const run = 128
 	results := make(chan []*Record, runtime.NumCPU())
 	var readErr error
@@ -507,14 +509,14 @@ func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []
 		}
 		readErr = pl.wait()
 	}()
-	batch := b.ix.NewBatch()
-	defer batch.Cancel()
+	x := b.newIndexer(fresh)
+	defer x.cancel()
 	var err error
 	done := 0
 	for rs := range results {
 		for _, r := range rs {
 			if err == nil {
-				err = b.indexRecord(batch, r)
+				err = x.put(r)
 			}
 		}
 		done += len(rs)
@@ -531,8 +533,7 @@ func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []
 	if err != nil {
 		return err
 	}
-	batch.Set("meta/tip", []byte(tip.String()))
-	if err := batch.Commit(); err != nil {
+	if err := x.commit(tip); err != nil {
 		return err
 	}
 	b.tip = tip
@@ -555,44 +556,6 @@ func (b *Binder) readRecord(g *gitStore, tree plumbing.Hash, id string) (*Record
 		return nil, err
 	}
 	return b.openRecord(id, env, ct)
-}
-
-func (b *Binder) indexRecord(batch *index.Batch, r *Record) error {
-	if r.Deleted && r.Kind == "" {
-		// Gone from the tree entirely (or never known): drop it.
-		batch.Delete("rec/" + r.ID)
-		return batch.Delete("sum/" + r.ID)
-	}
-	entry := indexed{Author: r.Author, Path: r.Path, Deleted: r.Deleted, Rev: r.Rev, Updated: r.Updated}
-	if !r.Deleted {
-		text, err := r.Marshal()
-		if err != nil {
-			return err
-		}
-		entry.Text = string(text)
-	}
-	data, err := json.Marshal(entry)
-	if err != nil {
-		return err
-	}
-	if err := batch.Set("rec/"+r.ID, data); err != nil {
-		return err
-	}
-	if r.Deleted {
-		return batch.Delete("sum/" + r.ID)
-	}
-	return batch.Set("sum/"+r.ID, encodeSummary(r))
-}
-
-// indexed is a record as the index keeps it: its plaintext (so field types
-// survive exactly) and what the envelope and repository say about it.
-type indexed struct {
-	Author  string    `json:"author"`
-	Path    string    `json:"path"`
-	Deleted bool      `json:"deleted,omitempty"`
-	Rev     int       `json:"rev"`
-	Updated time.Time `json:"updated"`
-	Text    string    `json:"text,omitempty"`
 }
 
 // openRecord checks a record version against its envelope and decrypts it.
@@ -654,14 +617,15 @@ func (p Progress) serialized() Progress {
 }
 
 // Pack gathers the repository's loose objects into a pack, and gathers
-// all packs into one when there are many, as git gc does. With auto, it
-// does nothing unless there are enough loose objects to be worth it. It
-// reports whether it packed.
+// all packs into one when there are many, as git gc does; and it rebuilds
+// the search index's base. With auto, each is done only when enough has
+// changed to be worth it. It reports whether it packed objects.
 func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if auto && b.git.looseEstimate() < autoPackLoose {
-		return false, nil
+		// The search index has its own, cheaper, threshold.
+		return false, b.compactSearch(ctx, false)
 	}
 	if err := b.git.loadPacks(); err != nil {
 		return false, err
@@ -673,6 +637,9 @@ func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, 
 	}
 	if err := b.git.repack(ctx, all, report); err != nil {
 		return false, err
+	}
+	if err := b.compactSearch(ctx, !auto); err != nil {
+		return true, err
 	}
 	return true, nil
 }

@@ -47,7 +47,7 @@ func TestSaveShowEditDelete(t *testing.T) {
 	if b.Name(ctx) != "Example Statistics Office" {
 		t.Fatalf("name %q", b.Name(ctx))
 	}
-	r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"phone": "+44 20 7946 0001"}, Body: "Head of IT.\n"})
+	r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"location": "HQ, 3rd floor"}, Body: "Head of IT.\n"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestSaveShowEditDelete(t *testing.T) {
 		t.Fatalf("got rev %d id %q", r.Rev, r.ID)
 	}
 	got, err := b.Get(ctx, r.ID[:6])
-	if err != nil || got.Title != "Priya Raman" || got.Fields["phone"] != "+44 20 7946 0001" || got.Body != "Head of IT.\n" {
+	if err != nil || got.Title != "Priya Raman" || got.Fields["location"] != "HQ, 3rd floor" || got.Body != "Head of IT.\n" {
 		t.Fatalf("Get = %+v, %v", got, err)
 	}
 	got.Title = "Priya R."

@@ -27,51 +27,43 @@ type Record struct {
 	Author  string `json:"author"`
 	Path    string `json:"path"`
 	Deleted bool   `json:"deleted,omitempty"`
+
+	// Ref names a new record, before it has an id, for the other records
+	// of the same Import to link to as "@ref". It is not stored.
+	Ref string `json:"-"`
 }
 
-// KindSpec describes one kind of record.
-type KindSpec struct {
-	Name string
-	Doc  string
-	// Hidden kinds are not listed unless asked for by name.
-	Hidden bool
-}
-
-// Kinds lists the record kinds a binder holds, in display order.
-var Kinds = []KindSpec{
-	{Name: "plan", Doc: "a continuity, recovery or contingency plan"},
-	{Name: "contact", Doc: "a person or office to call, with alternates"},
-	{Name: "team", Doc: "a response or recovery team"},
-	{Name: "vendor", Doc: "a third party the organisation depends on"},
-	{Name: "system", Doc: "an information system with its recovery objectives"},
-	{Name: "function", Doc: "a business function in the impact analysis"},
-	{Name: "runbook", Doc: "step-by-step recovery procedure"},
-	{Name: "exercise", Doc: "a test or exercise of plans"},
-	{Name: "incident", Doc: "a real incident and its handling"},
-	{Name: "timeline", Doc: "one entry in an incident's timeline"},
-	{Name: "training", Doc: "a training session on the plans"},
-	{Name: "note", Doc: "free text"},
-	{Name: "binder", Doc: "the binder's own settings", Hidden: true},
-}
-
-// KindByName returns the spec of a kind.
-func KindByName(name string) (KindSpec, bool) {
-	for _, k := range Kinds {
-		if k.Name == name {
-			return k, true
-		}
+// clone returns a copy of r whose fields can be changed without touching r.
+func (r *Record) clone() *Record {
+	c := *r
+	if r.Fields != nil {
+		c.Fields = cloneValue(r.Fields).(map[string]any)
 	}
-	return KindSpec{}, false
+	return &c
 }
 
-func kindNamesList() string {
-	var names []string
-	for _, k := range Kinds {
-		if !k.Hidden {
-			names = append(names, k.Name)
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = cloneValue(e)
 		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = cloneValue(e)
+		}
+		return out
+	case []map[string]any:
+		out := make([]map[string]any, len(x))
+		for i, e := range x {
+			out[i] = cloneValue(e).(map[string]any)
+		}
+		return out
 	}
-	return strings.Join(names, ", ")
+	return v
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -167,11 +159,18 @@ func ParseRecord(text []byte) (*Record, error) {
 	if undec := md.Undecoded(); len(undec) > 0 {
 		var keys []string
 		for _, k := range undec {
+			// Everything under [fields] lands in a map, but the decoder
+			// reports keys of its arrays of tables as undecoded.
+			if len(k) > 1 && k[0] == "fields" {
+				continue
+			}
 			keys = append(keys, k.String())
 		}
-		sort.Strings(keys)
-		return nil, errorf(Invalid, "put record-specific keys under a [fields] table",
-			"record: unknown header keys %s", strings.Join(keys, ", "))
+		if len(keys) > 0 {
+			sort.Strings(keys)
+			return nil, errorf(Invalid, "put record-specific keys under a [fields] table",
+				"record: unknown header keys %s", strings.Join(keys, ", "))
+		}
 	}
 	r := &Record{ID: fm.ID, Kind: fm.Kind, Title: fm.Title, Rev: fm.Rev, Fields: fm.Fields}
 	if fm.Updated != nil {
@@ -186,7 +185,9 @@ func ParseRecord(text []byte) (*Record, error) {
 
 var fieldKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
-// Validate checks what every record must have.
+// Validate checks what every record must have and its fields against its
+// kind, rewriting field values into their canonical form (see
+// normalizeFields). Links are checked for form; the binder resolves them.
 func (r *Record) Validate() error {
 	if r.Kind == "" {
 		return errorf(Invalid, "add a line like kind = \"contact\" to the header; kinds: "+kindNamesList(), "record: no kind")
@@ -206,7 +207,11 @@ func (r *Record) Validate() error {
 				"record: bad field name %q", k)
 		}
 	}
-	return nil
+	spec, _ := KindByName(r.Kind)
+	if r.Fields == nil {
+		r.Fields = map[string]any{}
+	}
+	return normalizeFields(spec, r.Fields)
 }
 
 // SetField sets one field from its command-line form, key=value. The value

@@ -3,8 +3,8 @@ package binder
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,7 +32,9 @@ func (b *Binder) Add(ctx context.Context, r *Record) (*Record, error) {
 	return out[0], nil
 }
 
-// Import saves new records in one commit.
+// Import saves new records in one commit. A record may carry a Ref by
+// which the others link to it ("@ref" in a link field) before it has an
+// id; links are resolved to full ids (see resolveLinks).
 func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -40,9 +42,10 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 		return nil, err
 	}
 	var cs []change
-	seen := map[string]bool{}
+	refs := map[string]target{}
+	batch := map[string]target{}
 	for _, in := range recs {
-		r := *in
+		r := in.clone()
 		if r.ID != "" {
 			// Ids are random: one chosen by hand could carry a name into
 			// the repository's plaintext paths.
@@ -55,14 +58,19 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 		if r.Rev > 1 {
 			return nil, errorf(Invalid, "leave rev out of a new record", "record %s: a new record cannot have rev %d", r.ID, r.Rev)
 		}
-		if seen[r.ID] {
-			return nil, errorf(Invalid, "", "record %s given twice", r.ID)
+		if r.Ref != "" {
+			if _, dup := refs[r.Ref]; dup {
+				return nil, errorf(Invalid, "give each record of an import its own ref", "ref %q is used twice", r.Ref)
+			}
+			refs[r.Ref] = target{id: r.ID, kind: r.Kind}
 		}
-		seen[r.ID] = true
-		if ex, _ := b.ix.Get("rec/" + r.ID); ex != nil {
-			return nil, errorf(Invalid, "use gobag edit "+r.ID+" to change it", "record %s already exists", r.ID)
+		batch[r.ID] = target{id: r.ID, kind: r.Kind}
+		cs = append(cs, change{rec: r, action: "add"})
+	}
+	for _, c := range cs {
+		if err := b.resolveLinks(c.rec, nil, refs, batch); err != nil {
+			return nil, err
 		}
-		cs = append(cs, change{rec: &r, action: "add"})
 	}
 	if err := b.commit(ctx, cs); err != nil {
 		return nil, err
@@ -87,12 +95,15 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	nr := *r
+	nr := r.clone()
 	if nr.Kind == "" {
 		nr.Kind = cur.Kind
 	}
 	if nr.Kind != cur.Kind {
 		return nil, errorf(Invalid, "add a new record of the other kind instead", "record %s is a %s; its kind cannot change to %s", r.ID, cur.Kind, nr.Kind)
+	}
+	if spec, _ := KindByName(cur.Kind); spec.AppendOnly {
+		return nil, errorf(Invalid, "add a new entry that corrects it", "record %s is a %s entry: entries are never changed once saved", r.ID, cur.Kind)
 	}
 	if nr.Rev != 0 && nr.Rev != cur.Rev {
 		return nil, errorf(Conflict, "run gobag show "+r.ID+" for the current version and redo the edit on it",
@@ -101,10 +112,13 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 	if err := nr.Validate(); err != nil {
 		return nil, err
 	}
-	if err := b.commit(ctx, []change{{rec: &nr, action: "edit"}}); err != nil {
+	if err := b.resolveLinks(nr, cur, nil, nil); err != nil {
 		return nil, err
 	}
-	return &nr, nil
+	if err := b.commit(ctx, []change{{rec: nr, action: "edit"}}); err != nil {
+		return nil, err
+	}
+	return nr, nil
 }
 
 // Delete tombstones a record: a signed envelope that says it was deleted.
@@ -120,6 +134,9 @@ func (b *Binder) Delete(ctx context.Context, id string) error {
 	}
 	if cur.Kind == "binder" {
 		return errorf(Invalid, "", "the binder's own settings record cannot be deleted")
+	}
+	if spec, _ := KindByName(cur.Kind); spec.AppendOnly {
+		return errorf(Invalid, "add a new entry that corrects it", "record %s is a %s entry: entries are never deleted", id, cur.Kind)
 	}
 	return b.commit(ctx, []change{{delete: id, action: "delete"}})
 }
@@ -215,17 +232,15 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	if err := b.git.setHead(tip, commit); err != nil {
 		return err
 	}
-	batch := b.ix.NewBatch()
-	defer batch.Cancel()
+	x := b.newIndexer(false)
+	defer x.cancel()
 	for _, r := range indexed {
-		if err := b.indexRecord(batch, r); err != nil {
-			return err
+		if err := x.put(r); err != nil {
+			return nil // the commit stands; the index catches up on next open
 		}
 	}
-	batch.Set("meta/tip", []byte(commit.String()))
-	if err := batch.Commit(); err != nil {
-		// The commit stands; the index catches up on next open.
-		return nil
+	if err := x.commit(commit); err != nil {
+		return nil // as above
 	}
 	b.tip = commit
 	return nil
@@ -270,9 +285,22 @@ func (b *Binder) resolve(p string) (string, error) {
 	if len(p) < 4 {
 		return "", errorf(Invalid, "give at least 4 characters of the id (gobag list shows ids)", "id %q is too short", p)
 	}
+	return b.resolveAmong(p, nil)
+}
+
+// resolveAmong expands a prefix of at least 4 characters to the one id it
+// starts, among the index's records and extra ids (records being saved).
+func (b *Binder) resolveAmong(p string, extra []string) (string, error) {
 	var found []string
+	for _, id := range extra {
+		if strings.HasPrefix(id, p) {
+			found = append(found, id)
+		}
+	}
 	err := b.ix.Scan("rec/"+p, func(k string, _ []byte) error {
-		found = append(found, strings.TrimPrefix(k, "rec/"))
+		if id := strings.TrimPrefix(k, "rec/"); !slices.Contains(found, id) {
+			found = append(found, id)
+		}
 		return nil
 	})
 	if err != nil {
@@ -288,16 +316,9 @@ func (b *Binder) resolve(p string) (string, error) {
 }
 
 func (b *Binder) get(id string) (*Record, error) {
-	data, err := b.ix.Get("rec/" + id)
-	if err != nil {
-		return nil, err
-	}
-	if data == nil {
+	e, ok := b.indexedEntry(id)
+	if !ok {
 		return nil, errorf(NotExist, "gobag list shows the records and their ids", "no record %s", id)
-	}
-	var e indexed
-	if err := json.Unmarshal(data, &e); err != nil {
-		return nil, errorf(Other, "run gobag reindex", "index entry of %s is unreadable: %v", id, err)
 	}
 	if e.Deleted {
 		return nil, errorf(NotExist, "gobag log "+id+" shows its history", "record %s was deleted (rev %d, by %s)", id, e.Rev, e.Author)

@@ -93,7 +93,7 @@ func TestVerifyRejectsTampering(t *testing.T) {
 
 	setup := func(t *testing.T) (*Binder, *bcrypto.Identity, *Record) {
 		b, id := newTestBinder(t)
-		r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya", Fields: map[string]any{"phone": "1"}})
+		r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya", Fields: map[string]any{"location": "HQ"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"gobag/binder"
 	bcrypto "gobag/crypto"
@@ -24,7 +25,7 @@ func newBinder(t *testing.T, sealed bool) Options {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	b.Add(ctx, &binder.Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"phone": "+44 20 7946 0001"}, Body: "Head of **ICT**."})
+	b.Add(ctx, &binder.Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"location": "HQ, 3rd floor"}, Body: "Head of **ICT**."})
 	b.Add(ctx, &binder.Record{Kind: "system", Title: "Data platform", Fields: map[string]any{"rto": "3h"}})
 	b.Close()
 	data := id.MarshalText()
@@ -57,8 +58,13 @@ func TestBrowserListsAndShowsRecords(t *testing.T) {
 	if br.title.Text != "Priya Raman" {
 		t.Fatalf("detail title %q; want Priya Raman", br.title.Text)
 	}
-	if len(br.fields.Items) != 1 || br.fields.Items[0].Text != "phone" {
-		t.Fatalf("fields = %+v", br.fields.Items)
+	if len(br.form.Items) != 1 || br.form.Items[0].Text != "location" {
+		t.Fatalf("fields = %+v", br.form.Items)
+	}
+	// Another record replaces every row (a form keeps its rows' widgets).
+	br.list.Select(1)
+	if len(br.form.Items) != 1 || br.form.Items[0].Text != "rto" || br.form.Items[0].Widget.(*widget.Label).Text != "3h" {
+		t.Fatalf("second record's fields = %+v", br.form.Items[0])
 	}
 	br.kinds.SetSelected("system")
 	if len(br.items) != 1 || br.items[0].Title != "Data platform" {

@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,14 +24,15 @@ type browser struct {
 	items   []binder.Summary
 	title   *widget.Label
 	meta    *widget.Label
-	fields  *widget.Form
+	fields  *fyne.Container // holds form, rebuilt for each record
+	form    *widget.Form    // the record's fields and what links to it
 	body    *widget.RichText
 	status  *widget.Label
 }
 
 func newBrowser(b *binder.Binder) *browser {
 	v := &browser{b: b, title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		meta: widget.NewLabel(""), fields: widget.NewForm(), body: widget.NewRichTextFromMarkdown(""), status: widget.NewLabel("")}
+		meta: widget.NewLabel(""), fields: container.NewVBox(), body: widget.NewRichTextFromMarkdown(""), status: widget.NewLabel("")}
 	v.body.Wrapping = fyne.TextWrapWord
 	options := []string{"All records"}
 	for _, k := range binder.Kinds {
@@ -87,43 +90,97 @@ func shortFP(fp string) string {
 }
 
 func (v *browser) show(id string) {
-	r, err := v.b.Get(context.Background(), id)
+	ctx := context.Background()
+	r, err := v.b.Get(ctx, id)
 	if err != nil {
 		v.title.SetText("Cannot show record")
 		v.meta.SetText(err.Error())
 		return
 	}
+	to, from, err := v.b.Links(ctx, r.ID)
+	if err != nil {
+		v.status.SetText(err.Error())
+	}
+	titles := map[string]string{}
+	for _, l := range to {
+		if l.Missing {
+			titles[l.ID] = "(missing record " + l.ID[:10] + ")"
+		} else {
+			titles[l.ID] = l.Title
+		}
+	}
 	v.title.SetText(r.Title)
 	v.meta.SetText(fmt.Sprintf("%s · rev %d · %s · updated %s", r.Kind, r.Rev, r.Author, r.Updated.Local().Format("2006-01-02 15:04")))
-	v.fields.Items = nil
-	keys := make([]string, 0, len(r.Fields))
-	for k := range r.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		val := widget.NewLabel(formatValue(r.Fields[k]))
+	// A new form each time: a form's rows keep their widgets.
+	form := widget.NewForm()
+	spec, _ := binder.KindByName(r.Kind)
+	for _, k := range binder.FieldOrder(r) {
+		var columns []string
+		if f, ok := spec.Field(k); ok {
+			for _, c := range f.Columns {
+				columns = append(columns, c.Name)
+			}
+		}
+		val := widget.NewLabel(formatValue(r.Fields[k], titles, columns))
 		val.Wrapping = fyne.TextWrapWord
-		v.fields.Append(strings.ReplaceAll(k, "_", " "), val)
+		form.Append(strings.ReplaceAll(k, "_", " "), val)
 	}
+	if len(from) > 0 {
+		var lines []string
+		for _, l := range from {
+			lines = append(lines, fmt.Sprintf("%s (%s, as %s)", l.Title, l.Kind, strings.ReplaceAll(l.Field, "_", " ")))
+		}
+		val := widget.NewLabel(strings.Join(lines, "\n"))
+		val.Wrapping = fyne.TextWrapWord
+		form.Append("linked from", val)
+	}
+	v.form = form
+	v.fields.Objects = []fyne.CanvasObject{form}
 	v.fields.Refresh()
 	v.body.ParseMarkdown(r.Body)
 }
 
-func formatValue(x any) string {
+// formatValue renders a field's value for reading: dates as dates, links
+// as the titles of the records they name, a table one row a line with its
+// values in column order.
+func formatValue(x any, titles map[string]string, columns []string) string {
 	switch t := x.(type) {
+	case string:
+		if title, ok := titles[t]; ok {
+			return title
+		}
+		return t
+	case time.Time:
+		if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+			return t.Format("2006-01-02")
+		}
+		return t.Local().Format("2006-01-02 15:04")
 	case []any:
 		var parts []string
 		for _, e := range t {
-			parts = append(parts, formatValue(e))
+			parts = append(parts, formatValue(e, titles, columns))
+		}
+		return strings.Join(parts, "\n")
+	case []map[string]any:
+		var parts []string
+		for _, row := range t {
+			parts = append(parts, formatValue(row, titles, columns))
 		}
 		return strings.Join(parts, "\n")
 	case map[string]any:
-		var parts []string
+		order := columns
 		for _, k := range sortedKeys(t) {
-			parts = append(parts, k+": "+formatValue(t[k]))
+			if !slices.Contains(order, k) {
+				order = append(order, k)
+			}
 		}
-		return strings.Join(parts, ", ")
+		var parts []string
+		for _, k := range order {
+			if v, ok := t[k]; ok {
+				parts = append(parts, formatValue(v, titles, nil))
+			}
+		}
+		return strings.Join(parts, " · ")
 	}
 	return fmt.Sprint(x)
 }

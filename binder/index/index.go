@@ -82,15 +82,40 @@ func (ix *Index) Get(key string) ([]byte, error) {
 // Scan calls fn for every key with prefix, in key order. The value is only
 // valid during the call.
 func (ix *Index) Scan(prefix string, fn func(key string, val []byte) error) error {
+	return ix.ScanBytes(prefix, func(key, val []byte) error { return fn(string(key), val) })
+}
+
+// ScanBytes is Scan without copying keys: key and value are only valid
+// during the call.
+func (ix *Index) ScanBytes(prefix string, fn func(key, val []byte) error) error {
+	return ix.scan(prefix, true, fn)
+}
+
+// ScanKeys calls fn for every key with prefix, in key order, without
+// reading values. The key is only valid during the call.
+func (ix *Index) ScanKeys(prefix string, fn func(key []byte) error) error {
+	return ix.scan(prefix, false, func(key, _ []byte) error { return fn(key) })
+}
+
+func (ix *Index) scan(prefix string, values bool, fn func(key, val []byte) error) error {
 	return ix.db.View(func(txn *badger.Txn) error {
 		o := badger.DefaultIteratorOptions
 		o.Prefix = []byte(prefix)
-		o.PrefetchSize = 256
+		// Values are small and kept in the tree itself: reading them as
+		// the iteration goes costs less than prefetching them in
+		// goroutines.
+		o.PrefetchValues = false
 		it := txn.NewIterator(o)
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()
-			if err := item.Value(func(v []byte) error { return fn(string(item.Key()), v) }); err != nil {
+			if !values {
+				if err := fn(item.Key(), nil); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
 				return err
 			}
 		}

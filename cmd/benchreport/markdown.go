@@ -38,6 +38,13 @@ func (r *report) markdown() string {
 		}
 		fmt.Fprintf(&b, "| save one record | ≤ 10 ms, flat | %s in process; %s for a whole `gobag add` |\n", ms(find(s.figs, "save one").median), ms(find(s.figs, "`gobag add`").median))
 		fmt.Fprintf(&b, "| open and list (index warm), whole process | ≤ 150 ms | %s |\n", ms(find(s.figs, "`gobag list").median))
+		var worst figure
+		for _, f := range s.figs {
+			if strings.HasPrefix(f.what, "search:") && f.median > worst.median {
+				worst = f
+			}
+		}
+		fmt.Fprintf(&b, "| full-text search | ≤ 5 ms | %s (the slowest kind of query: %s) |\n", ms(worst.median), strings.TrimSuffix(strings.TrimPrefix(worst.what, "search: "), " (in process)"))
 		fmt.Fprintf(&b, "| rebuild the index from git | ≤ 3 s | %s |\n", ms(find(s.figs, "`gobag reindex").median))
 		fmt.Fprintf(&b, "| verify the whole history (%d commits of up to 500 records) | ≤ 1 s | %s |\n", s.commits, ms(find(s.figs, "`gobag verify` (").median))
 	}

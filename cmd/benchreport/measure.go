@@ -143,7 +143,8 @@ func (r *report) procFigure(what string, k int, env []string, name string, args 
 var words = strings.Fields("plan contact alternate recovery restore backup network power storage vendor runbook escalation " +
 	"generator database application platform dissemination statistics office continuity exercise tabletop")
 
-// fixtureRecord makes a realistic record of about 600 bytes of plaintext.
+// fixtureRecord makes a realistic record of about 600 bytes of plaintext,
+// with the typed fields of its kind.
 func fixtureRecord(rng *rand.Rand, i int) *binder.Record {
 	kinds := []string{"contact", "system", "runbook", "vendor", "plan", "function"}
 	var body strings.Builder
@@ -155,15 +156,29 @@ func fixtureRecord(rng *rand.Rand, i int) *binder.Record {
 			body.WriteByte(' ')
 		}
 	}
-	return &binder.Record{
+	w := func() string { return words[rng.IntN(len(words))] }
+	r := &binder.Record{
 		Kind:  kinds[i%len(kinds)],
-		Title: fmt.Sprintf("%s %s %d", words[rng.IntN(len(words))], words[rng.IntN(len(words))], i),
-		Fields: map[string]any{
-			"phone": fmt.Sprintf("+44 20 7946 %04d", i%10000), "owner": words[rng.IntN(len(words))],
-			"rto": fmt.Sprintf("%dh", 1+i%24), "roles": []any{"responder", words[rng.IntN(len(words))]},
-		},
-		Body: body.String(),
+		Title: fmt.Sprintf("%s %s %d", w(), w(), i),
+		Body:  body.String(),
 	}
+	switch r.Kind {
+	case "contact":
+		r.Fields = map[string]any{"roles": []any{"responder", w()}, "location": "floor " + w(),
+			"phones": []map[string]any{{"label": "office", "number": fmt.Sprintf("+44 20 7946 %04d", i%10000)}}}
+	case "system":
+		r.Fields = map[string]any{"tier": int64(1 + i%4), "rto": fmt.Sprintf("%dh", 1+i%24), "description": w() + " " + w()}
+	case "runbook":
+		r.Fields = map[string]any{"scenarios": []any{"hardware-failure"},
+			"steps": []map[string]any{{"role": w(), "do": w() + " the " + w(), "duration": "30m"}}}
+	case "vendor":
+		r.Fields = map[string]any{"services": []any{w(), w()}, "contract": fmt.Sprintf("C-%d", i)}
+	case "plan":
+		r.Fields = map[string]any{"type": "drp", "status": "draft", "version": "0.1"}
+	case "function":
+		r.Fields = map[string]any{"rto": "4h", "mtd": "1d", "assessed": "2026-01-15"}
+	}
+	return r
 }
 
 func newIdentity(dir, handle string) (*bcrypto.Identity, string, error) {
@@ -225,6 +240,29 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 	}
 	f.what, f.note = "list all (in process)", fmt.Sprintf("%d records", len(list))
 	res.figs = append(res.figs, f)
+	// Search: a word in one record's title, a phone number, a word in
+	// most records (the fixture's body words are few and common), two
+	// words, and the start of a word as it is typed.
+	for _, q := range []struct{ what, query string }{
+		{"search: a rare word (in process)", fmt.Sprint(n / 2)},
+		{"search: a phone number (in process)", fmt.Sprintf("020 7946 %04d", (n/2)%10000)},
+		{"search: a word in most records (in process)", "continuity"},
+		{"search: two common words (in process)", "backup restore"},
+		{"search: the start of a word, as typed (in process)", "generat"},
+	} {
+		f, err = timeRuns(200, func(int) error { _, err := b.Search(ctx, q.query, "", 20); return err })
+		if err != nil {
+			return err
+		}
+		f.what = q.what
+		res.figs = append(res.figs, f)
+	}
+	f, err = timeRuns(5, func(int) error { _, err := b.Check(ctx); return err })
+	if err != nil {
+		return err
+	}
+	f.what = "readiness check of the whole binder (in process)"
+	res.figs = append(res.figs, f)
 	b.Close()
 
 	env := []string{"GOBAG_BINDER=" + dir, "GOBAG_IDENTITY=" + idPath}
@@ -236,6 +274,9 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		{"`gobag add` (whole process)", 15, []string{"add", "note", "--title", "bench note", "--set", "owner=ops"}},
 		{"`gobag list --json` (whole process)", 10, []string{"list", "--json"}},
 		{"`gobag show ID --json` (whole process)", 15, []string{"show", someID, "--json"}},
+		{"`gobag search` (whole process)", 10, []string{"search", "--json", fmt.Sprint(n / 2)}},
+		{"`gobag check --json` (whole process)", 3, []string{"check", "--json"}},
+		{"`gobag recovery-order --json` (whole process)", 3, []string{"recovery-order", "--json"}},
 		{"`gobag verify` (whole process)", 3, []string{"verify"}},
 		{"`gobag reindex` (whole process)", 3, []string{"reindex"}},
 		{"`gobag gc`: pack every object into one pack (whole process)", 1, []string{"gc"}},

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -47,16 +48,20 @@ func init() {
 		{"id", "new|export|show", "create, export or show your identity", cmdID},
 		{"init", "--name NAME", "create a new binder", cmdInit},
 		{"demo", "", "create the demo binder and its identities", cmdDemo},
-		{"add", "KIND --file F | --title T [--set k=v]…", "add a record; prints its id", cmdAdd},
+		{"add", "KIND --file F | --title T [--set k=v]… | plan --template TYPE", "add a record; prints its id", cmdAdd},
 		{"list", "[KIND]", "list records", cmdList},
 		{"show", "ID", "show a record", cmdShow},
 		{"edit", "ID --file F | --set k=v…", "save a new revision of a record", cmdEdit},
 		{"rm", "ID", "delete a record (a signed tombstone)", cmdRm},
 		{"log", "[ID] [-n N]", "history: who changed what, when", cmdLog},
+		{"search", "QUERY [--kind K] [-n N]", "find records by their words", cmdSearch},
+		{"check", "[--rules]", "the readiness report: what the plans lack", cmdCheck},
+		{"recovery-order", "", "systems in the order they must be restored", cmdRecoveryOrder},
+		{"timeline", "INCIDENT [TEXT] [--at TIME]", "an incident's timeline; with TEXT, log an entry", cmdTimeline},
 		{"verify", "", "check every commit, envelope and roster", cmdVerify},
 		{"reindex", "", "rebuild the local index from git", cmdReindex},
 		{"gc", "", "pack the repository's objects (as git gc)", cmdGC},
-		{"kinds", "", "list the kinds of record", cmdKinds},
+		{"kinds", "[KIND]", "list the kinds of record, or a kind's fields", cmdKinds},
 	}
 }
 
@@ -257,8 +262,12 @@ func (c *cli) printJSON(v any) error {
 }
 
 func cmdKinds(_ context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("kinds"), args, 0, 0); err != nil {
+	pos, err := parse(c.flags("kinds"), args, 0, 1)
+	if err != nil {
 		return err
+	}
+	if len(pos) == 1 {
+		return c.kindFields(pos[0])
 	}
 	var ks []binder.KindSpec
 	for _, k := range binder.Kinds {
@@ -277,5 +286,63 @@ func cmdKinds(_ context.Context, c *cli, args []string) error {
 	for _, k := range ks {
 		fmt.Fprintf(c.stdout, "%-10s %s\n", k.Name, k.Doc)
 	}
+	fmt.Fprintln(c.stdout, "\ngobag kinds KIND lists a kind's fields.")
+	return nil
+}
+
+// fieldJSON is a field as gobag kinds KIND --json prints it.
+type fieldJSON struct {
+	Name    string      `json:"name"`
+	Type    string      `json:"type"`
+	Doc     string      `json:"doc"`
+	Values  []string    `json:"values,omitempty"`
+	Links   []string    `json:"links_to,omitempty"`
+	Columns []fieldJSON `json:"columns,omitempty"`
+}
+
+func fieldsJSON(fs []binder.Field) []fieldJSON {
+	var out []fieldJSON
+	for _, f := range fs {
+		out = append(out, fieldJSON{Name: f.Name, Type: f.Type.String(), Doc: f.Doc, Values: f.Values, Links: f.Targets, Columns: fieldsJSON(f.Columns)})
+	}
+	return out
+}
+
+func (c *cli) kindFields(name string) error {
+	k, ok := binder.KindByName(name)
+	if !ok {
+		return usagef("gobag kinds lists them", "unknown kind %q", name)
+	}
+	if c.asJSON {
+		return c.printJSON(map[string]any{"name": k.Name, "doc": k.Doc, "title": k.TitleIs, "fields": fieldsJSON(k.Fields)})
+	}
+	fmt.Fprintf(c.stdout, "%s: %s\ntitle: %s\n", k.Name, k.Doc, k.TitleIs)
+	if k.FreeFields {
+		fmt.Fprintln(c.stdout, "fields: any")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	var choices []binder.Field
+	row := func(indent string, f binder.Field) {
+		typ := f.TypeDoc()
+		if len(f.Values) > 0 {
+			typ = f.Type.String() + " (below)"
+			choices = append(choices, f)
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, f.Name, typ, f.Doc)
+	}
+	for _, f := range k.Fields {
+		row("  ", f)
+		for _, col := range f.Columns {
+			row("    ."+f.Name+".", col)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, f := range choices {
+		fmt.Fprintf(c.stdout, "\n%s: %s\n", f.Name, strings.Join(f.Values, ", "))
+	}
+	fmt.Fprintln(c.stdout, "\nFields not listed here must start with x- (custom fields).")
 	return nil
 }

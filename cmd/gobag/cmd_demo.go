@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"time"
 
-	"gobag/assets"
 	"gobag/binder"
 	bcrypto "gobag/crypto"
 )
@@ -52,22 +50,9 @@ func cmdDemo(ctx context.Context, c *cli, args []string) error {
 	if err := os.WriteFile(idPath, sealed, 0o600); err != nil {
 		return err
 	}
-	names, err := fs.Glob(assets.Demo, "demo/*.md")
+	recs, err := binder.DemoRecords(time.Now())
 	if err != nil {
 		return err
-	}
-	sort.Strings(names)
-	var recs []*binder.Record
-	for _, n := range names {
-		data, err := assets.Demo.ReadFile(n)
-		if err != nil {
-			return err
-		}
-		r, err := binder.ParseRecord(data)
-		if err != nil {
-			return fmt.Errorf("demo asset %s: %w", n, err)
-		}
-		recs = append(recs, r)
 	}
 	if _, err := b.Import(ctx, recs); err != nil {
 		return err

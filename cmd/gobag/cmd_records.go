@@ -41,6 +41,7 @@ func cmdAdd(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("add")
 	file := fs.String("file", "", "record file (- for standard input)")
 	title := fs.String("title", "", "title")
+	template := fs.String("template", "", "for a plan: start from the template of a plan type (bcp, drp, coop, iscp)")
 	var sets multiFlag
 	fs.Var(&sets, "set", "key=value (repeatable)")
 	pos, err := parse(fs, args, 1, 1)
@@ -52,7 +53,14 @@ func cmdAdd(ctx context.Context, c *cli, args []string) error {
 		return usagef("gobag kinds lists them", "unknown kind %q", kind)
 	}
 	r := &binder.Record{Kind: kind, Fields: map[string]any{}}
-	if *file != "" {
+	switch {
+	case *template != "" && (kind != "plan" || *file != ""):
+		return usagef("gobag add plan --template bcp [--title T]", "add: --template makes a plan, and takes no --file")
+	case *template != "":
+		if r, err = binder.Template(*template); err != nil {
+			return err
+		}
+	case *file != "":
 		if r, err = c.readRecordFile(*file); err != nil {
 			return err
 		}
@@ -62,7 +70,7 @@ func cmdAdd(ctx context.Context, c *cli, args []string) error {
 		if r.Kind != kind {
 			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("the file is a %s, not a %s", r.Kind, kind), Hint: "gobag add " + r.Kind + " --file " + *file}
 		}
-	} else if *title == "" {
+	case *title == "":
 		return usagef("gobag add "+kind+" --file F, or --title T [--set key=value]…", "add: give --file or --title")
 	}
 	if *title != "" {
@@ -200,15 +208,17 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 
 // showJSON is the stable JSON form of a record (documented in README.md).
 type showJSON struct {
-	ID      string         `json:"id"`
-	Kind    string         `json:"kind"`
-	Title   string         `json:"title"`
-	Rev     int            `json:"rev"`
-	Author  string         `json:"author"`
-	Updated time.Time      `json:"updated"`
-	Path    string         `json:"path"`
-	Fields  map[string]any `json:"fields"`
-	Body    string         `json:"body"`
+	ID         string         `json:"id"`
+	Kind       string         `json:"kind"`
+	Title      string         `json:"title"`
+	Rev        int            `json:"rev"`
+	Author     string         `json:"author"`
+	Updated    time.Time      `json:"updated"`
+	Path       string         `json:"path"`
+	Fields     map[string]any `json:"fields"`
+	Body       string         `json:"body"`
+	Links      []binder.Link  `json:"links,omitempty"`
+	LinkedFrom []binder.Link  `json:"linked_from,omitempty"`
 }
 
 func recordJSON(r *binder.Record) showJSON {
@@ -233,15 +243,50 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	to, from, err := b.Links(ctx, r.ID)
+	if err != nil {
+		return err
+	}
 	if c.asJSON {
-		return c.printJSON(recordJSON(r))
+		j := recordJSON(r)
+		j.Links, j.LinkedFrom = orEmpty(to), orEmpty(from)
+		return c.printJSON(j)
 	}
 	text, err := r.Marshal()
 	if err != nil {
 		return err
 	}
-	_, err = c.stdout.Write(text)
+	// The links go in as TOML comments at the end of the header, so that
+	// what show prints can still be edited and fed back with --file.
+	head, body, _ := strings.Cut(string(text), "\n+++\n")
+	var out strings.Builder
+	out.WriteString(head + "\n")
+	writeLinks(&out, "links to", to)
+	writeLinks(&out, "linked from", from)
+	out.WriteString("+++\n" + body)
+	_, err = io.WriteString(c.stdout, out.String())
 	return err
+}
+
+func orEmpty(ls []binder.Link) []binder.Link {
+	if ls == nil {
+		return []binder.Link{}
+	}
+	return ls
+}
+
+func writeLinks(w io.Writer, what string, ls []binder.Link) {
+	if len(ls) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n# %s:\n", what)
+	for _, l := range ls {
+		if l.Missing {
+			fmt.Fprintf(w, "#   %s: %s (missing: deleted or not synced yet)\n", l.Field, l.ID[:10])
+			continue
+		}
+		fmt.Fprintf(w, "#   %s: %s %s %q\n", l.Field, l.ID[:10], l.Kind, l.Title)
+	}
 }
 
 func cmdLog(ctx context.Context, c *cli, args []string) error {

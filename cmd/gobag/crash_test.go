@@ -110,7 +110,8 @@ func TestCrashDuringSaves(t *testing.T) {
 }
 
 // No plaintext at rest: not in any file under the binder (git objects
-// inflated), nor in the sealed identity.
+// inflated, packed or loose; the index with its search words), nor in the
+// sealed identity.
 func TestNoPlaintextAtRest(t *testing.T) {
 	work := t.TempDir()
 	pass := filepath.Join(work, "pass")
@@ -120,9 +121,12 @@ func TestNoPlaintextAtRest(t *testing.T) {
 	steps := [][]string{
 		{"id", "new", "--handle", "priya"},
 		{"init", "--name", "Example Statistics Office"},
-		{"add", "contact", "--title", "Priya Raman", "--set", "phone=+44 20 7946 0001", "--set", "note=MARKER-7f3a9c"},
+		{"add", "contact", "--title", "Priya Raman", "--set", `phones=[{label="mobile", number="+44 20 7946 0001"}]`, "--set", "location=MARKER-7f3a9c"},
 		{"add", "runbook", "--title", "Restore the vault", "--set", "body=MARKER-7f3a9c in the body"},
 		{"list"},
+		{"search", "priya"}, // the search index holds every word
+		{"gc"},              // and packs hold every object
+		{"add", "note", "--title", "after gc"},
 	}
 	for _, s := range steps {
 		if out, err := gobagProcess(t, env, s...).CombinedOutput(); err != nil {

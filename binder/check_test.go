@@ -1,0 +1,345 @@
+package binder
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var checkNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// daysAgo is a date n days before checkNow.
+func daysAgo(n int) time.Time { return dateOf(checkNow.AddDate(0, 0, -n)) }
+
+// filledBody turns a template's body into a plan's: every guidance block
+// replaced by text.
+func filledBody(t *testing.T, planType string) string {
+	t.Helper()
+	tpl, err := Template(planType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guidance := regexp.MustCompile(`(?m)^> \*Guidance:\*.*(\n>.*)*`)
+	return guidance.ReplaceAllString(tpl.Body, "Our own text for this section.")
+}
+
+type fixture struct {
+	recs []*Record
+	ids  map[string]*Record // by short name
+}
+
+func (f *fixture) add(name, kind, title string, fields map[string]any, body string) *Record {
+	r := &Record{ID: NewID(), Kind: kind, Title: title, Rev: 1, Fields: fields, Body: body}
+	if err := r.Validate(); err != nil {
+		panic(fmt.Sprintf("fixture %s: %v", name, err))
+	}
+	f.recs = append(f.recs, r)
+	f.ids[name] = r
+	return r
+}
+
+func (f *fixture) id(name string) string { return f.ids[name].ID }
+
+// healthy builds a binder's records that pass every readiness rule.
+func healthy(t *testing.T) *fixture {
+	f := &fixture{ids: map[string]*Record{}}
+	phones := func(n int) []map[string]any {
+		return []map[string]any{
+			{"label": "office", "number": fmt.Sprintf("+44 20 7946 %04d", n)},
+			{"label": "mobile", "number": fmt.Sprintf("+44 7700 90%04d", n)},
+		}
+	}
+	f.add("settings", "binder", "Example Office", map[string]any{}, "")
+	lead := f.add("lead", "contact", "Amara Okafor", map[string]any{"phones": phones(1), "last_verified": daysAgo(10)}, "")
+	alt := f.add("alt", "contact", "Tomás Herrera", map[string]any{"phones": phones(2), "last_verified": daysAgo(20)}, "")
+	lead.Fields["alternates"] = []any{alt.ID}
+	alt.Fields["alternates"] = []any{lead.ID}
+	f.add("team", "team", "Disaster recovery team", map[string]any{"purpose": "disaster-recovery", "lead": lead.ID, "alternate_lead": alt.ID,
+		"members": []any{lead.ID, alt.ID}, "activation_authority": lead.ID, "succession": []any{alt.ID}}, "")
+	v2 := f.add("vendor2", "vendor", "Second hosting", map[string]any{"continuity_obligation": true}, "")
+	v1 := f.add("vendor", "vendor", "Hosting", map[string]any{"continuity_obligation": true, "alternate": v2.ID}, "")
+	v2.Fields["alternate"] = v1.ID
+	steps := []map[string]any{
+		{"role": "DBA", "do": "restore the newest dump", "duration": "1h", "check": "row counts match", "fallback": "restore the VM image"},
+		{"role": "ICT lead", "do": "run the smoke tests", "duration": "30m"},
+	}
+	rbDB := f.add("rb-db", "runbook", "Restore the database", map[string]any{"scenarios": anyList(Scenarios), "steps": steps, "tests": []any{"users open a release"}}, "")
+	rbApp := f.add("rb-app", "runbook", "Rebuild the application VM", map[string]any{"scenarios": []any{"hardware-failure"},
+		"steps": []map[string]any{{"role": "sysadmin", "do": "restore the VM", "duration": "1h", "check": "it boots", "fallback": "rebuild from scratch"}}}, "")
+	cred := f.add("cred", "credential", "Database administrator password", map[string]any{"threshold": int64(2)}, "")
+	db := f.add("db", "system", "Database VM", map[string]any{"tier": int64(1), "rto": "3h", "rpo": "24h", "mtd": "8h", "backup_method": "dump",
+		"backup_interval": "6h", "last_restore_test": daysAgo(30), "runbooks": []any{rbDB.ID}, "credentials": []any{cred.ID}}, "")
+	app := f.add("app", "system", "Application VM", map[string]any{"tier": int64(1), "rto": "3h", "rpo": "24h", "mtd": "8h",
+		"last_restore_test": daysAgo(30), "runbooks": []any{rbApp.ID}, "credentials": []any{cred.ID}, "depends_on": []any{db.ID}}, "")
+	plan := f.add("plan", "plan", "Business continuity plan", map[string]any{"type": "bcp", "status": "approved", "owner": lead.ID,
+		"approved_by": lead.ID, "approved_on": daysAgo(100), "next_review": daysAgo(-200), "contacts": []any{lead.ID},
+		"systems": []any{app.ID, db.ID}, "changes": []map[string]any{{"date": daysAgo(100), "version": "1.0", "summary": "first issue"}}},
+		filledBody(t, "bcp"))
+	f.add("exercise", "exercise", "Tabletop: data centre fire", map[string]any{"type": "tabletop", "date": daysAgo(60), "plans": []any{plan.ID},
+		"actions": []map[string]any{{"action": "update the call tree", "due": daysAgo(-30), "status": "open"}, {"action": "old", "due": daysAgo(10), "status": "done"}}}, "")
+	f.add("function", "function", "Publish statistics", map[string]any{"rto": "4h", "mtd": "1d", "systems": []any{app.ID}, "assessed": daysAgo(90)}, "")
+	f.add("training", "training", "Plan walkthrough for ICT", map[string]any{"date": daysAgo(40)}, "")
+	f.add("incident", "incident", "Storage fault", map[string]any{"status": "closed", "lessons": "spare disks on site"}, "")
+	return f
+}
+
+func anyList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func rules(rep *CheckReport) []string {
+	var out []string
+	for _, f := range rep.Findings {
+		out = append(out, f.Rule+" ("+f.Title+"): "+f.Message)
+	}
+	return out
+}
+
+func TestHealthyBinderHasNoFindings(t *testing.T) {
+	rep := Check(healthy(t).recs, checkNow)
+	if len(rep.Findings) != 0 {
+		t.Fatalf("got findings on a healthy binder:\n%s", strings.Join(rules(rep), "\n"))
+	}
+}
+
+// TestEachRuleTriggers breaks the healthy binder in one way per case and
+// expects exactly the rule that way breaks (the healthy binder itself
+// triggering none is the case where each rule holds).
+func TestEachRuleTriggers(t *testing.T) {
+	cases := []struct {
+		rule   string
+		want   string // in the message
+		break_ func(f *fixture)
+	}{
+		{"plan.section-missing", "Succession of authority", func(f *fixture) {
+			p := f.ids["plan"]
+			p.Body = strings.Replace(p.Body, "## 5.2 Succession of authority", "## 5.2 Something else", 1)
+		}},
+		{"plan.section-empty", "Damage assessment", func(f *fixture) {
+			p := f.ids["plan"]
+			p.Body = strings.Replace(p.Body, "# 6. Damage assessment\n\nOur own text for this section.", "# 6. Damage assessment\n\n> *Guidance:* assess it.", 1)
+		}},
+		{"plan.not-approved", "draft", func(f *fixture) { f.ids["plan"].Fields["status"] = "draft" }},
+		{"plan.review-overdue", "due for review", func(f *fixture) { f.ids["plan"].Fields["next_review"] = daysAgo(1) }},
+		{"plan.review-overdue", "due for review", func(f *fixture) {
+			delete(f.ids["plan"].Fields, "next_review")
+			f.ids["plan"].Fields["approved_on"] = daysAgo(400)
+			f.ids["plan"].Fields["changes"] = []map[string]any{{"date": daysAgo(400), "summary": "first"}}
+		}},
+		{"plan.no-review-date", "no review date", func(f *fixture) {
+			delete(f.ids["plan"].Fields, "next_review")
+			delete(f.ids["plan"].Fields, "approved_on")
+		}},
+		{"plan.no-changes", "no record of changes", func(f *fixture) { delete(f.ids["plan"].Fields, "changes") }},
+		{"plan.not-exercised", "last exercised", func(f *fixture) { f.ids["exercise"].Fields["date"] = daysAgo(400) }},
+		{"plan.not-exercised", "never been exercised", func(f *fixture) { delete(f.ids["exercise"].Fields, "plans") }},
+		{"exercise.action-overdue", "update the call tree", func(f *fixture) {
+			f.ids["exercise"].Fields["actions"].([]map[string]any)[0]["due"] = daysAgo(5)
+		}},
+		{"contact.no-alternate", "no alternate", func(f *fixture) { delete(f.ids["lead"].Fields, "alternates") }},
+		{"contact.no-office-phone", "no office number", func(f *fixture) {
+			f.ids["alt"].Fields["phones"] = []map[string]any{{"label": "mobile", "number": "1"}}
+		}},
+		{"contact.no-other-phone", "outside the office", func(f *fixture) {
+			f.ids["alt"].Fields["phones"] = []map[string]any{{"label": "office", "number": "1"}}
+		}},
+		{"contact.stale", "last verified", func(f *fixture) { f.ids["alt"].Fields["last_verified"] = daysAgo(91) }},
+		{"team.no-lead", "no lead", func(f *fixture) { delete(f.ids["team"].Fields, "lead") }},
+		{"team.no-alternate-lead", "no alternate lead", func(f *fixture) { delete(f.ids["team"].Fields, "alternate_lead") }},
+		{"team.no-succession", "line of succession", func(f *fixture) { delete(f.ids["team"].Fields, "succession") }},
+		{"vendor.no-obligation", "not recorded", func(f *fixture) { delete(f.ids["vendor"].Fields, "continuity_obligation") }},
+		{"vendor.no-obligation", "does not oblige", func(f *fixture) { f.ids["vendor"].Fields["continuity_obligation"] = false }},
+		{"vendor.no-alternate", "no alternate vendor", func(f *fixture) { delete(f.ids["vendor"].Fields, "alternate") }},
+		{"system.rto-exceeds-mtd", "RTO 3h exceeds MTD 2h", func(f *fixture) { f.ids["db"].Fields["mtd"] = "2h" }},
+		{"system.no-objectives", "no RPO", func(f *fixture) {
+			delete(f.ids["db"].Fields, "rpo")
+		}},
+		{"system.no-runbook", "no recovery runbook", func(f *fixture) { delete(f.ids["app"].Fields, "runbooks") }},
+		{"system.no-credential", "no escrowed recovery credential", func(f *fixture) { delete(f.ids["app"].Fields, "credentials") }},
+		{"system.backup-exceeds-rpo", "backed up every 2d", func(f *fixture) { f.ids["db"].Fields["backup_interval"] = "2d" }},
+		{"system.restore-test-stale", "last tested", func(f *fixture) { f.ids["db"].Fields["last_restore_test"] = daysAgo(400) }},
+		{"system.dependency-cycle", "dependency cycle", func(f *fixture) { f.ids["db"].Fields["depends_on"] = []any{f.id("app")} }},
+		{"system.dependency-no-runbook", "depends on it", func(f *fixture) {
+			f.add("dns", "system", "DNS", map[string]any{"tier": int64(2)}, "")
+			f.ids["db"].Fields["depends_on"] = []any{f.id("dns")}
+		}},
+		{"system.critical-path", "takes 5h30m", func(f *fixture) {
+			// The application's own 1h on top of the database's 4h30m.
+			f.ids["rb-db"].Fields["steps"].([]map[string]any)[0]["duration"] = "4h"
+			f.ids["db"].Fields["rto"] = "6h"
+		}},
+		{"bia.none", "no business impact analysis", func(f *fixture) { f.drop("function") }},
+		{"bia.stale", "more than 24 months", func(f *fixture) { f.ids["function"].Fields["assessed"] = daysAgo(6 * 365) }},
+		{"bia.stale", "more than 12 months ago: review it", func(f *fixture) { f.ids["function"].Fields["assessed"] = daysAgo(400) }},
+		{"bia.rto-exceeds-mtd", "RTO 4h exceeds MTD 2h", func(f *fixture) { f.ids["function"].Fields["mtd"] = "2h" }},
+		{"bia.system-rto", "whose RTO 3h exceeds the function's RTO 2h", func(f *fixture) { f.ids["function"].Fields["rto"] = "2h" }},
+		{"runbook.no-steps", "no steps", func(f *fixture) { delete(f.ids["rb-app"].Fields, "steps") }},
+		{"runbook.step-no-owner", "step 2 has no owner", func(f *fixture) { delete(f.ids["rb-db"].Fields["steps"].([]map[string]any)[1], "role") }},
+		{"runbook.no-verification", "verify", func(f *fixture) { delete(f.ids["rb-app"].Fields["steps"].([]map[string]any)[0], "check") }},
+		{"runbook.no-fallback", "fall-back", func(f *fixture) { delete(f.ids["rb-app"].Fields["steps"].([]map[string]any)[0], "fallback") }},
+		{"runbook.step-no-duration", "step 2 has no duration", func(f *fixture) { delete(f.ids["rb-db"].Fields["steps"].([]map[string]any)[1], "duration") }},
+		{"scenario.uncovered", "social unrest", func(f *fixture) {
+			var keep []any
+			for _, s := range Scenarios {
+				if s != "social-unrest" {
+					keep = append(keep, s)
+				}
+			}
+			f.ids["rb-db"].Fields["scenarios"] = keep
+		}},
+		{"training.none", "more than 12 months ago", func(f *fixture) { f.ids["training"].Fields["date"] = daysAgo(400) }},
+		{"training.none", "no training", func(f *fixture) { f.drop("training") }},
+		{"incident.no-lessons", "no lessons learned", func(f *fixture) { delete(f.ids["incident"].Fields, "lessons") }},
+		{"link.dangling", "does not exist", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), NewID()} }},
+		{"link.wrong-kind", "a vendor", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), f.id("vendor")} }},
+		{"record.invalid", "no field", func(f *fixture) { f.ids["training"].Fields["attendance"] = "12" }},
+	}
+	seen := map[string]bool{}
+	for _, tc := range cases {
+		seen[tc.rule] = true
+		t.Run(tc.rule+"/"+tc.want, func(t *testing.T) {
+			f := healthy(t)
+			tc.break_(f)
+			rep := Check(f.recs, checkNow)
+			found := false
+			for _, fd := range rep.Findings {
+				if fd.Rule != tc.rule {
+					// One way of breaking the binder may break another
+					// rule as a consequence; those are listed below.
+					if !alsoExpected(tc.rule, fd.Rule) {
+						t.Errorf("unexpected %s: %s", fd.Rule, fd.Message)
+					}
+					continue
+				}
+				if strings.Contains(fd.Message, tc.want) {
+					found = true
+				}
+				if fd.Fix == "" || fd.Severity == "" {
+					t.Errorf("%s has no fix or severity: %+v", fd.Rule, fd)
+				}
+			}
+			if !found {
+				t.Fatalf("got %v; want %s with %q", rules(rep), tc.rule, tc.want)
+			}
+		})
+	}
+	for _, r := range Rules {
+		if !seen[r.ID] {
+			t.Errorf("rule %s has no test case", r.ID)
+		}
+	}
+}
+
+// alsoExpected lists the findings that follow from another.
+func alsoExpected(cause, other string) bool {
+	follows := map[string][]string{
+		"plan.not-exercised":      {},
+		"system.dependency-cycle": {"system.critical-path"},
+		"link.wrong-kind":         {"contact.no-alternate", "contact.no-office-phone", "contact.no-other-phone", "contact.stale"},
+		"link.dangling":           {},
+		"system.no-objectives":    {"system.backup-exceeds-rpo"},
+		"runbook.no-steps":        {"system.critical-path"},
+	}
+	for _, o := range follows[cause] {
+		if o == other {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fixture) drop(name string) {
+	r := f.ids[name]
+	for i, x := range f.recs {
+		if x == r {
+			f.recs = append(f.recs[:i], f.recs[i+1:]...)
+			break
+		}
+	}
+	delete(f.ids, name)
+}
+
+func TestSettingsChangeThePeriods(t *testing.T) {
+	f := healthy(t)
+	f.ids["alt"].Fields["last_verified"] = daysAgo(40)
+	if rep := Check(f.recs, checkNow); len(rep.Findings) != 0 {
+		t.Fatalf("default 90 days: got %v", rules(rep))
+	}
+	f.ids["settings"].Fields["contact_days"] = int64(30)
+	rep := Check(f.recs, checkNow)
+	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "contact.stale" || rep.Settings.ContactDays != 30 {
+		t.Fatalf("contact_days 30: got %v", rules(rep))
+	}
+}
+
+func TestRecoveryOrder(t *testing.T) {
+	f := healthy(t)
+	f.add("net", "system", "Core network", map[string]any{"tier": int64(1), "rto": "1h"}, "")
+	f.add("stage", "system", "Staging VM", map[string]any{"tier": int64(3)}, "")
+	f.ids["db"].Fields["depends_on"] = []any{f.id("net")}
+	plan := RecoveryOrder(f.recs)
+	var order []string
+	for _, s := range plan.Steps {
+		order = append(order, s.Title)
+	}
+	if got, want := strings.Join(order, ", "), "Core network, Database VM, Application VM, Staging VM"; got != want {
+		t.Fatalf("order: got %s; want %s", got, want)
+	}
+	app := plan.Steps[2]
+	// Network has no runbook (0, unknown); database 1h30m; application 1h.
+	if app.CriticalPath != "2h30m" || app.RTOMet == nil || !*app.RTOMet || !app.Unknown {
+		t.Fatalf("application step: %+v", app)
+	}
+	if strings.Join(app.Path, " → ") != "Core network → Database VM → Application VM" {
+		t.Fatalf("path: %v", app.Path)
+	}
+	if len(plan.Cycles) != 0 {
+		t.Fatalf("cycles: %v", plan.Cycles)
+	}
+	f.ids["net"].Fields["depends_on"] = []any{f.id("app")}
+	plan = RecoveryOrder(f.recs)
+	if len(plan.Cycles) != 1 || len(plan.Cycles[0]) != 3 || len(plan.Steps) != 4 {
+		t.Fatalf("cycle: %+v", plan)
+	}
+	for _, s := range plan.Steps {
+		if s.Cycle != (s.Title != "Staging VM") {
+			t.Errorf("%s: cycle %v", s.Title, s.Cycle)
+		}
+	}
+}
+
+func TestSections(t *testing.T) {
+	body := "Intro.\n\n# 1. Scope\n\n> *Guidance:* say it.\n> more guidance\n\n## 1.1 Sub\n\nReal text.\n\n# 2. Empty one\n\n> *Guidance:* x\n\n```\n# not a heading\n```\n# Appendix B: Vendors ##\n\n- a vendor\n"
+	got := ParseSections(body)
+	want := []Section{{"1. Scope", 1, false}, {"1.1 Sub", 2, false}, {"2. Empty one", 1, false}, {"Appendix B: Vendors", 1, false}}
+	// "2. Empty one" holds a code block: content.
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v; want %v", got, want)
+	}
+	got = ParseSections("# A\n\n> *Guidance:* only this\n\n## B\n\n> Guidance: nor this\n")
+	if !got[0].Empty || !got[1].Empty {
+		t.Fatalf("guidance only: %v", got)
+	}
+	for in, want := range map[string]string{
+		"5.2 Succession of Authority": "succession of authority",
+		"Appendix B: Vendor contacts": "vendor contacts",
+		"g) Recovery plans":           "recovery plans",
+		"IV. Recovery":                "recovery",
+		"Continuity — COOP":           "continuity coop",
+	} {
+		if got := sectionKey(in); got != want {
+			t.Errorf("sectionKey(%q) = %q; want %q", in, got, want)
+		}
+	}
+	for _, typ := range []string{"bcp", "drp", "coop", "iscp"} {
+		if n := len(requiredSections(typ)); n < 8 {
+			t.Errorf("%s template has %d sections", typ, n)
+		}
+	}
+}

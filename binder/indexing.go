@@ -1,0 +1,166 @@
+package binder
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"gobag/binder/index"
+)
+
+// What the index keeps, by key (all of it encrypted at rest by Badger):
+//
+//	meta/version, meta/fingerprint, meta/tip, meta/count
+//	rec/ID               the record as last indexed (indexed, JSON)
+//	sum/ID               a live record's listing entry (encodeSummary)
+//	lnk/TARGET/SOURCE/FIELD   SOURCE links to TARGET through FIELD
+//	t/WORD\x00ID         a search posting (search.go)
+
+// indexed is a record as the index keeps it: its plaintext (so field types
+// survive exactly) and what the envelope and repository say about it.
+type indexed struct {
+	Author  string    `json:"author"`
+	Path    string    `json:"path"`
+	Deleted bool      `json:"deleted,omitempty"`
+	Rev     int       `json:"rev"`
+	Updated time.Time `json:"updated"`
+	Text    string    `json:"text,omitempty"`
+}
+
+// indexer writes records to the index in one batch, keeping the listing,
+// links, search postings and the count of live records in step.
+type indexer struct {
+	b       *Binder
+	batch   *index.Batch
+	fresh   bool // the index was empty: no old entries to take out, no search words yet
+	delta   int  // change in the number of live records
+	changed int  // records changed since the search base was built
+}
+
+func (b *Binder) newIndexer(fresh bool) *indexer {
+	return &indexer{b: b, batch: b.ix.NewBatch(), fresh: fresh}
+}
+
+func (x *indexer) cancel() { x.batch.Cancel() }
+
+// put indexes one record as it now is: live, deleted (a tombstone), or
+// gone from the tree (Deleted with no kind).
+func (x *indexer) put(r *Record) error {
+	var old *Record
+	if !x.fresh {
+		old = x.b.indexedRecord(r.ID)
+	}
+	live := !r.Deleted
+	var oldLinks, newLinks []Link
+	var oldTerms, newTerms map[string]int
+	if old != nil {
+		oldLinks, oldTerms = outLinks(old), terms(old)
+		x.delta--
+	}
+	if live {
+		newLinks = outLinks(r)
+		if !x.fresh {
+			newTerms = terms(r)
+		}
+		x.delta++
+	}
+	for _, l := range oldLinks {
+		if err := x.batch.Delete(backlinkKey(l.ID, old.ID, l.Field)); err != nil {
+			return err
+		}
+	}
+	for _, l := range newLinks {
+		if err := x.batch.Set(backlinkKey(l.ID, r.ID, l.Field), nil); err != nil {
+			return err
+		}
+	}
+	switch {
+	case x.fresh:
+		// A rebuild: the search base is built from all records at the end.
+	case live:
+		if err := x.searchChanges(old, r, oldTerms, newTerms); err != nil {
+			return err
+		}
+	case old != nil:
+		if err := x.searchChanges(old, &Record{ID: r.ID}, oldTerms, nil); err != nil {
+			return err
+		}
+	}
+	if r.Deleted && r.Kind == "" {
+		// Gone from the tree entirely (or never known): drop it.
+		if err := x.batch.Delete("rec/" + r.ID); err != nil {
+			return err
+		}
+		return x.batch.Delete("sum/" + r.ID)
+	}
+	entry := indexed{Author: r.Author, Path: r.Path, Deleted: r.Deleted, Rev: r.Rev, Updated: r.Updated}
+	if live {
+		text, err := r.Marshal()
+		if err != nil {
+			return err
+		}
+		entry.Text = string(text)
+	}
+	data, err := json.Marshal(entry)
+	if err != nil {
+		return err
+	}
+	if err := x.batch.Set("rec/"+r.ID, data); err != nil {
+		return err
+	}
+	if !live {
+		return x.batch.Delete("sum/" + r.ID)
+	}
+	return x.batch.Set("sum/"+r.ID, encodeSummary(r))
+}
+
+// commit applies the batch and records tip as indexed.
+func (x *indexer) commit(tip plumbing.Hash) error {
+	n := x.delta
+	if !x.fresh {
+		n += x.b.count()
+	}
+	x.batch.Set("meta/count", []byte(strconv.Itoa(max(0, n))))
+	if x.changed > 0 {
+		x.batch.Set(keyChanged, []byte(strconv.Itoa(x.b.changedSinceBase()+x.changed)))
+	}
+	x.batch.Set("meta/tip", []byte(tip.String()))
+	return x.batch.Commit()
+}
+
+// indexedEntry reads a record's index entry.
+func (b *Binder) indexedEntry(id string) (*indexed, bool) {
+	data, err := b.ix.Get("rec/" + id)
+	if err != nil || data == nil {
+		return nil, false
+	}
+	var e indexed
+	if json.Unmarshal(data, &e) != nil {
+		return nil, false
+	}
+	return &e, true
+}
+
+// indexedText is a live record's plaintext as indexed.
+func (b *Binder) indexedText(id string) (string, bool) {
+	e, ok := b.indexedEntry(id)
+	if !ok || e.Deleted {
+		return "", false
+	}
+	return e.Text, true
+}
+
+// indexedRecord is a live record as indexed, or nil.
+func (b *Binder) indexedRecord(id string) *Record {
+	text, ok := b.indexedText(id)
+	if !ok {
+		return nil
+	}
+	r, err := ParseRecord([]byte(text))
+	if err != nil {
+		return nil
+	}
+	return r
+}
