@@ -30,8 +30,8 @@ const (
 	recordsDir         = "records"
 
 	// FormatVersion is the on-disk format version written to .gobag/format.
-	FormatVersion = 1
-	formatLine    = "gobag-binder 1\n"
+	FormatVersion = 2
+	formatLine    = "gobag-binder 2\n"
 
 	// localDir holds this clone's local state inside the bare repository.
 	localDir     = "gobag"
@@ -81,6 +81,12 @@ func (b *Binder) Tip() string {
 // Create makes a new binder in dir (which must not exist or be empty) with
 // id as its first member and manager.
 func Create(ctx context.Context, dir string, id *bcrypto.Identity, name string) (*Binder, error) {
+	return create(ctx, dir, id, name, formatLine)
+}
+
+// create makes a binder whose .gobag/format holds format (tests make
+// binders of older formats with it).
+func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format string) (*Binder, error) {
 	if strings.TrimSpace(name) == "" {
 		return nil, errorf(Invalid, "pass --name \"Organisation name\"", "binder needs a name")
 	}
@@ -105,7 +111,7 @@ func Create(ctx context.Context, dir string, id *bcrypto.Identity, name string) 
 	}
 	files := map[string][]byte{
 		pathReadme:         readmeText(bcrypto.Fingerprint(rosterBytes)),
-		pathFormat:         []byte(formatLine),
+		pathFormat:         []byte(format),
 		pathRoster:         rosterBytes,
 		pathRosterSig:      signRoster(rosterBytes, id),
 		pathAllowedSigners: roster.AllowedSigners(),
@@ -179,7 +185,49 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 		b.Close()
 		return nil, err
 	}
+	if err := b.upgradeFormat(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
 	return b, nil
+}
+
+// upgradeFormat moves a binder of an older format to the current one with
+// a signed commit that changes .gobag/format: format 1 binders become
+// format 2 (which allows the merge commits of sync) when first opened.
+func (b *Binder) upgradeFormat(ctx context.Context) error {
+	tree, err := b.treeOf(b.tip)
+	if err != nil {
+		return err
+	}
+	line, _, err := b.git.readFile(tree, pathFormat)
+	if err != nil || formatLines[string(line)] >= FormatVersion {
+		return err
+	}
+	h, err := b.git.putBlob([]byte(formatLine))
+	if err != nil {
+		return err
+	}
+	newTree, err := b.git.applyTree(tree, map[string]plumbing.Hash{pathFormat: h})
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	msg := fmt.Sprintf("gobag: upgrade to format %d\n\nFormat: %d\n", FormatVersion, FormatVersion)
+	commit, err := b.git.writeCommit(newTree, []plumbing.Hash{b.tip}, b.id, msg, now)
+	if err != nil {
+		return err
+	}
+	if err := b.git.setHead(b.tip, commit); err != nil {
+		return err
+	}
+	x := b.newIndexer(false)
+	defer x.cancel()
+	if err := x.commit(commit); err != nil {
+		return err
+	}
+	b.tip = commit
+	return ctx.Err()
 }
 
 // Close releases the index and the repository.
@@ -344,15 +392,7 @@ func (b *Binder) loadRoster(tip plumbing.Hash) error {
 		return errorf(BadSignature, "run gobag verify", "%v", err)
 	}
 	b.roster = r
-	b.recips = nil
-	for _, m := range r.Members {
-		rc, err := bcrypto.ParseRecipient(m.Recipient)
-		if err != nil {
-			return err
-		}
-		b.recips = append(b.recips, rc)
-	}
-	return nil
+	return b.setRecipients(r)
 }
 
 // recordIDs extracts the record ids from changed repository paths.

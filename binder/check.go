@@ -84,6 +84,7 @@ var Rules = []Rule{
 	{"link.dangling", SeverityWarning, "a record links to a record that does not exist (any more)"},
 	{"link.wrong-kind", SeverityWarning, "a record links to a record of a kind its field does not take"},
 	{"record.invalid", SeverityWarning, "a stored record's fields do not match its kind (written by another version or tool)"},
+	{"record.conflict", SeverityError, "two copies of the binder changed a record's field differently, and nobody has chosen yet"},
 }
 
 func ruleSeverity(id string) string {
@@ -311,6 +312,14 @@ func joinTitles(rs []*Record) []string {
 func (c *checker) records() {
 	for _, k := range Kinds {
 		for _, r := range c.byKind[k.Name] {
+			if len(r.Conflicts) > 0 {
+				var fields []string
+				for _, c := range r.Conflicts {
+					fields = append(fields, c.Field)
+				}
+				c.add("record.conflict", r, "gobag conflicts shows both values; then gobag resolve "+short(r.ID)+" --take ours|theirs, or --file F",
+					"unresolved %s: %s", plural(len(fields), "conflict", "conflicts"), strings.Join(fields, ", "))
+			}
 			if err := r.clone().Validate(); err != nil {
 				c.add("record.invalid", r, "gobag edit "+short(r.ID)+" and correct the field: "+HintOf(err), "%v", err)
 			}

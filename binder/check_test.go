@@ -199,6 +199,9 @@ func TestEachRuleTriggers(t *testing.T) {
 		{"link.dangling", "does not exist", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), NewID()} }},
 		{"link.wrong-kind", "a vendor", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), f.id("vendor")} }},
 		{"record.invalid", "no field", func(f *fixture) { f.ids["training"].Fields["attendance"] = "12" }},
+		{"record.conflict", "unresolved conflict: audience", func(f *fixture) {
+			f.ids["training"].Conflicts = []FieldConflict{{Field: "audience", Ours: "ICT", Theirs: "all staff"}}
+		}},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {

@@ -16,7 +16,8 @@ import (
 //	rec/ID               the record as last indexed (indexed, JSON)
 //	sum/ID               a live record's listing entry (encodeSummary)
 //	lnk/TARGET/SOURCE/FIELD   SOURCE links to TARGET through FIELD
-//	t/WORD\x00ID         a search posting (search.go)
+//	cf/ID                a live record with unresolved conflicts
+//	sb/, sd/, sn/, sx/, t/     the search index (searchindex.go)
 
 // indexed is a record as the index keeps it: its plaintext (so field types
 // survive exactly) and what the envelope and repository say about it.
@@ -85,6 +86,16 @@ func (x *indexer) put(r *Record) error {
 		}
 	case old != nil:
 		if err := x.searchChanges(old, &Record{ID: r.ID}, oldTerms, nil); err != nil {
+			return err
+		}
+	}
+	switch {
+	case live && len(r.Conflicts) > 0:
+		if err := x.batch.Set("cf/"+r.ID, nil); err != nil {
+			return err
+		}
+	case old != nil && len(old.Conflicts) > 0:
+		if err := x.batch.Delete("cf/" + r.ID); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -28,9 +29,28 @@ type Record struct {
 	Path    string `json:"path"`
 	Deleted bool   `json:"deleted,omitempty"`
 
+	// Conflicts are the values two copies gave the same field, kept by a
+	// sync until someone resolves them; the record's fields hold one side's
+	// value meanwhile.
+	Conflicts []FieldConflict `json:"conflicts,omitempty"`
+
 	// Ref names a new record, before it has an id, for the other records
 	// of the same Import to link to as "@ref". It is not stored.
 	Ref string `json:"-"`
+}
+
+// FieldConflict is one field that two copies of a binder changed differently
+// while they were apart. Ours is the value the record now holds (the copy
+// that merged), theirs the other copy's; an absent value means that copy
+// removed the field. Title and body conflict under those names.
+type FieldConflict struct {
+	Field     string `toml:"field" json:"field"`
+	Ours      any    `toml:"ours,omitempty" json:"ours,omitempty"`
+	Theirs    any    `toml:"theirs,omitempty" json:"theirs,omitempty"`
+	OursBy    string `toml:"ours_by" json:"ours_by"`       // who made our version
+	TheirsBy  string `toml:"theirs_by" json:"theirs_by"`   // who made theirs
+	OursRev   int    `toml:"ours_rev" json:"ours_rev"`     // the revisions merged
+	TheirsRev int    `toml:"theirs_rev" json:"theirs_rev"` //
 }
 
 // clone returns a copy of r whose fields can be changed without touching r.
@@ -39,6 +59,7 @@ func (r *Record) clone() *Record {
 	if r.Fields != nil {
 		c.Fields = cloneValue(r.Fields).(map[string]any)
 	}
+	c.Conflicts = slices.Clone(r.Conflicts)
 	return &c
 }
 
@@ -99,11 +120,13 @@ type frontMatter struct {
 	Rev     int            `toml:"rev,omitempty"`
 	Updated *time.Time     `toml:"updated,omitempty"`
 	Fields  map[string]any `toml:"fields,omitempty"`
+	// Conflicts come last: a TOML array of tables ends the header.
+	Conflicts []FieldConflict `toml:"conflicts,omitempty"`
 }
 
 // Marshal renders the record's plaintext: front matter and body.
 func (r *Record) Marshal() ([]byte, error) {
-	fm := frontMatter{Kind: r.Kind, ID: r.ID, Title: r.Title, Rev: r.Rev, Fields: r.Fields}
+	fm := frontMatter{Kind: r.Kind, ID: r.ID, Title: r.Title, Rev: r.Rev, Fields: r.Fields, Conflicts: r.Conflicts}
 	if !r.Updated.IsZero() {
 		u := r.Updated.UTC()
 		fm.Updated = &u
@@ -161,7 +184,7 @@ func ParseRecord(text []byte) (*Record, error) {
 		for _, k := range undec {
 			// Everything under [fields] lands in a map, but the decoder
 			// reports keys of its arrays of tables as undecoded.
-			if len(k) > 1 && k[0] == "fields" {
+			if len(k) > 1 && (k[0] == "fields" || k[0] == "conflicts") {
 				continue
 			}
 			keys = append(keys, k.String())
@@ -172,7 +195,7 @@ func ParseRecord(text []byte) (*Record, error) {
 				"record: unknown header keys %s", strings.Join(keys, ", "))
 		}
 	}
-	r := &Record{ID: fm.ID, Kind: fm.Kind, Title: fm.Title, Rev: fm.Rev, Fields: fm.Fields}
+	r := &Record{ID: fm.ID, Kind: fm.Kind, Title: fm.Title, Rev: fm.Rev, Fields: fm.Fields, Conflicts: fm.Conflicts}
 	if fm.Updated != nil {
 		r.Updated = fm.Updated.UTC()
 	}

@@ -19,7 +19,69 @@ import (
 type change struct {
 	rec    *Record
 	delete string // id to tombstone
-	action string // add, edit, delete
+	action string // add, edit, delete, merge
+}
+
+func (c change) id() string {
+	if c.rec != nil {
+		return c.rec.ID
+	}
+	return c.delete
+}
+
+// writeVersion writes the next version of a record: its ciphertext,
+// encrypted to the roster's members, and its signed envelope, which
+// follows prev (the current envelope, nil for a new record) and has
+// revision rev (0: prev's plus one). It adds the blobs to changes and
+// returns the record as indexed and its commit message line.
+func (b *Binder) writeVersion(c change, prev []byte, rev int, now time.Time, changes map[string]plumbing.Hash) (*Record, string, error) {
+	id := c.id()
+	agePath, envPath := recordPath(id)
+	env := &Envelope{ID: id, Rev: 1, Audience: append([]string{audienceAll}, b.roster.Handles()...), Time: now}
+	if prev != nil {
+		pe, err := ParseEnvelope(prev)
+		if err != nil {
+			return nil, "", errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+		}
+		if pe.Deleted {
+			return nil, "", errorf(NotExist, "", "record %s was deleted", id)
+		}
+		env.Rev, env.Prev = pe.Rev+1, hashHex(prev)
+	}
+	if rev > 0 {
+		env.Rev = rev
+	}
+	var indexed *Record
+	if c.rec != nil {
+		c.rec.Rev, c.rec.Updated = env.Rev, now
+		plain, err := c.rec.Marshal()
+		if err != nil {
+			return nil, "", err
+		}
+		ct, err := bcrypto.Encrypt(plain, b.recips...)
+		if err != nil {
+			return nil, "", err
+		}
+		h, err := b.git.putBlob(ct)
+		if err != nil {
+			return nil, "", err
+		}
+		changes[agePath] = h
+		env.Ciphertext = hashHex(ct)
+		c.rec.Author, c.rec.Path, c.rec.Deleted = b.id.Handle, agePath, false
+		indexed = c.rec
+	} else {
+		env.Deleted = true
+		changes[agePath] = plumbing.ZeroHash
+		indexed = &Record{ID: id, Kind: "deleted", Rev: env.Rev, Author: b.id.Handle, Path: envPath, Deleted: true, Updated: now}
+	}
+	env.sign(b.id)
+	h, err := b.git.putBlob(env.Marshal())
+	if err != nil {
+		return nil, "", err
+	}
+	changes[envPath] = h
+	return indexed, fmt.Sprintf("Record: %s rev %d %s", id, env.Rev, c.action), nil
 }
 
 // Add saves a new record and returns it as stored (with id, rev 1 and the
@@ -168,57 +230,21 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	var trailers []string
 	var indexed []*Record
 	for _, c := range cs {
-		id := c.delete
-		if c.rec != nil {
-			id = c.rec.ID
-		}
-		agePath, envPath := recordPath(id)
-		env := &Envelope{ID: id, Rev: 1, Audience: append([]string{audienceAll}, b.roster.Handles()...), Time: now}
-		if prev, ok, err := b.git.readFile(parent.TreeHash, envPath); err != nil {
-			return err
-		} else if ok {
-			pe, err := ParseEnvelope(prev)
-			if err != nil {
-				return errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
-			}
-			if c.action == "add" {
-				return errorf(Conflict, "", "record %s already exists", id)
-			}
-			if pe.Deleted {
-				return errorf(NotExist, "", "record %s was deleted", id)
-			}
-			env.Rev, env.Prev = pe.Rev+1, hashHex(prev)
-		}
-		if c.rec != nil {
-			c.rec.Rev, c.rec.Updated = env.Rev, now
-			plain, err := c.rec.Marshal()
-			if err != nil {
-				return err
-			}
-			ct, err := bcrypto.Encrypt(plain, b.recips...)
-			if err != nil {
-				return err
-			}
-			h, err := b.git.putBlob(ct)
-			if err != nil {
-				return err
-			}
-			changes[agePath] = h
-			env.Ciphertext = hashHex(ct)
-			c.rec.Author, c.rec.Path, c.rec.Deleted = b.id.Handle, agePath, false
-			indexed = append(indexed, c.rec)
-		} else {
-			env.Deleted = true
-			changes[agePath] = plumbing.ZeroHash
-			indexed = append(indexed, &Record{ID: id, Kind: "deleted", Rev: env.Rev, Author: b.id.Handle, Path: envPath, Deleted: true, Updated: now})
-		}
-		env.sign(b.id)
-		h, err := b.git.putBlob(env.Marshal())
+		id := c.id()
+		_, envPath := recordPath(id)
+		prev, ok, err := b.git.readFile(parent.TreeHash, envPath)
 		if err != nil {
 			return err
 		}
-		changes[envPath] = h
-		trailers = append(trailers, fmt.Sprintf("Record: %s rev %d %s", id, env.Rev, c.action))
+		if ok && c.action == "add" {
+			return errorf(Conflict, "", "record %s already exists", id)
+		}
+		r, trailer, err := b.writeVersion(c, prev, 0, now, changes)
+		if err != nil {
+			return err
+		}
+		indexed = append(indexed, r)
+		trailers = append(trailers, trailer)
 	}
 	tree, err := b.git.applyTree(parent.TreeHash, changes)
 	if err != nil {

@@ -35,9 +35,13 @@ const (
 	keyChanged    = "meta/search-changed"
 )
 
-// compactAfter is how many records changed since the base make packing
-// (automatic, as after CLI saves) rebuild the base.
-const compactAfter = 500
+// A query reads the changes since the base one key at a time, the base a
+// list at a time; rebuilding the base reads every record. Packing
+// (automatic, as after CLI saves) rebuilds it once the changes pass
+// compactMin or a tenth of the records, whichever is more: a query never
+// reads more than a few thousand keys, and the rebuild's cost is spread
+// over as many saves as it costs.
+const compactMin = 500
 
 func postingKey(term, id string) string { return prefixPosting + term + "\x00" + id }
 
@@ -163,7 +167,7 @@ func (b *Binder) rebuildSearch(ctx context.Context) error {
 // compactSearch rebuilds the search index's base if enough records changed
 // since it was built (or always, with force). Packing calls it.
 func (b *Binder) compactSearch(ctx context.Context, force bool) error {
-	if !force && b.changedSinceBase() < compactAfter {
+	if !force && b.changedSinceBase() < max(compactMin, b.count()/10) {
 		return nil
 	}
 	return b.rebuildSearch(ctx)

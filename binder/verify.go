@@ -46,12 +46,9 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // change is signed by a manager of the previous roster; every record version
 // has a valid envelope signed by a member, whose ciphertext hash matches,
 // whose revision follows the previous one and names its hash; records
-// disappear only through signed tombstones. It needs no identity: nothing
-// is decrypted.
-//
-// A first pass, in history order, follows the roster; then the commits are
-// checked in parallel, each worker reading through its own repository
-// handle (go-git is not safe for concurrent use).
+// disappear only through signed tombstones; merge commits (format 2) take
+// each record from a parent or write a version that follows one. It needs
+// no identity: nothing is decrypted.
 //
 // progress, if not nil, hears of the commits read ("history", total
 // unknown) and the record versions checked ("records").
@@ -68,17 +65,28 @@ func Verify(ctx context.Context, dir string, progress Progress) (*Report, error)
 	if tip.IsZero() {
 		return nil, errorf(NotExist, "", "%s has no history", dir)
 	}
+	return verifyHistory(ctx, g, dir, tip, nil, progress)
+}
+
+// verifyHistory checks the commits reachable from tip: all of them if only
+// is nil, else those in only. The others were checked before (they are in
+// the binder's own history): the walk stops at them and takes the roster
+// in force there from their trees.
+func verifyHistory(ctx context.Context, g *gitStore, dir string, tip plumbing.Hash, only map[plumbing.Hash]bool, progress Progress) (*Report, error) {
 	progress = progress.serialized()
-	v := &verifier{g: g, rosters: map[plumbing.Hash]*rosterState{}, rep: &Report{Tip: tip.String()}}
+	v := &verifier{g: g, rosters: map[plumbing.Hash]*rosterState{}, only: only, rep: &Report{Tip: tip.String()}}
 	// Walk the history and, while it is walked, check each commit on its
-	// own in parallel: its trees, what it changes against its first
-	// parent, and whose key signed it.
+	// own in parallel: its trees, what it changes against its parents,
+	// and whose key signed it.
 	jobs, err := v.walk(ctx, dir, tip, progress)
 	if err != nil {
 		return nil, err
 	}
 	if progress != nil {
 		progress("history", len(jobs), len(jobs))
+	}
+	if err := v.loadBoundary(); err != nil {
+		return nil, err
 	}
 	var csigs []*sigCheck
 	var signed []*commitJob
@@ -122,6 +130,9 @@ func Verify(ctx context.Context, dir string, progress Progress) (*Report, error)
 	err = parallel(ctx, dir, len(recs), 128, func(w *worker, i int) error {
 		if progress != nil && checked.Add(1)%256 == 0 {
 			progress("records", int(checked.Load()), len(recs))
+		}
+		if recs[i].commit.merge() {
+			return w.mergedRecord(recs[i])
 		}
 		return w.record(recs[i])
 	})
@@ -169,17 +180,24 @@ func Verify(ctx context.Context, dir string, progress Progress) (*Report, error)
 	return v.rep, nil
 }
 
+// Binder formats: the format in force is the one in .gobag/format; it can
+// only go up. Format 2 allows merge commits (sync) and records' conflicts.
+var formatLines = map[string]int{"gobag-binder 1\n": 1, "gobag-binder 2\n": 2}
+
 type rosterState struct {
 	roster *Roster
 	raw    []byte
 	gobag  plumbing.Hash // the .gobag tree it came from
+	format int
 }
 
 type verifier struct {
-	g       *gitStore
-	root    plumbing.Hash                  // the one commit without parents
-	rosters map[plumbing.Hash]*rosterState // roster in force after each commit
-	rep     *Report
+	g        *gitStore
+	root     plumbing.Hash                  // the one commit without parents
+	rosters  map[plumbing.Hash]*rosterState // roster in force after each commit
+	only     map[plumbing.Hash]bool         // the commits to check, nil for all: the walk stops at others
+	boundary []plumbing.Hash                // the commits checked before that the walk reached
+	rep      *Report
 }
 
 // commitJob is one commit's checks and what they learned about it.
@@ -189,29 +207,31 @@ type commitJob struct {
 	gov *rosterState // roster in force for this commit's signatures
 
 	// Read by worker.commit.
-	gobag      plumbing.Hash     // this commit's .gobag tree
-	records    plumbing.Hash     // this commit's records/ tree
-	parentRecs plumbing.Hash     // the first parent's records/ tree
-	sig        *sigCheck         // its signature, to be checked in a batch
-	signer     bcrypto.PublicKey // the key that signed it, once the signature verified
-	changes    []recordChange    // the records it changes, sorted by id
+	gobag   plumbing.Hash     // this commit's .gobag tree
+	records plumbing.Hash     // this commit's records/ tree
+	sig     *sigCheck         // its signature, to be checked in a batch
+	signer  bcrypto.PublicKey // the key that signed it, once the signature verified
+	changes []recordChange    // the records it changes, sorted by id
 
 	problems []Problem
 	versions int
 	seen     map[string]string // record id → "rev action" its envelope shows
 }
 
+func (j *commitJob) merge() bool { return len(j.c.ParentHashes) > 1 }
+
 func (j *commitJob) problem(rec, format string, args ...any) {
 	j.problems = append(j.problems, Problem{Commit: j.h.String(), Record: rec, Reason: fmt.Sprintf(format, args...)})
 }
 
 // recordChange is what a commit did to one record's files: each blob's
-// hash before (in the first parent) and after, zero where absent.
+// hash in the commit and in its first parent (and, for a merge, its
+// second), zero where absent.
 type recordChange struct {
-	id               string
-	envOld, envNew   plumbing.Hash
-	ageOld, ageNew   plumbing.Hash
-	ageSeen, envSeen bool // the diff reported the file (so its hashes are known)
+	id             string
+	envNew, ageNew plumbing.Hash
+	envOld, ageOld plumbing.Hash // first parent
+	env2, age2     plumbing.Hash // second parent, for a merge
 }
 
 // recordJob is the check of one record version.
@@ -250,9 +270,9 @@ func (r *recordJob) problem(format string, args ...any) {
 	r.problems = append(r.problems, Problem{Commit: r.commit.h.String(), Record: r.id, Reason: fmt.Sprintf(format, args...)})
 }
 
-// walk reads the history from tip and returns its commits, parents before
-// children. As commits are read, they are handed in runs to a pool that
-// runs worker.commit on each.
+// walk reads the history from tip, down to the commits checked before, and returns
+// its commits, parents before children. As commits are read, they are
+// handed in runs to a pool that runs worker.commit on each.
 func (v *verifier) walk(ctx context.Context, dir string, tip plumbing.Hash, progress Progress) ([]*commitJob, error) {
 	var order []*commitJob
 	jobs := map[plumbing.Hash]*commitJob{}
@@ -312,7 +332,13 @@ func (v *verifier) walk(ctx context.Context, dir string, tip plumbing.Hash, prog
 		if ps := f.j.c.ParentHashes; f.next < len(ps) {
 			p := ps[f.next]
 			f.next++
-			if state[p] == 0 {
+			switch {
+			case v.only != nil && !v.only[p]:
+				if state[p] == 0 {
+					state[p] = 2
+					v.boundary = append(v.boundary, p)
+				}
+			case state[p] == 0:
 				err = push(p)
 			}
 			continue
@@ -330,17 +356,46 @@ func (v *verifier) walk(ctx context.Context, dir string, tip plumbing.Hash, prog
 	return order, err
 }
 
+// loadBoundary reads the roster in force at each commit checked before
+// that the walk reached: their trees are trusted.
+func (v *verifier) loadBoundary() error {
+	for _, h := range v.boundary {
+		c, err := v.g.readCommit(h)
+		if err != nil {
+			return err
+		}
+		gobagTree, _, err := v.g.lookup(c.TreeHash, ".gobag")
+		if err != nil {
+			return err
+		}
+		raw, _, err := v.g.readFile(c.TreeHash, pathRoster)
+		if err != nil {
+			return err
+		}
+		r, err := ParseRoster(raw)
+		if err != nil {
+			return errorf(BadSignature, "run gobag verify", "roster at %s: %v", h, err)
+		}
+		format, _, err := v.g.readFile(c.TreeHash, pathFormat)
+		if err != nil {
+			return err
+		}
+		v.rosters[h] = &rosterState{roster: r, raw: raw, gobag: gobagTree, format: formatLines[string(format)]}
+	}
+	if len(v.boundary) > 0 {
+		// The root is among the commits checked before: a new one is a
+		// second root.
+		v.root = v.boundary[0]
+	}
+	return nil
+}
+
 // rosterPass follows the roster through history: it checks a commit's
 // .gobag files when they change (rarely) and its signer against the roster
 // in force at its parent.
 func (v *verifier) rosterPass(j *commitJob) {
 	c := j.c
 	switch {
-	case len(c.ParentHashes) > 1:
-		// Format 1 histories are linear: gobag writes no merge commits yet,
-		// so one here was made by something else and may smuggle in
-		// versions that no chain of revisions justifies.
-		j.problem("", "merge commit: format 1 histories are linear")
 	case len(c.ParentHashes) == 0 && v.root != plumbing.ZeroHash:
 		j.problem("", "a second root commit (the first is %s)", v.root)
 	case len(c.ParentHashes) == 0:
@@ -351,7 +406,10 @@ func (v *verifier) rosterPass(j *commitJob) {
 		gov = v.rosters[c.ParentHashes[0]]
 	}
 	after := gov
-	if gov == nil || j.gobag != gov.gobag {
+	switch {
+	case j.merge():
+		after = v.mergeRoster(j, gov)
+	case gov == nil || j.gobag != gov.gobag:
 		after = v.gobagChange(j, j.gobag, gov)
 	}
 	v.rosters[j.h] = after
@@ -365,11 +423,38 @@ func (v *verifier) rosterPass(j *commitJob) {
 	if j.signer.IsZero() {
 		return // worker.commit said why
 	}
-	if m := gov.roster.MemberByKey(j.signer); m == nil {
+	m := gov.roster.MemberByKey(j.signer)
+	switch {
+	case m == nil:
 		j.problem("", "commit signed by a key that is not a member's (%s)", j.signer.Fingerprint())
-	} else if c.Author.Name != m.Handle || c.Committer.Name != m.Handle || c.Author.Email != m.Handle+"@gobag" || c.Committer.Email != m.Handle+"@gobag" {
+	case after != nil && after.roster.MemberByKey(j.signer) == nil:
+		j.problem("", "merge commit signed by %s, who is not a member of the roster it takes", m.Handle)
+	case c.Author.Name != m.Handle || c.Committer.Name != m.Handle || c.Author.Email != m.Handle+"@gobag" || c.Committer.Email != m.Handle+"@gobag":
 		j.problem("", "commit names %s <%s> as its author but is signed by %s", c.Author.Name, c.Author.Email, m.Handle)
 	}
+}
+
+// mergeRoster checks a merge commit's .gobag files: a merge takes them
+// whole from one parent (roster changes are never merged) and needs
+// format 2.
+func (v *verifier) mergeRoster(j *commitJob, gov *rosterState) *rosterState {
+	if len(j.c.ParentHashes) > 2 {
+		j.problem("", "a merge of %d parents (gobag merges two)", len(j.c.ParentHashes))
+	}
+	var took *rosterState
+	for _, p := range j.c.ParentHashes[:2] {
+		if st := v.rosters[p]; st != nil && st.gobag == j.gobag && took == nil {
+			took = st
+		}
+	}
+	if took == nil {
+		j.problem("", "merge commit changes .gobag: a merge takes it from one parent")
+		return gov
+	}
+	if took.format < 2 {
+		j.problem("", "merge commit in a format 1 binder (merges need format 2)")
+	}
+	return took
 }
 
 // gobagChange checks a commit whose .gobag directory differs from its
@@ -402,8 +487,12 @@ func (v *verifier) gobagChange(j *commitJob, gobagTree plumbing.Hash, gov *roste
 		}
 		return data
 	}
-	if string(read(pathFormat)) != formatLine {
-		j.problem("", "%s is not %q", pathFormat, strings.TrimSpace(formatLine))
+	format := formatLines[string(read(pathFormat))]
+	switch {
+	case format == 0:
+		j.problem("", "%s is not a gobag format this version reads (%q or %q)", pathFormat, "gobag-binder 1", "gobag-binder 2")
+	case gov != nil && format < gov.format:
+		j.problem("", "%s goes back from format %d to %d", pathFormat, gov.format, format)
 	}
 	rosterRaw := read(pathRoster)
 	after := gov
@@ -425,19 +514,18 @@ func (v *verifier) gobagChange(j *commitJob, gobagTree plumbing.Hash, gov *roste
 		if !bytes.Equal(read(pathAllowedSigners), after.roster.AllowedSigners()) {
 			j.problem("", "%s does not match the roster", pathAllowedSigners)
 		}
-		if after != gov {
-			after.gobag = gobagTree
-		} else {
-			// Same roster, other .gobag files changed: track the new tree.
-			after = &rosterState{roster: gov.roster, raw: gov.raw, gobag: gobagTree}
+		if after == gov {
+			// Same roster, other .gobag files changed: a new state.
+			after = &rosterState{roster: gov.roster, raw: gov.raw}
 		}
+		after.gobag, after.format = gobagTree, max(format, 1)
 	}
 	return after
 }
 
-// commit reads one commit's root tree and its first parent's, lists the
-// records it changes, and checks its signature (membership of the signer
-// is checked later, in history order).
+// commit reads one commit's root tree and its parents', lists the records
+// it changes, and parses its signature (whether the signer was a member is
+// checked later, in history order).
 func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 	c := j.c
 	if c.Signature == nil {
@@ -462,49 +550,82 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 			j.problem("", "unexpected file %s", name)
 		}
 	}
-	if ps := c.ParentHashes; len(ps) > 0 {
-		if parentTree.IsZero() {
-			pc, err := w.g.readCommit(ps[0])
+	// The records/ tree of each parent (two at most are looked at; more
+	// is a problem rosterPass reports).
+	var parentRecs [2]plumbing.Hash
+	for i, p := range c.ParentHashes[:min(2, len(c.ParentHashes))] {
+		tree := parentTree
+		if i > 0 || tree.IsZero() {
+			pc, err := w.g.readCommit(p)
 			if err != nil {
 				return err
 			}
-			parentTree = pc.TreeHash
+			tree = pc.TreeHash
 		}
-		// The parent's root tree is usually in this worker's cache: workers
-		// take runs of consecutive commits.
-		proot, err := w.g.rawTree(parentTree)
+		// The first parent's root tree is usually in this worker's cache:
+		// workers take runs of consecutive commits.
+		recs, _, err := w.g.lookup(tree, recordsDir)
 		if err != nil {
 			return err
 		}
-		for _, e := range proot {
-			if string(e.name) == recordsDir && e.isDir {
-				j.parentRecs = e.hash
-			}
-		}
+		parentRecs[i] = recs
 	}
 	byID := map[string]*recordChange{}
-	err = w.g.diffTreeEntries(j.parentRecs, j.records, recordsDir, func(p string, old, new plumbing.Hash) {
+	changed := func(p string) *recordChange {
 		id, ok := idFromPath(p)
 		if !ok {
 			j.problem("", "unexpected file %s", p)
-			return
+			return nil
 		}
 		rc := byID[id]
 		if rc == nil {
 			rc = &recordChange{id: id}
 			byID[id] = rc
 		}
-		if strings.HasSuffix(p, ".env") {
-			rc.envOld, rc.envNew, rc.envSeen = old, new, true
-		} else {
-			rc.ageOld, rc.ageNew, rc.ageSeen = old, new, true
+		return rc
+	}
+	err = w.g.diffTreeEntries(parentRecs[0], j.records, recordsDir, func(p string, old, _ plumbing.Hash) {
+		if rc := changed(p); rc != nil {
+			if strings.HasSuffix(p, ".env") {
+				rc.envOld = old
+			} else {
+				rc.ageOld = old
+			}
 		}
 	})
 	if err != nil {
 		return err
 	}
+	if j.merge() {
+		err = w.g.diffTreeEntries(parentRecs[1], j.records, recordsDir, func(p string, _, _ plumbing.Hash) { changed(p) })
+		if err != nil {
+			return err
+		}
+	}
+	// Fill in every side's hashes (a side the diffs did not report is the
+	// same as the commit's).
 	j.changes = make([]recordChange, 0, len(byID))
 	for _, rc := range byID {
+		agePath, envPath := recordPath(rc.id)
+		ageRel, envRel := agePath[len(recordsDir)+1:], envPath[len(recordsDir)+1:]
+		for _, f := range []struct {
+			tree plumbing.Hash
+			rel  string
+			dst  *plumbing.Hash
+		}{
+			{j.records, envRel, &rc.envNew}, {j.records, ageRel, &rc.ageNew},
+			{parentRecs[0], envRel, &rc.envOld}, {parentRecs[0], ageRel, &rc.ageOld},
+			{parentRecs[1], envRel, &rc.env2}, {parentRecs[1], ageRel, &rc.age2},
+		} {
+			if f.tree.IsZero() {
+				continue
+			}
+			h, _, err := w.g.lookup(f.tree, f.rel)
+			if err != nil {
+				return err
+			}
+			*f.dst = h
+		}
 		j.changes = append(j.changes, *rc)
 	}
 	sort.Slice(j.changes, func(a, b int) bool { return j.changes[a].id < j.changes[b].id })
@@ -552,58 +673,23 @@ func (v *verifier) rosterChange(j *commitJob, files map[string]plumbing.Hash, ra
 	return st
 }
 
-// record checks one record version against the one before it.
-func (w *worker) record(r *recordJob) error {
-	j, id := r.commit, r.id
-	gov := j.gov.roster
-	agePath, envPath := recordPath(id)
-	// A file the diff did not report is the same on both sides: look it up.
-	if !r.envSeen {
-		h, _, err := w.g.lookup(j.records, envPath[len(recordsDir)+1:])
-		if err != nil {
-			return err
-		}
-		r.envOld, r.envNew = h, h
-	}
-	if !r.ageSeen {
-		h, _, err := w.g.lookup(j.records, agePath[len(recordsDir)+1:])
-		if err != nil {
-			return err
-		}
-		r.ageOld, r.ageNew = h, h
-	}
-	envOK, penvOK, ageOK := !r.envNew.IsZero(), !r.envOld.IsZero(), !r.ageNew.IsZero()
-	switch {
-	case !envOK && penvOK:
-		r.problem("record deleted without a tombstone")
-		return nil
-	case !envOK:
-		r.problem("ciphertext without an envelope")
-		return nil
-	case r.envNew == r.envOld:
-		r.problem("ciphertext does not match its envelope (the ciphertext changed, the envelope did not)")
-		return nil
-	}
-	envData, err := w.g.readBlob(r.envNew)
+// openEnvelope reads and parses the envelope of a record change and checks
+// what every version must hold: its id, its author's membership and key
+// (the signature goes to a batch).
+func (w *worker) openEnvelope(r *recordJob) (*Envelope, []byte, error) {
+	data, err := w.g.readBlob(r.envNew)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	env, err := ParseEnvelope(envData)
+	env, err := ParseEnvelope(data)
 	if err != nil {
 		r.problem("%v", err)
-		return nil
+		return nil, data, nil
 	}
-	if env.ID != id {
+	if env.ID != r.id {
 		r.problem("envelope names record %s", env.ID)
 	}
-	action := "edit"
-	switch {
-	case env.Deleted:
-		action = "delete"
-	case !penvOK:
-		action = "add"
-	}
-	r.seen = fmt.Sprintf("%d %s", env.Rev, action)
+	gov := r.commit.gov.roster
 	key, ok := gov.Key(env.Author)
 	if !ok {
 		r.problem("rev %d signed by %q, who is not a member", env.Rev, env.Author)
@@ -612,26 +698,12 @@ func (w *worker) record(r *recordJob) error {
 	} else {
 		r.env, r.sig = env, &sigCheck{key: key, msg: env.signedPart(), sig: env.Signature}
 	}
-	if penvOK {
-		prev, err := w.g.readBlob(r.envOld)
-		if err != nil {
-			return err
-		}
-		pe, err := ParseEnvelope(prev)
-		switch {
-		case err != nil:
-		case env.Rev < pe.Rev:
-			r.problem("revision goes backwards from %d to %d", pe.Rev, env.Rev)
-		case env.Rev != pe.Rev+1:
-			r.problem("revision %d does not follow %d", env.Rev, pe.Rev)
-		case env.Prev != hashHex(prev):
-			r.problem("rev %d does not name the previous version's hash", env.Rev)
-		case pe.Deleted:
-			r.problem("rev %d changes a deleted record", env.Rev)
-		}
-	} else if env.Rev != 1 || env.Prev != "" {
-		r.problem("first version has rev %d (want 1 and no previous hash)", env.Rev)
-	}
+	return env, data, nil
+}
+
+// checkCiphertext checks a version's ciphertext against its envelope.
+func (w *worker) checkCiphertext(r *recordJob, env *Envelope) error {
+	ageOK := !r.ageNew.IsZero()
 	if env.Deleted {
 		if ageOK {
 			r.problem("tombstone left the ciphertext in place")
@@ -652,12 +724,126 @@ func (w *worker) record(r *recordJob) error {
 	return nil
 }
 
+// record checks one record version against the one before it.
+func (w *worker) record(r *recordJob) error {
+	envOK, penvOK := !r.envNew.IsZero(), !r.envOld.IsZero()
+	switch {
+	case !envOK && penvOK:
+		r.problem("record deleted without a tombstone")
+		return nil
+	case !envOK:
+		r.problem("ciphertext without an envelope")
+		return nil
+	case r.envNew == r.envOld:
+		r.problem("ciphertext does not match its envelope (the ciphertext changed, the envelope did not)")
+		return nil
+	}
+	env, _, err := w.openEnvelope(r)
+	if err != nil || env == nil {
+		return err
+	}
+	action := "edit"
+	switch {
+	case env.Deleted:
+		action = "delete"
+	case !penvOK:
+		action = "add"
+	}
+	r.seen = fmt.Sprintf("%d %s", env.Rev, action)
+	if penvOK {
+		if err := w.follows(r, env, r.envOld); err != nil {
+			return err
+		}
+	} else if env.Rev != 1 || env.Prev != "" {
+		r.problem("first version has rev %d (want 1 and no previous hash)", env.Rev)
+	}
+	return w.checkCiphertext(r, env)
+}
+
+// follows checks that env is the next version after the envelope blob
+// prevHash.
+func (w *worker) follows(r *recordJob, env *Envelope, prevHash plumbing.Hash) error {
+	prev, err := w.g.readBlob(prevHash)
+	if err != nil {
+		return err
+	}
+	pe, err := ParseEnvelope(prev)
+	switch {
+	case err != nil:
+	case env.Rev < pe.Rev:
+		r.problem("revision goes backwards from %d to %d", pe.Rev, env.Rev)
+	case env.Rev != pe.Rev+1:
+		r.problem("revision %d does not follow %d", env.Rev, pe.Rev)
+	case env.Prev != hashHex(prev):
+		r.problem("rev %d does not name the previous version's hash", env.Rev)
+	case pe.Deleted:
+		r.problem("rev %d changes a deleted record", env.Rev)
+	}
+	return nil
+}
+
+// mergedRecord checks a record in a merge commit: taken whole from one
+// parent, or a new version (the merge of both) that follows one of them
+// and is numbered after both.
+func (w *worker) mergedRecord(r *recordJob) error {
+	switch {
+	case r.envNew.IsZero():
+		// A record either parent has stays (deleting needs a tombstone).
+		r.problem("record deleted without a tombstone")
+		return nil
+	case r.envNew == r.envOld && r.ageNew == r.ageOld, r.envNew == r.env2 && r.ageNew == r.age2:
+		return nil // as one parent has it
+	case r.envNew == r.envOld || r.envNew == r.env2:
+		r.problem("ciphertext does not match its envelope (the ciphertext changed, the envelope did not)")
+		return nil
+	}
+	env, _, err := w.openEnvelope(r)
+	if err != nil || env == nil {
+		return err
+	}
+	r.seen = fmt.Sprintf("%d merge", env.Rev)
+	// The parent it follows is the one whose envelope it names.
+	var followed plumbing.Hash
+	top := 0
+	for _, h := range []plumbing.Hash{r.envOld, r.env2} {
+		if h.IsZero() {
+			continue
+		}
+		data, err := w.g.readBlob(h)
+		if err != nil {
+			return err
+		}
+		if pe, err := ParseEnvelope(data); err == nil {
+			top = max(top, pe.Rev)
+			if env.Prev == hashHex(data) {
+				followed = h
+			}
+		}
+	}
+	switch {
+	case followed.IsZero():
+		r.problem("merged rev %d names neither parent's version", env.Rev)
+	case env.Rev != top+1:
+		r.problem("merged rev %d does not follow both parents' revisions (the later is %d)", env.Rev, top)
+	default:
+		// Rev and chain checked; a deleted parent version may not be revised.
+		data, _ := w.g.readBlob(followed)
+		if pe, err := ParseEnvelope(data); err == nil && pe.Deleted {
+			r.problem("rev %d changes a deleted record", env.Rev)
+		}
+	}
+	return w.checkCiphertext(r, env)
+}
+
 // checkTrailers checks that a commit's Record: lines name exactly the
-// records it changes, so that gobag log can be trusted.
+// records it changes (for a merge: the records it writes new versions of),
+// so that gobag log can be trusted.
 func checkTrailers(j *commitJob) {
-	ids := make([]string, len(j.changes))
-	for i, c := range j.changes {
-		ids[i] = c.id
+	var ids []string
+	for _, c := range j.changes {
+		if !j.merge() || j.seen[c.id] != "" {
+			ids = append(ids, c.id)
+		}
 	}
 	var named []string
 	for _, e := range parseTrailers(j.c) {

@@ -251,10 +251,10 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 		return c.TreeHash
 	}
 	t.Run("merge that drops a record", func(t *testing.T) {
-		b, id, _, first := setup(t)
+		b, id, r, first := setup(t)
 		fc, _ := b.git.readCommit(first)
 		bad := commitAs(t, b, id, id.Handle, fc.TreeHash, []plumbing.Hash{first}, "merge\n")
-		expectProblem(t, b, bad, "", "merge commit")
+		expectProblem(t, b, bad, r.ID, "record deleted without a tombstone")
 	})
 	t.Run("a second root", func(t *testing.T) {
 		b, id, _, _ := setup(t)

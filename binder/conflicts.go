@@ -1,0 +1,83 @@
+package binder
+
+import (
+	"context"
+	"strings"
+)
+
+// Conflicted is a record with values two copies gave it differently, and
+// both versions side by side.
+type Conflicted struct {
+	Summary
+	Conflicts []FieldConflict `json:"conflicts"`
+	Ours      *Record         `json:"-"` // the record as it stands (its fields hold our values)
+	Theirs    *Record         `json:"-"` // the record with the other copy's values
+}
+
+// Conflicts lists the records with unresolved conflicts.
+func (b *Binder) Conflicts(ctx context.Context) ([]Conflicted, error) {
+	b.mu.Lock()
+	var ids []string
+	err := b.ix.ScanKeys("cf/", func(k []byte) error {
+		ids = append(ids, strings.TrimPrefix(string(k), "cf/"))
+		return nil
+	})
+	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	out := []Conflicted{}
+	for _, id := range ids {
+		r, err := b.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		s, _ := b.summaryOf(id)
+		out = append(out, Conflicted{Summary: s, Conflicts: r.Conflicts, Ours: r, Theirs: theirVersion(r)})
+	}
+	return out, nil
+}
+
+func (b *Binder) summaryOf(id string) (Summary, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.summary(id)
+}
+
+// theirVersion is r with the other copy's value in each conflicting field.
+func theirVersion(r *Record) *Record {
+	t := r.clone()
+	for _, c := range r.Conflicts {
+		key := c.Field
+		if key != "title" && key != "body" {
+			key = "fields." + key
+		}
+		setPart(t, key, c.Theirs)
+	}
+	t.Conflicts = nil
+	return t
+}
+
+// ResolveConflicts settles a record's conflicts by taking one side's values for
+// all of them ("ours": as it stands; "theirs": the other copy's) in a new
+// revision.
+func (b *Binder) ResolveConflicts(ctx context.Context, id, take string) (*Record, error) {
+	r, err := b.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Conflicts) == 0 {
+		return nil, errorf(Invalid, "gobag conflicts lists the records that have them", "record %s has no conflicts", r.ID)
+	}
+	var out *Record
+	switch take {
+	case "ours":
+		out = r.clone()
+		out.Conflicts = nil
+	case "theirs":
+		out = theirVersion(r)
+	default:
+		return nil, errorf(Invalid, "take ours or theirs, or resolve with an edited file", "resolve: %q is neither ours nor theirs", take)
+	}
+	return b.Update(ctx, out)
+}

@@ -1,0 +1,480 @@
+package binder
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/BurntSushi/toml"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	bcrypto "gobag/crypto"
+)
+
+// Bringing another copy's history in. Sync fetches a remote's branch into
+// the repository and hands its tip to Integrate, which checks every commit
+// it does not have yet and then fast-forwards or merges record by record.
+
+// MergeResult says what Integrate did.
+type MergeResult struct {
+	Tip         string `json:"tip"`
+	UpToDate    bool   `json:"up_to_date"`   // the other copy had nothing new
+	FastForward bool   `json:"fast_forward"` // the binder took the other history as it is
+	Merged      bool   `json:"merged"`       // a merge commit joins the two histories
+	Received    int    `json:"received"`     // commits new to this copy
+	Changed     int    `json:"changed"`      // records that changed in this copy
+	// Conflicts lists the records left with conflicting values, Notices
+	// what else the merge decided that someone should know.
+	Conflicts []string `json:"conflicts"`
+	Notices   []string `json:"notices"`
+}
+
+// Ancestry compares the binder's branch with commit other: how many
+// commits each has that the other lacks, and their best common ancestor.
+func (b *Binder) Ancestry(ctx context.Context, other string) (ahead, behind int, base string, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, "", err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	onlyOurs, onlyTheirs, mb, err := b.git.ancestry(b.tip, plumbing.NewHash(other))
+	if err != nil {
+		return 0, 0, "", err
+	}
+	if !mb.IsZero() {
+		base = mb.String()
+	}
+	return len(onlyOurs), len(onlyTheirs), base, nil
+}
+
+// Descends reports whether commit tip descends from (or is) commit from.
+func (b *Binder) Descends(ctx context.Context, tip, from string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	onlyFrom, _, _, err := b.git.ancestry(plumbing.NewHash(from), plumbing.NewHash(tip))
+	return len(onlyFrom) == 0, err
+}
+
+// Integrate brings the history ending at commit theirs (already in the
+// repository) into the binder's branch. Every commit of it that the
+// branch does not have is verified first; if one fails, nothing changes
+// and the error (BadSignature) names it. Then the branch fast-forwards, or
+// a signed merge commit joins both histories: records changed on one side
+// are taken as they are; a record changed on both is merged field by
+// field, and a field changed differently keeps both values as a visible
+// conflict; an edit wins over a delete. from names the other copy in the
+// merge commit's message.
+func (b *Binder) Integrate(ctx context.Context, theirs, from string, progress Progress) (*MergeResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	th := plumbing.NewHash(theirs)
+	ours := b.tip
+	onlyOurs, onlyTheirs, base, err := b.git.ancestry(ours, th)
+	if err != nil {
+		return nil, err
+	}
+	res := &MergeResult{Tip: ours.String(), Received: len(onlyTheirs), Conflicts: []string{}, Notices: []string{}}
+	if len(onlyTheirs) == 0 {
+		res.UpToDate = true
+		return res, nil
+	}
+	only := map[plumbing.Hash]bool{}
+	for _, h := range onlyTheirs {
+		only[h] = true
+	}
+	rep, err := verifyHistory(ctx, b.git, b.dir, th, only, progress)
+	if err != nil {
+		return nil, err
+	}
+	if !rep.OK() {
+		return nil, errorf(BadSignature, "the copy you sync with holds history that does not verify; nothing was taken from it",
+			"%d problems in the history received; first: %s", len(rep.Problems), rep.Problems[0])
+	}
+	oldTree, err := b.treeOf(ours)
+	if err != nil {
+		return nil, err
+	}
+	var tip plumbing.Hash
+	if len(onlyOurs) == 0 {
+		if err := b.git.setHead(ours, th); err != nil {
+			return nil, err
+		}
+		tip, res.FastForward = th, true
+	} else {
+		if base.IsZero() {
+			return nil, errorf(BadSignature, "check that both copies are the same binder (gobag verify shows its fingerprint)", "the histories share no commit")
+		}
+		if tip, err = b.merge(ctx, ours, th, base, from, res); err != nil {
+			return nil, err
+		}
+		res.Merged = true
+	}
+	res.Tip = tip.String()
+	// The roster may have changed with the history taken in.
+	if err := b.loadRoster(tip); err != nil {
+		return nil, err
+	}
+	newTree, err := b.treeOf(tip)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	if err := b.git.changedPaths(oldTree, newTree, "", &paths); err != nil {
+		return nil, err
+	}
+	ids := recordIDs(paths)
+	res.Changed = len(ids)
+	if err := b.reindexIDs(ctx, tip, newTree, ids, false, progress); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (b *Binder) treeOf(commit plumbing.Hash) (plumbing.Hash, error) {
+	c, err := b.git.readCommit(commit)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return c.TreeHash, nil
+}
+
+// side is one record's files in one commit.
+type side struct {
+	env, age plumbing.Hash
+}
+
+func (s side) present() bool { return !s.env.IsZero() }
+
+// recordSides lists, for each record that changed between base and tip,
+// its files in tip.
+func (b *Binder) recordSides(base, tip plumbing.Hash) (map[string]side, error) {
+	var paths []string
+	if err := b.git.changedPaths(base, tip, "", &paths); err != nil {
+		return nil, err
+	}
+	out := map[string]side{}
+	for _, id := range recordIDs(paths) {
+		s, err := b.sideAt(tip, id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, nil
+}
+
+func (b *Binder) sideAt(tree plumbing.Hash, id string) (side, error) {
+	agePath, envPath := recordPath(id)
+	env, _, err := b.git.lookup(tree, envPath)
+	if err != nil {
+		return side{}, err
+	}
+	age, _, err := b.git.lookup(tree, agePath)
+	return side{env: env, age: age}, err
+}
+
+// merge writes the merge commit of ours and theirs, whose common ancestor
+// is base, and moves the branch to it.
+func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, from string, res *MergeResult) (plumbing.Hash, error) {
+	trees := map[plumbing.Hash]plumbing.Hash{}
+	for _, c := range []plumbing.Hash{ours, theirs, base} {
+		t, err := b.treeOf(c)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		trees[c] = t
+	}
+	ot, tt, bt := trees[ours], trees[theirs], trees[base]
+	changes := map[string]plumbing.Hash{}
+	// .gobag (roster, format) is never merged: one side's, whole.
+	og, _, _ := b.git.lookup(ot, ".gobag")
+	tg, _, _ := b.git.lookup(tt, ".gobag")
+	bg, _, _ := b.git.lookup(bt, ".gobag")
+	switch {
+	case og == tg, tg == bg:
+	case og == bg:
+		var paths []string
+		if err := b.git.changedPaths(og, tg, ".gobag", &paths); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		for _, p := range paths {
+			h, _, err := b.git.lookup(tt, p)
+			if err != nil {
+				return plumbing.ZeroHash, err
+			}
+			changes[p] = h
+		}
+	default:
+		return plumbing.ZeroHash, errorf(Conflict, "a manager should make the roster change again on the merged binder after syncing the other copy without it",
+			"both copies changed the roster since they parted; gobag does not merge rosters")
+	}
+	// The merged roster is the one records are encrypted to.
+	mergedRoster := b.roster
+	if og != tg && og == bg {
+		raw, _, err := b.git.readFile(tt, pathRoster)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if mergedRoster, err = ParseRoster(raw); err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
+	oursSides, err := b.recordSides(bt, ot)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	theirsSides, err := b.recordSides(bt, tt)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	saved := b.roster
+	b.roster, err = mergedRoster, b.setRecipients(mergedRoster)
+	defer func() { b.roster = saved; b.setRecipients(saved) }()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	var trailers []string
+	ids := make([]string, 0, len(theirsSides))
+	for id := range theirsSides {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		th := theirsSides[id]
+		oh, changedHere := oursSides[id]
+		take := func(s side) {
+			agePath, envPath := recordPath(id)
+			changes[agePath], changes[envPath] = s.age, s.env
+		}
+		switch {
+		case !changedHere:
+			take(th)
+			continue
+		case oh == th:
+			continue
+		}
+		// Changed on both sides: decide on content.
+		bh, err := b.sideAt(bt, id)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		o, oEnv, err := b.version(id, oh)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		t, tEnv, err := b.version(id, th)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		switch {
+		case o.Deleted && t.Deleted:
+			continue
+		case o.Deleted:
+			take(th)
+			res.Notices = append(res.Notices, fmt.Sprintf("%s %q: deleted here, edited in %s: the edit is kept", t.Kind, t.Title, from))
+			continue
+		case t.Deleted:
+			res.Notices = append(res.Notices, fmt.Sprintf("%s %q: edited here, deleted in %s: the edit is kept", o.Kind, o.Title, from))
+			continue
+		}
+		var br *Record
+		if bh.present() {
+			if br, _, err = b.version(id, bh); err != nil {
+				return plumbing.ZeroHash, err
+			}
+		}
+		merged, conflicts := mergeRecord(br, o, t, oEnv, tEnv)
+		if merged == nil {
+			continue // the same content on both sides: ours stands
+		}
+		prev, err := b.git.readBlob(oh.env)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		_, trailer, err := b.writeVersion(change{rec: merged, action: "merge"}, prev, max(oEnv.Rev, tEnv.Rev)+1, now, changes)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		trailers = append(trailers, trailer)
+		if conflicts > 0 {
+			res.Conflicts = append(res.Conflicts, id)
+		}
+	}
+	tree, err := b.git.applyTree(ot, changes)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	msg := "gobag: merge " + from + "\n"
+	if len(trailers) > 0 {
+		msg += "\n" + strings.Join(trailers, "\n") + "\n"
+	}
+	commit, err := b.git.writeCommit(tree, []plumbing.Hash{ours, theirs}, b.id, msg, now)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := b.git.setHead(ours, commit); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return commit, nil
+}
+
+// setRecipients makes records be encrypted to r's members.
+func (b *Binder) setRecipients(r *Roster) error {
+	var recips []age.Recipient
+	for _, m := range r.Members {
+		rc, err := bcrypto.ParseRecipient(m.Recipient)
+		if err != nil {
+			return err
+		}
+		recips = append(recips, rc)
+	}
+	b.recips = recips
+	return nil
+}
+
+// version decrypts one record version from its files. Its history was
+// verified, so only the ciphertext is checked against the envelope.
+func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
+	envData, err := b.git.readBlob(s.env)
+	if err != nil {
+		return nil, nil, err
+	}
+	env, err := ParseEnvelope(envData)
+	if err != nil {
+		return nil, nil, errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+	}
+	if env.Deleted {
+		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Deleted: true}, env, nil
+	}
+	ct, err := b.git.readBlob(s.age)
+	if err != nil {
+		return nil, nil, err
+	}
+	if hashHex(ct) != env.Ciphertext {
+		return nil, nil, errorf(BadSignature, "run gobag verify", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
+	}
+	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
+	if err != nil {
+		return nil, nil, &Error{Kind: KindOf(err), Err: fmt.Errorf("record %s: %w", id, err)}
+	}
+	r, err := ParseRecord(plain)
+	if err != nil {
+		return nil, nil, errorf(BadSignature, "run gobag verify", "record %s: stored plaintext is not a valid record", id)
+	}
+	r.Author = env.Author
+	return r, env, nil
+}
+
+// mergeRecord merges two versions of a record against their common
+// ancestor (nil if the record is new on both sides, which ids make
+// impossible in practice): each of title, body and every field takes the
+// side that changed it; a field both changed differently keeps ours and
+// records both as a conflict. It returns nil if both sides hold the same
+// content, and how many fields conflict.
+func mergeRecord(base, ours, theirs *Record, oursEnv, theirsEnv *Envelope) (*Record, int) {
+	if sameContent(ours, theirs) {
+		return nil, 0
+	}
+	if base == nil {
+		base = &Record{}
+	}
+	merged := ours.clone()
+	parts := func(r *Record) map[string]any {
+		m := map[string]any{"title": r.Title, "body": r.Body}
+		for k, v := range r.Fields {
+			m["fields."+k] = v
+		}
+		return m
+	}
+	bp, op, tp := parts(base), parts(ours), parts(theirs)
+	keys := map[string]bool{}
+	for _, p := range []map[string]any{bp, op, tp} {
+		for k := range p {
+			keys[k] = true
+		}
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var conflicts []FieldConflict
+	for _, k := range names {
+		bv, ov, tv := bp[k], op[k], tp[k]
+		switch {
+		case same(ov, tv), same(tv, bv):
+			// ours stands
+		case same(ov, bv):
+			setPart(merged, k, tv)
+		default:
+			conflicts = append(conflicts, FieldConflict{Field: strings.TrimPrefix(k, "fields."), Ours: ov, Theirs: tv,
+				OursBy: oursEnv.Author, TheirsBy: theirsEnv.Author, OursRev: oursEnv.Rev, TheirsRev: theirsEnv.Rev})
+		}
+	}
+	// Conflicts either side still carries stay, once each.
+	have := map[string]bool{}
+	for _, c := range conflicts {
+		have[c.Field] = true
+	}
+	for _, c := range append(slices.Clone(ours.Conflicts), theirs.Conflicts...) {
+		if !have[c.Field] {
+			have[c.Field] = true
+			conflicts = append(conflicts, c)
+		}
+	}
+	merged.Conflicts = conflicts
+	return merged, len(conflicts)
+}
+
+func setPart(r *Record, key string, v any) {
+	switch key {
+	case "title":
+		r.Title, _ = v.(string)
+	case "body":
+		r.Body, _ = v.(string)
+	default:
+		name := strings.TrimPrefix(key, "fields.")
+		if v == nil {
+			delete(r.Fields, name)
+		} else {
+			r.Fields[name] = v
+		}
+	}
+}
+
+// sameContent compares two versions of a record, leaving out what every
+// version changes (revision, time) and who wrote it.
+func sameContent(a, b *Record) bool {
+	ca, cb := a.clone(), b.clone()
+	ca.Rev, cb.Rev, ca.Updated, cb.Updated = 0, 0, time.Time{}, time.Time{}
+	ta, err1 := ca.Marshal()
+	tb, err2 := cb.Marshal()
+	return err1 == nil && err2 == nil && bytes.Equal(ta, tb)
+}
+
+// same compares two field values by their TOML form (nil for absent).
+func same(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	var x, y bytes.Buffer
+	if toml.NewEncoder(&x).Encode(map[string]any{"v": a}) != nil || toml.NewEncoder(&y).Encode(map[string]any{"v": b}) != nil {
+		return false
+	}
+	return bytes.Equal(x.Bytes(), y.Bytes())
+}
