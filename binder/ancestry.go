@@ -72,6 +72,25 @@ func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, b
 			}
 		}
 	}
+	// The walk ends when only common commits are left to visit; a commit
+	// one side's walk passed earlier (clocks tie or lie) may sit below a
+	// common one unmarked: what a common commit reaches is common too.
+	var common []plumbing.Hash
+	for h, f := range flags {
+		if f&(fromA|fromB) == fromA|fromB {
+			common = append(common, h)
+		}
+	}
+	for len(common) > 0 {
+		h := common[len(common)-1]
+		common = common[:len(common)-1]
+		for _, p := range parents[h] {
+			if f, ok := flags[p]; ok && f&(fromA|fromB) != fromA|fromB {
+				flags[p] |= fromA | fromB
+				common = append(common, p)
+			}
+		}
+	}
 	for h, f := range flags {
 		switch f & (fromA | fromB) {
 		case fromA:
@@ -81,4 +100,24 @@ func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, b
 		}
 	}
 	return onlyA, onlyB, base, nil
+}
+
+// countCommits counts the commits reachable from tip.
+func (s *gitStore) countCommits(tip plumbing.Hash) (int, error) {
+	seen := map[plumbing.Hash]bool{tip: true}
+	queue := []plumbing.Hash{tip}
+	for len(queue) > 0 {
+		c, err := s.readCommit(queue[0])
+		if err != nil {
+			return 0, err
+		}
+		queue = queue[1:]
+		for _, p := range c.ParentHashes {
+			if !seen[p] {
+				seen[p] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	return len(seen), nil
 }

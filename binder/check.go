@@ -81,6 +81,8 @@ var Rules = []Rule{
 	{"scenario.uncovered", SeverityInfo, "a disaster scenario from the standard list is covered by no runbook or plan"},
 	{"training.none", SeverityWarning, "no training on the plans was recorded in the training period (12 months by default)"},
 	{"incident.no-lessons", SeverityWarning, "a closed incident has no lessons learned"},
+	{"remote.none", SeverityError, "the binder has no remote: no copy is kept off-site"},
+	{"remote.stale", SeverityWarning, "no off-site copy received this copy's history in the off-site period (7 days by default)"},
 	{"link.dangling", SeverityWarning, "a record links to a record that does not exist (any more)"},
 	{"link.wrong-kind", SeverityWarning, "a record links to a record of a kind its field does not take"},
 	{"record.invalid", SeverityWarning, "a stored record's fields do not match its kind (written by another version or tool)"},
@@ -105,10 +107,11 @@ type Settings struct {
 	RestoreTestMonths int `json:"restore_test_months"`
 	BIAMonths         int `json:"bia_months"`
 	TrainingMonths    int `json:"training_months"`
+	OffsiteDays       int `json:"offsite_days"`
 }
 
 // DefaultSettings are the periods the policies and standards ask for.
-var DefaultSettings = Settings{ReviewMonths: 12, ExerciseMonths: 12, ContactDays: 90, RestoreTestMonths: 12, BIAMonths: 24, TrainingMonths: 12}
+var DefaultSettings = Settings{ReviewMonths: 12, ExerciseMonths: 12, ContactDays: 90, RestoreTestMonths: 12, BIAMonths: 24, TrainingMonths: 12, OffsiteDays: 7}
 
 // settingsFrom reads the binder settings record's overrides.
 func settingsFrom(r *Record) Settings {
@@ -119,12 +122,27 @@ func settingsFrom(r *Record) Settings {
 	for name, dst := range map[string]*int{
 		"review_months": &s.ReviewMonths, "exercise_months": &s.ExerciseMonths, "contact_days": &s.ContactDays,
 		"restore_test_months": &s.RestoreTestMonths, "bia_months": &s.BIAMonths, "training_months": &s.TrainingMonths,
+		"offsite_days": &s.OffsiteDays,
 	} {
 		if n, ok := r.integer(name); ok && n > 0 {
 			*dst = int(n)
 		}
 	}
 	return s
+}
+
+// Settings returns the periods the readiness rules use: the defaults, as
+// the binder's settings record changes them.
+func (b *Binder) Settings(ctx context.Context) (Settings, error) {
+	list, err := b.List(ctx, "binder")
+	if err != nil || len(list) == 0 {
+		return DefaultSettings, err
+	}
+	r, err := b.Get(ctx, list[0].ID)
+	if err != nil {
+		return DefaultSettings, err
+	}
+	return settingsFrom(r), nil
 }
 
 // CheckReport is the result of a readiness check.
@@ -146,13 +164,21 @@ func (c *CheckReport) Count(severity string) int {
 	return n
 }
 
-// Check reads the whole binder and reports its readiness findings.
-func (b *Binder) Check(ctx context.Context) (*CheckReport, error) {
+// OffsiteCopy is a remote as the readiness check sees it: its name and
+// when it last received this copy's history (zero: never).
+type OffsiteCopy struct {
+	Name     string
+	LastCopy time.Time
+}
+
+// Check reads the whole binder and reports its readiness findings; copies
+// are its remotes (sync knows them).
+func (b *Binder) Check(ctx context.Context, copies []OffsiteCopy) (*CheckReport, error) {
 	recs, err := b.Records(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return Check(recs, time.Now()), nil
+	return Check(recs, copies, time.Now()), nil
 }
 
 // Records returns every live record, decoded.
@@ -219,9 +245,10 @@ type checker struct {
 	findings []Finding
 }
 
-// Check runs every readiness rule over recs (the binder's live records) as
-// of now. It is a pure function of its arguments.
-func Check(recs []*Record, now time.Time) *CheckReport {
+// Check runs every readiness rule over recs (the binder's live records) and
+// copies (its remotes; nil if unknown, which skips the remote rules) as of
+// now. It is a pure function of its arguments.
+func Check(recs []*Record, copies []OffsiteCopy, now time.Time) *CheckReport {
 	c := &checker{now: now, byID: map[string]*Record{}, byKind: map[string][]*Record{}}
 	for _, r := range recs {
 		c.byID[r.ID] = r
@@ -247,6 +274,9 @@ func Check(recs []*Record, now time.Time) *CheckReport {
 	c.scenarios()
 	c.training()
 	c.incidents()
+	if copies != nil {
+		c.offsite(copies)
+	}
 	order := map[string]int{}
 	for i, r := range Rules {
 		order[r.ID] = i
@@ -787,5 +817,28 @@ func (c *checker) incidents() {
 			c.add("incident.no-lessons", in, "hold a review and record what was learned: "+editHint(in, `"lessons=…"`),
 				"incident is closed but has no lessons learned")
 		}
+	}
+}
+
+func (c *checker) offsite(copies []OffsiteCopy) {
+	if len(copies) == 0 {
+		c.add("remote.none", nil, "keep a copy off-site, far enough to escape a disaster at the main site: gobag remote add NAME URL, then gobag sync",
+			"the binder has no remote: its only copy is here")
+		return
+	}
+	var last time.Time
+	var names []string
+	for _, cp := range copies {
+		names = append(names, cp.Name)
+		if cp.LastCopy.After(last) {
+			last = cp.LastCopy
+		}
+	}
+	fix := "gobag sync --all, and sync at least every " + fmt.Sprint(c.set.OffsiteDays) + " days"
+	switch {
+	case last.IsZero():
+		c.add("remote.stale", nil, fix, "no remote (%s) has ever received this copy's history", strings.Join(names, ", "))
+	case last.Before(c.now.AddDate(0, 0, -c.set.OffsiteDays)):
+		c.add("remote.stale", nil, fix, "no remote (%s) received this copy's history since %s, more than %d days ago", strings.Join(names, ", "), day(last), c.set.OffsiteDays)
 	}
 }

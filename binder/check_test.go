@@ -26,8 +26,9 @@ func filledBody(t *testing.T, planType string) string {
 }
 
 type fixture struct {
-	recs []*Record
-	ids  map[string]*Record // by short name
+	recs   []*Record
+	ids    map[string]*Record // by short name
+	copies []OffsiteCopy
 }
 
 func (f *fixture) add(name, kind, title string, fields map[string]any, body string) *Record {
@@ -44,7 +45,7 @@ func (f *fixture) id(name string) string { return f.ids[name].ID }
 
 // healthy builds a binder's records that pass every readiness rule.
 func healthy(t *testing.T) *fixture {
-	f := &fixture{ids: map[string]*Record{}}
+	f := &fixture{ids: map[string]*Record{}, copies: []OffsiteCopy{{Name: "offsite", LastCopy: daysAgo(1)}}}
 	phones := func(n int) []map[string]any {
 		return []map[string]any{
 			{"label": "office", "number": fmt.Sprintf("+44 20 7946 %04d", n)},
@@ -102,7 +103,8 @@ func rules(rep *CheckReport) []string {
 }
 
 func TestHealthyBinderHasNoFindings(t *testing.T) {
-	rep := Check(healthy(t).recs, checkNow)
+	f := healthy(t)
+	rep := Check(f.recs, f.copies, checkNow)
 	if len(rep.Findings) != 0 {
 		t.Fatalf("got findings on a healthy binder:\n%s", strings.Join(rules(rep), "\n"))
 	}
@@ -196,6 +198,12 @@ func TestEachRuleTriggers(t *testing.T) {
 		{"training.none", "more than 12 months ago", func(f *fixture) { f.ids["training"].Fields["date"] = daysAgo(400) }},
 		{"training.none", "no training", func(f *fixture) { f.drop("training") }},
 		{"incident.no-lessons", "no lessons learned", func(f *fixture) { delete(f.ids["incident"].Fields, "lessons") }},
+		{"remote.none", "no remote", func(f *fixture) { f.copies = []OffsiteCopy{} }},
+		{"remote.stale", "since 2026-11-19", func(f *fixture) { f.copies[0].LastCopy = daysAgo(8) }},
+		{"remote.stale", "has ever received", func(f *fixture) {
+			f.copies = append(f.copies, OffsiteCopy{Name: "usb"})
+			f.copies[0].LastCopy = time.Time{}
+		}},
 		{"link.dangling", "does not exist", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), NewID()} }},
 		{"link.wrong-kind", "a vendor", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), f.id("vendor")} }},
 		{"record.invalid", "no field", func(f *fixture) { f.ids["training"].Fields["attendance"] = "12" }},
@@ -209,7 +217,7 @@ func TestEachRuleTriggers(t *testing.T) {
 		t.Run(tc.rule+"/"+tc.want, func(t *testing.T) {
 			f := healthy(t)
 			tc.break_(f)
-			rep := Check(f.recs, checkNow)
+			rep := Check(f.recs, f.copies, checkNow)
 			found := false
 			for _, fd := range rep.Findings {
 				if fd.Rule != tc.rule {
@@ -271,11 +279,11 @@ func (f *fixture) drop(name string) {
 func TestSettingsChangeThePeriods(t *testing.T) {
 	f := healthy(t)
 	f.ids["alt"].Fields["last_verified"] = daysAgo(40)
-	if rep := Check(f.recs, checkNow); len(rep.Findings) != 0 {
+	if rep := Check(f.recs, f.copies, checkNow); len(rep.Findings) != 0 {
 		t.Fatalf("default 90 days: got %v", rules(rep))
 	}
 	f.ids["settings"].Fields["contact_days"] = int64(30)
-	rep := Check(f.recs, checkNow)
+	rep := Check(f.recs, f.copies, checkNow)
 	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "contact.stale" || rep.Settings.ContactDays != 30 {
 		t.Fatalf("contact_days 30: got %v", rules(rep))
 	}

@@ -248,7 +248,7 @@ func TestPlanTemplates(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
-		rep := Check([]*Record{p}, checkNow)
+		rep := Check([]*Record{p}, nil, checkNow)
 		var empty, missing int
 		for _, f := range rep.Findings {
 			switch f.Rule {

@@ -224,6 +224,7 @@ var Kinds = []KindSpec{
 			{Name: "restore_test_months", Type: TypeInteger, Doc: "how often backup restores must be tested (default 12)"},
 			{Name: "bia_months", Type: TypeInteger, Doc: "how old the impact analysis may be before it is overdue (default 24; a warning from half that)"},
 			{Name: "training_months", Type: TypeInteger, Doc: "how often training must take place (default 12)"},
+			{Name: "offsite_days", Type: TypeInteger, Doc: "how often a remote must receive this copy's history (default 7)"},
 		}},
 }
 

@@ -34,14 +34,19 @@ type MergeResult struct {
 	Notices   []string `json:"notices"`
 }
 
-// Ancestry compares the binder's branch with commit other: how many
-// commits each has that the other lacks, and their best common ancestor.
+// Ancestry compares the binder's branch with commit other ("" for an empty
+// history): how many commits each has that the other lacks, and their best
+// common ancestor.
 func (b *Binder) Ancestry(ctx context.Context, other string) (ahead, behind int, base string, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, 0, "", err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if other == "" {
+		n, err := b.git.countCommits(b.tip)
+		return n, 0, "", err
+	}
 	onlyOurs, onlyTheirs, mb, err := b.git.ancestry(b.tip, plumbing.NewHash(other))
 	if err != nil {
 		return 0, 0, "", err
@@ -60,7 +65,7 @@ func (b *Binder) Descends(ctx context.Context, tip, from string) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	onlyFrom, _, _, err := b.git.ancestry(plumbing.NewHash(from), plumbing.NewHash(tip))
-	return len(onlyFrom) == 0, err
+	return err == nil && len(onlyFrom) == 0, err
 }
 
 // Integrate brings the history ending at commit theirs (already in the

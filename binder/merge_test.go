@@ -244,3 +244,27 @@ func TestFormat1BinderIsUpgraded(t *testing.T) {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 }
+
+// Saves in the same second give commits of equal times: ancestry must
+// still find exactly what each side lacks.
+func TestAncestryWithEqualTimes(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	var tips []string
+	for i := range 30 {
+		mustAdd(t, b, &Record{Kind: "note", Title: "n" + strings.Repeat("x", i)})
+		tips = append(tips, b.Tip())
+	}
+	for _, i := range []int{0, 5, 28} {
+		ahead, behind, base, err := b.Ancestry(ctx, tips[i])
+		if err != nil || ahead != 29-i || behind != 0 || base != tips[i] {
+			t.Errorf("against commit %d: ahead %d behind %d base %.8s, %v; want %d, 0, %.8s", i, ahead, behind, base, err, 29-i, tips[i])
+		}
+		if ok, err := b.Descends(ctx, tips[29], tips[i]); !ok || err != nil {
+			t.Errorf("commit 29 descends from %d: %v %v", i, ok, err)
+		}
+		if ok, _ := b.Descends(ctx, tips[i], tips[29]); ok {
+			t.Errorf("commit %d descends from 29", i)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
 	"context"
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -131,7 +133,7 @@ func (s *gitStore) repack(ctx context.Context, all bool, progress func(done, tot
 	if err != nil {
 		return err
 	}
-	name, err := s.writePack(ctx, order, progress)
+	name, err := s.writePack(ctx, s, order, progress)
 	if err != nil {
 		return err
 	}
@@ -260,16 +262,16 @@ func (s *gitStore) objectType(h plumbing.Hash) (plumbing.ObjectType, error) {
 	return 0, fmt.Errorf("object %s is unreadable", h)
 }
 
-// hashingWriter writes to a file while hashing and counting what it wrote.
+// hashingWriter writes while hashing and counting what it wrote.
 type hashingWriter struct {
-	f   *os.File
+	w   io.Writer
 	h   hash.Hash
 	n   int64
 	crc hash.Hash32
 }
 
 func (w *hashingWriter) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
+	n, err := w.w.Write(p)
 	w.h.Write(p[:n])
 	if w.crc != nil {
 		w.crc.Write(p[:n])
@@ -278,29 +280,18 @@ func (w *hashingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// writePack writes order as a pack and its index, synced to disk, and
-// returns the pack's file name.
-func (s *gitStore) writePack(ctx context.Context, order []packItem, progress func(done, total int)) (string, error) {
-	dir := filepath.Join(s.dir, "objects", "pack")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, "tmp_pack_")
-	if err != nil {
-		return "", err
-	}
-	defer func() {
-		f.Close()
-		os.Remove(f.Name())
-	}()
-	w := &hashingWriter{f: f, h: sha1.New()}
+// encodePack writes order's objects, read from src, as a pack to out,
+// trailer included. It returns each entry's offset and CRC-32 (for the
+// index) and the pack's checksum.
+func encodePack(ctx context.Context, out io.Writer, src *gitStore, order []packItem, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
+	w := &hashingWriter{w: out, h: sha1.New()}
 	hdr := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
 	binary.BigEndian.PutUint32(hdr[8:], uint32(len(order)))
 	if _, err := w.Write(hdr); err != nil {
-		return "", err
+		return nil, nil, nil, err
 	}
-	offsets := make([]int64, len(order))
-	crcs := make([]uint32, len(order))
+	offsets = make([]int64, len(order))
+	crcs = make([]uint32, len(order))
 	var zbuf bytes.Buffer
 	zw := zlib.NewWriter(&zbuf)
 	// The newest version at each path, kept while its older versions may
@@ -315,15 +306,15 @@ func (s *gitStore) writePack(ctx context.Context, order []packItem, progress fun
 	for i, it := range order {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
-				return "", err
+				return nil, nil, nil, err
 			}
 			if progress != nil {
 				progress(i, len(order))
 			}
 		}
-		raw, err := s.readObject(it.t, it.h)
+		raw, err := src.readObject(it.t, it.h)
 		if err != nil {
-			return "", err
+			return nil, nil, nil, err
 		}
 		body, typ := raw, packTypeOf(it.t)
 		if it.base >= 0 {
@@ -344,31 +335,60 @@ func (s *gitStore) writePack(ctx context.Context, order []packItem, progress fun
 		}
 		w.crc = crc32.NewIEEE()
 		if _, err := w.Write(head); err != nil {
-			return "", err
+			return nil, nil, nil, err
 		}
 		zbuf.Reset()
 		zw.Reset(&zbuf)
 		zw.Write(body)
 		if err := zw.Close(); err != nil {
-			return "", err
+			return nil, nil, nil, err
 		}
 		if _, err := w.Write(zbuf.Bytes()); err != nil {
-			return "", err
+			return nil, nil, nil, err
 		}
 		crcs[i] = w.crc.Sum32()
 		w.crc = nil
 	}
-	sum := w.h.Sum(nil)
-	if _, err := f.Write(sum); err != nil {
+	sum = w.h.Sum(nil)
+	if _, err := out.Write(sum); err != nil {
+		return nil, nil, nil, err
+	}
+	if progress != nil {
+		progress(len(order), len(order))
+	}
+	return offsets, crcs, sum, nil
+}
+
+// writePack writes order's objects, read from src, as a pack and its index
+// in s's repository, synced to disk, and returns the pack's file name.
+func (s *gitStore) writePack(ctx context.Context, src *gitStore, order []packItem, progress func(done, total int)) (string, error) {
+	dir := filepath.Join(s.dir, "objects", "pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	if err := f.Chmod(0o444); err != nil {
+	f, err := os.CreateTemp(dir, "tmp_pack_")
+	if err != nil {
 		return "", err
 	}
-	if err := f.Sync(); err != nil {
-		return "", err
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	offsets, crcs, sum, err := encodePack(ctx, bw, src, order, progress)
+	if err == nil {
+		err = bw.Flush()
 	}
-	if err := f.Close(); err != nil {
+	if err == nil {
+		err = f.Chmod(0o444)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return "", err
 	}
 	base := filepath.Join(dir, "pack-"+hex.EncodeToString(sum))
@@ -383,9 +403,6 @@ func (s *gitStore) writePack(ctx context.Context, order []packItem, progress fun
 		return "", err
 	}
 	syncDir(dir)
-	if progress != nil {
-		progress(len(order), len(order))
-	}
 	return filepath.Base(base + ".pack"), nil
 }
 

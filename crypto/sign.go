@@ -76,3 +76,13 @@ func Fingerprint(data []byte) string {
 	sum := sha256.Sum256(data)
 	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
 }
+
+// SSHSigner returns the identity's signing key as an SSH key, so that the
+// same key that signs a member's commits can log in to a binder's SSH
+// remote (its public half is SigningKey's authorized_keys form).
+func (id *Identity) SSHSigner() (ssh.Signer, error) {
+	return ssh.NewSignerFromKey(id.sign)
+}
+
+// SSHKey returns k as an x/crypto/ssh public key.
+func (k PublicKey) SSHKey() (ssh.PublicKey, error) { return ssh.NewPublicKey(k.key) }

@@ -257,7 +257,7 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		f.what = q.what
 		res.figs = append(res.figs, f)
 	}
-	f, err = timeRuns(5, func(int) error { _, err := b.Check(ctx); return err })
+	f, err = timeRuns(5, func(int) error { _, err := b.Check(ctx, nil); return err })
 	if err != nil {
 		return err
 	}

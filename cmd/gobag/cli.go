@@ -58,6 +58,12 @@ func init() {
 		{"check", "[--rules]", "the readiness report: what the plans lack", cmdCheck},
 		{"recovery-order", "", "systems in the order they must be restored", cmdRecoveryOrder},
 		{"timeline", "INCIDENT [TEXT] [--at TIME]", "an incident's timeline; with TEXT, log an entry", cmdTimeline},
+		{"remote", "[add NAME URL | rm NAME]", "the places this binder syncs with", cmdRemote},
+		{"sync", "[NAME | --all]", "fetch, verify, merge and push with remotes", cmdSync},
+		{"status", "[--fetch]", "each remote: ahead, behind, last sync", cmdStatus},
+		{"clone", "URL --expect-fingerprint FP", "make a copy of a binder (into --binder DIR)", cmdClone},
+		{"conflicts", "", "records two copies changed differently", cmdConflicts},
+		{"resolve", "ID --take ours|theirs | --file F", "settle a record's conflicts", cmdResolve},
 		{"verify", "", "check every commit, envelope and roster", cmdVerify},
 		{"reindex", "", "rebuild the local index from git", cmdReindex},
 		{"gc", "", "pack the repository's objects (as git gc)", cmdGC},
@@ -162,22 +168,12 @@ func (c *cli) passphrase(prompt string, confirm bool) ([]byte, error) {
 		}
 		return []byte(line), nil
 	}
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-	if err != nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("no terminal to ask for the passphrase"),
-			Hint: "set GOBAG_PASSPHRASE_FILE to a file holding the passphrase"}
-	}
-	defer tty.Close()
-	fmt.Fprint(tty, prompt)
-	pass, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
+	pass, err := c.secret(prompt, "set GOBAG_PASSPHRASE_FILE to a file holding the passphrase")
 	if err != nil {
 		return nil, err
 	}
 	if confirm {
-		fmt.Fprint(tty, "Repeat passphrase: ")
-		again, err := term.ReadPassword(int(tty.Fd()))
-		fmt.Fprintln(tty)
+		again, err := c.secret("Repeat passphrase: ", "")
 		if err != nil {
 			return nil, err
 		}
@@ -189,6 +185,20 @@ func (c *cli) passphrase(prompt string, confirm bool) ([]byte, error) {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("empty passphrase"), Hint: "use --plain for an unencrypted identity"}
 	}
 	return pass, nil
+}
+
+// secret asks for a secret on the terminal, without echo; hint says what
+// to do where there is no terminal.
+func (c *cli) secret(prompt, hint string) ([]byte, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("no terminal to ask: %s", strings.TrimSuffix(prompt, ": ")), Hint: hint}
+	}
+	defer tty.Close()
+	fmt.Fprint(tty, prompt)
+	s, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	return s, err
 }
 
 func (c *cli) loadIdentity() (*bcrypto.Identity, error) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gobag/binder"
+	gitsync "gobag/sync"
 )
 
 func cmdSearch(ctx context.Context, c *cli, args []string) error {
@@ -70,7 +71,11 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	rep, err := b.Check(ctx)
+	copies, err := gitsync.OffsiteCopies(b.Dir())
+	if err != nil {
+		return err
+	}
+	rep, err := b.Check(ctx, copies)
 	if err != nil {
 		return err
 	}

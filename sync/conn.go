@@ -1,0 +1,498 @@
+package gitsync
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/user"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/client"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/net/proxy"
+
+	"gobag/binder"
+	bcrypto "gobag/crypto"
+)
+
+// conn is a connection to one remote. Every transport implements it, and
+// every implementation runs the same tests (sync_test.go).
+type conn interface {
+	// fetch brings the objects of the remote's branch into the binder's
+	// repository and returns the remote's tip, "" if it has no branch yet.
+	// No local branch moves.
+	fetch(ctx context.Context) (string, error)
+	// push sends the remote what it lacks of the binder's history and
+	// moves its branch from old ("" for none) to new; if the branch is no
+	// longer at old it fails with errMoved.
+	push(ctx context.Context, b *binder.Binder, old, new string) error
+	close()
+}
+
+// errMoved means the remote's branch moved since it was fetched.
+var errMoved = errors.New("the remote's branch moved since it was fetched")
+
+// Defaults for reaching remotes.
+const (
+	DefaultConnectTimeout = 20 * time.Second
+	DefaultStallTimeout   = 60 * time.Second
+)
+
+// Options set how remotes are reached.
+type Options struct {
+	// Identity logs in to SSH remotes with its signing key (unless the
+	// remote names another key file).
+	Identity *bcrypto.Identity
+	// Token returns the password or token for an HTTPS remote that has a
+	// user; it is asked for each time, never stored.
+	Token func(r *Remote) ([]byte, error)
+	// ConnectTimeout bounds connecting (TCP, TLS, SSH handshake);
+	// StallTimeout drops a connection that moves no data for that long.
+	ConnectTimeout, StallTimeout time.Duration
+	// Progress hears of each stage of a sync.
+	Progress binder.Progress
+}
+
+func (o *Options) timeouts() (connect, stall time.Duration) {
+	connect, stall = o.ConnectTimeout, o.StallTimeout
+	if connect <= 0 {
+		connect = DefaultConnectTimeout
+	}
+	if stall <= 0 {
+		stall = DefaultStallTimeout
+	}
+	return connect, stall
+}
+
+// incomingRef is where a remote's branch is fetched, in quarantine until
+// it is verified.
+func incomingRef(name string) plumbing.ReferenceName {
+	return plumbing.ReferenceName("refs/gobag/incoming/" + name)
+}
+
+// dial connects to r for the binder in dir.
+func dial(ctx context.Context, dir string, r *Remote, opts Options) (conn, error) {
+	if r.Kind() == "local" {
+		return &localConn{dir: dir, path: r.path(), name: r.Name}, nil
+	}
+	return newGitConn(ctx, dir, r, opts)
+}
+
+// localConn syncs with a bare repository in a directory: objects are
+// copied straight between the two repositories.
+type localConn struct {
+	dir, path, name string
+}
+
+func (c *localConn) fetch(ctx context.Context) (string, error) {
+	if _, err := os.Stat(c.path); err != nil {
+		return "", &binder.Error{Kind: binder.Offline, Err: fmt.Errorf("remote %s: %s is not there", c.name, c.path),
+			Hint: "connect the drive or mount the share; local changes are kept; sync again then"}
+	}
+	tip, err := binder.BranchTip(c.path)
+	if err != nil || tip == "" {
+		return "", err
+	}
+	if _, err := binder.CopyHistory(ctx, c.path, c.dir, tip, nil); err != nil {
+		return "", err
+	}
+	return tip, nil
+}
+
+func (c *localConn) push(ctx context.Context, b *binder.Binder, old, new string) error {
+	if _, err := binder.CopyHistory(ctx, c.dir, c.path, new, nil); err != nil {
+		return err
+	}
+	err := binder.MoveBranch(c.path, old, new)
+	if binder.KindOf(err) == binder.Conflict {
+		return errMoved
+	}
+	return err
+}
+
+func (c *localConn) close() {}
+
+// gitConn syncs over SSH or HTTPS with git's smart protocol.
+type gitConn struct {
+	dir    string
+	r      *Remote
+	ep     *transport.Endpoint
+	auth   transport.AuthMethod
+	caCert []byte
+	unlock func()
+}
+
+// protocols guards go-git's transport registry, which holds the HTTP
+// client (and so the timeouts) of the sync under way.
+var protocols sync.Mutex
+
+func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitConn, error) {
+	ep, err := transport.NewEndpoint(r.URL)
+	if err != nil {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: %w", r.Name, err)}
+	}
+	connect, stall := opts.timeouts()
+	c := &gitConn{dir: dir, r: r, ep: ep}
+	switch r.Kind() {
+	case "ssh":
+		if c.auth, err = sshAuthFor(r, opts, connect); err != nil {
+			return nil, err
+		}
+		ep.Proxy = transport.ProxyOptions{URL: timeoutDialerURL(connect, stall)}
+	case "https":
+		if r.CACert != "" {
+			if c.caCert, err = os.ReadFile(r.CACert); err != nil {
+				return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("remote %s: CA certificate: %w", r.Name, err), Hint: "gobag remote add NAME URL --ca-cert FILE with the server's CA certificate (PEM)"}
+			}
+			if !x509.NewCertPool().AppendCertsFromPEM(c.caCert) {
+				return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: %s holds no PEM certificate", r.Name, r.CACert)}
+			}
+			ep.CaBundle = c.caCert
+		}
+		if r.User != "" {
+			if opts.Token == nil {
+				return nil, &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s needs a password or token for %s", r.Name, r.User), Hint: "set GOBAG_REMOTE_TOKEN_FILE to a file holding it"}
+			}
+			tok, err := opts.Token(r)
+			if err != nil {
+				return nil, err
+			}
+			c.auth = &githttp.BasicAuth{Username: r.User, Password: strings.TrimSpace(string(tok))}
+		}
+	}
+	protocols.Lock()
+	hc := &http.Client{Transport: httpTransport(connect, stall)}
+	client.InstallProtocol("https", githttp.NewClient(hc))
+	client.InstallProtocol("http", githttp.NewClient(hc))
+	c.unlock = protocols.Unlock
+	return c, nil
+}
+
+func (c *gitConn) close() {
+	if c.unlock != nil {
+		c.unlock()
+		c.unlock = nil
+	}
+}
+
+func (c *gitConn) fetch(ctx context.Context) (string, error) {
+	repo, err := git.PlainOpen(c.dir)
+	if err != nil {
+		return "", err
+	}
+	rm := git.NewRemote(repo.Storer, &config.RemoteConfig{Name: c.r.Name, URLs: []string{c.r.URL}})
+	ref := incomingRef(c.r.Name)
+	err = rm.FetchContext(ctx, &git.FetchOptions{
+		RefSpecs:     []config.RefSpec{config.RefSpec("+" + binder.Branch.String() + ":" + ref.String())},
+		Auth:         c.auth,
+		Tags:         git.NoTags,
+		Force:        true,
+		CABundle:     c.caCert,
+		ProxyOptions: c.ep.Proxy,
+	})
+	switch {
+	case errors.Is(err, transport.ErrEmptyRemoteRepository), err != nil && strings.Contains(err.Error(), "couldn't find remote ref"):
+		return "", nil
+	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
+		return "", classify(c.r, err)
+	}
+	got, err := repo.Reference(ref, true)
+	if err != nil {
+		return "", err
+	}
+	return got.Hash().String(), nil
+}
+
+func (c *gitConn) push(ctx context.Context, b *binder.Binder, old, new string) error {
+	tr, err := client.NewClient(c.ep)
+	if err != nil {
+		return classify(c.r, err)
+	}
+	sess, err := tr.NewReceivePackSession(c.ep, c.auth)
+	if err != nil {
+		return classify(c.r, err)
+	}
+	defer sess.Close()
+	adv, err := sess.AdvertisedReferencesContext(ctx)
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return classify(c.r, err)
+	}
+	cur := ""
+	if adv != nil {
+		if refs, err := adv.AllReferences(); err == nil {
+			if ref, ok := refs[binder.Branch]; ok {
+				cur = ref.Hash().String()
+			}
+		}
+	}
+	if cur != old {
+		return errMoved
+	}
+	var pack bytes.Buffer
+	if _, _, err := b.WritePack(ctx, &pack, old); err != nil {
+		return err
+	}
+	req := packp.NewReferenceUpdateRequestFromCapabilities(adv.Capabilities)
+	oldHash := plumbing.ZeroHash
+	if old != "" {
+		oldHash = plumbing.NewHash(old)
+	}
+	req.Commands = []*packp.Command{{Name: binder.Branch, Old: oldHash, New: plumbing.NewHash(new)}}
+	req.Packfile = io.NopCloser(&pack)
+	rs, err := sess.ReceivePack(ctx, req)
+	if err != nil {
+		return classify(c.r, err)
+	}
+	if rs != nil {
+		if err := rs.Error(); err != nil {
+			// The server refused the update: its branch moved under us.
+			return fmt.Errorf("%w (%v)", errMoved, err)
+		}
+	}
+	return nil
+}
+
+// sshAuthFor logs in as the URL's user (or this system user) with the
+// identity's signing key or the remote's key file, and checks the host key
+// against the one pinned.
+func sshAuthFor(r *Remote, opts Options, connect time.Duration) (*sshAuth, error) {
+	u, _ := url.Parse(r.URL)
+	a := &sshAuth{timeout: connect, remote: r}
+	if u != nil && u.User != nil {
+		a.user = u.User.Username()
+	}
+	if a.user == "" {
+		if me, err := user.Current(); err == nil {
+			a.user = me.Username
+		}
+	}
+	switch {
+	case r.SSHKey != "":
+		data, err := os.ReadFile(r.SSHKey)
+		if err != nil {
+			return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("remote %s: SSH key: %w", r.Name, err)}
+		}
+		if a.signer, err = ssh.ParsePrivateKey(data); err != nil {
+			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: SSH key %s: %w", r.Name, r.SSHKey, err), Hint: "give an unencrypted OpenSSH private key, or leave --ssh-key out to log in with your identity's key"}
+		}
+	case opts.Identity != nil:
+		var err error
+		if a.signer, err = opts.Identity.SSHSigner(); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("no key to log in with over SSH")}
+	}
+	if r.HostKey == "" {
+		return nil, &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s has no pinned host key", r.Name),
+			Hint: "gobag remote add " + r.Name + " " + r.URL + " shows the server's key fingerprint to accept"}
+	}
+	pinned, _, _, _, err := ssh.ParseAuthorizedKey([]byte(r.HostKey))
+	if err != nil {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: pinned host key: %w", r.Name, err)}
+	}
+	a.pinned = pinned
+	return a, nil
+}
+
+// sshAuth is go-git's SSH auth method for a gobag remote.
+type sshAuth struct {
+	user    string
+	signer  ssh.Signer
+	pinned  ssh.PublicKey
+	remote  *Remote
+	timeout time.Duration
+}
+
+var _ gitssh.AuthMethod = (*sshAuth)(nil)
+
+func (a *sshAuth) Name() string { return "gobag" }
+func (a *sshAuth) String() string {
+	return "user " + a.user + ", key " + ssh.FingerprintSHA256(a.signer.PublicKey())
+}
+
+func (a *sshAuth) ClientConfig() (*ssh.ClientConfig, error) {
+	return &ssh.ClientConfig{
+		User:              a.user,
+		Auth:              []ssh.AuthMethod{ssh.PublicKeys(a.signer)},
+		HostKeyCallback:   a.checkHostKey,
+		HostKeyAlgorithms: hostKeyAlgorithms(a.pinned.Type()),
+		Timeout:           a.timeout,
+	}, nil
+}
+
+// checkHostKey accepts only the pinned key.
+func (a *sshAuth) checkHostKey(host string, _ net.Addr, key ssh.PublicKey) error {
+	if bytes.Equal(key.Marshal(), a.pinned.Marshal()) {
+		return nil
+	}
+	return &binder.Error{Kind: binder.BadSignature,
+		Err:  fmt.Errorf("the host key of %s (remote %s) has CHANGED: it is %s, but %s was accepted before. Someone may be impersonating the server", host, a.remote.Name, ssh.FingerprintSHA256(key), ssh.FingerprintSHA256(a.pinned)),
+		Hint: "do not sync; ask the server's administrator whether its key changed. If it did, remove the remote and add it again: gobag remote rm " + a.remote.Name}
+}
+
+// hostKeyAlgorithms asks the server for a key of the pinned key's type.
+func hostKeyAlgorithms(keyType string) []string {
+	if keyType == ssh.KeyAlgoRSA {
+		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
+	}
+	return []string{keyType}
+}
+
+// preferredHostKeys is what first contact asks for, best first.
+var preferredHostKeys = []string{ssh.KeyAlgoED25519, ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521, ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256}
+
+// errGotKey stops a handshake once the host key is known.
+var errGotKey = errors.New("host key received")
+
+// probeHostKey connects to an SSH remote just far enough to learn its host
+// key.
+func probeHostKey(ctx context.Context, r *Remote, connect time.Duration) (ssh.PublicKey, error) {
+	ep, err := transport.NewEndpoint(r.URL)
+	if err != nil {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: err}
+	}
+	port := ep.Port
+	if port == 0 {
+		port = 22
+	}
+	addr := net.JoinHostPort(ep.Host, fmt.Sprint(port))
+	d := net.Dialer{Timeout: connect}
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, classify(r, err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(connect))
+	var key ssh.PublicKey
+	cfg := &ssh.ClientConfig{
+		User:              "gobag",
+		HostKeyAlgorithms: preferredHostKeys,
+		HostKeyCallback: func(_ string, _ net.Addr, k ssh.PublicKey) error {
+			key = k
+			return errGotKey
+		},
+	}
+	_, _, _, err = ssh.NewClientConn(nc, addr, cfg)
+	if key == nil {
+		return nil, classify(r, err)
+	}
+	return key, nil
+}
+
+// Timeouts. HTTP gets them from its client; SSH from a dialer that
+// go-git reaches through its proxy setting, under a scheme registered
+// here.
+const timeoutScheme = "gobag-direct"
+
+func init() {
+	proxy.RegisterDialerType(timeoutScheme, func(u *url.URL, _ proxy.Dialer) (proxy.Dialer, error) {
+		connect, _ := time.ParseDuration(u.Query().Get("connect"))
+		stall, _ := time.ParseDuration(u.Query().Get("stall"))
+		return timeoutDialer{connect: connect, stall: stall}, nil
+	})
+}
+
+func timeoutDialerURL(connect, stall time.Duration) string {
+	return fmt.Sprintf("%s://direct/?connect=%s&stall=%s", timeoutScheme, connect, stall)
+}
+
+type timeoutDialer struct {
+	connect, stall time.Duration
+}
+
+func (d timeoutDialer) Dial(network, addr string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, addr)
+}
+
+func (d timeoutDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	nd := net.Dialer{Timeout: d.connect}
+	c, err := nd.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &stallConn{Conn: c, stall: d.stall}, nil
+}
+
+func httpTransport(connect, stall time.Duration) *http.Transport {
+	d := timeoutDialer{connect: connect, stall: stall}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		TLSHandshakeTimeout:   connect,
+		ResponseHeaderTimeout: stall,
+		ForceAttemptHTTP2:     false,
+	}
+}
+
+// stallConn fails a read or write that waits longer than stall: a
+// connection that stops moving data is dropped rather than waited on.
+type stallConn struct {
+	net.Conn
+	stall time.Duration
+}
+
+func (c *stallConn) Read(p []byte) (int, error) {
+	if c.stall > 0 {
+		c.Conn.SetReadDeadline(time.Now().Add(c.stall))
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *stallConn) Write(p []byte) (int, error) {
+	if c.stall > 0 {
+		c.Conn.SetWriteDeadline(time.Now().Add(c.stall))
+	}
+	return c.Conn.Write(p)
+}
+
+// classify turns a transport error into one of gobag's kinds, with a hint.
+func classify(r *Remote, err error) error {
+	if err == nil {
+		return nil
+	}
+	var be *binder.Error
+	if errors.As(err, &be) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	where := fmt.Sprintf("remote %s (%s)", r.Name, r.URL)
+	var netErr net.Error
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed),
+		strings.Contains(err.Error(), "unable to authenticate"):
+		return &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("%s refused the login: %w", where, err),
+			Hint: "check the user and token (GOBAG_REMOTE_TOKEN_FILE), or that your key is in the server's authorized_keys (gobag id show prints it)"}
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		return &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("%s: no repository there", where),
+			Hint: "create it on the server (git init --bare PATH) or check the URL"}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr), errors.As(err, &dnsErr),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, os.ErrDeadlineExceeded),
+		strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "broken pipe"),
+		strings.Contains(err.Error(), "EOF"):
+		return &binder.Error{Kind: binder.Offline, Err: fmt.Errorf("%s could not be reached: %w", where, err),
+			Hint: "check the network; local changes are kept; run gobag sync again when the remote is reachable"}
+	}
+	return fmt.Errorf("%s: %w", where, err)
+}

@@ -1,0 +1,326 @@
+package gitsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"golang.org/x/crypto/ssh"
+
+	"gobag/binder"
+	bcrypto "gobag/crypto"
+)
+
+// AddOptions are what adding a remote may need.
+type AddOptions struct {
+	// AcceptHostKey is the SHA256 fingerprint of an SSH server's host key,
+	// checked out of band, to pin on first contact.
+	AcceptHostKey  string
+	ConnectTimeout time.Duration
+}
+
+// AddRemote adds a remote to the binder in dir. A local directory that does
+// not exist yet becomes an empty bare repository. An SSH server is
+// contacted for its host key, which is pinned only if it matches
+// opts.AcceptHostKey; without it, the error gives the fingerprint to
+// check and accept.
+func AddRemote(ctx context.Context, dir string, r *Remote, opts AddOptions) (*Remote, error) {
+	if err := checkRemote(r); err != nil {
+		return nil, err
+	}
+	if _, err := remote(dir, r.Name); err == nil {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s exists", r.Name), Hint: "remove it first: gobag remote rm " + r.Name}
+	}
+	switch r.Kind() {
+	case "local":
+		if err := initLocal(r.path()); err != nil {
+			return nil, err
+		}
+	case "ssh":
+		if err := pinHostKey(ctx, r, opts); err != nil {
+			return nil, err
+		}
+	}
+	return r, saveRemote(dir, r)
+}
+
+// initLocal makes path an empty bare repository unless it is one already.
+func initLocal(path string) error {
+	if fi, err := os.Stat(filepath.Join(path, "objects")); err == nil && fi.IsDir() {
+		return nil
+	}
+	if ents, err := os.ReadDir(path); err == nil && len(ents) > 0 {
+		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s is not empty and not a git repository", path), Hint: "choose an empty or new directory"}
+	}
+	_, err := git.PlainInitWithOptions(path, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: binder.Branch}, Bare: true})
+	if err != nil {
+		return &binder.Error{Kind: binder.Offline, Err: fmt.Errorf("create %s: %w", path, err), Hint: "is the drive connected and writable?"}
+	}
+	return nil
+}
+
+func pinHostKey(ctx context.Context, r *Remote, opts AddOptions) error {
+	connect := opts.ConnectTimeout
+	if connect <= 0 {
+		connect = DefaultConnectTimeout
+	}
+	key, err := probeHostKey(ctx, r, connect)
+	if err != nil {
+		return err
+	}
+	fp := ssh.FingerprintSHA256(key)
+	switch opts.AcceptHostKey {
+	case "":
+		return &binder.Error{Kind: binder.Permission,
+			Err:  fmt.Errorf("the SSH host key of %s is %s (%s); it is not accepted yet", r.URL, fp, key.Type()),
+			Hint: "compare it with the key the server's administrator gives you (ssh-keygen -lf on the server's host key); if it is the same: gobag remote add " + r.Name + " " + r.URL + " --accept-host-key " + fp}
+	case fp:
+		r.HostKey = string(ssh.MarshalAuthorizedKey(key))
+		r.HostKey = r.HostKey[:len(r.HostKey)-1]
+		return nil
+	}
+	return &binder.Error{Kind: binder.BadSignature,
+		Err:  fmt.Errorf("the SSH host key of %s is %s, not %s as given", r.URL, fp, opts.AcceptHostKey),
+		Hint: "check the fingerprint with the server's administrator; do not add the remote until they match"}
+}
+
+// Report says what one sync did.
+type Report struct {
+	Remote string              `json:"remote"`
+	Tip    string              `json:"tip"`
+	Merge  *binder.MergeResult `json:"merge"`
+	Pushed bool                `json:"pushed"`
+}
+
+// maxAttempts bounds how often a sync starts over because the remote moved
+// while it merged.
+const maxAttempts = 5
+
+// Sync brings the binder and one remote in step: fetch the remote's branch
+// into quarantine, refuse it unless it descends from the tip verified at
+// the last sync, verify and integrate it (binder.Integrate), push the
+// result. The remote's state (last sync, last error) is recorded either
+// way. It reports progress through opts.Progress: "fetch", then
+// Integrate's stages, then "push".
+func Sync(ctx context.Context, b *binder.Binder, name string, opts Options) (*Report, error) {
+	r, err := remote(b.Dir(), name)
+	if err != nil {
+		return nil, err
+	}
+	r.LastAttempt = time.Now().UTC().Truncate(time.Second)
+	rep, err := syncOnce(ctx, b, r, opts)
+	if err != nil {
+		r.LastError = err.Error()
+	} else {
+		r.LastError, r.LastSync = "", r.LastAttempt
+	}
+	if serr := saveRemote(b.Dir(), r); err == nil {
+		err = serr
+	}
+	return rep, err
+}
+
+func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*Report, error) {
+	stage := func(s string) {
+		if opts.Progress != nil {
+			opts.Progress(s, 0, 0)
+		}
+	}
+	c, err := dial(ctx, b.Dir(), r, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	rep := &Report{Remote: r.Name}
+	for attempt := 1; ; attempt++ {
+		stage("fetch")
+		incoming, err := c.fetch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if incoming != "" {
+			if r.LastVerified != "" && incoming != r.LastVerified {
+				ok, err := b.Descends(ctx, incoming, r.LastVerified)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return nil, &binder.Error{Kind: binder.BadSignature,
+						Err:  fmt.Errorf("remote %s rewrote or rewound its history: its tip %.12s does not descend from %.12s, the tip verified at the last sync; nothing was taken from it", r.Name, incoming, r.LastVerified),
+						Hint: "find out who changed the remote; restore it from a good copy (this one is unchanged)"}
+				}
+			}
+			if rep.Merge, err = b.Integrate(ctx, incoming, r.Name, opts.Progress); err != nil {
+				return nil, err
+			}
+			r.LastVerified = incoming
+		}
+		rep.Tip = b.Tip()
+		if rep.Tip == incoming {
+			return rep, nil
+		}
+		stage("push")
+		err = c.push(ctx, b, incoming, rep.Tip)
+		if errors.Is(err, errMoved) && attempt < maxAttempts {
+			continue // someone pushed meanwhile: take that in first
+		}
+		if err != nil {
+			return nil, err
+		}
+		rep.Pushed = true
+		r.LastVerified = rep.Tip
+		r.LastPush = time.Now().UTC().Truncate(time.Second)
+		return rep, nil
+	}
+}
+
+// RemoteStatus is a remote as gobag status shows it.
+type RemoteStatus struct {
+	*Remote
+	Kind string `json:"kind"`
+	// Ahead counts commits of this copy the remote lacks; Behind commits
+	// of the remote's (at the last sync, or just fetched) this copy lacks.
+	Ahead  int  `json:"ahead"`
+	Behind int  `json:"behind"`
+	Stale  bool `json:"stale"` // no successful sync within the stale period
+}
+
+// Status reports every remote's state. With fetch, each remote's branch
+// is fetched first (into quarantine: nothing is taken in), so that Behind
+// is current; a remote that cannot be reached keeps its last state and
+// an error in LastError. staleAfter is how long since the last successful
+// sync makes a remote stale.
+func Status(ctx context.Context, b *binder.Binder, fetch bool, staleAfter time.Duration, opts Options) ([]RemoteStatus, error) {
+	rs, err := Remotes(b.Dir())
+	if err != nil {
+		return nil, err
+	}
+	out := []RemoteStatus{}
+	now := time.Now()
+	for _, r := range rs {
+		st := RemoteStatus{Remote: r, Kind: r.Kind(), Stale: r.LastSync.IsZero() || now.Sub(r.LastSync) > staleAfter}
+		theirs := r.LastVerified
+		if fetch {
+			if c, err := dial(ctx, b.Dir(), r, opts); err != nil {
+				r.LastError = err.Error()
+			} else {
+				if tip, err := c.fetch(ctx); err != nil {
+					r.LastError = err.Error()
+				} else {
+					theirs = tip
+				}
+				c.close()
+			}
+		}
+		if st.Ahead, st.Behind, _, err = b.Ancestry(ctx, theirs); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// OffsiteCopies is what the readiness check needs to know of the remotes:
+// their names and when each last received a push.
+func OffsiteCopies(dir string) ([]binder.OffsiteCopy, error) {
+	rs, err := Remotes(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := []binder.OffsiteCopy{}
+	for _, r := range rs {
+		last := r.LastPush
+		if r.LastSync.After(last) && r.LastVerified != "" {
+			last = r.LastSync // in step: the remote holds this copy's history
+		}
+		out = append(out, binder.OffsiteCopy{Name: r.Name, LastCopy: last})
+	}
+	return out, nil
+}
+
+// CloneOptions are what a clone needs beyond the URL.
+type CloneOptions struct {
+	Options
+	// ExpectFingerprint is the binder's fingerprint, learned out of band
+	// from a member; the clone is refused if it differs.
+	ExpectFingerprint string
+	AcceptHostKey     string
+	// Remote, if set, gives the user, CA certificate or SSH key to reach
+	// the URL with; the clone keeps it as its remote "origin".
+	Remote *Remote
+}
+
+// Clone makes a new copy, in dir, of the binder at url: it fetches the
+// remote's branch, verifies its whole history, checks its fingerprint,
+// then opens it with id (which must be a member to read it).
+func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts CloneOptions) (*binder.Binder, error) {
+	if opts.ExpectFingerprint == "" {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("clone: no fingerprint to expect"),
+			Hint: "ask a member for the binder's fingerprint (gobag verify prints it) and pass --expect-fingerprint SHA256:…"}
+	}
+	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s exists and is not empty", dir), Hint: "choose a new directory"}
+	}
+	r := &Remote{Name: "origin", URL: url}
+	if opts.Remote != nil {
+		r.User, r.CACert, r.SSHKey = opts.Remote.User, opts.Remote.CACert, opts.Remote.SSHKey
+	}
+	if err := checkRemote(r); err != nil {
+		return nil, err
+	}
+	if r.Kind() == "ssh" {
+		if err := pinHostKey(ctx, r, AddOptions{AcceptHostKey: opts.AcceptHostKey, ConnectTimeout: opts.ConnectTimeout}); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: binder.Branch}, Bare: true}); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	fail := func(err error) (*binder.Binder, error) {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	opts.Options.Identity = id
+	c, err := dial(ctx, dir, r, opts.Options)
+	if err != nil {
+		return fail(err)
+	}
+	tip, err := c.fetch(ctx)
+	c.close()
+	if err != nil {
+		return fail(err)
+	}
+	if tip == "" {
+		return fail(&binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("%s holds no binder yet", url), Hint: "push a binder to it first (gobag remote add, gobag sync)"})
+	}
+	rep, err := binder.VerifyTip(ctx, dir, tip, opts.Progress)
+	if err != nil {
+		return fail(err)
+	}
+	if !rep.OK() {
+		return fail(&binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("the binder at %s does not verify: %d problems; first: %s", url, len(rep.Problems), rep.Problems[0]),
+			Hint: "do not use this copy; clone from another remote or member"})
+	}
+	if rep.Fingerprint != opts.ExpectFingerprint {
+		return fail(&binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("the binder at %s is %s, not %s as expected", url, rep.Fingerprint, opts.ExpectFingerprint),
+			Hint: "check the fingerprint with a member; this may be another binder, or an impostor"})
+	}
+	if err := binder.MoveBranch(dir, "", tip); err != nil {
+		return fail(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	r.LastVerified, r.LastSync, r.LastAttempt = tip, now, now
+	if err := saveRemote(dir, r); err != nil {
+		return fail(err)
+	}
+	b, err := binder.Open(ctx, dir, id, binder.WithProgress(opts.Progress))
+	if binder.KindOf(err) == binder.CannotDecrypt {
+		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("cloned and verified %s into %s, but %s is not a member who can read it", url, dir, id.Handle),
+			Hint: "ask a manager to add you to the binder's roster (gobag id show prints what they need), then sync again"}
+	}
+	return b, err
+}
