@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"strings"
 
@@ -86,3 +87,14 @@ func (id *Identity) SSHSigner() (ssh.Signer, error) {
 
 // SSHKey returns k as an x/crypto/ssh public key.
 func (k PublicKey) SSHKey() (ssh.PublicKey, error) { return ssh.NewPublicKey(k.key) }
+
+// SSHPrivateKey returns the signing key as an unencrypted OpenSSH private
+// key file, for an SSH client (such as git's) that logs in to a binder's
+// SSH remote with the same key gobag uses.
+func (id *Identity) SSHPrivateKey() ([]byte, error) {
+	block, err := ssh.MarshalPrivateKey(id.sign, id.Handle+"@gobag")
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(block), nil
+}

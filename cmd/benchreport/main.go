@@ -24,15 +24,16 @@ func main() {
 	bin := flag.String("gobag", "bin/gobag", "gobag binary to measure")
 	sizes := flag.String("sizes", "1000,10000,50000", "binder sizes (records)")
 	history := flag.Int("history", 10000, "records saved one commit each, for the full-history verify")
+	syncN := flag.Int("sync", 10000, "records of the binder the sync figures are measured on (0: none)")
 	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
 	flag.Parse()
-	if err := run(context.Background(), *out, *bin, *sizes, *history, *work); err != nil {
+	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out, bin, sizesFlag string, history int, work string) error {
+func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, work string) error {
 	gobag, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -64,6 +65,13 @@ func run(ctx context.Context, out, bin, sizesFlag string, history int, work stri
 		fmt.Fprintf(os.Stderr, "== %d records\n", n)
 		if err := r.measureSize(ctx, n); err != nil {
 			return fmt.Errorf("%d records: %w", n, err)
+		}
+	}
+	if syncN > 0 {
+		fmt.Fprintf(os.Stderr, "== sync on %d records\n", syncN)
+		r.syncN = syncN
+		if err := r.measureSync(ctx, syncN); err != nil {
+			return fmt.Errorf("sync: %w", err)
 		}
 	}
 	if history > 0 {

@@ -48,6 +48,9 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| rebuild the index from git | ≤ 3 s | %s |\n", ms(find(s.figs, "`gobag reindex").median))
 		fmt.Fprintf(&b, "| verify the whole history (%d commits of up to 500 records) | ≤ 1 s | %s |\n", s.commits, ms(find(s.figs, "`gobag verify` (").median))
 	}
+	if f := find(r.sync, "`gobag sync usb`"); f.runs > 0 {
+		fmt.Fprintf(&b, "| sync one change to a local remote | ≤ 150 ms | %s for a whole `gobag sync`; %s in process, save included |\n", ms(f.median), ms(find(r.sync, "save and sync").median))
+	}
 	if r.desktop.rssKB > 0 {
 		fmt.Fprintf(&b, "| resident memory of the desktop app (open on 10,000 records) | ≤ 200 MB | %d MB (window up in %s; %s) |\n", r.desktop.rssKB/1024, ms(r.desktop.median), r.desktop.note)
 	}
@@ -90,6 +93,19 @@ func (r *report) markdown() string {
 				continue
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %d%s |\n", f.what, ms(f.median), ms(f.max), f.runs, rss(f.rssKB))
+		}
+	}
+	if len(r.sync) > 0 {
+		fmt.Fprintf(&b, "\n## Sync, on a binder of %d records\n\n", r.syncN)
+		b.WriteString("The git rows push one commit of one small file from a work tree of the same\n")
+		b.WriteString("number of files, to a bare remote the same way.\n\n")
+		b.WriteString("| operation | median | slowest | runs |\n| --- | --- | --- | --- |\n")
+		for _, f := range r.sync {
+			if f.runs == 0 {
+				fmt.Fprintf(&b, "| %s | not measured: %s | | |\n", f.what, f.note)
+				continue
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", f.what, ms(f.median), ms(f.max), f.runs)
 		}
 	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")

@@ -47,6 +47,8 @@ type report struct {
 	peers   []figure
 	desktop figure
 	gobench []string
+	sync    []figure
+	syncN   int
 }
 
 func (r *report) machine() error {
