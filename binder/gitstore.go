@@ -177,7 +177,9 @@ func (s *gitStore) has(h plumbing.Hash) bool {
 	if _, err := os.Stat(filepath.Join(s.dir, "objects", hex[:2], hex[2:])); err == nil {
 		return true
 	}
-	_, _, ok, _ := s.findPacked(h, true)
+	// The packs as listed when the store was opened (or last reloaded):
+	// an object in a newer pack is at worst written again, loose.
+	_, _, ok, _ := s.findPacked(h, false)
 	return ok
 }
 

@@ -3,6 +3,7 @@ package binder
 import (
 	"context"
 	"io"
+	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -128,7 +129,10 @@ func CopyHistory(ctx context.Context, fromDir, toDir, tip string, progress Progr
 		return 0, err
 	}
 	if len(items) < smallTransfer {
-		for _, it := range items {
+		// Oldest first, a commit after what it refers to: a copy cut
+		// short never leaves a commit whose trees are missing (a later
+		// copy would take it as complete).
+		for _, it := range slices.Backward(items) {
 			data, err := src.readObject(it.t, it.h)
 			if err != nil {
 				return 0, err

@@ -192,12 +192,13 @@ type rosterState struct {
 }
 
 type verifier struct {
-	g        *gitStore
-	root     plumbing.Hash                  // the one commit without parents
-	rosters  map[plumbing.Hash]*rosterState // roster in force after each commit
-	only     map[plumbing.Hash]bool         // the commits to check, nil for all: the walk stops at others
-	boundary []plumbing.Hash                // the commits checked before that the walk reached
-	rep      *Report
+	g         *gitStore
+	root      plumbing.Hash                  // the one commit without parents
+	rosters   map[plumbing.Hash]*rosterState // roster in force after each commit
+	only      map[plumbing.Hash]bool         // the commits to check, nil for all: the walk stops at others
+	boundary  []plumbing.Hash                // the commits checked before that the walk reached
+	knownRoot bool                           // the root is among them
+	rep       *Report
 }
 
 // commitJob is one commit's checks and what they learned about it.
@@ -382,11 +383,8 @@ func (v *verifier) loadBoundary() error {
 		}
 		v.rosters[h] = &rosterState{roster: r, raw: raw, gobag: gobagTree, format: formatLines[string(format)]}
 	}
-	if len(v.boundary) > 0 {
-		// The root is among the commits checked before: a new one is a
-		// second root.
-		v.root = v.boundary[0]
-	}
+	// The root is among the commits checked before: a new one is a second.
+	v.knownRoot = len(v.boundary) > 0
 	return nil
 }
 
@@ -396,6 +394,8 @@ func (v *verifier) loadBoundary() error {
 func (v *verifier) rosterPass(j *commitJob) {
 	c := j.c
 	switch {
+	case len(c.ParentHashes) == 0 && v.knownRoot:
+		j.problem("", "a second root commit: the binder's history has its own")
 	case len(c.ParentHashes) == 0 && v.root != plumbing.ZeroHash:
 		j.problem("", "a second root commit (the first is %s)", v.root)
 	case len(c.ParentHashes) == 0:

@@ -562,3 +562,62 @@ func TestOfflineEditingConverges(t *testing.T) {
 		}
 	}
 }
+
+// Two responders log the same incident offline: every entry of both is
+// kept, and nothing conflicts.
+func TestTimelinesNeverConflict(t *testing.T) {
+	ctx := context.Background()
+	id, _ := bcrypto.NewIdentity("priya")
+	a := newBinder(t, id)
+	inc := add(t, a, &binder.Record{Kind: "incident", Title: "Power cut", Fields: map[string]any{"status": "open"}})
+	e := endpoint{url: filepath.Join(t.TempDir(), "remote.git")}
+	addRemote(t, a, "usb", e)
+	mustSync(t, a, "usb")
+	b := clone(t, e, id, a.Fingerprint())
+	for i := range 3 {
+		for side, c := range []*binder.Binder{a, b} {
+			add(t, c, &binder.Record{Kind: "timeline", Title: fmt.Sprintf("entry %d from %d", i, side),
+				Fields: map[string]any{"incident": inc.ID, "at": fmt.Sprintf("2026-11-27T10:%02d:%02dZ", i, side)}})
+		}
+	}
+	mustSync(t, a, "usb")
+	if rep := mustSync(t, b, "origin"); len(rep.Merge.Conflicts) != 0 {
+		t.Fatalf("conflicts: %+v", rep.Merge)
+	}
+	mustSync(t, a, "usb")
+	sameCopies(t, a, b)
+	entries, err := a.Timeline(ctx, inc.ID)
+	if err != nil || len(entries) != 6 || entries[0].Text != "entry 0 from 0" || entries[5].Text != "entry 2 from 1" {
+		t.Fatalf("timeline %+v %v", entries, err)
+	}
+}
+
+// A commit on the remote signed with a key that is not a member's is
+// refused, naming the commit.
+func TestRefusesNonMemberCommit(t *testing.T) {
+	need(t, "git", "ssh-keygen")
+	ctx := context.Background()
+	id, _ := bcrypto.NewIdentity("priya")
+	a := newBinder(t, id)
+	add(t, a, &binder.Record{Kind: "note", Title: "one"})
+	e := endpoint{url: filepath.Join(t.TempDir(), "remote.git")}
+	addRemote(t, a, "usb", e)
+	mustSync(t, a, "usb")
+	good := a.Tip()
+	// Mallory signs a commit as git would, with her own SSH key.
+	mallory, _ := bcrypto.NewIdentity("mallory")
+	key, _ := mallory.SSHPrivateKey()
+	keyFile := filepath.Join(t.TempDir(), "mallory")
+	os.WriteFile(keyFile, key, 0o600)
+	tree := strings.TrimSpace(run(t, e.url, "git", "rev-parse", good+"^{tree}"))
+	forged := strings.TrimSpace(run(t, e.url, "git", "-c", "user.name=priya", "-c", "user.email=priya@gobag", "-c", "gpg.format=ssh",
+		"-c", "user.signingkey="+keyFile, "commit-tree", "-S", tree, "-p", good, "-m", "looks fine"))
+	binder.MoveBranch(e.url, good, forged)
+	_, err := Sync(ctx, a, "usb", testOptions(id))
+	if binder.KindOf(err) != binder.BadSignature || !strings.Contains(err.Error(), forged[:12]) || !strings.Contains(err.Error(), "not a member") {
+		t.Fatalf("got %v; want a refusal naming %s", err, forged[:12])
+	}
+	if a.Tip() != good {
+		t.Fatal("the local branch moved")
+	}
+}

@@ -113,9 +113,18 @@ func proc(env []string, stdin []byte, name string, args ...string) error {
 	return err
 }
 
-// procRSS is proc that also returns the process's peak resident set (KiB).
+// procRSS is proc that also returns the process's peak resident set
+// (KiB). It is read by GNU time: the rusage of a child of this process
+// would count this process's own memory, which the child shares until it
+// starts its program.
 func procRSS(env []string, stdin []byte, name string, args ...string) (int64, error) {
-	cmd := exec.Command(name, args...)
+	out, err := os.CreateTemp("", "rss-")
+	if err != nil {
+		return 0, err
+	}
+	out.Close()
+	defer os.Remove(out.Name())
+	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", out.Name(), name}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
@@ -125,10 +134,13 @@ func procRSS(env []string, stdin []byte, name string, args ...string) (int64, er
 	if err := cmd.Run(); err != nil {
 		return 0, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss, nil
+	data, err := os.ReadFile(out.Name())
+	if err != nil {
+		return 0, err
 	}
-	return 0, nil
+	var kb int64
+	fmt.Sscan(strings.TrimSpace(string(data)), &kb)
+	return kb, nil
 }
 
 func (r *report) procFigure(what string, k int, env []string, name string, args ...string) (figure, error) {
