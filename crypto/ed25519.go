@@ -27,13 +27,22 @@ type sigItem struct {
 }
 
 // prepare parses a signature over msg by pub; it fails on malformed input.
-func prepare(pub, msg, sig []byte) (sigItem, bool) {
+// keys, if not nil, caches decoded public keys across calls.
+func prepare(pub, msg, sig []byte, keys map[[32]byte]*edwards25519.Point) (sigItem, bool) {
 	if len(pub) != 32 || len(sig) != 64 {
 		return sigItem{}, false
 	}
-	a, err := new(edwards25519.Point).SetBytes(pub)
-	if err != nil {
-		return sigItem{}, false
+	var a *edwards25519.Point
+	var pk [32]byte
+	copy(pk[:], pub)
+	if a = keys[pk]; a == nil {
+		var err error
+		if a, err = new(edwards25519.Point).SetBytes(pub); err != nil {
+			return sigItem{}, false
+		}
+		if keys != nil {
+			keys[pk] = a
+		}
 	}
 	r, err := new(edwards25519.Point).SetBytes(sig[:32])
 	if err != nil || !bytes.Equal(r.Bytes(), sig[:32]) {
@@ -66,7 +75,7 @@ func (it sigItem) check() bool {
 
 // verifyEd25519 checks one signature.
 func verifyEd25519(pub, msg, sig []byte) bool {
-	it, ok := prepare(pub, msg, sig)
+	it, ok := prepare(pub, msg, sig, nil)
 	return ok && it.check()
 }
 
@@ -97,8 +106,10 @@ func (b *Batch) Verify() []bool {
 	ok := make([]bool, len(b.keys))
 	items := make([]sigItem, 0, len(b.keys))
 	pos := make([]int, 0, len(b.keys))
+	// A batch is mostly signed by a few keys: decode each once.
+	keys := map[[32]byte]*edwards25519.Point{}
 	for i := range b.keys {
-		if it, good := prepare(b.keys[i].key, b.msgs[i], b.sigs[i]); good {
+		if it, good := prepare(b.keys[i].key, b.msgs[i], b.sigs[i], keys); good {
 			items = append(items, it)
 			pos = append(pos, i)
 		}
