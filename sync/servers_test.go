@@ -240,6 +240,13 @@ func startProxy(t *testing.T, target string) *cutProxy {
 
 func (p *cutProxy) port() int { return p.l.Addr().(*net.TCPAddr).Port }
 
+// cutCount is how many connections the proxy has cut so far.
+func (p *cutProxy) cutCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cuts
+}
+
 func (p *cutProxy) setCut(n int64) {
 	p.mu.Lock()
 	p.cut = n

@@ -444,8 +444,8 @@ func TestFaults(t *testing.T) {
 	remoteBefore, _ := binder.BranchTip(path)
 	p.setCut(100_000)
 	_, err := Sync(ctx, a, "hub", testOptions(id))
-	if err == nil || p.cuts == 0 {
-		t.Fatalf("push through a cut connection: %v (cuts %d)", err, p.cuts)
+	if err == nil || p.cutCount() == 0 {
+		t.Fatalf("push through a cut connection: %v (cuts %d)", err, p.cutCount())
 	}
 	if tip, _ := binder.BranchTip(path); tip != remoteBefore {
 		t.Fatal("a cut push moved the remote's branch")
@@ -461,10 +461,10 @@ func TestFaults(t *testing.T) {
 	add(t, b, &binder.Record{Kind: "note", Title: "big from b", Body: big(2)})
 	mustSync(t, b, "origin")
 	before := a.Tip()
-	cuts := p.cuts
+	cuts := p.cutCount()
 	p.setCut(100_000)
 	_, err = Sync(ctx, a, "hub", testOptions(id))
-	if err == nil || p.cuts == cuts {
+	if err == nil || p.cutCount() == cuts {
 		t.Fatalf("fetch through a cut connection: %v", err)
 	}
 	if a.Tip() != before {
