@@ -1,15 +1,25 @@
 package binder
 
-import "github.com/go-git/go-git/v5/plumbing"
+import (
+	"bytes"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
 
 // ancestry compares the histories of commits a and b: the commits only
 // a reaches, those only b reaches, and their best common ancestor (zero if
 // they share none). It walks both histories together, newest first, and
 // stops where they meet (git's paint-down), so a branch a few commits
 // ahead of the other costs a few commit reads, not the whole history.
-// Commit times order the walk; when clocks were wrong the walk goes
-// further, but a commit is never counted as one side's only unless the
-// other side's walk passed by without reaching it.
+// Committer times order the walk (ties by hash, so the merge base is the
+// same wherever it is computed: a merge and the verifier that checks it
+// agree). gobag's committer times rise along every line of history (see
+// writeCommit) and verification holds commits to it, so the walk meets a
+// commit only after all its descendants and the answer is exact. On a
+// history that breaks the rule (format 1 saves in the same second, or
+// commits not yet verified) the answer is still safe: every commit only
+// one side reaches is counted as that side's (so Integrate verifies all it
+// receives), and the base is a common ancestor, if not always the best.
 func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, base plumbing.Hash, err error) {
 	const (
 		fromA = 1 << iota
@@ -30,7 +40,12 @@ func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, b
 		times[h], parents[h] = c.Committer.When.Unix(), c.ParentHashes
 		return nil
 	}
-	q := &ranked[plumbing.Hash]{less: func(x, y plumbing.Hash) bool { return times[x] > times[y] }}
+	q := &ranked[plumbing.Hash]{less: func(x, y plumbing.Hash) bool {
+		if times[x] != times[y] {
+			return times[x] > times[y]
+		}
+		return bytes.Compare(x[:], y[:]) < 0
+	}}
 	push := func(h plumbing.Hash, f int) error {
 		if err := read(h); err != nil {
 			return err

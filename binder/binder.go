@@ -55,6 +55,10 @@ type Binder struct {
 	fp     string
 }
 
+// clock tells the time records and commits are stamped with (tests set it
+// to play a copy whose clock is wrong).
+var clock = time.Now
+
 // Dir returns the binder's directory.
 func (b *Binder) Dir() string { return b.dir }
 
@@ -97,7 +101,7 @@ func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format 
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now := clock().UTC().Truncate(time.Second)
 	roster := &Roster{Format: rosterFormat, Serial: 1, Created: now, Members: []Member{{
 		Handle: id.Handle, Recipient: id.Recipient().String(), SigningKey: id.SigningKey().String(),
 		Roles: []string{RoleManager}, Since: now,
@@ -212,7 +216,7 @@ func (b *Binder) upgradeFormat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now := clock().UTC().Truncate(time.Second)
 	msg := fmt.Sprintf("gobag: upgrade to format %d\n\nFormat: %d\n", FormatVersion, FormatVersion)
 	commit, err := b.git.writeCommit(newTree, []plumbing.Hash{b.tip}, b.id, msg, now)
 	if err != nil {

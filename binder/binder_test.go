@@ -199,6 +199,7 @@ func TestBadInputIsRefused(t *testing.T) {
 		{Kind: "spaceship", Title: "x"},
 		{Kind: "note", Title: " "},
 		{Kind: "note", Title: "x", Fields: map[string]any{"Bad Key": 1}},
+		{Kind: "note", Title: "x", Fields: map[string]any{"title": "the record's own"}},
 	} {
 		if _, err := b.Add(ctx, r); KindOf(err) != Invalid || HintOf(err) == "" {
 			t.Errorf("Add(%+v) = %v; want Invalid with a hint", r, err)

@@ -44,7 +44,8 @@ func (b *Binder) summaryOf(id string) (Summary, bool) {
 	return b.summary(id)
 }
 
-// theirVersion is r with the other copy's value in each conflicting field.
+// theirVersion is r with the other copy's value in each conflicting field
+// (where copies gave a field several other values, the last listed).
 func theirVersion(r *Record) *Record {
 	t := r.clone()
 	for _, c := range r.Conflicts {
@@ -75,9 +76,27 @@ func (b *Binder) ResolveConflicts(ctx context.Context, id, take string) (*Record
 		out = r.clone()
 		out.Conflicts = nil
 	case "theirs":
+		if f := severalOthers(r.Conflicts); f != "" {
+			return nil, errorf(Invalid, "choose the value in an edited file: gobag show "+r.ID+" > FILE, edit it, then gobag resolve "+r.ID+" --file FILE",
+				"resolve: field %s of record %s has values from more than one other copy", f, r.ID)
+		}
 		out = theirVersion(r)
 	default:
 		return nil, errorf(Invalid, "take ours or theirs, or resolve with an edited file", "resolve: %q is neither ours nor theirs", take)
 	}
 	return b.Update(ctx, out)
+}
+
+// severalOthers names a field the conflicts give more than one other value,
+// or returns "".
+func severalOthers(cs []FieldConflict) string {
+	first := map[string]any{}
+	for _, c := range cs {
+		if v, ok := first[c.Field]; ok && !same(v, c.Theirs) {
+			return c.Field
+		} else if !ok {
+			first[c.Field] = c.Theirs
+		}
+	}
+	return ""
 }

@@ -305,9 +305,26 @@ func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Has
 }
 
 // writeCommit writes a commit of tree with parents, SSH-signed by id.
+//
+// The author time is when; the committer time is when too, or a second
+// after the latest parent's if that is later (a clock here or on another
+// copy was wrong): committer times rise along every line of history, which
+// is what lets ancestry walk newest first and stop early. The log shows
+// author times.
 func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *bcrypto.Identity, msg string, when time.Time) (plumbing.Hash, error) {
+	committed := when
+	for _, p := range parents {
+		pc, err := s.readCommit(p)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if next := pc.Committer.When.Add(time.Second); !committed.After(pc.Committer.When) {
+			committed = next
+		}
+	}
 	sig := object.Signature{Name: id.Handle, Email: id.Handle + "@gobag", When: when}
 	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents}
+	c.Committer.When = committed.In(when.Location())
 	unsigned := &plumbing.MemoryObject{}
 	if err := c.EncodeWithoutSignature(unsigned); err != nil {
 		return plumbing.ZeroHash, err

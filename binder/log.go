@@ -89,7 +89,7 @@ func (b *Binder) Log(ctx context.Context, id string, limit int) ([]LogEntry, err
 // parseTrailers reads the "Record:" and "Roster:" lines gobag writes in
 // its commit messages. gobag verify checks that they match the changes.
 func parseTrailers(c *rawCommit) []LogEntry {
-	base := LogEntry{Commit: c.Hash.String(), Time: c.Committer.When.UTC(), Author: c.Author.Name}
+	base := LogEntry{Commit: c.Hash.String(), Time: c.Author.When.UTC(), Author: c.Author.Name}
 	var out []LogEntry
 	for _, line := range strings.Split(c.Message, "\n") {
 		switch {

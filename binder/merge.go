@@ -243,7 +243,7 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now := clock().UTC().Truncate(time.Second)
 	saved := b.roster
 	b.roster, err = mergedRoster, b.setRecipients(mergedRoster)
 	defer func() { b.roster = saved; b.setRecipients(saved) }()
@@ -303,10 +303,10 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 				return plumbing.ZeroHash, err
 			}
 		}
+		// Even when both sides hold the same content, the merge writes a
+		// version that follows both: taking one side's whole would read,
+		// to gobag verify, as dropping the other's.
 		merged, conflicts := mergeRecord(br, o, t, oEnv, tEnv)
-		if merged == nil {
-			continue // the same content on both sides: ours stands
-		}
 		prev, err := b.git.readBlob(oh.env)
 		if err != nil {
 			return plumbing.ZeroHash, err
@@ -389,12 +389,10 @@ func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
 // ancestor (nil if the record is new on both sides, which ids make
 // impossible in practice): each of title, body and every field takes the
 // side that changed it; a field both changed differently keeps ours and
-// records both as a conflict. It returns nil if both sides hold the same
-// content, and how many fields conflict.
+// records both as a conflict. Conflicts the versions already carry are
+// kept (see mergeConflicts). It returns the merged record and how many
+// conflicts it carries.
 func mergeRecord(base, ours, theirs *Record, oursEnv, theirsEnv *Envelope) (*Record, int) {
-	if sameContent(ours, theirs) {
-		return nil, 0
-	}
 	if base == nil {
 		base = &Record{}
 	}
@@ -431,19 +429,44 @@ func mergeRecord(base, ours, theirs *Record, oursEnv, theirsEnv *Envelope) (*Rec
 				OursBy: oursEnv.Author, TheirsBy: theirsEnv.Author, OursRev: oursEnv.Rev, TheirsRev: theirsEnv.Rev})
 		}
 	}
-	// Conflicts either side still carries stay, once each.
-	have := map[string]bool{}
-	for _, c := range conflicts {
-		have[c.Field] = true
-	}
-	for _, c := range append(slices.Clone(ours.Conflicts), theirs.Conflicts...) {
-		if !have[c.Field] {
-			have[c.Field] = true
-			conflicts = append(conflicts, c)
+	merged.Conflicts = mergeConflicts(conflicts, base.Conflicts, ours.Conflicts, theirs.Conflicts)
+	return merged, len(merged.Conflicts)
+}
+
+// mergeConflicts joins the conflicts a merge found with those the two
+// versions carried: every entry either side carries stays (a third copy's
+// value is not lost because the field conflicts again), once, unless one
+// side resolved it since the merge base (an entry the base had and that
+// side dropped).
+func mergeConflicts(found, base, ours, theirs []FieldConflict) []FieldConflict {
+	keys := func(cs []FieldConflict) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range cs {
+			m[conflictKey(c)] = true
 		}
+		return m
 	}
-	merged.Conflicts = conflicts
-	return merged, len(conflicts)
+	inBase, inOurs, inTheirs := keys(base), keys(ours), keys(theirs)
+	var out []FieldConflict
+	seen := map[string]bool{}
+	for _, c := range slices.Concat(found, ours, theirs) {
+		k := conflictKey(c)
+		if seen[k] || inBase[k] && (!inOurs[k] || !inTheirs[k]) {
+			continue
+		}
+		seen[k] = true
+		out = append(out, c)
+	}
+	return out
+}
+
+// conflictKey identifies a conflict entry by all it holds.
+func conflictKey(c FieldConflict) string {
+	var b bytes.Buffer
+	if err := toml.NewEncoder(&b).Encode(c); err != nil {
+		return fmt.Sprintf("%#v", c)
+	}
+	return b.String()
 }
 
 func setPart(r *Record, key string, v any) {

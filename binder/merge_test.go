@@ -2,10 +2,15 @@ package binder
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -25,6 +30,20 @@ func twoCopies(t *testing.T) (a, b *Binder) {
 	}
 	t.Cleanup(func() { b.Close() })
 	return a, b
+}
+
+// threeCopies is twoCopies with a third copy.
+func threeCopies(t *testing.T) (a, b, c *Binder) {
+	t.Helper()
+	a, b = twoCopies(t)
+	dir := filepath.Join(t.TempDir(), "c")
+	gitCmd(t, t.TempDir(), "clone", "-q", "--bare", a.Dir(), dir)
+	c, err := Open(context.Background(), dir, a.Identity())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return a, b, c
 }
 
 // fetch brings from's branch into to's repository (as sync's fetch does)
@@ -193,23 +212,69 @@ func TestIntegrateRefusesForgedHistory(t *testing.T) {
 	}
 }
 
+// mergeAs writes, on b, a merge commit of b's tip and theirs whose tree is
+// b's with the given records' files taken from theirs, bypassing merge().
+func mergeAs(t *testing.T, b *Binder, theirs string, take []string, msg string) plumbing.Hash {
+	t.Helper()
+	ours, _ := b.git.head()
+	ot, _ := b.treeOf(ours)
+	tt, _ := b.treeOf(plumbing.NewHash(theirs))
+	changes := map[string]plumbing.Hash{}
+	for _, id := range take {
+		s, err := b.sideAt(tt, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agePath, envPath := recordPath(id)
+		changes[agePath], changes[envPath] = s.age, s.env
+	}
+	tree, err := b.git.applyTree(ot, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return commitAs(t, b, b.Identity(), b.Identity().Handle, tree, []plumbing.Hash{plumbing.NewHash(theirs)}, msg)
+}
+
+// A merge commit may take a record whole from one parent only if the
+// other left it as it was where they parted (or deleted it while this
+// side edited it); anything else drops someone's change without a trace.
 func TestVerifyChecksMergeCommits(t *testing.T) {
 	ctx := context.Background()
 	a, b := twoCopies(t)
 	x := mustAdd(t, a, &Record{Kind: "note", Title: "x"})
-	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	y := mustAdd(t, a, &Record{Kind: "note", Title: "y"})
+	z := mustAdd(t, a, &Record{Kind: "note", Title: "z"})
+	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
 	mustEdit(t, a, x.ID, func(r *Record) { r.Title = "x on a" })
 	mustEdit(t, b, x.ID, func(r *Record) { r.Title = "x on b" })
+	if err := a.Delete(ctx, y.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustEdit(t, b, y.ID, func(r *Record) { r.Title = "y on b" })
+	mustEdit(t, a, z.ID, func(r *Record) { r.Title = "z on a" })
 	theirs := fetch(t, b, a)
 	ours, _ := b.git.head()
-	// A merge commit that takes a's tree whole, dropping b's edit, is
-	// authentic (a's version is signed) and verifies; one whose record
-	// version follows neither parent does not.
-	at, _ := b.treeOf(plumbing.NewHash(theirs))
-	good := commitAs(t, b, b.Identity(), "priya", at, []plumbing.Hash{plumbing.NewHash(theirs)}, "merge\n")
-	if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
-		t.Fatalf("a merge taking one side: %v", rep.Problems)
+
+	// x and y from a, z left as b has it (as it was before a's edit).
+	bad := mergeAs(t, b, theirs, []string{x.ID, y.ID}, "merge\n")
+	expectProblem(t, b, bad, x.ID, "dropping the other's rev 2")
+	expectProblem(t, b, bad, y.ID, "dropping the other's rev 2")
+	expectProblem(t, b, bad, z.ID, "dropping the other's rev 2")
+
+	// Taking what only one side changed, and an edit over a delete, is
+	// what a merge does: x is left out here (both changed it).
+	b.git.setHead(bad, ours)
+	good := mergeAs(t, b, theirs, []string{z.ID}, "merge\n")
+	rep, _ := Verify(ctx, b.Dir(), nil)
+	for _, p := range rep.Problems {
+		if p.Commit == good.String() && p.Record != x.ID {
+			t.Errorf("a merge taking changes from one side: %v", p)
+		}
 	}
+
+	// A new version must follow one parent's and be numbered after both.
 	b.git.setHead(good, ours)
 	_, envPath := recordPath(x.ID)
 	oursEnv := readAt(t, b, envPath)
@@ -218,9 +283,120 @@ func TestVerifyChecksMergeCommits(t *testing.T) {
 	env.sign(b.Identity())
 	ot, _ := b.treeOf(ours)
 	h, _ := b.git.putBlob(env.Marshal())
-	bad, _ := b.git.applyTree(ot, map[string]plumbing.Hash{envPath: h})
-	badCommit := commitAs(t, b, b.Identity(), "priya", bad, []plumbing.Hash{plumbing.NewHash(theirs)}, "merge\n\nRecord: "+x.ID+" rev 7 merge\n")
+	badTree, _ := b.git.applyTree(ot, map[string]plumbing.Hash{envPath: h})
+	badCommit := commitAs(t, b, b.Identity(), "priya", badTree, []plumbing.Hash{plumbing.NewHash(theirs)}, "merge\n\nRecord: "+x.ID+" rev 7 merge\n")
 	expectProblem(t, b, badCommit, x.ID, "does not follow both parents")
+
+	// gobag's own merge passes.
+	b.git.setHead(badCommit, ours)
+	if _, err := b.Integrate(ctx, theirs, "a", nil); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
+		t.Fatalf("gobag's merge: %v", rep.Problems)
+	}
+}
+
+// A merge cannot bring back the roster a manager replaced on the other
+// side (a removed member merging their stale copy back in).
+func TestVerifyRefusesMergeThatDropsRosterChange(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoCopies(t)
+	id := a.Identity()
+	sam, _ := bcrypto.NewIdentity("sam")
+	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, RoleResponder)
+	raw2, _ := r2.Marshal()
+	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
+		pathRoster: raw2, pathRosterSig: signRoster(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
+	})
+	mustAdd(t, b, &Record{Kind: "note", Title: "on b"})
+	theirs := fetch(t, b, a)
+	ours, _ := b.git.head()
+	bad := mergeAs(t, b, theirs, nil, "merge\n")
+	expectProblem(t, b, bad, "", "dropping the roster change (serial 2)")
+	b.git.setHead(bad, ours)
+	res, err := b.Integrate(ctx, theirs, "a", nil)
+	if err != nil || !res.Merged || b.Roster().Serial != 2 {
+		t.Fatalf("merge: %+v %v (serial %d)", res, err, b.Roster().Serial)
+	}
+	if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
+		t.Fatalf("gobag's merge: %v", rep.Problems)
+	}
+}
+
+// Both copies making the same edit still gives a merged version, which
+// verifies (taking one side's whole would read as dropping the other's).
+func TestMergeOfTheSameEdit(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoCopies(t)
+	x := mustAdd(t, a, &Record{Kind: "note", Title: "x"})
+	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	mustEdit(t, a, x.ID, func(r *Record) { r.Title = "same" })
+	mustEdit(t, b, x.ID, func(r *Record) { r.Title = "same" })
+	res, err := b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	if err != nil || !res.Merged || len(res.Conflicts) != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	got, _ := b.Get(ctx, x.ID)
+	if got.Title != "same" || got.Rev != 3 {
+		t.Fatalf("merged %q rev %d", got.Title, got.Rev)
+	}
+	if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
+		t.Fatal(rep.Problems)
+	}
+}
+
+// Three copies give a field three values: every value stays in the
+// record's conflicts; a conflict one copy resolved does not come back from
+// another that still carried it.
+func TestConflictsAcrossThreeCopies(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := threeCopies(t)
+	x := mustAdd(t, a, &Record{Kind: "note", Title: "x", Fields: map[string]any{"f": "base", "g": "base"}})
+	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	c.Integrate(ctx, fetch(t, c, a), "a", nil)
+	for v, cp := range map[string]*Binder{"a": a, "b": b, "c": c} {
+		mustEdit(t, cp, x.ID, func(r *Record) { r.Fields["f"] = v })
+	}
+	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Integrate(ctx, fetch(t, b, c), "c", nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := b.Get(ctx, x.ID)
+	var others []string
+	for _, cf := range got.Conflicts {
+		if cf.Field != "f" || cf.Ours != "b" {
+			t.Fatalf("conflict %+v", cf)
+		}
+		others = append(others, cf.Theirs.(string))
+	}
+	if got.Fields["f"] != "b" || strings.Join(others, ",") != "c,a" {
+		t.Fatalf("field %v, other values %v; want b, and c and a", got.Fields["f"], others)
+	}
+	if _, err := b.ResolveConflicts(ctx, x.ID, "theirs"); KindOf(err) != Invalid || !strings.Contains(err.Error(), "more than one other copy") {
+		t.Fatalf("taking theirs of two others: %v", err)
+	}
+	// a takes b's history with the conflicts; b resolves; a edits another
+	// field of the record meanwhile; their merge keeps b's resolution.
+	if _, err := a.Integrate(ctx, fetch(t, a, b), "b", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.ResolveConflicts(ctx, x.ID, "ours"); err != nil {
+		t.Fatal(err)
+	}
+	mustEdit(t, a, x.ID, func(r *Record) { r.Fields["g"] = "a" })
+	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = b.Get(ctx, x.ID)
+	if len(got.Conflicts) != 0 || got.Fields["g"] != "a" || got.Fields["f"] != "b" {
+		t.Fatalf("after the merge: %+v", got)
+	}
+	if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
+		t.Fatal(rep.Problems)
+	}
 }
 
 func TestFormat1BinderIsUpgraded(t *testing.T) {
@@ -265,6 +441,59 @@ func TestAncestryWithEqualTimes(t *testing.T) {
 		}
 		if ok, _ := b.Descends(ctx, tips[i], tips[29]); ok {
 			t.Errorf("commit %d descends from 29", i)
+		}
+	}
+}
+
+// Copies whose clocks are wrong (hours behind, a year ahead) edit and
+// merge at random: ancestry still finds exactly what each lacks and a best
+// common ancestor (as git rev-list and merge-base say), and every copy's
+// history verifies.
+func TestAncestryWithWrongClocks(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := threeCopies(t)
+	copies := []*Binder{a, b, c}
+	skew := []time.Duration{0, -7 * time.Hour, 365 * 24 * time.Hour}
+	defer func() { clock = time.Now }()
+	as := func(i int) { clock = func() time.Time { return time.Now().Add(skew[i]) } }
+	var ids []string
+	for i := range 4 {
+		ids = append(ids, mustAdd(t, a, &Record{Kind: "note", Title: fmt.Sprint("n", i)}).ID)
+	}
+	for _, cp := range copies[1:] {
+		if _, err := cp.Integrate(ctx, fetch(t, cp, a), "a", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for step := range 60 {
+		i, j := rng.IntN(3), rng.IntN(3)
+		as(i)
+		if i == j || rng.IntN(3) == 0 {
+			mustEdit(t, copies[i], ids[rng.IntN(len(ids))], func(r *Record) { r.Body = fmt.Sprint("step ", step) })
+			continue
+		}
+		theirs := fetch(t, copies[i], copies[j])
+		ours := copies[i].Tip()
+		ahead, behind, base, err := copies[i].Ancestry(ctx, theirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(x, y string) int {
+			n, _ := strconv.Atoi(strings.TrimSpace(gitCmd(t, copies[i].Dir(), "rev-list", "--count", x, "^"+y)))
+			return n
+		}
+		bases := strings.Fields(gitCmd(t, copies[i].Dir(), "merge-base", "--all", ours, theirs))
+		if ahead != count(ours, theirs) || behind != count(theirs, ours) || !slices.Contains(bases, base) {
+			t.Fatalf("step %d: ahead %d behind %d base %.8s; git: %d %d %v", step, ahead, behind, base, count(ours, theirs), count(theirs, ours), bases)
+		}
+		if _, err := copies[i].Integrate(ctx, theirs, "copy", nil); err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+	}
+	for _, cp := range copies {
+		if rep, err := Verify(ctx, cp.Dir(), nil); err != nil || !rep.OK() {
+			t.Fatalf("%s: %+v %v", cp.Dir(), rep, err)
 		}
 	}
 }

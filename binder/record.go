@@ -229,6 +229,10 @@ func (r *Record) Validate() error {
 			return errorf(Invalid, "field names are lower-case letters, digits, '-' and '_', starting with a letter",
 				"record: bad field name %q", k)
 		}
+		if k == "title" || k == "body" {
+			return errorf(Invalid, "title and body are the record's own: give the field another name",
+				"record: a field may not be named %q", k)
+		}
 	}
 	spec, _ := KindByName(r.Kind)
 	if r.Fields == nil {

@@ -225,7 +225,7 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now := clock().UTC().Truncate(time.Second)
 	changes := map[string]plumbing.Hash{}
 	var trailers []string
 	var indexed []*Record

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -74,7 +75,7 @@ func Verify(ctx context.Context, dir string, progress Progress) (*Report, error)
 // in force there from their trees.
 func verifyHistory(ctx context.Context, g *gitStore, dir string, tip plumbing.Hash, only map[plumbing.Hash]bool, progress Progress) (*Report, error) {
 	progress = progress.serialized()
-	v := &verifier{g: g, rosters: map[plumbing.Hash]*rosterState{}, only: only, rep: &Report{Tip: tip.String()}}
+	v := &verifier{g: g, rosters: map[plumbing.Hash]*rosterState{}, times: map[plumbing.Hash]time.Time{}, only: only, rep: &Report{Tip: tip.String()}}
 	// Walk the history and, while it is walked, check each commit on its
 	// own in parallel: its trees, what it changes against its parents,
 	// and whose key signed it.
@@ -198,6 +199,7 @@ type verifier struct {
 	only      map[plumbing.Hash]bool         // the commits to check, nil for all: the walk stops at others
 	boundary  []plumbing.Hash                // the commits checked before that the walk reached
 	knownRoot bool                           // the root is among them
+	times     map[plumbing.Hash]time.Time    // committer time of each commit passed
 	rep       *Report
 }
 
@@ -213,6 +215,9 @@ type commitJob struct {
 	sig     *sigCheck         // its signature, to be checked in a batch
 	signer  bcrypto.PublicKey // the key that signed it, once the signature verified
 	changes []recordChange    // the records it changes, sorted by id
+	// For a merge: its parents' best common ancestor and that commit's
+	// .gobag tree (zero if they share none).
+	base, baseGobag plumbing.Hash
 
 	problems []Problem
 	versions int
@@ -227,12 +232,13 @@ func (j *commitJob) problem(rec, format string, args ...any) {
 
 // recordChange is what a commit did to one record's files: each blob's
 // hash in the commit and in its first parent (and, for a merge, its
-// second), zero where absent.
+// second, and the envelope at the parents' merge base), zero where absent.
 type recordChange struct {
 	id             string
 	envNew, ageNew plumbing.Hash
 	envOld, ageOld plumbing.Hash // first parent
 	env2, age2     plumbing.Hash // second parent, for a merge
+	envBase        plumbing.Hash // at the merge base, for a merge
 }
 
 // recordJob is the check of one record version.
@@ -382,6 +388,7 @@ func (v *verifier) loadBoundary() error {
 			return err
 		}
 		v.rosters[h] = &rosterState{roster: r, raw: raw, gobag: gobagTree, format: formatLines[string(format)]}
+		v.times[h] = c.Committer.When
 	}
 	// The root is among the commits checked before: a new one is a second.
 	v.knownRoot = len(v.boundary) > 0
@@ -413,6 +420,15 @@ func (v *verifier) rosterPass(j *commitJob) {
 		after = v.gobagChange(j, j.gobag, gov)
 	}
 	v.rosters[j.h] = after
+	v.times[j.h] = c.Committer.When
+	if after != nil && after.format >= 2 {
+		for _, p := range c.ParentHashes {
+			if t, ok := v.times[p]; ok && !c.Committer.When.After(t) {
+				j.problem("", "commit time %s is not after its parent's (%s): gobag's committer times rise along history",
+					c.Committer.When.UTC().Format(time.RFC3339), t.UTC().Format(time.RFC3339))
+			}
+		}
+	}
 	if gov == nil {
 		gov = after // the first commit is governed by its own, self-signed roster
 	}
@@ -435,21 +451,31 @@ func (v *verifier) rosterPass(j *commitJob) {
 }
 
 // mergeRoster checks a merge commit's .gobag files: a merge takes them
-// whole from one parent (roster changes are never merged) and needs
-// format 2.
+// whole from one parent (roster changes are never merged), and if the
+// parents differ, from the one that changed them since the merge base
+// while the other did not (so a merge cannot bring back an older roster,
+// nor drop a change the other side made); it needs format 2.
 func (v *verifier) mergeRoster(j *commitJob, gov *rosterState) *rosterState {
 	if len(j.c.ParentHashes) > 2 {
 		j.problem("", "a merge of %d parents (gobag merges two)", len(j.c.ParentHashes))
 	}
-	var took *rosterState
-	for _, p := range j.c.ParentHashes[:2] {
-		if st := v.rosters[p]; st != nil && st.gobag == j.gobag && took == nil {
-			took = st
-		}
+	sides := [2]*rosterState{v.rosters[j.c.ParentHashes[0]], v.rosters[j.c.ParentHashes[1]]}
+	if sides[0] == nil || sides[1] == nil {
+		return gov // a parent's own problems were reported
 	}
-	if took == nil {
+	var took, other *rosterState
+	switch {
+	case sides[0].gobag == j.gobag:
+		took, other = sides[0], sides[1]
+	case sides[1].gobag == j.gobag:
+		took, other = sides[1], sides[0]
+	default:
 		j.problem("", "merge commit changes .gobag: a merge takes it from one parent")
 		return gov
+	}
+	if other.gobag != took.gobag && other.gobag != j.baseGobag {
+		j.problem("", "merge takes roster serial %d from one parent, dropping the roster change (serial %d) the other made since they parted",
+			took.roster.Serial, other.roster.Serial)
 	}
 	if took.format < 2 {
 		j.problem("", "merge commit in a format 1 binder (merges need format 2)")
@@ -596,10 +622,28 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
+	var baseRecs plumbing.Hash
 	if j.merge() {
 		err = w.g.diffTreeEntries(parentRecs[1], j.records, recordsDir, func(p string, _, _ plumbing.Hash) { changed(p) })
 		if err != nil {
 			return err
+		}
+		// What each side did since they parted decides what a merge may
+		// take whole.
+		if _, _, j.base, err = w.g.ancestry(c.ParentHashes[0], c.ParentHashes[1]); err != nil {
+			return err
+		}
+		if !j.base.IsZero() {
+			bt, err := w.g.readCommit(j.base)
+			if err != nil {
+				return err
+			}
+			if j.baseGobag, _, err = w.g.lookup(bt.TreeHash, ".gobag"); err != nil {
+				return err
+			}
+			if baseRecs, _, err = w.g.lookup(bt.TreeHash, recordsDir); err != nil {
+				return err
+			}
 		}
 	}
 	// Fill in every side's hashes (a side the diffs did not report is the
@@ -616,6 +660,7 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 			{j.records, envRel, &rc.envNew}, {j.records, ageRel, &rc.ageNew},
 			{parentRecs[0], envRel, &rc.envOld}, {parentRecs[0], ageRel, &rc.ageOld},
 			{parentRecs[1], envRel, &rc.env2}, {parentRecs[1], ageRel, &rc.age2},
+			{baseRecs, envRel, &rc.envBase},
 		} {
 			if f.tree.IsZero() {
 				continue
@@ -783,16 +828,18 @@ func (w *worker) follows(r *recordJob, env *Envelope, prevHash plumbing.Hash) er
 }
 
 // mergedRecord checks a record in a merge commit: taken whole from one
-// parent, or a new version (the merge of both) that follows one of them
-// and is numbered after both.
+// parent (see tookWhole), or a new version (the merge of both) that
+// follows one of them and is numbered after both.
 func (w *worker) mergedRecord(r *recordJob) error {
 	switch {
 	case r.envNew.IsZero():
 		// A record either parent has stays (deleting needs a tombstone).
 		r.problem("record deleted without a tombstone")
 		return nil
-	case r.envNew == r.envOld && r.ageNew == r.ageOld, r.envNew == r.env2 && r.ageNew == r.age2:
-		return nil // as one parent has it
+	case r.envNew == r.envOld && r.ageNew == r.ageOld:
+		return w.tookWhole(r, r.env2)
+	case r.envNew == r.env2 && r.ageNew == r.age2:
+		return w.tookWhole(r, r.envOld)
 	case r.envNew == r.envOld || r.envNew == r.env2:
 		r.problem("ciphertext does not match its envelope (the ciphertext changed, the envelope did not)")
 		return nil
@@ -833,6 +880,36 @@ func (w *worker) mergedRecord(r *recordJob) error {
 		}
 	}
 	return w.checkCiphertext(r, env)
+}
+
+// tookWhole checks a record a merge takes as one parent has it, given the
+// other parent's envelope: the other side must have left the record as it
+// was at the merge base, or deleted it while the side taken changed it
+// (an edit wins over a delete), or both deleted it. Otherwise taking one
+// side would silently drop what the other did: the merge must write a new
+// version.
+func (w *worker) tookWhole(r *recordJob, other plumbing.Hash) error {
+	if other == r.envNew || other == r.envBase {
+		return nil
+	}
+	if other.IsZero() {
+		r.problem("merge keeps a record the other parent does not have, though the merge base has it")
+		return nil
+	}
+	data, err := w.g.readBlob(other)
+	if err != nil {
+		return err
+	}
+	oe, err := ParseEnvelope(data)
+	if err != nil {
+		r.problem("%v", err)
+		return nil
+	}
+	if oe.Deleted && r.envNew != r.envBase {
+		return nil
+	}
+	r.problem("merge keeps one parent's version of a record both sides changed, dropping the other's rev %d (a merge of the two must be a new version)", oe.Rev)
+	return nil
 }
 
 // checkTrailers checks that a commit's Record: lines name exactly the

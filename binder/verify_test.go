@@ -213,9 +213,24 @@ func mustParse(t *testing.T, raw []byte) *Roster {
 // by signer but naming author as its author.
 func commitAs(t *testing.T, b *Binder, signer *bcrypto.Identity, author string, tree plumbing.Hash, extra []plumbing.Hash, msg string) plumbing.Hash {
 	t.Helper()
+	return commitAt(t, b, signer, author, tree, extra, msg, time.Time{})
+}
+
+// commitAt is commitAs with the commit's time (zero: after its parents').
+func commitAt(t *testing.T, b *Binder, signer *bcrypto.Identity, author string, tree plumbing.Hash, extra []plumbing.Hash, msg string, when time.Time) plumbing.Hash {
+	t.Helper()
 	tip, _ := b.git.head()
-	sig := object.Signature{Name: author, Email: author + "@gobag", When: time.Now()}
-	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: append([]plumbing.Hash{tip}, extra...)}
+	parents := append([]plumbing.Hash{tip}, extra...)
+	if when.IsZero() {
+		when = time.Now()
+		for _, p := range parents {
+			if pc, err := b.git.readCommit(p); err == nil && !when.After(pc.Committer.When) {
+				when = pc.Committer.When.Add(time.Second)
+			}
+		}
+	}
+	sig := object.Signature{Name: author, Email: author + "@gobag", When: when}
+	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents}
 	unsigned := &plumbing.MemoryObject{}
 	c.EncodeWithoutSignature(unsigned)
 	r, _ := unsigned.Reader()
@@ -277,6 +292,13 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 		b, id, _, _ := setup(t)
 		bad := forge(t, b, id, "x\n", map[string][]byte{pathRosterSig: []byte("gobag-roster-signature 1\ngarbage\n")})
 		expectProblem(t, b, bad, "", "roster signature rejected")
+	})
+	t.Run("commit time before its parent's", func(t *testing.T) {
+		b, id, _, _ := setup(t)
+		tip, _ := b.git.head()
+		c, _ := b.git.readCommit(tip)
+		bad := commitAt(t, b, id, id.Handle, c.TreeHash, nil, "harmless\n", c.Committer.When.Add(-time.Hour))
+		expectProblem(t, b, bad, "", "is not after its parent's")
 	})
 	t.Run("author is not the signer", func(t *testing.T) {
 		b, id, _, _ := setup(t)
