@@ -81,16 +81,21 @@ func (s *gitStore) head() (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// setHead moves the branch from old to new atomically: the new value is
+// setHead moves the branch of the binder's own repository from old to new.
+func (s *gitStore) setHead(old, new plumbing.Hash) error { return s.moveHead(old, new, false) }
+
+// moveHead moves the branch from old to new atomically: the new value is
 // written to a lock file and renamed over the ref, so a crash leaves either
-// the old or the new tip, never a torn file.
-func (s *gitStore) setHead(old, new plumbing.Hash) error {
+// the old or the new tip, never a torn file. shared says the repository is
+// a remote other machines write to as well (see lockRef); the branch is
+// read back after the move to be sure it holds new.
+func (s *gitStore) moveHead(old, new plumbing.Hash, shared bool) error {
 	refPath := filepath.Join(s.dir, filepath.FromSlash(Branch.String()))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
 		return err
 	}
 	lock := refPath + ".lock"
-	f, err := lockRef(lock)
+	f, err := lockRef(lock, shared)
 	if err != nil {
 		return err
 	}
@@ -115,37 +120,60 @@ func (s *gitStore) setHead(old, new plumbing.Hash) error {
 		os.Remove(lock)
 		return fmt.Errorf("update %s: %w", Branch, err)
 	}
-	if d, err := os.Open(filepath.Dir(refPath)); err == nil {
-		d.Sync()
-		d.Close()
+	syncDir(filepath.Dir(refPath))
+	if shared {
+		// Another machine that took the lock over (below) could have
+		// renamed its value over ours.
+		if cur, err := s.head(); err != nil || cur != new {
+			return errorf(Conflict, "sync again", "the branch moved while it was being updated (tip %s)", cur)
+		}
 	}
 	return nil
 }
 
 // lockRef creates git's lock file for a ref. A lock held by a git command
-// is released within moments, so it is waited for; one still there after
-// two seconds was left by a process that died (gobag holds the binder's
-// process lock, so it cannot be another gobag) and is taken over.
-func lockRef(lock string) (*os.File, error) {
-	deadline := time.Now().Add(2 * time.Second)
+// is released within moments, so it is waited for. In the binder's own
+// repository, one still there after two seconds was left by a process
+// that died (gobag holds the binder's process lock, so it cannot be
+// another gobag) and is taken over. In a shared one (a remote on a drive
+// or share), another machine's sync may hold it for longer: only a lock
+// untouched for ten minutes is taken over.
+func lockRef(lock string, shared bool) (*os.File, error) {
+	wait := 2 * time.Second
+	if shared {
+		wait = sharedLockWait
+	}
+	deadline := time.Now().Add(wait)
 	takenOver := false
 	for {
 		f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if !errors.Is(err, os.ErrExist) {
 			return f, err
 		}
+		fi, serr := os.Stat(lock)
+		abandoned := serr == nil && time.Since(fi.ModTime()) > abandonedLockAge
 		switch {
-		case time.Now().Before(deadline):
-			time.Sleep(20 * time.Millisecond)
-		case !takenOver:
+		case !takenOver && (abandoned || !shared && time.Now().After(deadline)):
 			os.Remove(lock)
 			takenOver = true
+		case time.Now().Before(deadline):
+			time.Sleep(20 * time.Millisecond)
+		case shared:
+			return nil, errorf(Locked, "another copy is syncing with it: sync again in a minute (a lock left by a crash is taken over after ten minutes; or remove "+lock+")",
+				"ref %s is locked by another writer", Branch)
 		default:
 			return nil, errorf(Locked, "if no git command is running on this binder, remove "+lock,
 				"ref %s is locked by another writer", Branch)
 		}
 	}
 }
+
+// How long a shared repository's ref lock is waited for, and how old one
+// must be to count as left by a crash.
+var (
+	sharedLockWait   = 5 * time.Second
+	abandonedLockAge = 10 * time.Minute
+)
 
 func (s *gitStore) putObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
 	o := s.st.NewEncodedObject()
@@ -173,8 +201,9 @@ func (s *gitStore) putBlob(data []byte) (plumbing.Hash, error) {
 
 // has reports whether the repository holds object h, loose or packed.
 func (s *gitStore) has(h plumbing.Hash) bool {
-	hex := h.String()
-	if _, err := os.Stat(filepath.Join(s.dir, "objects", hex[:2], hex[2:])); err == nil {
+	// An empty file is what a copy cut short by a crash may leave: it is
+	// written again.
+	if fi, err := os.Stat(s.loosePath(h)); err == nil && fi.Size() > 0 {
 		return true
 	}
 	// The packs as listed when the store was opened (or last reloaded):

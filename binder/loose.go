@@ -20,7 +20,7 @@ import (
 // loose object (it may be packed).
 func (s *gitStore) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byte, ok bool, err error) {
 	hex := h.String()
-	raw, err := os.ReadFile(filepath.Join(s.dir, "objects", hex[:2], hex[2:]))
+	raw, err := os.ReadFile(s.loosePath(h))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -56,4 +56,23 @@ func (s *gitStore) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byt
 		return nil, true, errorf(BadSignature, "run git fsck", "object %s does not match its hash", hex)
 	}
 	return bytes.Clone(full[nul+1:]), true, nil
+}
+
+// loosePath is where object h is stored loose.
+func (s *gitStore) loosePath(h plumbing.Hash) string {
+	hex := h.String()
+	return filepath.Join(s.dir, "objects", hex[:2], hex[2:])
+}
+
+// syncFile flushes a file's content to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -497,3 +497,30 @@ func TestAncestryWithWrongClocks(t *testing.T) {
 		}
 	}
 }
+
+// A remote's ref lock held by another machine's sync is waited for, then
+// reported, never taken over; one left by a crash long ago is taken over.
+func TestMoveBranchOfSharedRepository(t *testing.T) {
+	a, b := twoCopies(t)
+	old := b.Tip()
+	mustAdd(t, a, &Record{Kind: "note", Title: "x"})
+	fetch(t, b, a)
+	lock := filepath.Join(b.Dir(), "refs", "heads", "main.lock")
+	defer func(w time.Duration) { sharedLockWait = w }(sharedLockWait)
+	sharedLockWait = 100 * time.Millisecond
+	os.WriteFile(lock, nil, 0o644)
+	if err := MoveBranch(b.Dir(), old, a.Tip()); KindOf(err) != Locked || !strings.Contains(HintOf(err), "another copy is syncing") {
+		t.Fatalf("fresh lock: %v", err)
+	}
+	if tip, _ := BranchTip(b.Dir()); tip != old {
+		t.Fatal("the branch moved under a lock")
+	}
+	long := time.Now().Add(-time.Hour)
+	os.Chtimes(lock, long, long)
+	if err := MoveBranch(b.Dir(), old, a.Tip()); err != nil {
+		t.Fatalf("abandoned lock: %v", err)
+	}
+	if tip, _ := BranchTip(b.Dir()); tip != a.Tip() {
+		t.Fatal("the branch did not move")
+	}
+}

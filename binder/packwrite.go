@@ -498,6 +498,7 @@ func writeFileSynced(path string, data []byte) error {
 	return err
 }
 
+// syncDir flushes a directory's entries to disk (where the system allows).
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()

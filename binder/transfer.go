@@ -3,6 +3,8 @@ package binder
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -111,8 +113,10 @@ func (s *gitStore) missingObjects(ctx context.Context, tip plumbing.Hash, has fu
 
 // CopyHistory copies into the repository in toDir every object of the
 // history ending at commit tip, in the repository in fromDir, that toDir
-// lacks: loose if they are few, else as one pack. No branch moves. It
-// returns how many objects it copied.
+// lacks: loose if they are few, else as one pack, and flushed to disk
+// before it returns (a drive pulled out after a sync must hold every
+// object its branch names). No branch moves. It returns how many objects
+// it copied.
 func CopyHistory(ctx context.Context, fromDir, toDir, tip string, progress Progress) (int, error) {
 	src, err := openGitStore(fromDir)
 	if err != nil {
@@ -132,15 +136,28 @@ func CopyHistory(ctx context.Context, fromDir, toDir, tip string, progress Progr
 		// Oldest first, a commit after what it refers to: a copy cut
 		// short never leaves a commit whose trees are missing (a later
 		// copy would take it as complete).
+		dirs := map[string]bool{}
 		for _, it := range slices.Backward(items) {
 			data, err := src.readObject(it.t, it.h)
 			if err != nil {
 				return 0, err
 			}
+			path := dst.loosePath(it.h)
+			if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+				os.Remove(path) // left empty by a crash; the writer skips an existing file
+			}
 			if _, err := dst.putObject(it.t, data); err != nil {
 				return 0, err
 			}
+			if err := syncFile(path); err != nil {
+				return 0, err
+			}
+			dirs[filepath.Dir(path)] = true
 		}
+		for d := range dirs {
+			syncDir(d)
+		}
+		syncDir(filepath.Join(toDir, "objects"))
 		return len(items), nil
 	}
 	var report func(done, total int)
@@ -208,7 +225,7 @@ func MoveBranch(dir, old, new string) error {
 	if old != "" {
 		oh = plumbing.NewHash(old)
 	}
-	return g.setHead(oh, plumbing.NewHash(new))
+	return g.moveHead(oh, plumbing.NewHash(new), true)
 }
 
 // VerifyTip checks the whole history ending at commit tip in the

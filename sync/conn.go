@@ -43,6 +43,10 @@ type conn interface {
 	// moves its branch from old ("" for none) to new; if the branch is no
 	// longer at old it fails with errMoved.
 	push(ctx context.Context, b *binder.Binder, old, new string) error
+	// discard drops what fetch kept of a branch that was refused or
+	// could not be taken in (it must not count as something the binder
+	// has in the next fetch).
+	discard()
 	close()
 }
 
@@ -127,6 +131,9 @@ func (c *localConn) push(ctx context.Context, b *binder.Binder, old, new string)
 	return err
 }
 
+// discard has nothing to drop: a local fetch copies objects, never a ref.
+func (c *localConn) discard() {}
+
 func (c *localConn) close() {}
 
 // gitConn syncs over SSH or HTTPS with git's smart protocol.
@@ -165,6 +172,10 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 				return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: %s holds no PEM certificate", r.Name, r.CACert)}
 			}
 			ep.CaBundle = c.caCert
+		}
+		if r.User != "" && strings.HasPrefix(r.URL, "http://") && !loopback(ep.Host) {
+			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s would send the token for %s unencrypted over http://", r.Name, r.User),
+				Hint: "use an https:// URL (gobag remote remove " + r.Name + ", then gobag remote add it again)"}
 		}
 		if r.User != "" {
 			if opts.Token == nil {
@@ -220,34 +231,27 @@ func (c *gitConn) fetch(ctx context.Context) (string, error) {
 	return got.Hash().String(), nil
 }
 
+// discard deletes the quarantine ref the fetch wrote.
+func (c *gitConn) discard() {
+	if repo, err := git.PlainOpen(c.dir); err == nil {
+		repo.Storer.RemoveReference(incomingRef(c.r.Name))
+	}
+}
+
 func (c *gitConn) push(ctx context.Context, b *binder.Binder, old, new string) error {
-	tr, err := client.NewClient(c.ep)
-	if err != nil {
-		return classify(c.r, err)
-	}
-	sess, err := tr.NewReceivePackSession(c.ep, c.auth)
-	if err != nil {
-		return classify(c.r, err)
-	}
-	defer sess.Close()
-	adv, err := sess.AdvertisedReferencesContext(ctx)
-	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
-		return classify(c.r, err)
-	}
-	cur := ""
-	if adv != nil {
-		if refs, err := adv.AllReferences(); err == nil {
-			if ref, ok := refs[binder.Branch]; ok {
-				cur = ref.Hash().String()
-			}
-		}
-	}
-	if cur != old {
-		return errMoved
-	}
+	// The pack first: the server waits for nothing while it is built, and
+	// a connection that moves no data for a while is dropped.
 	var pack bytes.Buffer
 	if _, _, err := b.WritePack(ctx, &pack, old); err != nil {
 		return err
+	}
+	sess, adv, cur, err := c.receivePack(ctx)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	if cur != old {
+		return errMoved
 	}
 	req := packp.NewReferenceUpdateRequestFromCapabilities(adv.Capabilities)
 	oldHash := plumbing.ZeroHash
@@ -257,16 +261,67 @@ func (c *gitConn) push(ctx context.Context, b *binder.Binder, old, new string) e
 	req.Commands = []*packp.Command{{Name: binder.Branch, Old: oldHash, New: plumbing.NewHash(new)}}
 	req.Packfile = io.NopCloser(&pack)
 	rs, err := sess.ReceivePack(ctx, req)
-	if err != nil {
-		return classify(c.r, err)
-	}
 	if rs != nil {
-		if err := rs.Error(); err != nil {
-			// The server refused the update: its branch moved under us.
+		if rerr := rs.Error(); rerr != nil {
+			return c.refused(ctx, old, rerr)
+		}
+	}
+	return classify(c.r, err)
+}
+
+// receivePack opens a push session and returns what the server advertised
+// and where its branch is ("" for nowhere).
+func (c *gitConn) receivePack(ctx context.Context) (transport.ReceivePackSession, *packp.AdvRefs, string, error) {
+	tr, err := client.NewClient(c.ep)
+	if err != nil {
+		return nil, nil, "", classify(c.r, err)
+	}
+	sess, err := tr.NewReceivePackSession(c.ep, c.auth)
+	if err != nil {
+		return nil, nil, "", classify(c.r, err)
+	}
+	adv, err := sess.AdvertisedReferencesContext(ctx)
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		sess.Close()
+		return nil, nil, "", classify(c.r, err)
+	}
+	if adv == nil {
+		adv = packp.NewAdvRefs() // an empty repository that advertised nothing
+	}
+	cur := ""
+	if refs, err := adv.AllReferences(); err == nil {
+		if ref, ok := refs[binder.Branch]; ok {
+			cur = ref.Hash().String()
+		}
+	}
+	return sess, adv, cur, nil
+}
+
+// refused says why a server refused a push: its branch moved under us
+// (the compare-and-swap failed: sync takes the new history in and tries
+// again), or something else the user has to see, in the server's words.
+// Servers word the first differently, so the branch is looked at again.
+func (c *gitConn) refused(ctx context.Context, old string, err error) error {
+	if sess, _, cur, aerr := c.receivePack(ctx); aerr == nil {
+		sess.Close()
+		if cur != old {
 			return fmt.Errorf("%w (%v)", errMoved, err)
 		}
 	}
-	return nil
+	return &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s (%s) refused the push: %w", c.r.Name, c.r.URL, err),
+		Hint: "the server's message says why (a hook, a full disk, a policy); local changes are kept"}
+}
+
+// loopback reports whether host (with or without a port) is this machine.
+func loopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // sshAuthFor logs in as the URL's user (or this system user) with the

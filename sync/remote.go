@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -100,19 +102,61 @@ func remote(dir, name string) (*Remote, error) {
 	return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("no remote %q", name), Hint: "gobag remote lists them; gobag remote add NAME URL adds one"}
 }
 
+// remotesMu serializes this process's changes to the remotes file (a sync
+// records its outcome while the desktop app may add or remove a remote);
+// each change is a fresh read, then an atomic replace.
+var remotesMu sync.Mutex
+
 // saveRemote writes r into the binder's remotes, replacing the one of the
 // same name.
 func saveRemote(dir string, r *Remote) error {
+	return changeRemotes(dir, func(rs []*Remote) []*Remote {
+		out := []*Remote{r}
+		for _, o := range rs {
+			if o.Name != r.Name {
+				out = append(out, o)
+			}
+		}
+		return out
+	})
+}
+
+// recordOutcome writes what a sync learned of r (its last attempt, sync,
+// push, error and verified tip) into the remote of that name, if it is
+// still the same remote: one removed, or removed and added again, while
+// the sync ran is left as it now is.
+func recordOutcome(dir string, r *Remote) error {
+	return changeRemotes(dir, func(rs []*Remote) []*Remote {
+		for _, o := range rs {
+			if o.Name == r.Name && o.URL == r.URL && o.HostKey == r.HostKey {
+				o.LastVerified, o.LastSync, o.LastPush, o.LastAttempt, o.LastError = r.LastVerified, r.LastSync, r.LastPush, r.LastAttempt, r.LastError
+			}
+		}
+		return rs
+	})
+}
+
+// RemoveRemote forgets a remote (the remote itself is not touched).
+func RemoveRemote(dir, name string) error {
+	if _, err := remote(dir, name); err != nil {
+		return err
+	}
+	return changeRemotes(dir, func(rs []*Remote) []*Remote {
+		return slices.DeleteFunc(rs, func(r *Remote) bool { return r.Name == name })
+	})
+}
+
+// changeRemotes reads the remotes, lets change rewrite the list, and
+// replaces the file with the result (written aside, then renamed over it,
+// so a crash leaves the old file or the new one).
+func changeRemotes(dir string, change func([]*Remote) []*Remote) error {
+	remotesMu.Lock()
+	defer remotesMu.Unlock()
 	rs, err := Remotes(dir)
 	if err != nil {
 		return err
 	}
-	out := []*Remote{r}
-	for _, o := range rs {
-		if o.Name != r.Name {
-			out = append(out, o)
-		}
-	}
+	out := change(rs)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	var buf bytes.Buffer
 	buf.WriteString("# gobag remotes of this copy: local state, never committed.\n")
@@ -128,28 +172,6 @@ func saveRemote(dir string, r *Remote) error {
 		return err
 	}
 	return os.Rename(tmp, path)
-}
-
-// RemoveRemote forgets a remote (the remote itself is not touched).
-func RemoveRemote(dir, name string) error {
-	if _, err := remote(dir, name); err != nil {
-		return err
-	}
-	rs, err := Remotes(dir)
-	if err != nil {
-		return err
-	}
-	var keep []*Remote
-	for _, r := range rs {
-		if r.Name != name {
-			keep = append(keep, r)
-		}
-	}
-	var buf bytes.Buffer
-	if err := toml.NewEncoder(&buf).Encode(remotesDoc{Remote: keep}); err != nil {
-		return err
-	}
-	return os.WriteFile(remotesFile(dir), buf.Bytes(), 0o600)
 }
 
 var remoteName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -118,7 +119,7 @@ func Sync(ctx context.Context, b *binder.Binder, name string, opts Options) (*Re
 	} else {
 		r.LastError, r.LastSync = "", r.LastAttempt
 	}
-	if serr := saveRemote(b.Dir(), r); err == nil {
+	if serr := recordOutcome(b.Dir(), r); err == nil {
 		err = serr
 	}
 	return rep, err
@@ -142,21 +143,18 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		if err != nil {
 			return nil, err
 		}
+		if incoming == "" && r.LastVerified != "" {
+			return nil, &binder.Error{Kind: binder.BadSignature,
+				Err:  fmt.Errorf("remote %s has no binder any more (it was at %.12s at the last sync); nothing was sent to it", r.Name, r.LastVerified),
+				Hint: "find out who emptied it; if it was replaced on purpose (a new drive), gobag remote remove " + r.Name + " and add it again"}
+		}
 		if incoming != "" {
-			if r.LastVerified != "" && incoming != r.LastVerified {
-				ok, err := b.Descends(ctx, incoming, r.LastVerified)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					return nil, &binder.Error{Kind: binder.BadSignature,
-						Err:  fmt.Errorf("remote %s rewrote or rewound its history: its tip %.12s does not descend from %.12s, the tip verified at the last sync; nothing was taken from it", r.Name, incoming, r.LastVerified),
-						Hint: "find out who changed the remote; restore it from a good copy (this one is unchanged)"}
-				}
-			}
-			if rep.Merge, err = b.Integrate(ctx, incoming, r.Name, opts.Progress); err != nil {
+			m, err := take(ctx, b, r, incoming, opts)
+			if err != nil {
+				c.discard()
 				return nil, err
 			}
+			rep.Merge = joinMerges(rep.Merge, m)
 			r.LastVerified = incoming
 		}
 		rep.Tip = b.Tip()
@@ -176,6 +174,45 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		r.LastPush = time.Now().UTC().Truncate(time.Second)
 		return rep, nil
 	}
+}
+
+// take refuses the remote's branch unless it descends from the tip
+// verified at the last sync, then integrates it.
+func take(ctx context.Context, b *binder.Binder, r *Remote, incoming string, opts Options) (*binder.MergeResult, error) {
+	if r.LastVerified != "" && incoming != r.LastVerified {
+		ok, err := b.Descends(ctx, incoming, r.LastVerified)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, &binder.Error{Kind: binder.BadSignature,
+				Err:  fmt.Errorf("remote %s rewrote or rewound its history: its tip %.12s does not descend from %.12s, the tip verified at the last sync; nothing was taken from it", r.Name, incoming, r.LastVerified),
+				Hint: "find out who changed the remote; restore it from a good copy (this one is unchanged)"}
+		}
+	}
+	return b.Integrate(ctx, incoming, r.Name, opts.Progress)
+}
+
+// joinMerges adds what a later attempt's integration did to an earlier
+// one's, so that conflicts and notices of every attempt are reported.
+func joinMerges(before, after *binder.MergeResult) *binder.MergeResult {
+	if before == nil {
+		return after
+	}
+	j := *after
+	j.Received += before.Received
+	j.Changed += before.Changed
+	j.Merged = j.Merged || before.Merged
+	j.FastForward = j.FastForward && !before.Merged
+	j.UpToDate = j.UpToDate && before.UpToDate
+	j.Conflicts = append([]string{}, before.Conflicts...)
+	for _, id := range after.Conflicts {
+		if !slices.Contains(j.Conflicts, id) {
+			j.Conflicts = append(j.Conflicts, id)
+		}
+	}
+	j.Notices = append(append([]string{}, before.Notices...), after.Notices...)
+	return &j
 }
 
 // RemoteStatus is a remote as gobag status shows it.

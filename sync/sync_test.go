@@ -405,6 +405,7 @@ func TestRefusesBadRemoteHistory(t *testing.T) {
 	// A commit nobody in the roster signed, made with git on the remote.
 	need(t, "git")
 	tree := strings.TrimSpace(run(t, e.url, "git", "rev-parse", good+"^{tree}"))
+	t.Setenv("GIT_COMMITTER_DATE", time.Now().Add(time.Hour).Format(time.RFC3339)) // after its parent's, as gobag's are
 	forged := strings.TrimSpace(run(t, e.url, "git", "-c", "user.name=mallory", "-c", "user.email=m@x", "commit-tree", tree, "-p", good, "-m", "forged"))
 	binder.MoveBranch(e.url, good, forged)
 	_, err = Sync(ctx, a, "usb", testOptions(id))
@@ -610,6 +611,7 @@ func TestRefusesNonMemberCommit(t *testing.T) {
 	keyFile := filepath.Join(t.TempDir(), "mallory")
 	os.WriteFile(keyFile, key, 0o600)
 	tree := strings.TrimSpace(run(t, e.url, "git", "rev-parse", good+"^{tree}"))
+	t.Setenv("GIT_COMMITTER_DATE", time.Now().Add(time.Hour).Format(time.RFC3339)) // after its parent's, as gobag's are
 	forged := strings.TrimSpace(run(t, e.url, "git", "-c", "user.name=priya", "-c", "user.email=priya@gobag", "-c", "gpg.format=ssh",
 		"-c", "user.signingkey="+keyFile, "commit-tree", "-S", tree, "-p", good, "-m", "looks fine"))
 	binder.MoveBranch(e.url, good, forged)
