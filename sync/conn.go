@@ -266,6 +266,17 @@ func (c *gitConn) push(ctx context.Context, b *binder.Binder, old, new string) e
 			return c.refused(ctx, old, rerr)
 		}
 	}
+	if err == nil && rs == nil {
+		// A server that does not report: look at its branch.
+		check, _, cur, err := c.receivePack(ctx)
+		if err != nil {
+			return err
+		}
+		check.Close()
+		if cur != new {
+			return c.refused(ctx, old, fmt.Errorf("its branch is at %.12s after the push, not %.12s", cur, new))
+		}
+	}
 	return classify(c.r, err)
 }
 
