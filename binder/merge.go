@@ -485,16 +485,6 @@ func setPart(r *Record, key string, v any) {
 	}
 }
 
-// sameContent compares two versions of a record, leaving out what every
-// version changes (revision, time) and who wrote it.
-func sameContent(a, b *Record) bool {
-	ca, cb := a.clone(), b.clone()
-	ca.Rev, cb.Rev, ca.Updated, cb.Updated = 0, 0, time.Time{}, time.Time{}
-	ta, err1 := ca.Marshal()
-	tb, err2 := cb.Marshal()
-	return err1 == nil && err2 == nil && bytes.Equal(ta, tb)
-}
-
 // same compares two field values by their TOML form (nil for absent).
 func same(a, b any) bool {
 	if a == nil || b == nil {
