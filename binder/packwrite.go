@@ -139,8 +139,7 @@ func (s *gitStore) repack(ctx context.Context, all bool, progress func(done, tot
 	}
 	// The new pack is on disk and synced: drop what it replaces.
 	for _, h := range loose {
-		hex := h.String()
-		os.Remove(filepath.Join(s.dir, "objects", hex[:2], hex[2:]))
+		os.Remove(s.loosePath(h))
 	}
 	s.closePacks()
 	for _, p := range oldPacks {

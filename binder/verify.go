@@ -89,24 +89,15 @@ func verifyHistory(ctx context.Context, g *gitStore, dir string, tip plumbing.Ha
 	if err := v.loadBoundary(); err != nil {
 		return nil, err
 	}
-	var csigs []*sigCheck
-	var signed []*commitJob
-	for _, j := range jobs {
-		if j.sig != nil {
-			csigs = append(csigs, j.sig)
-			signed = append(signed, j)
-		}
-	}
-	valid, err := checkSignatures(ctx, csigs)
-	if err != nil {
-		return nil, err
-	}
-	for i, j := range signed {
-		if valid[i] {
+	err = checkAll(ctx, jobs, func(j *commitJob) *sigCheck { return j.sig }, func(j *commitJob, held bool) {
+		if held {
 			j.signer = j.sig.key
 		} else {
 			j.problem("", "commit signature does not verify: %v", bcrypto.ErrBadSignature)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	// In history order: the roster in force at each commit, and so whether
 	// its signer was a member.
@@ -140,21 +131,13 @@ func verifyHistory(ctx context.Context, g *gitStore, dir string, tip plumbing.Ha
 	if err != nil {
 		return nil, err
 	}
-	var esigs []*sigCheck
-	var enveloped []*recordJob
-	for _, r := range recs {
-		if r.sig != nil {
-			esigs = append(esigs, r.sig)
-			enveloped = append(enveloped, r)
-		}
-	}
-	if valid, err = checkSignatures(ctx, esigs); err != nil {
-		return nil, err
-	}
-	for i, r := range enveloped {
-		if !valid[i] {
+	err = checkAll(ctx, recs, func(r *recordJob) *sigCheck { return r.sig }, func(r *recordJob, held bool) {
+		if !held {
 			r.problem("%v", r.env.badSignature(bcrypto.ErrBadSignature))
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if progress != nil {
 		progress("records", len(recs), len(recs))
@@ -255,6 +238,27 @@ type recordJob struct {
 type sigCheck struct {
 	key      bcrypto.PublicKey
 	msg, sig []byte
+}
+
+// checkAll verifies, in batches, the signatures of the items that carry
+// one (sig returns nil for the others) and tells each whether it held.
+func checkAll[T any](ctx context.Context, items []T, sig func(T) *sigCheck, held func(T, bool)) error {
+	var sigs []*sigCheck
+	var with []T
+	for _, it := range items {
+		if s := sig(it); s != nil {
+			sigs = append(sigs, s)
+			with = append(with, it)
+		}
+	}
+	valid, err := checkSignatures(ctx, sigs)
+	if err != nil {
+		return err
+	}
+	for i, it := range with {
+		held(it, valid[i])
+	}
+	return nil
 }
 
 // checkSignatures verifies sigs in parallel batches and reports which hold.
