@@ -33,12 +33,14 @@ func (k Kind) String() string {
 	return kindNames[k]
 }
 
-// Error is an error with a kind and, where one is known, a hint that tells
-// the user how to fix it.
+// Error is an error with a kind and, where one is known, what would fix
+// it: Hint in words (never command syntax), Fix as an action the front
+// end words or offers as a button.
 type Error struct {
 	Kind Kind
 	Err  error
 	Hint string
+	Fix  *Fix
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -69,15 +71,24 @@ func KindOf(err error) Kind {
 
 // HintOf returns the first hint attached to err, if any.
 func HintOf(err error) string {
-	for err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			return ""
-		}
+	for e := asError(err); e != nil; e = asError(e.Err) {
 		if e.Hint != "" {
 			return e.Hint
 		}
-		err = e.Err
 	}
 	return ""
+}
+
+// asError returns the outermost *Error in err's chain, or nil.
+func asError(err error) *Error {
+	var e *Error
+	if err != nil && errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
+
+// fixErr builds an *Error of kind k whose fix is f.
+func fixErr(k Kind, f *Fix, hint, format string, args ...any) error {
+	return &Error{Kind: k, Err: fmt.Errorf(format, args...), Hint: hint, Fix: f}
 }
