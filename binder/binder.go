@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -20,21 +19,7 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-// Repository paths of the binder's own files.
 const (
-	pathReadme         = "README.md"
-	pathFormat         = ".gobag/format"
-	pathRoster         = ".gobag/roster.toml"
-	pathRosterSig      = ".gobag/roster.sig"
-	pathAllowedSigners = ".gobag/allowed_signers"
-	recordsDir         = "records"
-
-	// FormatVersion is the on-disk format version written to .gobag/format.
-	FormatVersion = 2
-	formatLine    = "gobag-binder 2\n"
-
-	// localDir holds this clone's local state inside the bare repository.
-	localDir     = "gobag"
 	indexVersion = "2"
 	audienceAll  = "all"
 )
@@ -261,7 +246,7 @@ func (b *Binder) takeLock() error {
 	if err := os.MkdirAll(b.localPath(""), 0o700); err != nil {
 		return err
 	}
-	f, err := lockFile(b.localPath("lock"))
+	f, err := lockFile(b.localPath(localLock))
 	if errors.Is(err, errHeld) {
 		return b.lockedError()
 	}
@@ -272,12 +257,12 @@ func (b *Binder) takeLock() error {
 	return nil
 }
 
-func (b *Binder) localPath(name string) string { return filepath.Join(b.dir, localDir, name) }
+func (b *Binder) localPath(name string) string { return LocalPath(b.dir, name) }
 
 // openIndex opens the encrypted index, making a new key and an empty index
 // if the key is missing or cannot be read with this identity.
 func (b *Binder) openIndex() error {
-	keyPath := b.localPath("index.key")
+	keyPath := b.localPath(localIndexKey)
 	var key []byte
 	if ct, err := os.ReadFile(keyPath); err == nil {
 		if k, err := bcrypto.Decrypt(ct, b.id.AgeIdentity()); err == nil && len(k) == 32 {
@@ -289,7 +274,7 @@ func (b *Binder) openIndex() error {
 		key = make([]byte, 32)
 		rand.Read(key)
 	}
-	ixDir := b.localPath("index")
+	ixDir := b.localPath(localIndex)
 	if fresh {
 		// The old index (if any) cannot be read without its key; no other
 		// process uses it, since this one holds the binder's lock.

@@ -21,9 +21,6 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-// Branch is the one branch a binder's history lives on.
-const Branch = plumbing.ReferenceName("refs/heads/main")
-
 // gitStore writes and reads git objects of a bare repository directly:
 // blobs, trees, commits and the branch ref. It has no worktree and no index
 // file, so a change costs O(depth of the path).

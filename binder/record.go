@@ -103,14 +103,6 @@ func NewID() string {
 // ValidID reports whether s has the form of a record id.
 func ValidID(s string) bool { return idPattern.MatchString(s) }
 
-// recordPath returns the repository paths of a record's ciphertext and
-// envelope: records/A/B/ID.age and .env, where A and B are the id's first
-// two characters. Two small levels keep every tree a save rewrites small.
-func recordPath(id string) (ciphertext, envelope string) {
-	dir := "records/" + id[:1] + "/" + id[1:2] + "/" + id
-	return dir + ".age", dir + ".env"
-}
-
 const frontMatterFence = "+++"
 
 type frontMatter struct {

@@ -88,7 +88,7 @@ func (o *Options) timeouts() (connect, stall time.Duration) {
 // incomingRef is where a remote's branch is fetched, in quarantine until
 // it is verified.
 func incomingRef(name string) plumbing.ReferenceName {
-	return plumbing.ReferenceName("refs/gobag/incoming/" + name)
+	return binder.IncomingRef(name)
 }
 
 // dial connects to r for the binder in dir.

@@ -62,7 +62,7 @@ func (r *Remote) path() string { return strings.TrimPrefix(r.URL, "file://") }
 
 // remotesFile is where a binder's remotes are kept: local state, never
 // committed.
-func remotesFile(dir string) string { return filepath.Join(dir, "gobag", "remotes.toml") }
+func remotesFile(dir string) string { return binder.RemotesFile(dir) }
 
 type remotesDoc struct {
 	Remote []*Remote `toml:"remote"`

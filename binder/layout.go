@@ -1,0 +1,68 @@
+package binder
+
+import (
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Every path of a binder, in the repository and beside it, is named here
+// (docs/FORMAT.md §2 and §8); nothing else spells them out.
+
+// Repository paths of the binder's own files.
+const (
+	pathReadme         = "README.md"
+	pathMeta           = ".gobag"
+	pathFormat         = ".gobag/format"
+	pathRoster         = ".gobag/roster.toml"
+	pathRosterSig      = ".gobag/roster.sig"
+	pathAllowedSigners = ".gobag/allowed_signers"
+	recordsDir         = "records"
+)
+
+// The format version.
+const (
+	// FormatVersion is the on-disk format version written to .gobag/format.
+	FormatVersion = 2
+	formatLine    = "gobag-binder 2\n"
+)
+
+// Branch is the one branch a binder's history lives on.
+const Branch = plumbing.ReferenceName("refs/heads/main")
+
+// incomingPrefix is where remotes' branches are fetched, in quarantine
+// until verified.
+const incomingPrefix = "refs/gobag/incoming/"
+
+// IncomingRef is the quarantine ref a remote's branch is fetched into
+// before it is verified.
+func IncomingRef(remote string) plumbing.ReferenceName {
+	return plumbing.ReferenceName(incomingPrefix + remote)
+}
+
+// localDir holds this copy's local state inside the bare repository: the
+// process lock, the index and its key, the remotes. It is never committed.
+const localDir = "gobag"
+
+// Local state files, relative to localDir.
+const (
+	localLock     = "lock"
+	localIndex    = "index"
+	localIndexKey = "index.key"
+	localRemotes  = "remotes.toml"
+)
+
+// LocalPath is the path of name inside a binder directory's local state.
+func LocalPath(dir, name string) string { return filepath.Join(dir, localDir, name) }
+
+// RemotesFile is where a binder keeps its remotes and their sync state:
+// local state, never committed.
+func RemotesFile(dir string) string { return LocalPath(dir, localRemotes) }
+
+// recordPath returns the repository paths of a record's ciphertext and
+// envelope: records/A/B/ID.age and .env, sharded by the id's first two
+// characters.
+func recordPath(id string) (ciphertext, envelope string) {
+	dir := recordsDir + "/" + id[:1] + "/" + id[1:2] + "/" + id
+	return dir + ".age", dir + ".env"
+}
