@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/internal/gitstore"
+
 	"context"
 	"crypto/rand"
 	"errors"
@@ -32,7 +34,7 @@ type Binder struct {
 	lock   *os.File // the process lock, held while open
 	dir    string
 	id     *bcrypto.Identity
-	git    *gitStore
+	git    *gitstore.Store
 	ix     *index.Index
 	tip    plumbing.Hash
 	roster *Roster
@@ -82,7 +84,7 @@ func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format 
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, errorf(Invalid, "choose a new directory", "%s exists and is not empty", dir)
 	}
-	g, err := initGitStore(dir)
+	g, err := gitstore.Init(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -107,21 +109,21 @@ func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format 
 	}
 	changes := map[string]plumbing.Hash{}
 	for p, data := range files {
-		h, err := g.putBlob(data)
+		h, err := g.PutBlob(data)
 		if err != nil {
 			return nil, err
 		}
 		changes[p] = h
 	}
-	tree, err := g.applyTree(plumbing.ZeroHash, changes)
+	tree, err := g.ApplyTree(plumbing.ZeroHash, changes)
 	if err != nil {
 		return nil, err
 	}
-	c, err := g.writeCommit(tree, nil, id, "gobag: create binder\n\nRoster: serial 1\n", now)
+	c, err := writeCommit(g, tree, nil, id, "gobag: create binder\n\nRoster: serial 1\n", now)
 	if err != nil {
 		return nil, err
 	}
-	if err := g.setHead(plumbing.ZeroHash, c); err != nil {
+	if err := g.SetHead(plumbing.ZeroHash, c); err != nil {
 		return nil, err
 	}
 	g.Close()
@@ -157,7 +159,7 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 	for _, opt := range opts {
 		opt(&o)
 	}
-	g, err := openGitStore(dir)
+	g, err := gitstore.Open(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -189,25 +191,25 @@ func (b *Binder) upgradeFormat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	line, _, err := b.git.readFile(tree, pathFormat)
+	line, _, err := b.git.ReadFile(tree, pathFormat)
 	if err != nil || formatLines[string(line)] >= FormatVersion {
 		return err
 	}
-	h, err := b.git.putBlob([]byte(formatLine))
+	h, err := b.git.PutBlob([]byte(formatLine))
 	if err != nil {
 		return err
 	}
-	newTree, err := b.git.applyTree(tree, map[string]plumbing.Hash{pathFormat: h})
+	newTree, err := b.git.ApplyTree(tree, map[string]plumbing.Hash{pathFormat: h})
 	if err != nil {
 		return err
 	}
 	now := clock().UTC().Truncate(time.Second)
 	msg := fmt.Sprintf("gobag: upgrade to format %d\n\nFormat: %d\n", FormatVersion, FormatVersion)
-	commit, err := b.git.writeCommit(newTree, []plumbing.Hash{b.tip}, b.id, msg, now)
+	commit, err := writeCommit(b.git, newTree, []plumbing.Hash{b.tip}, b.id, msg, now)
 	if err != nil {
 		return err
 	}
-	if err := b.git.setHead(b.tip, commit); err != nil {
+	if err := b.git.SetHead(b.tip, commit); err != nil {
 		return err
 	}
 	x := b.newIndexer(false)
@@ -317,7 +319,7 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 
 // refresh brings the roster and the index up to date with the branch tip.
 func (b *Binder) refresh(ctx context.Context, progress Progress) error {
-	tip, err := b.git.head()
+	tip, err := b.git.Head()
 	if err != nil {
 		return err
 	}
@@ -352,27 +354,27 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 			"the binder's history changed outside gobag and does not verify: %s", rep.Problems[0])
 	}
 	oldTip := plumbing.NewHash(string(old))
-	oldCommit, err := b.git.readCommit(oldTip)
+	oldCommit, err := b.git.ReadCommit(oldTip)
 	if err != nil {
 		return b.rebuild(ctx, tip, progress)
 	}
-	newCommit, err := b.git.readCommit(tip)
+	newCommit, err := b.git.ReadCommit(tip)
 	if err != nil {
 		return err
 	}
 	var paths []string
-	if err := b.git.changedPaths(oldCommit.TreeHash, newCommit.TreeHash, "", &paths); err != nil {
+	if err := b.git.ChangedPaths(oldCommit.TreeHash, newCommit.TreeHash, "", &paths); err != nil {
 		return b.rebuild(ctx, tip, progress)
 	}
 	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), false, progress)
 }
 
 func (b *Binder) loadRoster(tip plumbing.Hash) error {
-	c, err := b.git.readCommit(tip)
+	c, err := b.git.ReadCommit(tip)
 	if err != nil {
 		return err
 	}
-	data, ok, err := b.git.readFile(c.TreeHash, pathRoster)
+	data, ok, err := b.git.ReadFile(c.TreeHash, pathRoster)
 	if err != nil || !ok {
 		return errorf(BadSignature, "run gobag verify", "binder has no readable roster at %s", tip)
 	}
@@ -419,7 +421,7 @@ func idFromPath(p string) (string, bool) {
 func (b *Binder) Reindex(ctx context.Context, progress Progress) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	tip, err := b.git.head()
+	tip, err := b.git.Head()
 	if err != nil {
 		return err
 	}
@@ -438,7 +440,7 @@ func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progre
 		return err
 	}
 	b.fp = fp
-	c, err := b.git.readCommit(tip)
+	c, err := b.git.ReadCommit(tip)
 	if err != nil {
 		return err
 	}
@@ -462,12 +464,12 @@ func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progre
 func (b *Binder) rootFingerprint(tip plumbing.Hash) (string, error) {
 	h := tip
 	for {
-		c, err := b.git.readCommit(h)
+		c, err := b.git.ReadCommit(h)
 		if err != nil {
 			return "", err
 		}
 		if len(c.ParentHashes) == 0 {
-			data, ok, err := b.git.readFile(c.TreeHash, pathRoster)
+			data, ok, err := b.git.ReadFile(c.TreeHash, pathRoster)
 			if err != nil || !ok {
 				return "", errorf(BadSignature, "run gobag verify", "first commit %s has no roster", h)
 			}
@@ -479,27 +481,27 @@ func (b *Binder) rootFingerprint(tip plumbing.Hash) (string, error) {
 
 // allIDs lists every record id present (live or tombstoned) in a tree.
 func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
-	rh, ok, err := b.git.lookup(tree, recordsDir)
+	rh, ok, err := b.git.Lookup(tree, recordsDir)
 	if err != nil || !ok {
 		return nil, err
 	}
-	first, err := b.git.rawTree(rh)
+	first, err := b.git.Tree(rh)
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
 	for _, f := range first {
-		second, err := b.git.rawTree(f.hash)
+		second, err := b.git.Tree(f.Hash)
 		if err != nil {
 			return nil, err
 		}
 		for _, sd := range second {
-			files, err := b.git.rawTree(sd.hash)
+			files, err := b.git.Tree(sd.Hash)
 			if err != nil {
 				return nil, err
 			}
 			for _, e := range files {
-				if id, ok := strings.CutSuffix(string(e.name), ".env"); ok && ValidID(id) {
+				if id, ok := strings.CutSuffix(string(e.Name), ".env"); ok && ValidID(id) {
 					ids = append(ids, id)
 				}
 			}
@@ -571,16 +573,16 @@ func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []
 
 // readRecord reads one record at tree through g and checks and decrypts
 // it; a record with no envelope there comes back as deleted, kind "".
-func (b *Binder) readRecord(g *gitStore, tree plumbing.Hash, id string) (*Record, error) {
+func (b *Binder) readRecord(g *gitstore.Store, tree plumbing.Hash, id string) (*Record, error) {
 	agePath, envPath := recordPath(id)
-	env, ok, err := g.readFile(tree, envPath)
+	env, ok, err := g.ReadFile(tree, envPath)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return &Record{ID: id, Deleted: true}, nil
 	}
-	ct, _, err := g.readFile(tree, agePath)
+	ct, _, err := g.ReadFile(tree, agePath)
 	if err != nil {
 		return nil, err
 	}
@@ -652,19 +654,19 @@ func (p Progress) serialized() Progress {
 func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if auto && b.git.looseEstimate() < autoPackLoose {
+	if auto && b.git.LooseEstimate() < gitstore.AutoPackLoose {
 		// The search index has its own, cheaper, threshold.
 		return false, b.compactSearch(ctx, false)
 	}
-	if err := b.git.loadPacks(); err != nil {
+	if err := b.git.LoadPacks(); err != nil {
 		return false, err
 	}
-	all := !auto || len(b.git.packs) >= maxPacks
+	all := !auto || b.git.PackCount() >= gitstore.MaxPacks
 	var report func(done, total int)
 	if progress != nil {
 		report = func(done, total int) { progress("pack", done, total) }
 	}
-	if err := b.git.repack(ctx, all, report); err != nil {
+	if err := b.git.Repack(ctx, all, report); err != nil {
 		return false, err
 	}
 	if err := b.compactSearch(ctx, !auto); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"gobag/binder/internal/gitstore"
 	bcrypto "gobag/crypto"
 )
 
@@ -59,6 +60,14 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	switch {
+	case errors.Is(err, gitstore.ErrNotRepository), errors.Is(err, gitstore.ErrMissing):
+		return NotExist
+	case errors.Is(err, gitstore.ErrCorrupt):
+		return BadSignature
+	case errors.Is(err, gitstore.ErrMoved):
+		return Conflict
+	case errors.Is(err, gitstore.ErrLocked):
+		return Locked
 	case errors.Is(err, bcrypto.ErrWrongPassphrase), errors.Is(err, bcrypto.ErrNotRecipient):
 		return CannotDecrypt
 	case errors.Is(err, bcrypto.ErrBadSignature):
@@ -69,12 +78,23 @@ func KindOf(err error) Kind {
 	return Other
 }
 
-// HintOf returns the first hint attached to err, if any.
+// HintOf returns the first hint attached to err, if any, or the hint for
+// an object-store error.
 func HintOf(err error) string {
 	for e := asError(err); e != nil; e = asError(e.Err) {
 		if e.Hint != "" {
 			return e.Hint
 		}
+	}
+	switch {
+	case errors.Is(err, gitstore.ErrNotRepository):
+		return "create a binder there, or give the directory of an existing one"
+	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt):
+		return "the repository is damaged (git fsck shows where); restore the binder from another copy or a remote"
+	case errors.Is(err, gitstore.ErrMoved):
+		return "another change landed first; nothing was lost: run the same command again"
+	case errors.Is(err, gitstore.ErrLocked):
+		return "another git command or copy is writing to it: try again in a moment; a lock file left by a crash may be removed once nothing is running"
 	}
 	return ""
 }

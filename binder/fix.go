@@ -1,5 +1,11 @@
 package binder
 
+import (
+	"errors"
+
+	"gobag/binder/internal/gitstore"
+)
+
 // A Fix is what would put something right, as data: the domain says what
 // to do, and each front end words it (the CLI as a command line, the app
 // as a button that opens the right editor, print as a sentence). No Fix
@@ -99,12 +105,19 @@ const (
 // fix returns a Fix for action on record id.
 func fix(a Action, id string) *Fix { return &Fix{Action: a, Record: id} }
 
-// FixOf returns the first structured fix attached to err, if any.
+// FixOf returns the first structured fix attached to err, if any, or the
+// fix for an object-store error.
 func FixOf(err error) *Fix {
 	for e := asError(err); e != nil; e = asError(e.Err) {
 		if e.Fix != nil {
 			return e.Fix
 		}
+	}
+	switch {
+	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt):
+		return &Fix{Action: ActionVerify}
+	case errors.Is(err, gitstore.ErrMoved):
+		return &Fix{Action: ActionRetry}
 	}
 	return nil
 }

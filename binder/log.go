@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/internal/gitstore"
+
 	"context"
 	"sort"
 	"strconv"
@@ -43,9 +45,9 @@ func (b *Binder) Log(ctx context.Context, id string, limit int) ([]LogEntry, err
 			return nil, err
 		}
 		// Newest commit first among those waiting.
-		var commits []*rawCommit
+		var commits []*gitstore.Commit
 		for _, h := range queue {
-			c, err := b.git.readCommit(h)
+			c, err := b.git.ReadCommit(h)
 			if err != nil {
 				return nil, err
 			}
@@ -88,7 +90,7 @@ func (b *Binder) Log(ctx context.Context, id string, limit int) ([]LogEntry, err
 
 // parseTrailers reads the "Record:" and "Roster:" lines gobag writes in
 // its commit messages. gobag verify checks that they match the changes.
-func parseTrailers(c *rawCommit) []LogEntry {
+func parseTrailers(c *gitstore.Commit) []LogEntry {
 	base := LogEntry{Commit: c.Hash.String(), Time: c.Author.When.UTC(), Author: c.Author.Name}
 	var out []LogEntry
 	for _, line := range strings.Split(c.Message, "\n") {

@@ -44,10 +44,10 @@ func (b *Binder) Ancestry(ctx context.Context, other string) (ahead, behind int,
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if other == "" {
-		n, err := b.git.countCommits(b.tip)
+		n, err := b.git.CountCommits(b.tip)
 		return n, 0, "", err
 	}
-	onlyOurs, onlyTheirs, mb, err := b.git.ancestry(b.tip, plumbing.NewHash(other))
+	onlyOurs, onlyTheirs, mb, err := b.git.Ancestry(b.tip, plumbing.NewHash(other))
 	if err != nil {
 		return 0, 0, "", err
 	}
@@ -64,7 +64,7 @@ func (b *Binder) Descends(ctx context.Context, tip, from string) (bool, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	onlyFrom, _, _, err := b.git.ancestry(plumbing.NewHash(from), plumbing.NewHash(tip))
+	onlyFrom, _, _, err := b.git.Ancestry(plumbing.NewHash(from), plumbing.NewHash(tip))
 	return err == nil && len(onlyFrom) == 0, err
 }
 
@@ -85,7 +85,7 @@ func (b *Binder) Integrate(ctx context.Context, theirs, from string, progress Pr
 	}
 	th := plumbing.NewHash(theirs)
 	ours := b.tip
-	onlyOurs, onlyTheirs, base, err := b.git.ancestry(ours, th)
+	onlyOurs, onlyTheirs, base, err := b.git.Ancestry(ours, th)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (b *Binder) Integrate(ctx context.Context, theirs, from string, progress Pr
 	}
 	var tip plumbing.Hash
 	if len(onlyOurs) == 0 {
-		if err := b.git.setHead(ours, th); err != nil {
+		if err := b.git.SetHead(ours, th); err != nil {
 			return nil, err
 		}
 		tip, res.FastForward = th, true
@@ -135,7 +135,7 @@ func (b *Binder) Integrate(ctx context.Context, theirs, from string, progress Pr
 		return nil, err
 	}
 	var paths []string
-	if err := b.git.changedPaths(oldTree, newTree, "", &paths); err != nil {
+	if err := b.git.ChangedPaths(oldTree, newTree, "", &paths); err != nil {
 		return nil, err
 	}
 	ids := recordIDs(paths)
@@ -147,7 +147,7 @@ func (b *Binder) Integrate(ctx context.Context, theirs, from string, progress Pr
 }
 
 func (b *Binder) treeOf(commit plumbing.Hash) (plumbing.Hash, error) {
-	c, err := b.git.readCommit(commit)
+	c, err := b.git.ReadCommit(commit)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -165,7 +165,7 @@ func (s side) present() bool { return !s.env.IsZero() }
 // its files in tip.
 func (b *Binder) recordSides(base, tip plumbing.Hash) (map[string]side, error) {
 	var paths []string
-	if err := b.git.changedPaths(base, tip, "", &paths); err != nil {
+	if err := b.git.ChangedPaths(base, tip, "", &paths); err != nil {
 		return nil, err
 	}
 	out := map[string]side{}
@@ -181,11 +181,11 @@ func (b *Binder) recordSides(base, tip plumbing.Hash) (map[string]side, error) {
 
 func (b *Binder) sideAt(tree plumbing.Hash, id string) (side, error) {
 	agePath, envPath := recordPath(id)
-	env, _, err := b.git.lookup(tree, envPath)
+	env, _, err := b.git.Lookup(tree, envPath)
 	if err != nil {
 		return side{}, err
 	}
-	age, _, err := b.git.lookup(tree, agePath)
+	age, _, err := b.git.Lookup(tree, agePath)
 	return side{env: env, age: age}, err
 }
 
@@ -203,18 +203,18 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 	ot, tt, bt := trees[ours], trees[theirs], trees[base]
 	changes := map[string]plumbing.Hash{}
 	// .gobag (roster, format) is never merged: one side's, whole.
-	og, _, _ := b.git.lookup(ot, ".gobag")
-	tg, _, _ := b.git.lookup(tt, ".gobag")
-	bg, _, _ := b.git.lookup(bt, ".gobag")
+	og, _, _ := b.git.Lookup(ot, ".gobag")
+	tg, _, _ := b.git.Lookup(tt, ".gobag")
+	bg, _, _ := b.git.Lookup(bt, ".gobag")
 	switch {
 	case og == tg, tg == bg:
 	case og == bg:
 		var paths []string
-		if err := b.git.changedPaths(og, tg, ".gobag", &paths); err != nil {
+		if err := b.git.ChangedPaths(og, tg, ".gobag", &paths); err != nil {
 			return plumbing.ZeroHash, err
 		}
 		for _, p := range paths {
-			h, _, err := b.git.lookup(tt, p)
+			h, _, err := b.git.Lookup(tt, p)
 			if err != nil {
 				return plumbing.ZeroHash, err
 			}
@@ -227,7 +227,7 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 	// The merged roster is the one records are encrypted to.
 	mergedRoster := b.roster
 	if og != tg && og == bg {
-		raw, _, err := b.git.readFile(tt, pathRoster)
+		raw, _, err := b.git.ReadFile(tt, pathRoster)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -307,7 +307,7 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 		// version that follows both: taking one side's whole would read,
 		// to gobag verify, as dropping the other's.
 		merged, conflicts := mergeRecord(br, o, t, oEnv, tEnv)
-		prev, err := b.git.readBlob(oh.env)
+		prev, err := b.git.ReadBlob(oh.env)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -320,7 +320,7 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 			res.Conflicts = append(res.Conflicts, id)
 		}
 	}
-	tree, err := b.git.applyTree(ot, changes)
+	tree, err := b.git.ApplyTree(ot, changes)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -328,11 +328,11 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 	if len(trailers) > 0 {
 		msg += "\n" + strings.Join(trailers, "\n") + "\n"
 	}
-	commit, err := b.git.writeCommit(tree, []plumbing.Hash{ours, theirs}, b.id, msg, now)
+	commit, err := writeCommit(b.git, tree, []plumbing.Hash{ours, theirs}, b.id, msg, now)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := b.git.setHead(ours, commit); err != nil {
+	if err := b.git.SetHead(ours, commit); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	return commit, nil
@@ -355,7 +355,7 @@ func (b *Binder) setRecipients(r *Roster) error {
 // version decrypts one record version from its files. Its history was
 // verified, so only the ciphertext is checked against the envelope.
 func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
-	envData, err := b.git.readBlob(s.env)
+	envData, err := b.git.ReadBlob(s.env)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -366,7 +366,7 @@ func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
 	if env.Deleted {
 		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Deleted: true}, env, nil
 	}
-	ct, err := b.git.readBlob(s.age)
+	ct, err := b.git.ReadBlob(s.age)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/internal/gitstore"
+
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -216,7 +218,7 @@ func TestIntegrateRefusesForgedHistory(t *testing.T) {
 // b's with the given records' files taken from theirs, bypassing merge().
 func mergeAs(t *testing.T, b *Binder, theirs string, take []string, msg string) plumbing.Hash {
 	t.Helper()
-	ours, _ := b.git.head()
+	ours, _ := b.git.Head()
 	ot, _ := b.treeOf(ours)
 	tt, _ := b.treeOf(plumbing.NewHash(theirs))
 	changes := map[string]plumbing.Hash{}
@@ -228,7 +230,7 @@ func mergeAs(t *testing.T, b *Binder, theirs string, take []string, msg string) 
 		agePath, envPath := recordPath(id)
 		changes[agePath], changes[envPath] = s.age, s.env
 	}
-	tree, err := b.git.applyTree(ot, changes)
+	tree, err := b.git.ApplyTree(ot, changes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +257,7 @@ func TestVerifyChecksMergeCommits(t *testing.T) {
 	mustEdit(t, b, y.ID, func(r *Record) { r.Title = "y on b" })
 	mustEdit(t, a, z.ID, func(r *Record) { r.Title = "z on a" })
 	theirs := fetch(t, b, a)
-	ours, _ := b.git.head()
+	ours, _ := b.git.Head()
 
 	// x and y from a, z left as b has it (as it was before a's edit).
 	bad := mergeAs(t, b, theirs, []string{x.ID, y.ID}, "merge\n")
@@ -265,7 +267,7 @@ func TestVerifyChecksMergeCommits(t *testing.T) {
 
 	// Taking what only one side changed, and an edit over a delete, is
 	// what a merge does: x is left out here (both changed it).
-	b.git.setHead(bad, ours)
+	b.git.SetHead(bad, ours)
 	good := mergeAs(t, b, theirs, []string{z.ID}, "merge\n")
 	rep, _ := Verify(ctx, b.Dir(), nil)
 	for _, p := range rep.Problems {
@@ -275,20 +277,20 @@ func TestVerifyChecksMergeCommits(t *testing.T) {
 	}
 
 	// A new version must follow one parent's and be numbered after both.
-	b.git.setHead(good, ours)
+	b.git.SetHead(good, ours)
 	_, envPath := recordPath(x.ID)
 	oursEnv := readAt(t, b, envPath)
 	env, _ := ParseEnvelope(oursEnv)
 	env.Rev, env.Prev = 7, hashHex(oursEnv)
 	env.sign(b.Identity())
 	ot, _ := b.treeOf(ours)
-	h, _ := b.git.putBlob(env.Marshal())
-	badTree, _ := b.git.applyTree(ot, map[string]plumbing.Hash{envPath: h})
+	h, _ := b.git.PutBlob(env.Marshal())
+	badTree, _ := b.git.ApplyTree(ot, map[string]plumbing.Hash{envPath: h})
 	badCommit := commitAs(t, b, b.Identity(), "priya", badTree, []plumbing.Hash{plumbing.NewHash(theirs)}, "merge\n\nRecord: "+x.ID+" rev 7 merge\n")
 	expectProblem(t, b, badCommit, x.ID, "does not follow both parents")
 
 	// gobag's own merge passes.
-	b.git.setHead(badCommit, ours)
+	b.git.SetHead(badCommit, ours)
 	if _, err := b.Integrate(ctx, theirs, "a", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -311,10 +313,10 @@ func TestVerifyRefusesMergeThatDropsRosterChange(t *testing.T) {
 	})
 	mustAdd(t, b, &Record{Kind: "note", Title: "on b"})
 	theirs := fetch(t, b, a)
-	ours, _ := b.git.head()
+	ours, _ := b.git.Head()
 	bad := mergeAs(t, b, theirs, nil, "merge\n")
 	expectProblem(t, b, bad, "", "dropping the roster change (serial 2)")
-	b.git.setHead(bad, ours)
+	b.git.SetHead(bad, ours)
 	res, err := b.Integrate(ctx, theirs, "a", nil)
 	if err != nil || !res.Merged || b.Roster().Serial != 2 {
 		t.Fatalf("merge: %+v %v (serial %d)", res, err, b.Roster().Serial)
@@ -506,8 +508,8 @@ func TestMoveBranchOfSharedRepository(t *testing.T) {
 	mustAdd(t, a, &Record{Kind: "note", Title: "x"})
 	fetch(t, b, a)
 	lock := filepath.Join(b.Dir(), "refs", "heads", "main.lock")
-	defer func(w time.Duration) { sharedLockWait = w }(sharedLockWait)
-	sharedLockWait = 100 * time.Millisecond
+	defer func(w time.Duration) { gitstore.SharedLockWait = w }(gitstore.SharedLockWait)
+	gitstore.SharedLockWait = 100 * time.Millisecond
 	os.WriteFile(lock, nil, 0o644)
 	if err := MoveBranch(b.Dir(), old, a.Tip()); KindOf(err) != Locked || !strings.Contains(HintOf(err), "another copy is syncing") {
 		t.Fatalf("fresh lock: %v", err)

@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/internal/gitstore"
+
 	"context"
 	"runtime"
 	"sync"
@@ -10,7 +12,7 @@ import (
 // (none if the pool has no directory): go-git and gitStore's caches are
 // not safe for concurrent use.
 type worker struct {
-	g *gitStore
+	g *gitstore.Store
 }
 
 // pool runs tasks on one worker per core.
@@ -30,7 +32,7 @@ func newPool(dir string) *pool {
 			defer p.wg.Done()
 			w := &worker{}
 			if dir != "" {
-				g, err := openGitStore(dir)
+				g, err := gitstore.Open(dir)
 				if err != nil {
 					p.errc <- err
 					return

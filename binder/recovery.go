@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/internal/ranked"
+
 	"context"
 	"sort"
 	"time"
@@ -162,10 +164,10 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 			users[d] = append(users[d], id)
 		}
 	}
-	ready := &ranked[string]{less: lessCritical(nodes)}
+	ready := ranked.New(lessCritical(nodes))
 	for _, id := range ids {
 		if waiting[id] == 0 {
-			ready.push(id)
+			ready.Push(id)
 		}
 	}
 	done := map[string]bool{}
@@ -178,11 +180,12 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 					rest = append(rest, id)
 				}
 			}
-			sort.Slice(rest, func(i, j int) bool { return ready.less(rest[i], rest[j]) })
+			less := lessCritical(nodes)
+			sort.Slice(rest, func(i, j int) bool { return less(rest[i], rest[j]) })
 			waiting[rest[0]] = 0
-			ready.push(rest[0])
+			ready.Push(rest[0])
 		}
-		id := ready.pop()
+		id := ready.Pop()
 		if done[id] {
 			continue
 		}
@@ -191,7 +194,7 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 		for _, u := range users[id] {
 			waiting[u]--
 			if waiting[u] == 0 && !done[u] {
-				ready.push(u)
+				ready.Push(u)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/internal/gitstore"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -62,7 +64,7 @@ func (b *Binder) writeVersion(c change, prev []byte, rev int, now time.Time, cha
 		if err != nil {
 			return nil, "", err
 		}
-		h, err := b.git.putBlob(ct)
+		h, err := b.git.PutBlob(ct)
 		if err != nil {
 			return nil, "", err
 		}
@@ -76,7 +78,7 @@ func (b *Binder) writeVersion(c change, prev []byte, rev int, now time.Time, cha
 		indexed = &Record{ID: id, Kind: "deleted", Rev: env.Rev, Author: b.id.Handle, Path: envPath, Deleted: true, Updated: now}
 	}
 	env.sign(b.id)
-	h, err := b.git.putBlob(env.Marshal())
+	h, err := b.git.PutBlob(env.Marshal())
 	if err != nil {
 		return nil, "", err
 	}
@@ -207,7 +209,7 @@ func (b *Binder) Delete(ctx context.Context, id string) error {
 // process moved it (the git CLI, a crash before the index was updated), so
 // that the checks before a save see the current records.
 func (b *Binder) catchUp(ctx context.Context) error {
-	tip, err := b.git.head()
+	tip, err := b.git.Head()
 	if err != nil || tip == b.tip {
 		return err
 	}
@@ -221,7 +223,7 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 		return err
 	}
 	tip := b.tip
-	parent, err := b.git.readCommit(tip)
+	parent, err := b.git.ReadCommit(tip)
 	if err != nil {
 		return err
 	}
@@ -232,7 +234,7 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	for _, c := range cs {
 		id := c.id()
 		_, envPath := recordPath(id)
-		prev, ok, err := b.git.readFile(parent.TreeHash, envPath)
+		prev, ok, err := b.git.ReadFile(parent.TreeHash, envPath)
 		if err != nil {
 			return err
 		}
@@ -246,16 +248,16 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 		indexed = append(indexed, r)
 		trailers = append(trailers, trailer)
 	}
-	tree, err := b.git.applyTree(parent.TreeHash, changes)
+	tree, err := b.git.ApplyTree(parent.TreeHash, changes)
 	if err != nil {
 		return err
 	}
 	msg := commitSubject(cs) + "\n\n" + strings.Join(trailers, "\n") + "\n"
-	commit, err := b.git.writeCommit(tree, []plumbing.Hash{tip}, b.id, msg, now)
+	commit, err := writeCommit(b.git, tree, []plumbing.Hash{tip}, b.id, msg, now)
 	if err != nil {
 		return err
 	}
-	if err := b.git.setHead(tip, commit); err != nil {
+	if err := b.git.SetHead(tip, commit); err != nil {
 		return err
 	}
 	x := b.newIndexer(false)
@@ -444,4 +446,13 @@ func decodeSummary(id string, v []byte) (Summary, bool) {
 		return Summary{}, false
 	}
 	return Summary{ID: id, Kind: f[0], Title: f[1], Rev: rev, Updated: time.Unix(sec, 0).UTC(), Author: f[4]}, true
+}
+
+// writeCommit writes a commit of tree with parents to g, made and
+// SSH-signed by id.
+func writeCommit(g *gitstore.Store, tree plumbing.Hash, parents []plumbing.Hash, id *bcrypto.Identity, msg string, when time.Time) (plumbing.Hash, error) {
+	author := gitstore.Author{Name: id.Handle, Email: id.Handle + "@gobag"}
+	return g.WriteCommit(tree, parents, author, msg, when, func(payload []byte) ([]byte, error) {
+		return id.SignSSH(bcrypto.GitNamespace, payload)
+	})
 }

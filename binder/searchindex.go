@@ -1,8 +1,9 @@
 package binder
 
 import (
+	"gobag/binder/internal/ranked"
+
 	"bytes"
-	"container/heap"
 	"context"
 	"encoding/binary"
 	"math"
@@ -381,20 +382,19 @@ func (b *Binder) Search(ctx context.Context, query, kind string, limit int) ([]H
 // matches are not all sorted.
 func topDocs(score []float32, nwords []uint8, all uint8, limit int) []uint32 {
 	worse := func(a, b uint32) bool { return score[a] < score[b] || (score[a] == score[b] && a > b) }
-	h := &ranked[uint32]{less: worse}
+	h := ranked.New(worse)
 	for d := range score {
 		switch {
 		case nwords[d] != all:
 		case h.Len() < limit:
-			h.push(uint32(d))
-		case worse(h.items[0], uint32(d)):
-			h.items[0] = uint32(d)
-			heap.Fix(h, 0)
+			h.Push(uint32(d))
+		case worse(h.Peek(), uint32(d)):
+			h.ReplaceTop(uint32(d))
 		}
 	}
 	out := make([]uint32, h.Len())
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = h.pop()
+		out[i] = h.Pop()
 	}
 	return out
 }

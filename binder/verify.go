@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/internal/gitstore"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -54,12 +56,12 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // progress, if not nil, hears of the commits read ("history", total
 // unknown) and the record versions checked ("records").
 func Verify(ctx context.Context, dir string, progress Progress) (*Report, error) {
-	g, err := openGitStore(dir)
+	g, err := gitstore.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
-	tip, err := g.head()
+	tip, err := g.Head()
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +75,7 @@ func Verify(ctx context.Context, dir string, progress Progress) (*Report, error)
 // is nil, else those in only. The others were checked before (they are in
 // the binder's own history): the walk stops at them and takes the roster
 // in force there from their trees.
-func verifyHistory(ctx context.Context, g *gitStore, dir string, tip plumbing.Hash, only map[plumbing.Hash]bool, progress Progress) (*Report, error) {
+func verifyHistory(ctx context.Context, g *gitstore.Store, dir string, tip plumbing.Hash, only map[plumbing.Hash]bool, progress Progress) (*Report, error) {
 	progress = progress.serialized()
 	v := &verifier{g: g, rosters: map[plumbing.Hash]*rosterState{}, times: map[plumbing.Hash]time.Time{}, only: only, rep: &Report{Tip: tip.String()}}
 	// Walk the history and, while it is walked, check each commit on its
@@ -176,7 +178,7 @@ type rosterState struct {
 }
 
 type verifier struct {
-	g         *gitStore
+	g         *gitstore.Store
 	root      plumbing.Hash                  // the one commit without parents
 	rosters   map[plumbing.Hash]*rosterState // roster in force after each commit
 	only      map[plumbing.Hash]bool         // the commits to check, nil for all: the walk stops at others
@@ -189,7 +191,7 @@ type verifier struct {
 // commitJob is one commit's checks and what they learned about it.
 type commitJob struct {
 	h   plumbing.Hash
-	c   *rawCommit
+	c   *gitstore.Commit
 	gov *rosterState // roster in force for this commit's signatures
 
 	// Read by worker.commit.
@@ -318,7 +320,7 @@ func (v *verifier) walk(ctx context.Context, dir string, tip plumbing.Hash, prog
 		})
 	}
 	push := func(h plumbing.Hash) error {
-		c, err := v.g.readCommit(h)
+		c, err := v.g.ReadCommit(h)
 		if err != nil {
 			return err
 		}
@@ -371,15 +373,15 @@ func (v *verifier) walk(ctx context.Context, dir string, tip plumbing.Hash, prog
 // that the walk reached: their trees are trusted.
 func (v *verifier) loadBoundary() error {
 	for _, h := range v.boundary {
-		c, err := v.g.readCommit(h)
+		c, err := v.g.ReadCommit(h)
 		if err != nil {
 			return err
 		}
-		gobagTree, _, err := v.g.lookup(c.TreeHash, ".gobag")
+		gobagTree, _, err := v.g.Lookup(c.TreeHash, ".gobag")
 		if err != nil {
 			return err
 		}
-		raw, _, err := v.g.readFile(c.TreeHash, pathRoster)
+		raw, _, err := v.g.ReadFile(c.TreeHash, pathRoster)
 		if err != nil {
 			return err
 		}
@@ -387,7 +389,7 @@ func (v *verifier) loadBoundary() error {
 		if err != nil {
 			return errorf(BadSignature, "run gobag verify", "roster at %s: %v", h, err)
 		}
-		format, _, err := v.g.readFile(c.TreeHash, pathFormat)
+		format, _, err := v.g.ReadFile(c.TreeHash, pathFormat)
 		if err != nil {
 			return err
 		}
@@ -490,14 +492,14 @@ func (v *verifier) mergeRoster(j *commitJob, gov *rosterState) *rosterState {
 // gobagChange checks a commit whose .gobag directory differs from its
 // parent's: the format line, the roster and its signature, allowed_signers.
 func (v *verifier) gobagChange(j *commitJob, gobagTree plumbing.Hash, gov *rosterState) *rosterState {
-	entries, err := v.g.rawTree(gobagTree)
+	entries, err := v.g.Tree(gobagTree)
 	if err != nil {
 		j.problem("", "%v", err)
 		return gov
 	}
 	files := map[string]plumbing.Hash{}
 	for _, e := range entries {
-		files[".gobag/"+string(e.name)] = e.hash
+		files[".gobag/"+string(e.Name)] = e.Hash
 	}
 	for p := range files {
 		switch p {
@@ -511,7 +513,7 @@ func (v *verifier) gobagChange(j *commitJob, gobagTree plumbing.Hash, gov *roste
 		if !ok {
 			return nil
 		}
-		data, err := v.g.readBlob(h)
+		data, err := v.g.ReadBlob(h)
 		if err != nil {
 			return nil
 		}
@@ -565,17 +567,17 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 	} else {
 		j.sig = &sigCheck{key: key, msg: msg, sig: sig}
 	}
-	root, err := w.g.rawTree(c.TreeHash)
+	root, err := w.g.Tree(c.TreeHash)
 	if err != nil {
 		return err
 	}
 	for _, e := range root {
-		switch name := string(e.name); {
-		case name == ".gobag" && e.isDir:
-			j.gobag = e.hash
-		case name == recordsDir && e.isDir:
-			j.records = e.hash
-		case name == pathReadme && !e.isDir:
+		switch name := string(e.Name); {
+		case name == ".gobag" && e.IsDir:
+			j.gobag = e.Hash
+		case name == recordsDir && e.IsDir:
+			j.records = e.Hash
+		case name == pathReadme && !e.IsDir:
 		default:
 			j.problem("", "unexpected file %s", name)
 		}
@@ -586,7 +588,7 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 	for i, p := range c.ParentHashes[:min(2, len(c.ParentHashes))] {
 		tree := parentTree
 		if i > 0 || tree.IsZero() {
-			pc, err := w.g.readCommit(p)
+			pc, err := w.g.ReadCommit(p)
 			if err != nil {
 				return err
 			}
@@ -594,7 +596,7 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 		}
 		// The first parent's root tree is usually in this worker's cache:
 		// workers take runs of consecutive commits.
-		recs, _, err := w.g.lookup(tree, recordsDir)
+		recs, _, err := w.g.Lookup(tree, recordsDir)
 		if err != nil {
 			return err
 		}
@@ -614,7 +616,7 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 		}
 		return rc
 	}
-	err = w.g.diffTreeEntries(parentRecs[0], j.records, recordsDir, func(p string, old, _ plumbing.Hash) {
+	err = w.g.DiffTreeEntries(parentRecs[0], j.records, recordsDir, func(p string, old, _ plumbing.Hash) {
 		if rc := changed(p); rc != nil {
 			if strings.HasSuffix(p, ".env") {
 				rc.envOld = old
@@ -628,24 +630,24 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 	}
 	var baseRecs plumbing.Hash
 	if j.merge() {
-		err = w.g.diffTreeEntries(parentRecs[1], j.records, recordsDir, func(p string, _, _ plumbing.Hash) { changed(p) })
+		err = w.g.DiffTreeEntries(parentRecs[1], j.records, recordsDir, func(p string, _, _ plumbing.Hash) { changed(p) })
 		if err != nil {
 			return err
 		}
 		// What each side did since they parted decides what a merge may
 		// take whole.
-		if _, _, j.base, err = w.g.ancestry(c.ParentHashes[0], c.ParentHashes[1]); err != nil {
+		if _, _, j.base, err = w.g.Ancestry(c.ParentHashes[0], c.ParentHashes[1]); err != nil {
 			return err
 		}
 		if !j.base.IsZero() {
-			bt, err := w.g.readCommit(j.base)
+			bt, err := w.g.ReadCommit(j.base)
 			if err != nil {
 				return err
 			}
-			if j.baseGobag, _, err = w.g.lookup(bt.TreeHash, ".gobag"); err != nil {
+			if j.baseGobag, _, err = w.g.Lookup(bt.TreeHash, ".gobag"); err != nil {
 				return err
 			}
-			if baseRecs, _, err = w.g.lookup(bt.TreeHash, recordsDir); err != nil {
+			if baseRecs, _, err = w.g.Lookup(bt.TreeHash, recordsDir); err != nil {
 				return err
 			}
 		}
@@ -669,7 +671,7 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 			if f.tree.IsZero() {
 				continue
 			}
-			h, _, err := w.g.lookup(f.tree, f.rel)
+			h, _, err := w.g.Lookup(f.tree, f.rel)
 			if err != nil {
 				return err
 			}
@@ -693,7 +695,7 @@ func (v *verifier) rosterChange(j *commitJob, files map[string]plumbing.Hash, ra
 	sigHash, ok := files[pathRosterSig]
 	var sig []byte
 	if ok {
-		sig, err = v.g.readBlob(sigHash)
+		sig, err = v.g.ReadBlob(sigHash)
 	}
 	if !ok || err != nil {
 		j.problem("", "roster is not signed (no %s)", pathRosterSig)
@@ -726,7 +728,7 @@ func (v *verifier) rosterChange(j *commitJob, files map[string]plumbing.Hash, ra
 // what every version must hold: its id, its author's membership and key
 // (the signature goes to a batch).
 func (w *worker) openEnvelope(r *recordJob) (*Envelope, []byte, error) {
-	data, err := w.g.readBlob(r.envNew)
+	data, err := w.g.ReadBlob(r.envNew)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -763,7 +765,7 @@ func (w *worker) checkCiphertext(r *recordJob, env *Envelope) error {
 		r.problem("ciphertext missing")
 		return nil
 	}
-	ct, err := w.g.readBlob(r.ageNew)
+	ct, err := w.g.ReadBlob(r.ageNew)
 	if err != nil {
 		return err
 	}
@@ -812,7 +814,7 @@ func (w *worker) record(r *recordJob) error {
 // follows checks that env is the next version after the envelope blob
 // prevHash.
 func (w *worker) follows(r *recordJob, env *Envelope, prevHash plumbing.Hash) error {
-	prev, err := w.g.readBlob(prevHash)
+	prev, err := w.g.ReadBlob(prevHash)
 	if err != nil {
 		return err
 	}
@@ -860,7 +862,7 @@ func (w *worker) mergedRecord(r *recordJob) error {
 		if h.IsZero() {
 			continue
 		}
-		data, err := w.g.readBlob(h)
+		data, err := w.g.ReadBlob(h)
 		if err != nil {
 			return err
 		}
@@ -878,7 +880,7 @@ func (w *worker) mergedRecord(r *recordJob) error {
 		r.problem("merged rev %d does not follow both parents' revisions (the later is %d)", env.Rev, top)
 	default:
 		// Rev and chain checked; a deleted parent version may not be revised.
-		data, _ := w.g.readBlob(followed)
+		data, _ := w.g.ReadBlob(followed)
 		if pe, err := ParseEnvelope(data); err == nil && pe.Deleted {
 			r.problem("rev %d changes a deleted record", env.Rev)
 		}
@@ -900,7 +902,7 @@ func (w *worker) tookWhole(r *recordJob, other plumbing.Hash) error {
 		r.problem("merge keeps a record the other parent does not have, though the merge base has it")
 		return nil
 	}
-	data, err := w.g.readBlob(other)
+	data, err := w.g.ReadBlob(other)
 	if err != nil {
 		return err
 	}

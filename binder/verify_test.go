@@ -21,11 +21,11 @@ import (
 func forge(t *testing.T, b *Binder, signer *bcrypto.Identity, msg string, files map[string][]byte) plumbing.Hash {
 	t.Helper()
 	g := b.git
-	tip, err := g.head()
+	tip, err := g.Head()
 	if err != nil {
 		t.Fatal(err)
 	}
-	parent, err := g.readCommit(tip)
+	parent, err := g.ReadCommit(tip)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,19 +35,19 @@ func forge(t *testing.T, b *Binder, signer *bcrypto.Identity, msg string, files 
 			changes[p] = plumbing.ZeroHash
 			continue
 		}
-		h, err := g.putBlob(data)
+		h, err := g.PutBlob(data)
 		if err != nil {
 			t.Fatal(err)
 		}
 		changes[p] = h
 	}
-	tree, err := g.applyTree(parent.TreeHash, changes)
+	tree, err := g.ApplyTree(parent.TreeHash, changes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var c plumbing.Hash
 	if signer != nil {
-		c, err = g.writeCommit(tree, []plumbing.Hash{tip}, signer, msg, time.Now())
+		c, err = writeCommit(g, tree, []plumbing.Hash{tip}, signer, msg, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func forge(t *testing.T, b *Binder, signer *bcrypto.Identity, msg string, files 
 		out := gitCmd(t, b.Dir(), "commit-tree", tree.String(), "-p", tip.String(), "-m", msg)
 		c = plumbing.NewHash(strings.TrimSpace(out))
 	}
-	if err := g.setHead(tip, c); err != nil {
+	if err := g.SetHead(tip, c); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -64,9 +64,9 @@ func forge(t *testing.T, b *Binder, signer *bcrypto.Identity, msg string, files 
 
 func readAt(t *testing.T, b *Binder, p string) []byte {
 	t.Helper()
-	tip, _ := b.git.head()
-	c, _ := b.git.readCommit(tip)
-	data, ok, err := b.git.readFile(c.TreeHash, p)
+	tip, _ := b.git.Head()
+	c, _ := b.git.ReadCommit(tip)
+	data, ok, err := b.git.ReadFile(c.TreeHash, p)
 	if err != nil || !ok {
 		t.Fatalf("read %s: %v", p, err)
 	}
@@ -219,12 +219,12 @@ func commitAs(t *testing.T, b *Binder, signer *bcrypto.Identity, author string, 
 // commitAt is commitAs with the commit's time (zero: after its parents').
 func commitAt(t *testing.T, b *Binder, signer *bcrypto.Identity, author string, tree plumbing.Hash, extra []plumbing.Hash, msg string, when time.Time) plumbing.Hash {
 	t.Helper()
-	tip, _ := b.git.head()
+	tip, _ := b.git.Head()
 	parents := append([]plumbing.Hash{tip}, extra...)
 	if when.IsZero() {
 		when = time.Now()
 		for _, p := range parents {
-			if pc, err := b.git.readCommit(p); err == nil && !when.After(pc.Committer.When) {
+			if pc, err := b.git.ReadCommit(p); err == nil && !when.After(pc.Committer.When) {
 				when = pc.Committer.When.Add(time.Second)
 			}
 		}
@@ -237,13 +237,17 @@ func commitAt(t *testing.T, b *Binder, signer *bcrypto.Identity, author string, 
 	payload, _ := io.ReadAll(r)
 	armored, _ := signer.SignSSH(bcrypto.GitNamespace, payload)
 	c.PGPSignature = string(armored)
-	o := b.git.st.NewEncodedObject()
-	c.Encode(o)
-	h, err := b.git.st.SetEncodedObject(o)
+	o := &plumbing.MemoryObject{}
+	if err := c.Encode(o); err != nil {
+		t.Fatal(err)
+	}
+	rd, _ := o.Reader()
+	data, _ := io.ReadAll(rd)
+	h, err := b.git.PutObject(plumbing.CommitObject, data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.git.setHead(tip, h); err != nil {
+	if err := b.git.SetHead(tip, h); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -253,7 +257,7 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 	ctx := context.Background()
 	setup := func(t *testing.T) (*Binder, *bcrypto.Identity, *Record, plumbing.Hash) {
 		b, id := newTestBinder(t)
-		first, _ := b.git.head()
+		first, _ := b.git.Head()
 		r, err := b.Add(ctx, &Record{Kind: "contact", Title: "Priya"})
 		if err != nil {
 			t.Fatal(err)
@@ -261,13 +265,13 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 		return b, id, r, first
 	}
 	tipTree := func(b *Binder) plumbing.Hash {
-		tip, _ := b.git.head()
-		c, _ := b.git.readCommit(tip)
+		tip, _ := b.git.Head()
+		c, _ := b.git.ReadCommit(tip)
 		return c.TreeHash
 	}
 	t.Run("merge that drops a record", func(t *testing.T) {
 		b, id, r, first := setup(t)
-		fc, _ := b.git.readCommit(first)
+		fc, _ := b.git.ReadCommit(first)
 		bad := commitAs(t, b, id, id.Handle, fc.TreeHash, []plumbing.Hash{first}, "merge\n")
 		expectProblem(t, b, bad, r.ID, "record deleted without a tombstone")
 	})
@@ -295,15 +299,15 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 	})
 	t.Run("commit time before its parent's", func(t *testing.T) {
 		b, id, _, _ := setup(t)
-		tip, _ := b.git.head()
-		c, _ := b.git.readCommit(tip)
+		tip, _ := b.git.Head()
+		c, _ := b.git.ReadCommit(tip)
 		bad := commitAt(t, b, id, id.Handle, c.TreeHash, nil, "harmless\n", c.Committer.When.Add(-time.Hour))
 		expectProblem(t, b, bad, "", "is not after its parent's")
 	})
 	t.Run("author is not the signer", func(t *testing.T) {
 		b, id, _, _ := setup(t)
-		tip, _ := b.git.head()
-		c, _ := b.git.readCommit(tip)
+		tip, _ := b.git.Head()
+		c, _ := b.git.ReadCommit(tip)
 		bad := commitAs(t, b, id, "sam", c.TreeHash, nil, "harmless\n")
 		expectProblem(t, b, bad, "", "signed by priya")
 	})

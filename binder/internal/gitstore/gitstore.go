@@ -1,4 +1,4 @@
-package binder
+package gitstore
 
 import (
 	"bytes"
@@ -17,19 +17,20 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
-
-	bcrypto "gobag/crypto"
 )
 
-// gitStore writes and reads git objects of a bare repository directly:
+// Branch is the one branch the store's history lives on.
+const Branch = plumbing.ReferenceName("refs/heads/main")
+
+// Store writes and reads git objects of a bare repository directly:
 // blobs, trees, commits and the branch ref. It has no worktree and no index
 // file, so a change costs O(depth of the path).
-type gitStore struct {
+type Store struct {
 	dir   string
 	st    *filesystem.Storage
-	raw   map[plumbing.Hash][]rawEntry
-	mixed map[*rawEntry]bool // trees (by first entry) holding both files and directories
-	zr    io.ReadCloser      // reused zlib reader
+	raw   map[plumbing.Hash][]Entry
+	mixed map[*Entry]bool // trees (by first entry) holding both files and directories
+	zr    io.ReadCloser   // reused zlib reader
 	buf   bytes.Buffer
 
 	packs     []*pack
@@ -37,7 +38,9 @@ type gitStore struct {
 	baseBytes int
 }
 
-func initGitStore(dir string) (*gitStore, error) {
+// Init creates a bare repository in dir whose default branch is Branch,
+// and opens it.
+func Init(dir string) (*Store, error) {
 	_, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: Branch},
 		Bare:        true,
@@ -45,29 +48,29 @@ func initGitStore(dir string) (*gitStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create repository: %w", err)
 	}
-	return openGitStore(dir)
+	return Open(dir)
 }
 
-func openGitStore(dir string) (*gitStore, error) {
+// Open opens the bare repository in dir.
+func Open(dir string) (*Store, error) {
 	if fi, err := os.Stat(filepath.Join(dir, "objects")); err != nil || !fi.IsDir() {
-		return nil, errorf(NotExist, "create one with: gobag init --binder "+dir+" --name NAME",
-			"%s is not a binder (no git repository there)", dir)
+		return nil, fmt.Errorf("%s: %w", dir, ErrNotRepository)
 	}
 	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte), filesystem.Options{})
-	g := &gitStore{dir: dir, st: st, raw: map[plumbing.Hash][]rawEntry{}, mixed: map[*rawEntry]bool{}}
-	if err := g.loadPacks(); err != nil {
+	g := &Store{dir: dir, st: st, raw: map[plumbing.Hash][]Entry{}, mixed: map[*Entry]bool{}}
+	if err := g.LoadPacks(); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
-func (s *gitStore) Close() error {
+func (s *Store) Close() error {
 	s.closePacks()
 	return s.st.Close()
 }
 
-// head returns the branch tip, or the zero hash for an empty repository.
-func (s *gitStore) head() (plumbing.Hash, error) {
+// Head returns the branch tip, or the zero hash for an empty repository.
+func (s *Store) Head() (plumbing.Hash, error) {
 	ref, err := s.st.Reference(Branch)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return plumbing.ZeroHash, nil
@@ -78,15 +81,15 @@ func (s *gitStore) head() (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// setHead moves the branch of the binder's own repository from old to new.
-func (s *gitStore) setHead(old, new plumbing.Hash) error { return s.moveHead(old, new, false) }
+// SetHead moves the branch of the binder's own repository from old to new.
+func (s *Store) SetHead(old, new plumbing.Hash) error { return s.MoveHead(old, new, false) }
 
-// moveHead moves the branch from old to new atomically: the new value is
+// MoveHead moves the branch from old to new atomically: the new value is
 // written to a lock file and renamed over the ref, so a crash leaves either
 // the old or the new tip, never a torn file. shared says the repository is
 // a remote other machines write to as well (see lockRef); the branch is
 // read back after the move to be sure it holds new.
-func (s *gitStore) moveHead(old, new plumbing.Hash, shared bool) error {
+func (s *Store) MoveHead(old, new plumbing.Hash, shared bool) error {
 	refPath := filepath.Join(s.dir, filepath.FromSlash(Branch.String()))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
 		return err
@@ -97,9 +100,9 @@ func (s *gitStore) moveHead(old, new plumbing.Hash, shared bool) error {
 		return err
 	}
 	// Under the lock: the branch must still be where the change started.
-	cur, err := s.head()
+	cur, err := s.Head()
 	if err == nil && cur != old {
-		err = errorf(Conflict, "run the command again", "the binder moved while saving (tip %s, expected %s)", cur, old)
+		err = fmt.Errorf("tip %s, expected %s: %w", cur, old, ErrMoved)
 	}
 	if err == nil {
 		_, err = f.WriteString(new.String() + "\n")
@@ -117,12 +120,12 @@ func (s *gitStore) moveHead(old, new plumbing.Hash, shared bool) error {
 		os.Remove(lock)
 		return fmt.Errorf("update %s: %w", Branch, err)
 	}
-	syncDir(filepath.Dir(refPath))
+	SyncDir(filepath.Dir(refPath))
 	if shared {
 		// Another machine that took the lock over (below) could have
 		// renamed its value over ours.
-		if cur, err := s.head(); err != nil || cur != new {
-			return errorf(Conflict, "sync again", "the branch moved while it was being updated (tip %s)", cur)
+		if cur, err := s.Head(); err != nil || cur != new {
+			return fmt.Errorf("moved while it was being updated (tip %s): %w", cur, ErrMoved)
 		}
 	}
 	return nil
@@ -138,7 +141,7 @@ func (s *gitStore) moveHead(old, new plumbing.Hash, shared bool) error {
 func lockRef(lock string, shared bool) (*os.File, error) {
 	wait := 2 * time.Second
 	if shared {
-		wait = sharedLockWait
+		wait = SharedLockWait
 	}
 	deadline := time.Now().Add(wait)
 	takenOver := false
@@ -156,11 +159,9 @@ func lockRef(lock string, shared bool) (*os.File, error) {
 		case time.Now().Before(deadline):
 			time.Sleep(20 * time.Millisecond)
 		case shared:
-			return nil, errorf(Locked, "another copy is syncing with it: sync again in a minute (a lock left by a crash is taken over after ten minutes; or remove "+lock+")",
-				"ref %s is locked by another writer", Branch)
+			return nil, fmt.Errorf("%s is locked by another writer (%s; one left by a crash is taken over after ten minutes): %w", Branch, lock, ErrLocked)
 		default:
-			return nil, errorf(Locked, "if no git command is running on this binder, remove "+lock,
-				"ref %s is locked by another writer", Branch)
+			return nil, fmt.Errorf("%s is locked by another writer (%s): %w", Branch, lock, ErrLocked)
 		}
 	}
 }
@@ -168,11 +169,11 @@ func lockRef(lock string, shared bool) (*os.File, error) {
 // How long a shared repository's ref lock is waited for, and how old one
 // must be to count as left by a crash.
 var (
-	sharedLockWait   = 5 * time.Second
+	SharedLockWait   = 5 * time.Second
 	abandonedLockAge = 10 * time.Minute
 )
 
-func (s *gitStore) putObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
+func (s *Store) PutObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
 	o := s.st.NewEncodedObject()
 	o.SetType(t)
 	o.SetSize(int64(len(data)))
@@ -186,21 +187,21 @@ func (s *gitStore) putObject(t plumbing.ObjectType, data []byte) (plumbing.Hash,
 	if err := w.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if s.has(o.Hash()) {
+	if s.Has(o.Hash()) {
 		return o.Hash(), nil
 	}
 	return s.st.SetEncodedObject(o)
 }
 
-func (s *gitStore) putBlob(data []byte) (plumbing.Hash, error) {
-	return s.putObject(plumbing.BlobObject, data)
+func (s *Store) PutBlob(data []byte) (plumbing.Hash, error) {
+	return s.PutObject(plumbing.BlobObject, data)
 }
 
-// has reports whether the repository holds object h, loose or packed.
-func (s *gitStore) has(h plumbing.Hash) bool {
+// Has reports whether the repository holds object h, loose or packed.
+func (s *Store) Has(h plumbing.Hash) bool {
 	// An empty file is what a copy cut short by a crash may leave: it is
 	// written again.
-	if fi, err := os.Stat(s.loosePath(h)); err == nil && fi.Size() > 0 {
+	if fi, err := os.Stat(s.LoosePath(h)); err == nil && fi.Size() > 0 {
 		return true
 	}
 	// The packs as listed when the store was opened (or last reloaded):
@@ -209,10 +210,10 @@ func (s *gitStore) has(h plumbing.Hash) bool {
 	return ok
 }
 
-// readObject reads an object's content and checks its type and that it
+// ReadObject reads an object's content and checks its type and that it
 // hashes to h: loose objects straight from objects/xx/…, packed ones from
 // the mapped packs.
-func (s *gitStore) readObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+func (s *Store) ReadObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 	// Packs first: a lookup there costs no system call.
 	if data, ok, err := s.readPacked(t, h, false); ok || err != nil {
 		return data, err
@@ -224,48 +225,48 @@ func (s *gitStore) readObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, e
 	if data, ok, err := s.readPacked(t, h, true); ok || err != nil {
 		return data, err
 	}
-	return nil, errorf(NotExist, "run git fsck; restore the binder from another copy", "object %s is missing", h)
+	return nil, fmt.Errorf("%s: %w", h, ErrMissing)
 }
 
-func (s *gitStore) readBlob(h plumbing.Hash) ([]byte, error) {
-	return s.readObject(plumbing.BlobObject, h)
+func (s *Store) ReadBlob(h plumbing.Hash) ([]byte, error) {
+	return s.ReadObject(plumbing.BlobObject, h)
 }
 
-// lookup returns the hash of the blob or tree at p in tree root.
-func (s *gitStore) lookup(root plumbing.Hash, p string) (plumbing.Hash, bool, error) {
+// Lookup returns the hash of the blob or tree at p in tree root.
+func (s *Store) Lookup(root plumbing.Hash, p string) (plumbing.Hash, bool, error) {
 	h := root
 	for part := range strings.SplitSeq(p, "/") {
 		if h.IsZero() {
 			return plumbing.ZeroHash, false, nil
 		}
-		es, err := s.rawTree(h)
+		es, err := s.Tree(h)
 		if err != nil {
 			return plumbing.ZeroHash, false, err
 		}
-		h = s.entry(es, part)
+		h = s.EntryHash(es, part)
 	}
 	return h, !h.IsZero(), nil
 }
 
-// readFile reads the blob at p in tree root.
-func (s *gitStore) readFile(root plumbing.Hash, p string) ([]byte, bool, error) {
-	h, ok, err := s.lookup(root, p)
+// ReadFile reads the blob at p in tree root.
+func (s *Store) ReadFile(root plumbing.Hash, p string) ([]byte, bool, error) {
+	h, ok, err := s.Lookup(root, p)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
-	b, err := s.readBlob(h)
+	b, err := s.ReadBlob(h)
 	return b, err == nil, err
 }
 
-// applyTree returns the hash of the tree root with changes applied: each
+// ApplyTree returns the hash of the tree root with changes applied: each
 // path maps to a blob hash, or to the zero hash to remove it. Only the trees
 // on the changed paths are rewritten. Directories left empty are removed.
-func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
-	old, err := s.rawTree(root)
+func (s *Store) ApplyTree(root plumbing.Hash, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
+	old, err := s.Tree(root)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	entries := make([]rawEntry, len(old))
+	entries := make([]Entry, len(old))
 	copy(entries, old)
 	files := map[string]plumbing.Hash{}
 	subs := map[string]map[string]plumbing.Hash{}
@@ -282,25 +283,25 @@ func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Has
 	}
 	index := map[string]int{}
 	for i, e := range entries {
-		index[string(e.name)] = i
+		index[string(e.Name)] = i
 	}
 	set := func(name string, isDir bool, h plumbing.Hash) {
 		if i, ok := index[name]; ok {
-			entries[i].hash, entries[i].isDir = h, isDir
+			entries[i].Hash, entries[i].IsDir = h, isDir
 			return
 		}
 		index[name] = len(entries)
-		entries = append(entries, rawEntry{name: []byte(name), isDir: isDir, hash: h})
+		entries = append(entries, Entry{Name: []byte(name), IsDir: isDir, Hash: h})
 	}
 	for name, h := range files {
 		set(name, false, h)
 	}
 	for name, sub := range subs {
 		var old plumbing.Hash
-		if i, ok := index[name]; ok && entries[i].isDir {
-			old = entries[i].hash
+		if i, ok := index[name]; ok && entries[i].IsDir {
+			old = entries[i].Hash
 		}
-		nh, err := s.applyTree(old, sub)
+		nh, err := s.ApplyTree(old, sub)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -308,7 +309,7 @@ func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Has
 	}
 	kept := entries[:0]
 	for _, e := range entries {
-		if !e.hash.IsZero() {
+		if !e.Hash.IsZero() {
 			kept = append(kept, e)
 		}
 	}
@@ -318,29 +319,37 @@ func (s *gitStore) applyTree(root plumbing.Hash, changes map[string]plumbing.Has
 	sort.Slice(kept, func(i, j int) bool { return gitNameCompare(kept[i], kept[j]) < 0 })
 	var b bytes.Buffer
 	for _, e := range kept {
-		if e.isDir {
+		if e.IsDir {
 			b.WriteString("40000 ")
 		} else {
 			b.WriteString("100644 ")
 		}
-		b.Write(e.name)
+		b.Write(e.Name)
 		b.WriteByte(0)
-		b.Write(e.hash[:])
+		b.Write(e.Hash[:])
 	}
-	return s.putObject(plumbing.TreeObject, b.Bytes())
+	return s.PutObject(plumbing.TreeObject, b.Bytes())
 }
 
-// writeCommit writes a commit of tree with parents, SSH-signed by id.
+// Signer signs a commit's payload (the commit without its signature
+// header) and returns the armored signature for its gpgsig header.
+type Signer func(payload []byte) ([]byte, error)
+
+// Author names who makes a commit.
+type Author struct{ Name, Email string }
+
+// WriteCommit writes a commit of tree with parents, by author, signed by
+// sign.
 //
 // The author time is when; the committer time is when too, or a second
 // after the latest parent's if that is later (a clock here or on another
 // copy was wrong): committer times rise along every line of history, which
 // is what lets ancestry walk newest first and stop early. The log shows
 // author times.
-func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *bcrypto.Identity, msg string, when time.Time) (plumbing.Hash, error) {
+func (s *Store) WriteCommit(tree plumbing.Hash, parents []plumbing.Hash, author Author, msg string, when time.Time, sign Signer) (plumbing.Hash, error) {
 	committed := when
 	for _, p := range parents {
-		pc, err := s.readCommit(p)
+		pc, err := s.ReadCommit(p)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -348,7 +357,7 @@ func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *
 			committed = next
 		}
 	}
-	sig := object.Signature{Name: id.Handle, Email: id.Handle + "@gobag", When: when}
+	sig := object.Signature{Name: author.Name, Email: author.Email, When: when}
 	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents}
 	c.Committer.When = committed.In(when.Location())
 	unsigned := &plumbing.MemoryObject{}
@@ -363,7 +372,7 @@ func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	armored, err := id.SignSSH(bcrypto.GitNamespace, payload)
+	armored, err := sign(payload)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -375,15 +384,15 @@ func (s *gitStore) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, id *
 	return s.st.SetEncodedObject(o)
 }
 
-// rawCommit is a commit with its signature split from the bytes it signs.
-type rawCommit struct {
+// Commit is a commit with its signature split from the bytes it signs.
+type Commit struct {
 	*object.Commit
 	Payload   []byte // the commit without its gpgsig header
 	Signature []byte // the armored signature, or nil
 }
 
-func (s *gitStore) readCommit(h plumbing.Hash) (*rawCommit, error) {
-	data, err := s.readObject(plumbing.CommitObject, h)
+func (s *Store) ReadCommit(h plumbing.Hash) (*Commit, error) {
+	data, err := s.ReadObject(plumbing.CommitObject, h)
 	if err != nil {
 		return nil, err
 	}
@@ -394,13 +403,13 @@ func (s *gitStore) readCommit(h plumbing.Hash) (*rawCommit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode commit %s: %w", h, err)
 	}
-	payload, sig := splitSignature(data)
-	return &rawCommit{Commit: c, Payload: payload, Signature: sig}, nil
+	payload, sig := SplitSignature(data)
+	return &Commit{Commit: c, Payload: payload, Signature: sig}, nil
 }
 
-// splitSignature removes the gpgsig header (and its continuation lines)
+// SplitSignature removes the gpgsig header (and its continuation lines)
 // from a raw commit, as git does before checking the signature.
-func splitSignature(data []byte) (payload, sig []byte) {
+func SplitSignature(data []byte) (payload, sig []byte) {
 	headerEnd := bytes.Index(data, []byte("\n\n"))
 	if headerEnd < 0 {
 		return data, nil
@@ -427,8 +436,8 @@ func splitSignature(data []byte) (payload, sig []byte) {
 	return out.Bytes(), sigBuf.Bytes()
 }
 
-// changedPaths lists the blob paths that differ between trees a and b
+// ChangedPaths lists the blob paths that differ between trees a and b
 // (either may be zero).
-func (s *gitStore) changedPaths(a, b plumbing.Hash, prefix string, out *[]string) error {
-	return s.diffTrees(a, b, prefix, func(p string) { *out = append(*out, p) })
+func (s *Store) ChangedPaths(a, b plumbing.Hash, prefix string, out *[]string) error {
+	return s.DiffTrees(a, b, prefix, func(p string) { *out = append(*out, p) })
 }

@@ -1,12 +1,14 @@
-package binder
+package gitstore
 
 import (
+	"gobag/binder/internal/ranked"
+
 	"bytes"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// ancestry compares the histories of commits a and b: the commits only
+// Ancestry compares the histories of commits a and b: the commits only
 // a reaches, those only b reaches, and their best common ancestor (zero if
 // they share none). It walks both histories together, newest first, and
 // stops where they meet (git's paint-down), so a branch a few commits
@@ -20,7 +22,7 @@ import (
 // commits not yet verified) the answer is still safe: every commit only
 // one side reaches is counted as that side's (so Integrate verifies all it
 // receives), and the base is a common ancestor, if not always the best.
-func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, base plumbing.Hash, err error) {
+func (s *Store) Ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, base plumbing.Hash, err error) {
 	const (
 		fromA = 1 << iota
 		fromB
@@ -33,25 +35,25 @@ func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, b
 		if _, ok := times[h]; ok {
 			return nil
 		}
-		c, err := s.readCommit(h)
+		c, err := s.ReadCommit(h)
 		if err != nil {
 			return err
 		}
 		times[h], parents[h] = c.Committer.When.Unix(), c.ParentHashes
 		return nil
 	}
-	q := &ranked[plumbing.Hash]{less: func(x, y plumbing.Hash) bool {
+	q := ranked.New(func(x, y plumbing.Hash) bool {
 		if times[x] != times[y] {
 			return times[x] > times[y]
 		}
 		return bytes.Compare(x[:], y[:]) < 0
-	}}
+	})
 	push := func(h plumbing.Hash, f int) error {
 		if err := read(h); err != nil {
 			return err
 		}
 		flags[h] |= f
-		q.push(h)
+		q.Push(h)
 		return nil
 	}
 	if err := push(a, fromA); err != nil {
@@ -61,7 +63,7 @@ func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, b
 		return nil, nil, plumbing.ZeroHash, err
 	}
 	active := func() bool {
-		for _, h := range q.items {
+		for _, h := range q.Items() {
 			if flags[h]&stale == 0 {
 				return true
 			}
@@ -69,7 +71,7 @@ func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, b
 		return false
 	}
 	for active() {
-		h := q.pop()
+		h := q.Pop()
 		f := flags[h] & (fromA | fromB | stale)
 		if f&(fromA|fromB) == fromA|fromB && f&stale == 0 {
 			if base.IsZero() {
@@ -117,12 +119,12 @@ func (s *gitStore) ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, b
 	return onlyA, onlyB, base, nil
 }
 
-// countCommits counts the commits reachable from tip.
-func (s *gitStore) countCommits(tip plumbing.Hash) (int, error) {
+// CountCommits counts the commits reachable from tip.
+func (s *Store) CountCommits(tip plumbing.Hash) (int, error) {
 	seen := map[plumbing.Hash]bool{tip: true}
 	queue := []plumbing.Hash{tip}
 	for len(queue) > 0 {
-		c, err := s.readCommit(queue[0])
+		c, err := s.ReadCommit(queue[0])
 		if err != nil {
 			return 0, err
 		}

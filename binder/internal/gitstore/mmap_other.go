@@ -1,6 +1,6 @@
 //go:build !unix
 
-package binder
+package gitstore
 
 import "os"
 

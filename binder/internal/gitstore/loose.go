@@ -1,4 +1,4 @@
-package binder
+package gitstore
 
 import (
 	"bytes"
@@ -18,9 +18,9 @@ import (
 // parse the header, check the type and that the content hashes to h (with
 // SHA-1 collision detection, as git does). ok is false if there is no such
 // loose object (it may be packed).
-func (s *gitStore) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byte, ok bool, err error) {
+func (s *Store) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byte, ok bool, err error) {
 	hex := h.String()
-	raw, err := os.ReadFile(s.loosePath(h))
+	raw, err := os.ReadFile(s.LoosePath(h))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -53,19 +53,19 @@ func (s *gitStore) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byt
 	}
 	sum, collision := sha1cd.Sum(full)
 	if collision || !bytes.Equal(sum[:], h[:]) {
-		return nil, true, errorf(BadSignature, "run git fsck", "object %s does not match its hash", hex)
+		return nil, true, fmt.Errorf("%s does not match its hash: %w", hex, ErrCorrupt)
 	}
 	return bytes.Clone(full[nul+1:]), true, nil
 }
 
-// loosePath is where object h is stored loose.
-func (s *gitStore) loosePath(h plumbing.Hash) string {
+// LoosePath is where object h is stored loose.
+func (s *Store) LoosePath(h plumbing.Hash) string {
 	hex := h.String()
 	return filepath.Join(s.dir, "objects", hex[:2], hex[2:])
 }
 
-// syncFile flushes a file's content to disk.
-func syncFile(path string) error {
+// SyncFile flushes a file's content to disk.
+func SyncFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package binder
+package gitstore
 
 import (
 	"bytes"
@@ -120,8 +120,11 @@ func (p *pack) find(h plumbing.Hash) (int64, bool) {
 	return int64(binary.BigEndian.Uint64(p.idx[large:])), true
 }
 
-// loadPacks opens the repository's packs that are not open yet.
-func (s *gitStore) loadPacks() error {
+// PackCount is how many packs the repository has, as last loaded.
+func (s *Store) PackCount() int { return len(s.packs) }
+
+// LoadPacks opens the repository's packs that are not open yet.
+func (s *Store) LoadPacks() error {
 	names, err := filepath.Glob(filepath.Join(s.dir, "objects", "pack", "pack-*.idx"))
 	if err != nil {
 		return err
@@ -146,7 +149,7 @@ func (s *gitStore) loadPacks() error {
 	return nil
 }
 
-func (s *gitStore) closePacks() {
+func (s *Store) closePacks() {
 	for _, p := range s.packs {
 		p.close()
 	}
@@ -156,7 +159,7 @@ func (s *gitStore) closePacks() {
 
 // findPacked returns the pack holding h and its offset there. With
 // reload, packs that appeared since they were listed are looked at too.
-func (s *gitStore) findPacked(h plumbing.Hash, reload bool) (*pack, int64, bool, error) {
+func (s *Store) findPacked(h plumbing.Hash, reload bool) (*pack, int64, bool, error) {
 	for _, p := range s.packs {
 		if off, ok := p.find(h); ok {
 			return p, off, true, nil
@@ -166,7 +169,7 @@ func (s *gitStore) findPacked(h plumbing.Hash, reload bool) (*pack, int64, bool,
 		return nil, 0, false, nil
 	}
 	n := len(s.packs)
-	if err := s.loadPacks(); err != nil {
+	if err := s.LoadPacks(); err != nil {
 		return nil, 0, false, err
 	}
 	for _, p := range s.packs[n:] {
@@ -178,20 +181,20 @@ func (s *gitStore) findPacked(h plumbing.Hash, reload bool) (*pack, int64, bool,
 }
 
 // readPacked reads object h from the packs and checks its type and hash.
-func (s *gitStore) readPacked(t plumbing.ObjectType, h plumbing.Hash, reload bool) ([]byte, bool, error) {
+func (s *Store) readPacked(t plumbing.ObjectType, h plumbing.Hash, reload bool) ([]byte, bool, error) {
 	p, off, ok, err := s.findPacked(h, reload)
 	if !ok || err != nil {
 		return nil, false, err
 	}
 	typ, data, err := s.unpack(p, off, 0)
 	if err != nil {
-		return nil, true, errorf(BadSignature, "run git fsck; restore the binder from another copy", "object %s in %s is unreadable: %v", h, p.name, err)
+		return nil, true, fmt.Errorf("%s in %s is unreadable: %v: %w", h, p.name, err, ErrCorrupt)
 	}
 	if typ != t {
 		return nil, true, fmt.Errorf("object %s is a %s, not a %s", h, typ, t)
 	}
 	if objectHash(typ, data) != h {
-		return nil, true, errorf(BadSignature, "run git fsck", "object %s does not match its hash", h)
+		return nil, true, fmt.Errorf("%s does not match its hash: %w", h, ErrCorrupt)
 	}
 	return data, true, nil
 }
@@ -220,7 +223,7 @@ type baseEntry struct {
 const maxBaseCache = 16 << 20
 
 // unpack reads the object at off, resolving deltas against their bases.
-func (s *gitStore) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []byte, error) {
+func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []byte, error) {
 	if depth > maxDeltaSpan {
 		return 0, nil, errors.New("delta chain too long")
 	}
@@ -312,7 +315,7 @@ func (s *gitStore) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, [
 
 // keepBase remembers a delta base, since its neighbours in the pack are
 // likely deltas against it too.
-func (s *gitStore) keepBase(p *pack, off int64, t plumbing.ObjectType, data []byte) {
+func (s *Store) keepBase(p *pack, off int64, t plumbing.ObjectType, data []byte) {
 	if s.bases == nil {
 		s.bases = map[baseKey]baseEntry{}
 	}
@@ -325,7 +328,7 @@ func (s *gitStore) keepBase(p *pack, off int64, t plumbing.ObjectType, data []by
 }
 
 // inflate decompresses exactly size bytes of the zlib stream at src.
-func (s *gitStore) inflate(src []byte, size int) ([]byte, error) {
+func (s *Store) inflate(src []byte, size int) ([]byte, error) {
 	r := bytes.NewReader(src)
 	if s.zr == nil {
 		var err error

@@ -1,4 +1,4 @@
-package binder
+package gitstore
 
 import (
 	"bytes"
@@ -8,18 +8,18 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// rawEntry is one entry of a git tree, read in place from the tree's bytes.
-type rawEntry struct {
-	name  []byte
-	hash  plumbing.Hash
-	isDir bool
+// Entry is one entry of a git tree, read in place from the tree's bytes.
+type Entry struct {
+	Name  []byte
+	Hash  plumbing.Hash
+	IsDir bool
 }
 
-// parseRawTree splits a tree object's content into entries without
+// ParseTree splits a tree object's content into entries without
 // copying names. Git stores entries sorted (directories as if their name
 // ended in "/").
-func parseRawTree(data []byte) ([]rawEntry, error) {
-	var out []rawEntry
+func ParseTree(data []byte) ([]Entry, error) {
+	var out []Entry
 	for len(data) > 0 {
 		sp := bytes.IndexByte(data, ' ')
 		if sp < 0 {
@@ -31,27 +31,27 @@ func parseRawTree(data []byte) ([]rawEntry, error) {
 		if nul < 0 || len(data) < nul+1+20 {
 			return nil, fmt.Errorf("tree: malformed entry")
 		}
-		e := rawEntry{name: data[:nul], isDir: string(mode) == "40000"}
-		copy(e.hash[:], data[nul+1:nul+21])
+		e := Entry{Name: data[:nul], IsDir: string(mode) == "40000"}
+		copy(e.Hash[:], data[nul+1:nul+21])
 		out = append(out, e)
 		data = data[nul+21:]
 	}
 	return out, nil
 }
 
-// rawTree reads and parses a tree, caching the parse.
-func (s *gitStore) rawTree(h plumbing.Hash) ([]rawEntry, error) {
+// Tree reads and parses a tree, caching the parse.
+func (s *Store) Tree(h plumbing.Hash) ([]Entry, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
 	if es, ok := s.raw[h]; ok {
 		return es, nil
 	}
-	data, err := s.readObject(plumbing.TreeObject, h)
+	data, err := s.ReadObject(plumbing.TreeObject, h)
 	if err != nil {
 		return nil, err
 	}
-	es, err := parseRawTree(data)
+	es, err := ParseTree(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h, err)
 	}
@@ -62,7 +62,7 @@ func (s *gitStore) rawTree(h plumbing.Hash) ([]rawEntry, error) {
 	s.raw[h] = es
 	if len(es) > 0 {
 		for _, e := range es[1:] {
-			if e.isDir != es[0].isDir {
+			if e.IsDir != es[0].IsDir {
 				s.mixed[&es[0]] = true
 				break
 			}
@@ -72,20 +72,20 @@ func (s *gitStore) rawTree(h plumbing.Hash) ([]rawEntry, error) {
 }
 
 // gitNameCompare orders tree entries as git does.
-func gitNameCompare(a, b rawEntry) int {
-	n := min(len(a.name), len(b.name))
-	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
+func gitNameCompare(a, b Entry) int {
+	n := min(len(a.Name), len(b.Name))
+	if c := bytes.Compare(a.Name[:n], b.Name[:n]); c != 0 {
 		return c
 	}
 	ca, cb := byte(0), byte(0)
-	if len(a.name) > n {
-		ca = a.name[n]
-	} else if a.isDir {
+	if len(a.Name) > n {
+		ca = a.Name[n]
+	} else if a.IsDir {
 		ca = '/'
 	}
-	if len(b.name) > n {
-		cb = b.name[n]
-	} else if b.isDir {
+	if len(b.Name) > n {
+		cb = b.Name[n]
+	} else if b.IsDir {
 		cb = '/'
 	}
 	switch {
@@ -97,25 +97,25 @@ func gitNameCompare(a, b rawEntry) int {
 	return 0
 }
 
-// diffTrees calls fn for every blob path that differs between trees a and
+// DiffTrees calls fn for every blob path that differs between trees a and
 // b (either may be zero).
-func (s *gitStore) diffTrees(a, b plumbing.Hash, prefix string, fn func(path string)) error {
-	return s.diffTreeEntries(a, b, prefix, func(p string, _, _ plumbing.Hash) { fn(p) })
+func (s *Store) DiffTrees(a, b plumbing.Hash, prefix string, fn func(path string)) error {
+	return s.DiffTreeEntries(a, b, prefix, func(p string, _, _ plumbing.Hash) { fn(p) })
 }
 
-// diffTreeEntries calls fn for every blob path that differs between trees a
+// DiffTreeEntries calls fn for every blob path that differs between trees a
 // and b (either may be zero), with the blob's hash on each side (zero where
 // absent). It walks both sorted entry lists in step and descends only into
 // subtrees whose hashes differ.
-func (s *gitStore) diffTreeEntries(a, b plumbing.Hash, prefix string, fn func(path string, old, new plumbing.Hash)) error {
+func (s *Store) DiffTreeEntries(a, b plumbing.Hash, prefix string, fn func(path string, old, new plumbing.Hash)) error {
 	if a == b {
 		return nil
 	}
-	ea, err := s.rawTree(a)
+	ea, err := s.Tree(a)
 	if err != nil {
 		return err
 	}
-	eb, err := s.rawTree(b)
+	eb, err := s.Tree(b)
 	if err != nil {
 		return err
 	}
@@ -126,16 +126,16 @@ func (s *gitStore) diffTreeEntries(a, b plumbing.Hash, prefix string, fn func(pa
 		return prefix + "/" + string(name)
 	}
 	// one reports an entry present on one side only.
-	one := func(e rawEntry, inA bool) error {
+	one := func(e Entry, inA bool) error {
 		switch {
-		case e.isDir && inA:
-			return s.diffTreeEntries(e.hash, plumbing.ZeroHash, join(e.name), fn)
-		case e.isDir:
-			return s.diffTreeEntries(plumbing.ZeroHash, e.hash, join(e.name), fn)
+		case e.IsDir && inA:
+			return s.DiffTreeEntries(e.Hash, plumbing.ZeroHash, join(e.Name), fn)
+		case e.IsDir:
+			return s.DiffTreeEntries(plumbing.ZeroHash, e.Hash, join(e.Name), fn)
 		case inA:
-			fn(join(e.name), e.hash, plumbing.ZeroHash)
+			fn(join(e.Name), e.Hash, plumbing.ZeroHash)
 		default:
-			fn(join(e.name), plumbing.ZeroHash, e.hash)
+			fn(join(e.Name), plumbing.ZeroHash, e.Hash)
 		}
 		return nil
 	}
@@ -165,47 +165,47 @@ func (s *gitStore) diffTreeEntries(a, b plumbing.Hash, prefix string, fn func(pa
 			x, y := ea[i], eb[j]
 			i++
 			j++
-			if x.hash == y.hash {
+			if x.Hash == y.Hash {
 				continue
 			}
 			// Equal names are of one type: gitNameCompare sorts a file and
 			// a directory of the same name apart.
-			if x.isDir {
-				if err := s.diffTreeEntries(x.hash, y.hash, join(x.name), fn); err != nil {
+			if x.IsDir {
+				if err := s.DiffTreeEntries(x.Hash, y.Hash, join(x.Name), fn); err != nil {
 					return err
 				}
 			} else {
-				fn(join(x.name), x.hash, y.hash)
+				fn(join(x.Name), x.Hash, y.Hash)
 			}
 		}
 	}
 	return nil
 }
 
-// entry finds name among a tree's entries: a linear scan for small trees,
+// EntryHash finds name among a tree's entries: a linear scan for small trees,
 // a binary search by name for large ones (entries are sorted, and in a
 // large gobag tree all entries are of one type, so git's order is the
 // byte order of names).
-func (s *gitStore) entry(es []rawEntry, name string) plumbing.Hash {
+func (s *Store) EntryHash(es []Entry, name string) plumbing.Hash {
 	if len(es) <= 16 {
 		for _, e := range es {
-			if string(e.name) == name {
-				return e.hash
+			if string(e.Name) == name {
+				return e.Hash
 			}
 		}
 		return plumbing.ZeroHash
 	}
-	i := sort.Search(len(es), func(i int) bool { return string(es[i].name) >= name })
-	if i < len(es) && string(es[i].name) == name {
-		return es[i].hash
+	i := sort.Search(len(es), func(i int) bool { return string(es[i].Name) >= name })
+	if i < len(es) && string(es[i].Name) == name {
+		return es[i].Hash
 	}
 	if !s.mixed[&es[0]] {
 		return plumbing.ZeroHash
 	}
 	// Mixed files and directories can break byte order: scan to be sure.
 	for _, e := range es {
-		if string(e.name) == name {
-			return e.hash
+		if string(e.Name) == name {
+			return e.Hash
 		}
 	}
 	return plumbing.ZeroHash

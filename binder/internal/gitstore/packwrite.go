@@ -1,4 +1,4 @@
-package binder
+package gitstore
 
 import (
 	"bufio"
@@ -33,18 +33,18 @@ import (
 // self-contained (every delta base is in the same pack) and git reads them.
 
 const (
-	// autoPackLoose is how many loose objects make Close pack them, as
+	// AutoPackLoose is how many loose objects make Close pack them, as
 	// git's gc.auto does.
-	autoPackLoose = 6700
-	// maxPacks is how many packs make packing gather them all into one.
-	maxPacks = 8
+	AutoPackLoose = 6700
+	// MaxPacks is how many packs make packing gather them all into one.
+	MaxPacks = 8
 	// maxDeltaDepth caps the delta chains written, as git's default does.
 	maxDeltaDepth = 50
 )
 
-// looseEstimate estimates the number of loose objects from one of the 256
+// LooseEstimate estimates the number of loose objects from one of the 256
 // fan-out directories, as git does.
-func (s *gitStore) looseEstimate() int {
+func (s *Store) LooseEstimate() int {
 	ents, err := os.ReadDir(filepath.Join(s.dir, "objects", "17"))
 	if err != nil {
 		return 0
@@ -53,7 +53,7 @@ func (s *gitStore) looseEstimate() int {
 }
 
 // looseObjects lists every loose object.
-func (s *gitStore) looseObjects() ([]plumbing.Hash, error) {
+func (s *Store) looseObjects() ([]plumbing.Hash, error) {
 	var out []plumbing.Hash
 	for i := range 256 {
 		d := fmt.Sprintf("%02x", i)
@@ -81,7 +81,7 @@ func (s *gitStore) looseObjects() ([]plumbing.Hash, error) {
 }
 
 // packedObjects lists every object in the open packs.
-func (s *gitStore) packedObjects() []plumbing.Hash {
+func (s *Store) packedObjects() []plumbing.Hash {
 	var out []plumbing.Hash
 	for _, p := range s.packs {
 		names := p.idx[idxHeaderLen : idxHeaderLen+p.n*20]
@@ -94,20 +94,20 @@ func (s *gitStore) packedObjects() []plumbing.Hash {
 	return out
 }
 
-// packItem is one object to write, with the newer version it is stored as
+// PackItem is one object to write, with the newer version it is stored as
 // a delta against, if any.
-type packItem struct {
+type PackItem struct {
 	h     plumbing.Hash
 	t     plumbing.ObjectType
 	base  int // index of the delta base in the write order, or -1
 	depth int
 }
 
-// repack writes the loose objects (and, with all, every packed one too)
+// Repack writes the loose objects (and, with all, every packed one too)
 // into a new pack, then removes what it replaced. It reports progress as
 // objects are written.
-func (s *gitStore) repack(ctx context.Context, all bool, progress func(done, total int)) error {
-	if err := s.loadPacks(); err != nil {
+func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total int)) error {
+	if err := s.LoadPacks(); err != nil {
 		return err
 	}
 	loose, err := s.looseObjects()
@@ -133,13 +133,13 @@ func (s *gitStore) repack(ctx context.Context, all bool, progress func(done, tot
 	if err != nil {
 		return err
 	}
-	name, err := s.writePack(ctx, s, order, progress)
+	name, err := s.WritePack(ctx, s, order, progress)
 	if err != nil {
 		return err
 	}
 	// The new pack is on disk and synced: drop what it replaces.
 	for _, h := range loose {
-		os.Remove(s.loosePath(h))
+		os.Remove(s.LoosePath(h))
 	}
 	s.closePacks()
 	for _, p := range oldPacks {
@@ -152,15 +152,15 @@ func (s *gitStore) repack(ctx context.Context, all bool, progress func(done, tot
 		os.Remove(base + ".rev")
 		os.Remove(base + ".bitmap")
 	}
-	return s.loadPacks()
+	return s.LoadPacks()
 }
 
 // packOrder orders the objects to write: history is walked from the tip,
 // newest first, so that each tree and envelope can be a delta against the
 // newer version at the same path, written before it. Objects that the
 // walk does not reach (left by an interrupted save) come last, whole.
-func (s *gitStore) packOrder(ctx context.Context, want map[plumbing.Hash]bool) ([]packItem, error) {
-	var order []packItem
+func (s *Store) packOrder(ctx context.Context, want map[plumbing.Hash]bool) ([]PackItem, error) {
+	var order []PackItem
 	placed := map[plumbing.Hash]bool{}
 	latest := map[string]int{} // path → index of its newest version written
 	add := func(h plumbing.Hash, t plumbing.ObjectType, path string) {
@@ -168,7 +168,7 @@ func (s *gitStore) packOrder(ctx context.Context, want map[plumbing.Hash]bool) (
 			return
 		}
 		placed[h] = true
-		it := packItem{h: h, t: t, base: -1}
+		it := PackItem{h: h, t: t, base: -1}
 		if path != "" {
 			if b, ok := latest[path]; ok && order[b].depth < maxDeltaDepth {
 				it.base, it.depth = b, order[b].depth+1
@@ -185,27 +185,27 @@ func (s *gitStore) packOrder(ctx context.Context, want map[plumbing.Hash]bool) (
 			return nil
 		}
 		add(h, plumbing.TreeObject, path+"/")
-		es, err := s.rawTree(h)
+		es, err := s.Tree(h)
 		if err != nil {
 			return err
 		}
 		for _, e := range es {
-			p := path + "/" + string(e.name)
-			if e.isDir {
-				if err := walkTree(e.hash, p); err != nil {
+			p := path + "/" + string(e.Name)
+			if e.IsDir {
+				if err := walkTree(e.Hash, p); err != nil {
 					return err
 				}
 				continue
 			}
 			if strings.HasSuffix(p, ".env") || strings.HasPrefix(p, "/.gobag/") {
-				add(e.hash, plumbing.BlobObject, p)
+				add(e.Hash, plumbing.BlobObject, p)
 			} else {
-				add(e.hash, plumbing.BlobObject, "")
+				add(e.Hash, plumbing.BlobObject, "")
 			}
 		}
 		return nil
 	}
-	tip, err := s.head()
+	tip, err := s.Head()
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (s *gitStore) packOrder(ctx context.Context, want map[plumbing.Hash]bool) (
 		}
 		h := queue[0]
 		queue = queue[1:]
-		c, err := s.readCommit(h)
+		c, err := s.ReadCommit(h)
 		if err != nil {
 			return nil, err
 		}
@@ -241,20 +241,20 @@ func (s *gitStore) packOrder(ctx context.Context, want map[plumbing.Hash]bool) (
 	}
 	sort.Slice(rest, func(i, j int) bool { return bytes.Compare(rest[i][:], rest[j][:]) < 0 })
 	for _, h := range rest {
-		t, err := s.objectType(h)
+		t, err := s.ObjectType(h)
 		if err != nil {
 			return nil, err
 		}
 		placed[h] = true
-		order = append(order, packItem{h: h, t: t, base: -1})
+		order = append(order, PackItem{h: h, t: t, base: -1})
 	}
 	return order, nil
 }
 
-// objectType finds the type of an object without knowing it in advance.
-func (s *gitStore) objectType(h plumbing.Hash) (plumbing.ObjectType, error) {
+// ObjectType finds the type of an object without knowing it in advance.
+func (s *Store) ObjectType(h plumbing.Hash) (plumbing.ObjectType, error) {
 	for _, t := range []plumbing.ObjectType{plumbing.BlobObject, plumbing.TreeObject, plumbing.CommitObject, plumbing.TagObject} {
-		if _, err := s.readObject(t, h); err == nil {
+		if _, err := s.ReadObject(t, h); err == nil {
 			return t, nil
 		}
 	}
@@ -279,10 +279,10 @@ func (w *hashingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// encodePack writes order's objects, read from src, as a pack to out,
+// EncodePack writes order's objects, read from src, as a pack to out,
 // trailer included. It returns each entry's offset and CRC-32 (for the
 // index) and the pack's checksum.
-func encodePack(ctx context.Context, out io.Writer, src *gitStore, order []packItem, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
+func EncodePack(ctx context.Context, out io.Writer, src *Store, order []PackItem, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
 	w := &hashingWriter{w: out, h: sha1.New()}
 	hdr := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
 	binary.BigEndian.PutUint32(hdr[8:], uint32(len(order)))
@@ -311,7 +311,7 @@ func encodePack(ctx context.Context, out io.Writer, src *gitStore, order []packI
 				progress(i, len(order))
 			}
 		}
-		raw, err := src.readObject(it.t, it.h)
+		raw, err := src.ReadObject(it.t, it.h)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -358,9 +358,9 @@ func encodePack(ctx context.Context, out io.Writer, src *gitStore, order []packI
 	return offsets, crcs, sum, nil
 }
 
-// writePack writes order's objects, read from src, as a pack and its index
+// WritePack writes order's objects, read from src, as a pack and its index
 // in s's repository, synced to disk, and returns the pack's file name.
-func (s *gitStore) writePack(ctx context.Context, src *gitStore, order []packItem, progress func(done, total int)) (string, error) {
+func (s *Store) WritePack(ctx context.Context, src *Store, order []PackItem, progress func(done, total int)) (string, error) {
 	dir := filepath.Join(s.dir, "objects", "pack")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -374,7 +374,7 @@ func (s *gitStore) writePack(ctx context.Context, src *gitStore, order []packIte
 		os.Remove(f.Name())
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
-	offsets, crcs, sum, err := encodePack(ctx, bw, src, order, progress)
+	offsets, crcs, sum, err := EncodePack(ctx, bw, src, order, progress)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -401,7 +401,7 @@ func (s *gitStore) writePack(ctx context.Context, src *gitStore, order []packIte
 	if err := os.Rename(base+".idx.tmp", base+".idx"); err != nil {
 		return "", err
 	}
-	syncDir(dir)
+	SyncDir(dir)
 	return filepath.Base(base + ".pack"), nil
 }
 
@@ -440,7 +440,7 @@ func encodeOfsDelta(rel int64) []byte {
 }
 
 // packIndex renders a version 2 pack index.
-func packIndex(order []packItem, offsets []int64, crcs []uint32, packSum []byte) []byte {
+func packIndex(order []PackItem, offsets []int64, crcs []uint32, packSum []byte) []byte {
 	idx := make([]int, len(order))
 	for i := range idx {
 		idx[i] = i
@@ -497,8 +497,8 @@ func writeFileSynced(path string, data []byte) error {
 	return err
 }
 
-// syncDir flushes a directory's entries to disk (where the system allows).
-func syncDir(dir string) {
+// SyncDir flushes a directory's entries to disk (where the system allows).
+func SyncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()

@@ -1,0 +1,17 @@
+package gitstore
+
+import "errors"
+
+// The errors a Store returns, for callers to branch on with errors.Is.
+var (
+	// ErrNotRepository: the directory holds no git repository.
+	ErrNotRepository = errors.New("not a git repository")
+	// ErrMissing: an object the history names is not in the repository.
+	ErrMissing = errors.New("object missing")
+	// ErrCorrupt: an object does not match its hash, or cannot be read.
+	ErrCorrupt = errors.New("object corrupt")
+	// ErrMoved: the branch is not where a change started from.
+	ErrMoved = errors.New("branch moved")
+	// ErrLocked: git's lock file for the branch is held by another writer.
+	ErrLocked = errors.New("branch locked")
+)
