@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/roster"
+
 	"gobag/binder/internal/gitstore"
 
 	"context"
@@ -21,10 +23,7 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-const (
-	indexVersion = "2"
-	audienceAll  = "all"
-)
+const indexVersion = "2"
 
 // Binder is one open binder: a bare git repository of encrypted, signed
 // records and the local index that caches their decrypted form. A Binder
@@ -37,7 +36,7 @@ type Binder struct {
 	git    *gitstore.Store
 	ix     *index.Index
 	tip    plumbing.Hash
-	roster *Roster
+	roster *roster.Roster
 	recips []age.Recipient
 	fp     string
 }
@@ -53,7 +52,7 @@ func (b *Binder) Dir() string { return b.dir }
 func (b *Binder) Identity() *bcrypto.Identity { return b.id }
 
 // Roster returns the current roster.
-func (b *Binder) Roster() *Roster {
+func (b *Binder) Roster() *roster.Roster {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.roster
@@ -89,23 +88,23 @@ func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format 
 		return nil, err
 	}
 	now := clock().UTC().Truncate(time.Second)
-	roster := &Roster{Format: rosterFormat, Serial: 1, Created: now, Members: []Member{{
+	ros := &roster.Roster{Format: roster.Format, Serial: 1, Created: now, Members: []roster.Member{{
 		Handle: id.Handle, Recipient: id.Recipient().String(), SigningKey: id.SigningKey().String(),
-		Roles: []string{RoleManager}, Since: now,
+		Roles: []string{roster.RoleManager}, Since: now,
 	}}}
-	rosterBytes, err := roster.Marshal()
+	rosterBytes, err := ros.Marshal()
 	if err != nil {
 		return nil, err
 	}
-	if roster, err = ParseRoster(rosterBytes); err != nil {
+	if ros, err = roster.Parse(rosterBytes); err != nil {
 		return nil, err
 	}
 	files := map[string][]byte{
 		pathReadme:         readmeText(bcrypto.Fingerprint(rosterBytes)),
 		pathFormat:         []byte(format),
 		pathRoster:         rosterBytes,
-		pathRosterSig:      signRoster(rosterBytes, id),
-		pathAllowedSigners: roster.AllowedSigners(),
+		pathRosterSig:      roster.Sign(rosterBytes, id),
+		pathAllowedSigners: ros.AllowedSigners(),
 	}
 	changes := map[string]plumbing.Hash{}
 	for p, data := range files {
@@ -378,7 +377,7 @@ func (b *Binder) loadRoster(tip plumbing.Hash) error {
 	if err != nil || !ok {
 		return errorf(BadSignature, "run gobag verify", "binder has no readable roster at %s", tip)
 	}
-	r, err := ParseRoster(data)
+	r, err := roster.Parse(data)
 	if err != nil {
 		return errorf(BadSignature, "run gobag verify", "%v", err)
 	}

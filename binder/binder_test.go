@@ -104,6 +104,18 @@ func TestGitAndAgeCLI(t *testing.T) {
 	for _, rev := range []string{"HEAD", "HEAD~1", "HEAD~2"} {
 		gitCmd(t, dir, "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile="+allowed, "verify-commit", rev)
 	}
+	// The command the file's first line gives works as written.
+	first, _, _ := strings.Cut(gitCmd(t, dir, "show", "HEAD:.gobag/allowed_signers"), "\n")
+	command, ok := strings.CutPrefix(first, "# check: ")
+	command, _, _ = strings.Cut(command, " (")
+	if !ok {
+		t.Fatalf("allowed_signers starts %q", first)
+	}
+	sh := exec.Command("sh", "-c", command)
+	sh.Dir, sh.Env = t.TempDir(), append(os.Environ(), "GIT_DIR="+dir)
+	if out, err := sh.CombinedOutput(); err != nil || !strings.Contains(string(out), "Good \"git\" signature") {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
 	clone := filepath.Join(t.TempDir(), "copy")
 	gitCmd(t, t.TempDir(), "clone", "-q", dir, clone)
 	if _, err := exec.LookPath("age"); err != nil {

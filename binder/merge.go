@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/roster"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -231,7 +233,7 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
-		if mergedRoster, err = ParseRoster(raw); err != nil {
+		if mergedRoster, err = roster.Parse(raw); err != nil {
 			return plumbing.ZeroHash, err
 		}
 	}
@@ -339,7 +341,7 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 }
 
 // setRecipients makes records be encrypted to r's members.
-func (b *Binder) setRecipients(r *Roster) error {
+func (b *Binder) setRecipients(r *roster.Roster) error {
 	var recips []age.Recipient
 	for _, m := range r.Members {
 		rc, err := bcrypto.ParseRecipient(m.Recipient)

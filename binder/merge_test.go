@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/roster"
+
 	"gobag/binder/internal/gitstore"
 
 	"context"
@@ -306,10 +308,10 @@ func TestVerifyRefusesMergeThatDropsRosterChange(t *testing.T) {
 	a, b := twoCopies(t)
 	id := a.Identity()
 	sam, _ := bcrypto.NewIdentity("sam")
-	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, RoleResponder)
+	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
 	raw2, _ := r2.Marshal()
 	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
-		pathRoster: raw2, pathRosterSig: signRoster(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
+		pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
 	})
 	mustAdd(t, b, &Record{Kind: "note", Title: "on b"})
 	theirs := fetch(t, b, a)

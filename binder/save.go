@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/roster"
+
 	"gobag/binder/internal/gitstore"
 
 	"bytes"
@@ -39,7 +41,7 @@ func (c change) id() string {
 func (b *Binder) writeVersion(c change, prev []byte, rev int, now time.Time, changes map[string]plumbing.Hash) (*Record, string, error) {
 	id := c.id()
 	agePath, envPath := recordPath(id)
-	env := &Envelope{ID: id, Rev: 1, Audience: append([]string{audienceAll}, b.roster.Handles()...), Time: now}
+	env := &Envelope{ID: id, Rev: 1, Audience: append([]string{roster.AudienceAll}, b.roster.Handles()...), Time: now}
 	if prev != nil {
 		pe, err := ParseEnvelope(prev)
 		if err != nil {

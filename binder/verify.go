@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/roster"
+
 	"gobag/binder/internal/gitstore"
 
 	"bytes"
@@ -171,7 +173,7 @@ func verifyHistory(ctx context.Context, g *gitstore.Store, dir string, tip plumb
 var formatLines = map[string]int{"gobag-binder 1\n": 1, "gobag-binder 2\n": 2}
 
 type rosterState struct {
-	roster *Roster
+	roster *roster.Roster
 	raw    []byte
 	gobag  plumbing.Hash // the .gobag tree it came from
 	format int
@@ -385,7 +387,7 @@ func (v *verifier) loadBoundary() error {
 		if err != nil {
 			return err
 		}
-		r, err := ParseRoster(raw)
+		r, err := roster.Parse(raw)
 		if err != nil {
 			return errorf(BadSignature, "run gobag verify", "roster at %s: %v", h, err)
 		}
@@ -538,12 +540,12 @@ func (v *verifier) gobagChange(j *commitJob, gobagTree plumbing.Hash, gov *roste
 		sig := read(pathRosterSig)
 		if sig == nil {
 			j.problem("", "roster is not signed (no %s)", pathRosterSig)
-		} else if _, err := verifyRosterSig(rosterRaw, sig, gov.roster); err != nil {
+		} else if _, err := roster.VerifySig(rosterRaw, sig, gov.roster); err != nil {
 			j.problem("", "roster signature rejected: %v", err)
 		}
 	}
 	if after != nil {
-		if !bytes.Equal(read(pathAllowedSigners), after.roster.AllowedSigners()) {
+		if !after.roster.MatchesAllowedSigners(read(pathAllowedSigners)) {
 			j.problem("", "%s does not match the roster", pathAllowedSigners)
 		}
 		if after == gov {
@@ -687,7 +689,7 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 // governing roster (or, for the first commit, by a manager it lists itself),
 // with the next serial number and the previous roster's fingerprint.
 func (v *verifier) rosterChange(j *commitJob, files map[string]plumbing.Hash, raw []byte, gov *rosterState) *rosterState {
-	r, err := ParseRoster(raw)
+	r, err := roster.Parse(raw)
 	if err != nil {
 		j.problem("", "%v", err)
 		return gov
@@ -705,17 +707,18 @@ func (v *verifier) rosterChange(j *commitJob, files map[string]plumbing.Hash, ra
 	if gov != nil {
 		signers = gov.roster
 	}
-	if _, err := verifyRosterSig(raw, sig, signers); err != nil {
+	signer, err := roster.VerifySig(raw, sig, signers)
+	if err != nil {
 		j.problem("", "roster change rejected: %v", err)
 		return gov
 	}
 	switch {
 	case gov == nil && (r.Serial != 1 || r.Previous != ""):
 		j.problem("", "first roster must have serial 1 and no previous roster")
-	case gov != nil && r.Serial != gov.roster.Serial+1:
-		j.problem("", "roster serial %d does not follow %d", r.Serial, gov.roster.Serial)
-	case gov != nil && r.Previous != bcrypto.Fingerprint(gov.raw):
-		j.problem("", "roster does not name the previous roster's fingerprint")
+	case gov != nil:
+		if err := roster.CheckChange(gov.roster, gov.raw, r, signer); err != nil {
+			j.problem("", "roster change rejected: %v", err)
+		}
 	}
 	st := &rosterState{roster: r, raw: raw}
 	if gov == nil && v.rep.Fingerprint == "" {

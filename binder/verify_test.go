@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"gobag/binder/roster"
+
 	"context"
 	"io"
 	"path/filepath"
@@ -161,20 +163,20 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		b, id, _ := setup(t)
 		sam, _ := bcrypto.NewIdentity("sam")
 		// A valid change first: the manager adds sam as a responder.
-		r2 := addMember(t, b.Roster(), readAt(t, b, pathRoster), sam, RoleResponder)
+		r2 := addMember(t, b.Roster(), readAt(t, b, pathRoster), sam, roster.RoleResponder)
 		raw2, _ := r2.Marshal()
 		good := forge(t, b, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
-			pathRoster: raw2, pathRosterSig: signRoster(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
+			pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
 		})
 		if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
 			t.Fatalf("manager's roster change rejected: %v (commit %s)", rep.Problems, good)
 		}
 		// Then sam, a responder, makes himself a manager.
 		eve, _ := bcrypto.NewIdentity("eve")
-		r3 := addMember(t, mustParse(t, raw2), raw2, eve, RoleManager)
+		r3 := addMember(t, mustParse(t, raw2), raw2, eve, roster.RoleManager)
 		raw3, _ := r3.Marshal()
 		bad := forge(t, b, sam, "gobag: roster\n\nRoster: serial 3\n", map[string][]byte{
-			pathRoster: raw3, pathRosterSig: signRoster(raw3, sam), pathAllowedSigners: mustParse(t, raw3).AllowedSigners(),
+			pathRoster: raw3, pathRosterSig: roster.Sign(raw3, sam), pathAllowedSigners: mustParse(t, raw3).AllowedSigners(),
 		})
 		expectProblem(t, b, bad, "", "not a manager")
 	})
@@ -190,19 +192,19 @@ func TestVerifyRejectsTampering(t *testing.T) {
 	})
 }
 
-func addMember(t *testing.T, r *Roster, raw []byte, who *bcrypto.Identity, role string) *Roster {
+func addMember(t *testing.T, r *roster.Roster, raw []byte, who *bcrypto.Identity, role string) *roster.Roster {
 	t.Helper()
 	n := *r
-	n.Members = append(append([]Member(nil), r.Members...), Member{Handle: who.Handle, Recipient: who.Recipient().String(),
+	n.Members = append(append([]roster.Member(nil), r.Members...), roster.Member{Handle: who.Handle, Recipient: who.Recipient().String(),
 		SigningKey: who.SigningKey().String(), Roles: []string{role}, Since: time.Now().UTC().Truncate(time.Second)})
 	n.Serial = r.Serial + 1
 	n.Previous = bcrypto.Fingerprint(raw)
 	return &n
 }
 
-func mustParse(t *testing.T, raw []byte) *Roster {
+func mustParse(t *testing.T, raw []byte) *roster.Roster {
 	t.Helper()
-	r, err := ParseRoster(raw)
+	r, err := roster.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,8 @@
-package binder
+// Package roster is a binder's membership: members by handle with their
+// public keys and roles, audiences resolved to the members and age
+// recipients they stand for, the roster file's signature, and the rules
+// for who may change the roster. It does no I/O.
+package roster
 
 import (
 	"bytes"
@@ -9,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/BurntSushi/toml"
 
 	bcrypto "gobag/crypto"
@@ -22,7 +27,11 @@ const (
 	RoleAuditor   = "auditor"
 )
 
-var allRoles = []string{RoleManager, RoleResponder, RoleCustodian, RoleAuditor}
+// Roles lists every role, in the order they are shown.
+var Roles = []string{RoleManager, RoleResponder, RoleCustodian, RoleAuditor}
+
+// AudienceAll is the audience of every member.
+const AudienceAll = "all"
 
 // Member is one entry of the roster.
 type Member struct {
@@ -49,7 +58,8 @@ type Roster struct {
 	keys map[string]bcrypto.PublicKey
 }
 
-const rosterFormat = 1
+// Format is the roster file format this package reads and writes.
+const Format = 1
 
 // Marshal renders the roster file.
 func (r *Roster) Marshal() ([]byte, error) {
@@ -62,8 +72,8 @@ func (r *Roster) Marshal() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// ParseRoster reads and checks a roster file's form.
-func ParseRoster(data []byte) (*Roster, error) {
+// Parse reads and checks a roster file's form.
+func Parse(data []byte) (*Roster, error) {
 	var r Roster
 	md, err := toml.Decode(string(data), &r)
 	if err != nil {
@@ -72,8 +82,8 @@ func ParseRoster(data []byte) (*Roster, error) {
 	if len(md.Undecoded()) > 0 {
 		return nil, fmt.Errorf("roster: unknown keys %v", md.Undecoded())
 	}
-	if r.Format != rosterFormat {
-		return nil, fmt.Errorf("roster: format %d, want %d", r.Format, rosterFormat)
+	if r.Format != Format {
+		return nil, fmt.Errorf("roster: format %d, want %d", r.Format, Format)
 	}
 	r.keys = map[string]bcrypto.PublicKey{}
 	managers := 0
@@ -93,7 +103,7 @@ func ParseRoster(data []byte) (*Roster, error) {
 			return nil, fmt.Errorf("roster: %s: %v", m.Handle, err)
 		}
 		for _, role := range m.Roles {
-			if !slices.Contains(allRoles, role) {
+			if !slices.Contains(Roles, role) {
 				return nil, fmt.Errorf("roster: %s: unknown role %q", m.Handle, role)
 			}
 		}
@@ -144,20 +154,36 @@ func (r *Roster) Handles() []string {
 	return hs
 }
 
+// The first line of allowed_signers: how to use it. Binders made before
+// it was corrected carry legacySignersComment, whose option order git
+// rejects; both are accepted.
+const (
+	signersComment       = "# check: git show main:.gobag/allowed_signers > allowed_signers && git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=allowed_signers verify-commit main (derived from roster.toml)\n"
+	legacySignersComment = "# git verify-commit -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=THIS; derived from roster.toml\n"
+)
+
 // AllowedSigners renders git's gpg.ssh.allowedSignersFile for the roster.
-func (r *Roster) AllowedSigners() []byte {
+func (r *Roster) AllowedSigners() []byte { return r.allowedSigners(signersComment) }
+
+func (r *Roster) allowedSigners(comment string) []byte {
 	var b bytes.Buffer
-	b.WriteString("# git verify-commit -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=THIS; derived from roster.toml\n")
+	b.WriteString(comment)
 	for _, m := range r.Members {
 		fmt.Fprintf(&b, "%s namespaces=\"git\" %s\n", m.Handle, m.SigningKey)
 	}
 	return b.Bytes()
 }
 
+// MatchesAllowedSigners reports whether data is the allowed_signers file
+// of r, as this version or an earlier one wrote it.
+func (r *Roster) MatchesAllowedSigners(data []byte) bool {
+	return bytes.Equal(data, r.AllowedSigners()) || bytes.Equal(data, r.allowedSigners(legacySignersComment))
+}
+
 const rosterSigHeader = "gobag-roster-signature 1"
 
-// signRoster returns the roster.sig file for roster bytes, signed by id.
-func signRoster(roster []byte, id *bcrypto.Identity) []byte {
+// Sign returns the roster.sig file for roster bytes, signed by id.
+func Sign(roster []byte, id *bcrypto.Identity) []byte {
 	part := rosterSigPart(roster, id.Handle, id.SigningKey().Fingerprint())
 	return append(part, "signature: "+base64.StdEncoding.EncodeToString(id.Sign(part))+"\n"...)
 }
@@ -166,9 +192,9 @@ func rosterSigPart(roster []byte, handle, keyFP string) []byte {
 	return fmt.Appendf(nil, "%s\nroster: %s\nsigner: %s %s\n", rosterSigHeader, bcrypto.Fingerprint(roster), handle, keyFP)
 }
 
-// verifyRosterSig checks that sig signs roster and returns the signer's
-// handle; signers must then be checked against the governing roster.
-func verifyRosterSig(roster, sig []byte, signers *Roster) (string, error) {
+// VerifySig checks that sig signs roster, by a manager of signers (the
+// governing roster), and returns the signer's handle.
+func VerifySig(roster, sig []byte, signers *Roster) (string, error) {
 	lines := strings.Split(strings.TrimSuffix(string(sig), "\n"), "\n")
 	if len(lines) != 4 || lines[0] != rosterSigHeader {
 		return "", fmt.Errorf("roster signature: malformed")
@@ -203,11 +229,87 @@ func verifyRosterSig(roster, sig []byte, signers *Roster) (string, error) {
 	return handle, nil
 }
 
-// recipients returns the age recipients of every member.
-func (r *Roster) recipients() ([]string, error) {
-	var out []string
-	for _, m := range r.Members {
-		out = append(out, m.Recipient)
+// Audience resolves an audience to the members in it, in roster order.
+// Each name is "all" (every member), a role (the members holding it) or a
+// member's handle. An unknown name is an error, and so is an audience
+// no member is in.
+func (r *Roster) Audience(names []string) ([]*Member, error) {
+	in := map[string]bool{}
+	for _, n := range names {
+		switch {
+		case n == AudienceAll:
+			for _, m := range r.Members {
+				in[m.Handle] = true
+			}
+		case slices.Contains(Roles, n):
+			for _, m := range r.Members {
+				if m.Has(n) {
+					in[m.Handle] = true
+				}
+			}
+		case r.Member(n) != nil:
+			in[n] = true
+		default:
+			return nil, fmt.Errorf("audience: %q is neither all, a role nor a member", n)
+		}
+	}
+	var out []*Member
+	for i := range r.Members {
+		if in[r.Members[i].Handle] {
+			out = append(out, &r.Members[i])
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("audience %v holds no member", names)
 	}
 	return out, nil
+}
+
+// Recipients returns the age recipients of the members in an audience.
+func (r *Roster) Recipients(names []string) ([]age.Recipient, error) {
+	ms, err := r.Audience(names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]age.Recipient, 0, len(ms))
+	for _, m := range ms {
+		rc, err := bcrypto.ParseRecipient(m.Recipient)
+		if err != nil {
+			return nil, fmt.Errorf("roster: %s: %v", m.Handle, err)
+		}
+		out = append(out, rc)
+	}
+	return out, nil
+}
+
+// CheckChange applies the rules for changing a roster: next must follow
+// prev (the next serial, prev's fingerprint), be signed by signer, a
+// manager of prev, who may neither add themselves nor give themselves a
+// role they did not hold; and next must keep a manager. prevRaw is prev's
+// file, whose fingerprint next names.
+func CheckChange(prev *Roster, prevRaw []byte, next *Roster, signer string) error {
+	s := prev.Member(signer)
+	switch {
+	case s == nil:
+		return fmt.Errorf("roster changed by %q, who is not a member", signer)
+	case !s.Has(RoleManager):
+		return fmt.Errorf("roster changed by %q, who is not a manager", signer)
+	case next.Serial != prev.Serial+1:
+		return fmt.Errorf("roster serial %d does not follow %d", next.Serial, prev.Serial)
+	case next.Previous != bcrypto.Fingerprint(prevRaw):
+		return fmt.Errorf("roster does not name the previous roster's fingerprint")
+	}
+	if self := next.Member(signer); self != nil {
+		for _, role := range self.Roles {
+			if !s.Has(role) {
+				return fmt.Errorf("%s gave themselves the role %s", signer, role)
+			}
+		}
+	}
+	for _, m := range next.Members {
+		if m.Has(RoleManager) {
+			return nil
+		}
+	}
+	return fmt.Errorf("the roster would have no manager")
 }

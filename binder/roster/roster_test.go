@@ -1,0 +1,145 @@
+package roster
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	bcrypto "gobag/crypto"
+)
+
+func identity(t *testing.T, handle string) *bcrypto.Identity {
+	t.Helper()
+	id, err := bcrypto.NewIdentity(handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func member(id *bcrypto.Identity, roles ...string) Member {
+	return Member{Handle: id.Handle, Recipient: id.Recipient().String(), SigningKey: id.SigningKey().String(), Roles: roles, Since: time.Unix(1e9, 0).UTC()}
+}
+
+// build returns a roster of members, parsed back from its file, and the
+// file.
+func build(t *testing.T, serial int, prev []byte, ms ...Member) (*Roster, []byte) {
+	t.Helper()
+	r := &Roster{Format: Format, Serial: serial, Created: time.Unix(1e9, 0).UTC(), Members: ms}
+	if prev != nil {
+		r.Previous = bcrypto.Fingerprint(prev)
+	}
+	raw, err := r.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, raw
+}
+
+func TestAudience(t *testing.T) {
+	ana, ben, chen := identity(t, "ana"), identity(t, "ben"), identity(t, "chen")
+	r, _ := build(t, 1, nil, member(ana, RoleManager), member(ben, RoleResponder, RoleCustodian), member(chen, RoleCustodian))
+	cases := []struct {
+		audience []string
+		want     string
+		err      string
+	}{
+		{[]string{AudienceAll}, "ana ben chen", ""},
+		{[]string{RoleCustodian}, "ben chen", ""},
+		{[]string{RoleManager, "chen"}, "ana chen", ""},
+		{[]string{"ben", "ben"}, "ben", ""},
+		{[]string{RoleAuditor}, "", "holds no member"},
+		{[]string{"dora"}, "", "neither all, a role nor a member"},
+		{nil, "", "holds no member"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.audience, ","), func(t *testing.T) {
+			ms, err := r.Audience(c.audience)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("got %v; want an error with %q", err, c.err)
+				}
+				return
+			}
+			var hs []string
+			for _, m := range ms {
+				hs = append(hs, m.Handle)
+			}
+			if got := strings.Join(hs, " "); got != c.want || err != nil {
+				t.Fatalf("got %q (%v); want %q", got, err, c.want)
+			}
+			rs, err := r.Recipients(c.audience)
+			if err != nil || len(rs) != len(ms) {
+				t.Fatalf("recipients: %d (%v); want %d", len(rs), err, len(ms))
+			}
+			// Each recipient opens what is encrypted to the audience.
+			ct, err := bcrypto.Encrypt([]byte("x"), rs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []*bcrypto.Identity{ana, ben, chen} {
+				_, derr := bcrypto.Decrypt(ct, id.AgeIdentity())
+				if in := strings.Contains(" "+c.want+" ", " "+id.Handle+" "); in != (derr == nil) {
+					t.Errorf("%s: in audience %v, decrypt error %v", id.Handle, in, derr)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckChange(t *testing.T) {
+	ana, ben, eve := identity(t, "ana"), identity(t, "ben"), identity(t, "eve")
+	prev, prevRaw := build(t, 1, nil, member(ana, RoleManager), member(ben, RoleResponder))
+	cases := []struct {
+		name   string
+		signer string
+		serial int
+		raw    []byte
+		ms     []Member
+		err    string
+	}{
+		{"manager adds a member", "ana", 2, prevRaw, []Member{member(ana, RoleManager), member(ben, RoleResponder), member(eve, RoleResponder)}, ""},
+		{"manager removes a member", "ana", 2, prevRaw, []Member{member(ana, RoleManager)}, ""},
+		{"a responder adds an outsider", "ben", 2, prevRaw, []Member{member(ana, RoleManager), member(ben, RoleResponder), member(eve, RoleManager)}, "not a manager"},
+		{"a responder raises their role", "ben", 2, prevRaw, []Member{member(ana, RoleManager), member(ben, RoleManager)}, "not a manager"},
+		{"an outsider signs", "eve", 2, prevRaw, []Member{member(ana, RoleManager), member(eve, RoleManager)}, "not a member"},
+		{"a manager gives themselves a role", "ana", 2, prevRaw, []Member{member(ana, RoleManager, RoleCustodian), member(ben, RoleResponder)}, "gave themselves the role custodian"},
+		{"the last manager removed", "ana", 2, prevRaw, []Member{member(ben, RoleResponder)}, "no manager"},
+		{"serial skipped", "ana", 3, prevRaw, []Member{member(ana, RoleManager)}, "does not follow"},
+		{"previous not named", "ana", 2, []byte("other"), []Member{member(ana, RoleManager)}, "previous roster's fingerprint"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			next := &Roster{Format: Format, Serial: c.serial, Previous: bcrypto.Fingerprint(c.raw), Members: c.ms}
+			err := CheckChange(prev, prevRaw, next, c.signer)
+			if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+				t.Fatalf("got %v; want %q", err, c.err)
+			}
+		})
+	}
+}
+
+func TestSignature(t *testing.T) {
+	ana, ben := identity(t, "ana"), identity(t, "ben")
+	r, raw := build(t, 1, nil, member(ana, RoleManager), member(ben, RoleResponder))
+	sig := Sign(raw, ana)
+	if h, err := VerifySig(raw, sig, r); err != nil || h != "ana" {
+		t.Fatalf("manager's signature: %q %v", h, err)
+	}
+	if _, err := VerifySig(raw, Sign(raw, ben), r); err == nil || !strings.Contains(err.Error(), "not a manager") {
+		t.Fatalf("responder's signature accepted: %v", err)
+	}
+	if _, err := VerifySig(append(raw, '\n'), sig, r); err == nil {
+		t.Fatal("signature accepted for another roster")
+	}
+	if !r.MatchesAllowedSigners(r.AllowedSigners()) || !r.MatchesAllowedSigners(r.allowedSigners(legacySignersComment)) {
+		t.Fatal("allowed_signers as written now or before not matched")
+	}
+	if r.MatchesAllowedSigners(append(r.AllowedSigners(), "eve namespaces=\"git\" ssh-ed25519 AAAA\n"...)) {
+		t.Fatal("allowed_signers with an extra signer matched")
+	}
+}
