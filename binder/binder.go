@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"filippo.io/age"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"gobag/binder/index"
@@ -37,7 +36,6 @@ type Binder struct {
 	ix     *index.Index
 	tip    plumbing.Hash
 	roster *roster.Roster
-	recips []age.Recipient
 	fp     string
 }
 
@@ -382,7 +380,7 @@ func (b *Binder) loadRoster(tip plumbing.Hash) error {
 		return errorf(BadSignature, "run gobag verify", "%v", err)
 	}
 	b.roster = r
-	return b.setRecipients(r)
+	return nil
 }
 
 // recordIDs extracts the record ids from changed repository paths.

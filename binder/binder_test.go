@@ -251,3 +251,27 @@ func TestIndexOfOlderLayoutIsRebuilt(t *testing.T) {
 		t.Fatalf("list = %+v, %v", list, err)
 	}
 }
+
+// A save whose index update fails says so; the change itself is saved,
+// and the next open catches the index up.
+func TestIndexFailureIsReported(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	testOnlyIndexFault = errors.New("no space left on device")
+	_, err := b.Add(ctx, &Record{Kind: "note", Title: "kept"})
+	testOnlyIndexFault = nil
+	if !errors.Is(err, ErrIndexBehind) || FixOf(err) == nil || FixOf(err).Action != ActionReindex {
+		t.Fatalf("got %v; want ErrIndexBehind with a reindex fix", err)
+	}
+	dir := b.Dir()
+	b.Close()
+	b2, err := Open(ctx, dir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	hits, err := b2.List(ctx, "note")
+	if err != nil || len(hits) != 1 || hits[0].Title != "kept" {
+		t.Fatalf("after reopening: %+v %v", hits, err)
+	}
+}

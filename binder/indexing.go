@@ -46,6 +46,10 @@ func (b *Binder) newIndexer(fresh bool) *indexer {
 
 func (x *indexer) cancel() { x.batch.Cancel() }
 
+// testOnlyIndexFault, when set by a test, fails every index commit with
+// it, as a full disk would.
+var testOnlyIndexFault error
+
 // put indexes one record as it now is: live, deleted (a tombstone), or
 // gone from the tree (Deleted with no kind).
 func (x *indexer) put(r *Record) error {
@@ -138,6 +142,10 @@ func (x *indexer) commit(tip plumbing.Hash) error {
 		x.batch.Set(keyChanged, []byte(strconv.Itoa(x.b.changedSinceBase()+x.changed)))
 	}
 	x.batch.Set("meta/tip", []byte(tip.String()))
+	if testOnlyIndexFault != nil {
+		x.batch.Cancel()
+		return testOnlyIndexFault
+	}
 	return x.batch.Commit()
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"filippo.io/age"
 	"github.com/BurntSushi/toml"
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -246,12 +245,6 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 		return plumbing.ZeroHash, err
 	}
 	now := clock().UTC().Truncate(time.Second)
-	saved := b.roster
-	b.roster, err = mergedRoster, b.setRecipients(mergedRoster)
-	defer func() { b.roster = saved; b.setRecipients(saved) }()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
 	var trailers []string
 	ids := make([]string, 0, len(theirsSides))
 	for id := range theirsSides {
@@ -313,7 +306,7 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
-		_, trailer, err := b.writeVersion(change{rec: merged, action: "merge"}, prev, max(oEnv.Rev, tEnv.Rev)+1, now, changes)
+		_, trailer, err := b.writeVersion(mergedRoster, change{rec: merged, action: "merge"}, prev, max(oEnv.Rev, tEnv.Rev)+1, now, changes)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -338,20 +331,6 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 		return plumbing.ZeroHash, err
 	}
 	return commit, nil
-}
-
-// setRecipients makes records be encrypted to r's members.
-func (b *Binder) setRecipients(r *roster.Roster) error {
-	var recips []age.Recipient
-	for _, m := range r.Members {
-		rc, err := bcrypto.ParseRecipient(m.Recipient)
-		if err != nil {
-			return err
-		}
-		recips = append(recips, rc)
-	}
-	b.recips = recips
-	return nil
 }
 
 // version decrypts one record version from its files. Its history was

@@ -528,3 +528,45 @@ func TestMoveBranchOfSharedRepository(t *testing.T) {
 		t.Fatal("the branch did not move")
 	}
 }
+
+// A version the merge writes is encrypted to the merged roster, taken as
+// an argument: a member the other side added can read it, and the
+// binder's own roster is not swapped while merging.
+func TestMergedVersionIsForTheMergedRoster(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoCopies(t)
+	x := mustAdd(t, a, &Record{Kind: "note", Title: "x"})
+	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	id := a.Identity()
+	sam, _ := bcrypto.NewIdentity("sam")
+	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
+	raw2, _ := r2.Marshal()
+	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
+		pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
+	})
+	mustEdit(t, a, x.ID, func(r *Record) { r.Body = "from a" })
+	mustEdit(t, b, x.ID, func(r *Record) { r.Title = "from b" })
+	before := b.Roster()
+	res, err := b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	if err != nil || !res.Merged {
+		t.Fatalf("merge: %+v %v", res, err)
+	}
+	if b.Roster() == before || b.Roster().Serial != 2 {
+		t.Fatalf("roster after the merge: serial %d", b.Roster().Serial)
+	}
+	agePath, envPath := recordPath(x.ID)
+	env, err := ParseEnvelope(readAt(t, b, envPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(env.Audience, " "); !strings.Contains(got, "sam") {
+		t.Fatalf("merged version's audience %q lacks the new member", got)
+	}
+	plain, err := bcrypto.Decrypt(readAt(t, b, agePath), sam.AgeIdentity())
+	if err != nil {
+		t.Fatalf("the new member cannot read the merged version: %v", err)
+	}
+	if r, err := ParseRecord(plain); err != nil || r.Title != "from b" || strings.TrimSpace(r.Body) != "from a" {
+		t.Fatalf("merged version: %+v %v", r, err)
+	}
+}

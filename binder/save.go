@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"errors"
 	"gobag/binder/roster"
 
 	"gobag/binder/internal/gitstore"
@@ -24,6 +25,9 @@ type change struct {
 	rec    *Record
 	delete string // id to tombstone
 	action string // add, edit, delete, merge
+	// audience names who the version is encrypted to (roster.Audience);
+	// empty means every member.
+	audience []string
 }
 
 func (c change) id() string {
@@ -34,14 +38,30 @@ func (c change) id() string {
 }
 
 // writeVersion writes the next version of a record: its ciphertext,
-// encrypted to the roster's members, and its signed envelope, which
+// encrypted to the members of its audience in ros, and its signed
+// envelope, which
 // follows prev (the current envelope, nil for a new record) and has
 // revision rev (0: prev's plus one). It adds the blobs to changes and
 // returns the record as indexed and its commit message line.
-func (b *Binder) writeVersion(c change, prev []byte, rev int, now time.Time, changes map[string]plumbing.Hash) (*Record, string, error) {
+func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int, now time.Time, changes map[string]plumbing.Hash) (*Record, string, error) {
 	id := c.id()
 	agePath, envPath := recordPath(id)
-	env := &Envelope{ID: id, Rev: 1, Audience: append([]string{roster.AudienceAll}, b.roster.Handles()...), Time: now}
+	audience := c.audience
+	if len(audience) == 0 {
+		audience = []string{roster.AudienceAll}
+	}
+	members, err := ros.Audience(audience)
+	if err != nil {
+		return nil, "", &Error{Kind: Invalid, Err: fmt.Errorf("record %s: %w", id, err)}
+	}
+	recipients, err := ros.Recipients(audience)
+	if err != nil {
+		return nil, "", err
+	}
+	env := &Envelope{ID: id, Rev: 1, Audience: slices.Clone(audience), Time: now}
+	for _, m := range members {
+		env.Audience = append(env.Audience, m.Handle)
+	}
 	if prev != nil {
 		pe, err := ParseEnvelope(prev)
 		if err != nil {
@@ -62,7 +82,7 @@ func (b *Binder) writeVersion(c change, prev []byte, rev int, now time.Time, cha
 		if err != nil {
 			return nil, "", err
 		}
-		ct, err := bcrypto.Encrypt(plain, b.recips...)
+		ct, err := bcrypto.Encrypt(plain, recipients...)
 		if err != nil {
 			return nil, "", err
 		}
@@ -243,7 +263,7 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 		if ok && c.action == "add" {
 			return errorf(Conflict, "", "record %s already exists", id)
 		}
-		r, trailer, err := b.writeVersion(c, prev, 0, now, changes)
+		r, trailer, err := b.writeVersion(b.roster, c, prev, 0, now, changes)
 		if err != nil {
 			return err
 		}
@@ -266,14 +286,24 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	defer x.cancel()
 	for _, r := range indexed {
 		if err := x.put(r); err != nil {
-			return nil // the commit stands; the index catches up on next open
+			return indexBehind(commit, err)
 		}
 	}
 	if err := x.commit(commit); err != nil {
-		return nil // as above
+		return indexBehind(commit, err)
 	}
 	b.tip = commit
 	return nil
+}
+
+// ErrIndexBehind means a change was saved (committed, the branch moved)
+// but the index could not be updated: the change is safe, and the index
+// catches up with the branch when the binder is next opened.
+var ErrIndexBehind = errors.New("saved, but the index is behind")
+
+func indexBehind(commit plumbing.Hash, err error) error {
+	return &Error{Kind: Other, Err: fmt.Errorf("%w (commit %s): %v", ErrIndexBehind, commit, err),
+		Hint: "the change is saved; the index catches up with it when the binder is next opened", Fix: &Fix{Action: ActionReindex}}
 }
 
 func commitSubject(cs []change) string {

@@ -123,22 +123,44 @@ func (ix *Index) scan(prefix string, values bool, fn func(key, val []byte) error
 	})
 }
 
-// Batch collects writes and applies them together.
+// Batch collects writes and applies them together. The first write that
+// fails fails the batch: Commit returns its error and applies nothing
+// more, so a caller that checks only Commit misses no failure.
 type Batch struct {
-	wb *badger.WriteBatch
+	wb  *badger.WriteBatch
+	err error
 }
 
 // NewBatch starts a batch of writes.
 func (ix *Index) NewBatch() *Batch { return &Batch{wb: ix.db.NewWriteBatch()} }
 
 // Set stores key = val in the batch.
-func (b *Batch) Set(key string, val []byte) error { return b.wb.Set([]byte(key), val) }
+func (b *Batch) Set(key string, val []byte) error {
+	return b.keep(b.wb.Set([]byte(key), val))
+}
 
 // Delete removes key in the batch.
-func (b *Batch) Delete(key string) error { return b.wb.Delete([]byte(key)) }
+func (b *Batch) Delete(key string) error { return b.keep(b.wb.Delete([]byte(key))) }
 
-// Commit applies the batch.
-func (b *Batch) Commit() error { return b.wb.Flush() }
+func (b *Batch) keep(err error) error {
+	if b.err == nil && err != nil {
+		b.err = fmt.Errorf("index write: %w", err)
+	}
+	return err
+}
+
+// Commit applies the batch, or returns the error of the first write that
+// failed.
+func (b *Batch) Commit() error {
+	if b.err != nil {
+		b.wb.Cancel()
+		return b.err
+	}
+	if err := b.wb.Flush(); err != nil {
+		return fmt.Errorf("index write: %w", err)
+	}
+	return nil
+}
 
 // Cancel drops the batch.
 func (b *Batch) Cancel() { b.wb.Cancel() }

@@ -73,3 +73,23 @@ func TestEncryptedAtRestAndLocked(t *testing.T) {
 		t.Fatalf("after Reset %d keys remain", n)
 	}
 }
+
+// A write that fails fails the whole batch at Commit, even when the
+// caller did not look at what Set returned.
+func TestBatchKeepsFirstError(t *testing.T) {
+	ix, err := Open(t.TempDir(), key(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	b := ix.NewBatch()
+	b.Set("a", []byte("1"))
+	b.Set("", []byte("empty keys are refused")) // unchecked, as a careless caller would
+	b.Set("c", []byte("3"))
+	if err := b.Commit(); err == nil {
+		t.Fatal("a batch with a failed write committed")
+	}
+	if v, err := ix.Get("a"); err != nil || v != nil {
+		t.Fatalf("a write of the failed batch was applied: %q %v", v, err)
+	}
+}
