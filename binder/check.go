@@ -124,7 +124,7 @@ func settingsFrom(r *Record) Settings {
 		"restore_test_months": &s.RestoreTestMonths, "bia_months": &s.BIAMonths, "training_months": &s.TrainingMonths,
 		"offsite_days": &s.OffsiteDays,
 	} {
-		if n, ok := r.integer(name); ok && n > 0 {
+		if n, ok := r.Int(name); ok && n > 0 {
 			*dst = int(n)
 		}
 	}
@@ -381,16 +381,16 @@ func linkField(k KindSpec, name string) Field {
 
 func (c *checker) plans() {
 	for _, p := range c.byKind["plan"] {
-		if p.str("status") == "retired" {
+		if p.Text("status") == "retired" {
 			continue
 		}
 		c.planSections(p)
-		if p.str("status") != "approved" {
+		if p.Text("status") != "approved" {
 			c.add("plan.not-approved", p, editHint(p, "status=approved --set approved_by=ID --set approved_on=YYYY-MM-DD")+" once it has been approved",
-				"plan is %s, not approved", orWord(p.str("status"), "of no status"))
+				"plan is %s, not approved", orWord(p.Text("status"), "of no status"))
 		}
-		next, hasNext := p.date("next_review")
-		if approved, ok := p.date("approved_on"); !hasNext && ok {
+		next, hasNext := p.Date("next_review")
+		if approved, ok := p.Date("approved_on"); !hasNext && ok {
 			next, hasNext = approved.AddDate(0, c.set.ReviewMonths, 0), true
 		}
 		switch {
@@ -400,7 +400,7 @@ func (c *checker) plans() {
 			c.add("plan.review-overdue", p, "review the plan, then "+editHint(p, "next_review=YYYY-MM-DD")+" and add a row to its changes",
 				"plan was due for review on %s", day(next))
 		}
-		if len(p.rows("changes")) == 0 {
+		if len(p.Rows("changes")) == 0 {
 			c.add("plan.no-changes", p, "add a [[fields.changes]] row (date, version, by, summary) for each change: gobag edit "+short(p.ID)+" --file F",
 				"plan has no record of changes")
 		}
@@ -416,7 +416,7 @@ func orWord(s, none string) string {
 }
 
 func (c *checker) planSections(p *Record) {
-	req := requiredSections(p.str("type"))
+	req := requiredSections(p.Text("type"))
 	if len(req) == 0 {
 		return
 	}
@@ -436,9 +436,9 @@ func (c *checker) planSections(p *Record) {
 			empty = append(empty, got.Title)
 		}
 	}
-	name := PlanTypeNames[p.str("type")]
+	name := PlanTypeNames[p.Text("type")]
 	if len(missing) > 0 {
-		c.add("plan.section-missing", p, "add a heading for each (gobag add plan --template "+p.str("type")+" shows them with guidance): gobag edit "+short(p.ID)+" --file F",
+		c.add("plan.section-missing", p, "add a heading for each (gobag add plan --template "+p.Text("type")+" shows them with guidance): gobag edit "+short(p.ID)+" --file F",
 			"a %s needs %d %s it lacks: %s", name, len(missing), plural(len(missing), "section", "sections"), strings.Join(missing, "; "))
 	}
 	if len(empty) > 0 {
@@ -451,7 +451,7 @@ func (c *checker) planSections(p *Record) {
 func latest(rs []*Record, field string) time.Time {
 	var last time.Time
 	for _, r := range rs {
-		if d, ok := r.date(field); ok && d.After(last) {
+		if d, ok := r.Date(field); ok && d.After(last) {
 			last = d
 		}
 	}
@@ -461,7 +461,7 @@ func latest(rs []*Record, field string) time.Time {
 func (c *checker) planExercised(p *Record) {
 	var exercises []*Record
 	for _, e := range c.byKind["exercise"] {
-		if slices.Contains(e.links("plans"), p.ID) {
+		if slices.Contains(e.Links("plans"), p.ID) {
 			exercises = append(exercises, e)
 		}
 	}
@@ -477,7 +477,7 @@ func (c *checker) planExercised(p *Record) {
 
 func (c *checker) exercises() {
 	for _, e := range c.byKind["exercise"] {
-		for i, a := range e.rows("actions") {
+		for i, a := range e.Rows("actions") {
 			due, ok := a["due"].(time.Time)
 			status, _ := a["status"].(string)
 			if !ok || status == "done" || status == "dropped" || !due.Before(c.now) {
@@ -501,26 +501,26 @@ func (c *checker) contacts() {
 	named := map[string]bool{}
 	for _, t := range c.byKind["team"] {
 		for _, f := range []string{"lead", "alternate_lead", "activation_authority"} {
-			if id := t.link(f); id != "" {
+			if id := t.Link(f); id != "" {
 				named[id] = true
 			}
 		}
 		for _, f := range []string{"members", "succession"} {
-			for _, id := range t.links(f) {
+			for _, id := range t.Links(f) {
 				named[id] = true
 			}
 		}
 	}
 	for _, p := range c.byKind["plan"] {
-		if p.str("status") == "retired" {
+		if p.Text("status") == "retired" {
 			continue
 		}
 		for _, f := range []string{"owner", "approved_by"} {
-			if id := p.link(f); id != "" {
+			if id := p.Link(f); id != "" {
 				named[id] = true
 			}
 		}
-		for _, id := range p.links("contacts") {
+		for _, id := range p.Links("contacts") {
 			named[id] = true
 		}
 	}
@@ -529,7 +529,7 @@ func (c *checker) contacts() {
 			continue
 		}
 		alive := 0
-		for _, a := range r.links("alternates") {
+		for _, a := range r.Links("alternates") {
 			if c.live(a) != nil {
 				alive++
 			}
@@ -539,7 +539,7 @@ func (c *checker) contacts() {
 				"no alternate: nobody to call when they cannot be reached")
 		}
 		office, other := false, false
-		for _, ph := range r.rows("phones") {
+		for _, ph := range r.Rows("phones") {
 			if ph["label"] == "office" {
 				office = true
 			} else {
@@ -553,7 +553,7 @@ func (c *checker) contacts() {
 			c.add("contact.no-other-phone", r, "add a mobile, home or satellite number ([[fields.phones]]): gobag edit "+short(r.ID)+" --file F",
 				"no number outside the office: unreachable when the office is down")
 		}
-		verified, ok := r.date("last_verified")
+		verified, ok := r.Date("last_verified")
 		switch {
 		case !ok:
 			c.add("contact.stale", r, "check the details with them, then "+editHint(r, "last_verified="+day(c.now)), "details never verified")
@@ -566,16 +566,16 @@ func (c *checker) contacts() {
 
 func (c *checker) teams() {
 	for _, t := range c.byKind["team"] {
-		if c.live(t.link("lead")) == nil {
+		if c.live(t.Link("lead")) == nil {
 			c.add("team.no-lead", t, editHint(t, "lead=CONTACT-ID"), "team has no lead")
 		}
-		if c.live(t.link("alternate_lead")) == nil {
+		if c.live(t.Link("alternate_lead")) == nil {
 			c.add("team.no-alternate-lead", t, editHint(t, "alternate_lead=CONTACT-ID"), "team has no alternate lead")
 		}
 		switch {
-		case c.live(t.link("activation_authority")) == nil:
+		case c.live(t.Link("activation_authority")) == nil:
 			c.add("team.no-succession", t, editHint(t, "activation_authority=CONTACT-ID --set succession=ID"), "nobody is named to decide to activate the team")
-		case len(t.links("succession")) == 0:
+		case len(t.Links("succession")) == 0:
 			c.add("team.no-succession", t, editHint(t, `'succession=["ID", "ID"]'`), "no line of succession for the activation authority")
 		}
 	}
@@ -583,7 +583,7 @@ func (c *checker) teams() {
 
 func (c *checker) vendors() {
 	for _, v := range c.byKind["vendor"] {
-		obliged, recorded := v.boolean("continuity_obligation")
+		obliged, recorded := v.Bool("continuity_obligation")
 		switch {
 		case !recorded:
 			c.add("vendor.no-obligation", v, "check the contract, then "+editHint(v, "continuity_obligation=true")+" (or false)",
@@ -592,14 +592,14 @@ func (c *checker) vendors() {
 			c.add("vendor.no-obligation", v, "add continuity requirements to the contract at its next renewal",
 				"the contract does not oblige it to meet our continuity requirements")
 		}
-		if c.live(v.link("alternate")) == nil {
+		if c.live(v.Link("alternate")) == nil {
 			c.add("vendor.no-alternate", v, "identify another supplier, add it as a vendor, then "+editHint(v, "alternate=VENDOR-ID"), "no alternate vendor")
 		}
 	}
 }
 
 func critical(s *Record) bool {
-	t, ok := s.integer("tier")
+	t, ok := s.Int("tier")
 	return ok && t == 1
 }
 
@@ -607,14 +607,14 @@ func (c *checker) systems() {
 	systems := c.byKind["system"]
 	dependedOn := map[string][]*Record{}
 	for _, s := range systems {
-		for _, d := range s.links("depends_on") {
+		for _, d := range s.Links("depends_on") {
 			dependedOn[d] = append(dependedOn[d], s)
 		}
 	}
 	for _, s := range systems {
-		rto, hasRTO := s.duration("rto")
-		rpo, hasRPO := s.duration("rpo")
-		if mtd, ok := s.duration("mtd"); ok && hasRTO && rto > mtd {
+		rto, hasRTO := s.Duration("rto")
+		rpo, hasRPO := s.Duration("rpo")
+		if mtd, ok := s.Duration("mtd"); ok && hasRTO && rto > mtd {
 			c.add("system.rto-exceeds-mtd", s, "shorten the RTO (a faster recovery) or agree a longer MTD with the business owner",
 				"RTO %s exceeds MTD %s", FormatDuration(rto), FormatDuration(mtd))
 		}
@@ -633,12 +633,12 @@ func (c *checker) systems() {
 					"critical system has no escrowed recovery credential: its recovery may need a password only one person knows")
 			}
 		}
-		if every, ok := s.duration("backup_interval"); ok && hasRPO && every > rpo {
+		if every, ok := s.Duration("backup_interval"); ok && hasRPO && every > rpo {
 			c.add("system.backup-exceeds-rpo", s, "back it up at least every "+FormatDuration(rpo)+", or agree a longer RPO",
 				"backed up every %s, but its RPO is %s: a failure can lose more data than allowed", FormatDuration(every), FormatDuration(rpo))
 		}
-		if critical(s) || s.str("backup_method") != "" {
-			tested, ok := s.date("last_restore_test")
+		if critical(s) || s.Text("backup_method") != "" {
+			tested, ok := s.Date("last_restore_test")
 			switch {
 			case !ok:
 				c.add("system.restore-test-stale", s, "restore a backup to a test environment, check it, then "+editHint(s, "last_restore_test="+day(c.now)),
@@ -686,7 +686,7 @@ func missingOf(have map[string]bool) []string {
 // liveLinks returns the live records a record's link field names.
 func (c *checker) liveLinks(r *Record, field string) []*Record {
 	var out []*Record
-	for _, id := range r.links(field) {
+	for _, id := range r.Links(field) {
 		if t := c.live(id); t != nil {
 			out = append(out, t)
 		}
@@ -711,7 +711,7 @@ func (c *checker) functions() {
 	}
 	for _, f := range fns {
 		fix := "reassess the function's impact with its owner, then " + editHint(f, "assessed="+day(c.now))
-		assessed, ok := f.date("assessed")
+		assessed, ok := f.Date("assessed")
 		switch {
 		case !ok:
 			c.add("bia.stale", f, fix, "impact never assessed")
@@ -721,8 +721,8 @@ func (c *checker) functions() {
 			c.findings = append(c.findings, Finding{Rule: "bia.stale", Severity: SeverityWarning, Record: f.ID, Kind: f.Kind, Title: f.Title, Fix: fix,
 				Message: fmt.Sprintf("impact last assessed on %s, more than %d months ago: review it", day(assessed), c.set.BIAMonths/2)})
 		}
-		rto, hasRTO := f.duration("rto")
-		if mtd, ok := f.duration("mtd"); ok && hasRTO && rto > mtd {
+		rto, hasRTO := f.Duration("rto")
+		if mtd, ok := f.Duration("mtd"); ok && hasRTO && rto > mtd {
 			c.add("bia.rto-exceeds-mtd", f, "the RTO must not exceed the MTD: shorten the RTO or agree a longer MTD",
 				"RTO %s exceeds MTD %s", FormatDuration(rto), FormatDuration(mtd))
 		}
@@ -730,7 +730,7 @@ func (c *checker) functions() {
 			continue
 		}
 		for _, s := range c.liveLinks(f, "systems") {
-			if srto, ok := s.duration("rto"); ok && srto > rto {
+			if srto, ok := s.Duration("rto"); ok && srto > rto {
 				c.add("bia.system-rto", f, fmt.Sprintf("bring %s's RTO down to %s or less, or plan a workaround for the function", s.Title, FormatDuration(rto)),
 					"needs system %s, whose RTO %s exceeds the function's RTO %s", titled(s), FormatDuration(srto), FormatDuration(rto))
 			}
@@ -740,14 +740,14 @@ func (c *checker) functions() {
 
 func (c *checker) runbooks() {
 	for _, rb := range c.byKind["runbook"] {
-		steps := rb.rows("steps")
+		steps := rb.Rows("steps")
 		if len(steps) == 0 {
 			c.add("runbook.no-steps", rb, "write its steps ([[fields.steps]] with role, do, duration, check, fallback): gobag edit "+short(rb.ID)+" --file F",
 				"runbook has no steps")
 			continue
 		}
 		var noOwner, noDuration []string
-		checked, fallback := len(rb.strings("tests")) > 0, false
+		checked, fallback := len(rb.Strings("tests")) > 0, false
 		for i, st := range steps {
 			if s, _ := st["role"].(string); strings.TrimSpace(s) == "" {
 				noOwner = append(noOwner, fmt.Sprint(i+1))
@@ -784,10 +784,10 @@ func (c *checker) runbooks() {
 func (c *checker) scenarios() {
 	covered := map[string]bool{}
 	for _, r := range c.recordsOf("runbook", "plan") {
-		if r.Kind == "plan" && r.str("status") == "retired" {
+		if r.Kind == "plan" && r.Text("status") == "retired" {
 			continue
 		}
-		for _, s := range r.strings("scenarios") {
+		for _, s := range r.Strings("scenarios") {
 			covered[s] = true
 		}
 	}
@@ -812,8 +812,8 @@ func (c *checker) training() {
 
 func (c *checker) incidents() {
 	for _, in := range c.byKind["incident"] {
-		_, closed := in.date("closed")
-		if (in.str("status") == "closed" || closed) && strings.TrimSpace(in.str("lessons")) == "" {
+		_, closed := in.Date("closed")
+		if (in.Text("status") == "closed" || closed) && strings.TrimSpace(in.Text("lessons")) == "" {
 			c.add("incident.no-lessons", in, "hold a review and record what was learned: "+editHint(in, `"lessons=…"`),
 				"incident is closed but has no lessons learned")
 		}

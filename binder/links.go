@@ -225,7 +225,7 @@ func (b *Binder) Timeline(ctx context.Context, incident string) ([]TimelineEntry
 		if err != nil {
 			return nil, err
 		}
-		at, ok := r.date("at")
+		at, ok := r.Date("at")
 		if !ok {
 			at = r.Updated
 		}

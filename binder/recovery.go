@@ -86,12 +86,12 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 		case "runbook":
 			runbooks[r.ID] = r
 		case "system":
-			tier, ok := r.integer("tier")
+			tier, ok := r.Int("tier")
 			if !ok || tier < 1 {
 				tier = 5
 			}
 			n := &sysNode{r: r, tier: int(tier)}
-			n.rto, n.hasRTO = r.duration("rto")
+			n.rto, n.hasRTO = r.Duration("rto")
 			nodes[r.ID] = n
 			ids = append(ids, r.ID)
 		}
@@ -99,12 +99,12 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 	sort.Strings(ids)
 	for _, id := range ids {
 		n := nodes[id]
-		for _, d := range n.r.links("depends_on") {
+		for _, d := range n.r.Links("depends_on") {
 			if _, ok := nodes[d]; ok && d != id {
 				n.deps = append(n.deps, d)
 			}
 		}
-		for _, rid := range n.r.links("runbooks") {
+		for _, rid := range n.r.Links("runbooks") {
 			rb, ok := runbooks[rid]
 			if !ok {
 				continue
@@ -240,7 +240,7 @@ func step(nodes map[string]*sysNode, id string) RecoveryStep {
 // runbookDuration is the sum of a runbook's step durations; unknown is
 // true if a step has none.
 func runbookDuration(rb *Record) (d time.Duration, unknown bool) {
-	steps := rb.rows("steps")
+	steps := rb.Rows("steps")
 	if len(steps) == 0 {
 		return 0, true
 	}

@@ -437,58 +437,6 @@ func tomlType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// Field accessors for the rules and the recovery order: each returns the
-// zero value when the field is absent or not of its type.
-
-func (r *Record) str(name string) string {
-	s, _ := r.Fields[name].(string)
-	return s
-}
-
-func (r *Record) integer(name string) (int64, bool) {
-	n, ok := r.Fields[name].(int64)
-	return n, ok
-}
-
-func (r *Record) boolean(name string) (value, ok bool) {
-	value, ok = r.Fields[name].(bool)
-	return value, ok
-}
-
-func (r *Record) date(name string) (time.Time, bool) {
-	t, ok := r.Fields[name].(time.Time)
-	return t, ok
-}
-
-func (r *Record) duration(name string) (time.Duration, bool) {
-	s, ok := r.Fields[name].(string)
-	if !ok {
-		return 0, false
-	}
-	d, err := ParseDuration(s)
-	return d, err == nil
-}
-
-func (r *Record) strings(name string) []string {
-	items, _ := listOf(r.Fields[name])
-	var out []string
-	for _, it := range items {
-		if s, ok := it.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func (r *Record) link(name string) string { return r.str(name) }
-
-func (r *Record) links(name string) []string { return r.strings(name) }
-
-func (r *Record) rows(name string) []map[string]any {
-	rows, _ := tableRows(r.Fields[name])
-	return rows
-}
-
 // FieldOrder returns the names of a record's fields in the order its kind
 // lists them, then the others by name: the order to show them in.
 func FieldOrder(r *Record) []string {

@@ -3,10 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -113,15 +110,9 @@ func (v *browser) show(id string) {
 	v.meta.SetText(fmt.Sprintf("%s · rev %d · %s · updated %s", r.Kind, r.Rev, r.Author, r.Updated.Local().Format("2006-01-02 15:04")))
 	// A new form each time: a form's rows keep their widgets.
 	form := widget.NewForm()
-	spec, _ := binder.KindByName(r.Kind)
+	lookup := func(id string) (string, bool) { t, ok := titles[id]; return t, ok }
 	for _, k := range binder.FieldOrder(r) {
-		var columns []string
-		if f, ok := spec.Field(k); ok {
-			for _, c := range f.Columns {
-				columns = append(columns, c.Name)
-			}
-		}
-		val := widget.NewLabel(formatValue(r.Fields[k], titles, columns))
+		val := widget.NewLabel(binder.FormatField(r, k, lookup))
 		val.Wrapping = fyne.TextWrapWord
 		form.Append(strings.ReplaceAll(k, "_", " "), val)
 	}
@@ -138,58 +129,4 @@ func (v *browser) show(id string) {
 	v.fields.Objects = []fyne.CanvasObject{form}
 	v.fields.Refresh()
 	v.body.ParseMarkdown(r.Body)
-}
-
-// formatValue renders a field's value for reading: dates as dates, links
-// as the titles of the records they name, a table one row a line with its
-// values in column order.
-func formatValue(x any, titles map[string]string, columns []string) string {
-	switch t := x.(type) {
-	case string:
-		if title, ok := titles[t]; ok {
-			return title
-		}
-		return t
-	case time.Time:
-		if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
-			return t.Format("2006-01-02")
-		}
-		return t.Local().Format("2006-01-02 15:04")
-	case []any:
-		var parts []string
-		for _, e := range t {
-			parts = append(parts, formatValue(e, titles, columns))
-		}
-		return strings.Join(parts, "\n")
-	case []map[string]any:
-		var parts []string
-		for _, row := range t {
-			parts = append(parts, formatValue(row, titles, columns))
-		}
-		return strings.Join(parts, "\n")
-	case map[string]any:
-		order := columns
-		for _, k := range sortedKeys(t) {
-			if !slices.Contains(order, k) {
-				order = append(order, k)
-			}
-		}
-		var parts []string
-		for _, k := range order {
-			if v, ok := t[k]; ok {
-				parts = append(parts, formatValue(v, titles, nil))
-			}
-		}
-		return strings.Join(parts, " · ")
-	}
-	return fmt.Sprint(x)
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
