@@ -157,6 +157,9 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 		opt(&o)
 	}
 	g, err := gitstore.Open(dir)
+	if errors.Is(err, gitstore.ErrNotRepository) {
+		return nil, fixErr(NotExist, &Fix{Action: ActionInit, Value: dir}, "create one with", "%s is not a binder (no git repository there)", dir)
+	}
 	if err != nil {
 		return nil, err
 	}

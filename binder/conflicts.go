@@ -47,7 +47,7 @@ func (b *Binder) summaryOf(id string) (Summary, bool) {
 // theirVersion is r with the other copy's value in each conflicting field
 // (where copies gave a field several other values, the last listed).
 func theirVersion(r *Record) *Record {
-	t := r.clone()
+	t := r.Clone()
 	for _, c := range r.Conflicts {
 		key := c.Field
 		if key != "title" && key != "body" {
@@ -73,7 +73,7 @@ func (b *Binder) ResolveConflicts(ctx context.Context, id, take string) (*Record
 	var out *Record
 	switch take {
 	case "ours":
-		out = r.clone()
+		out = r.Clone()
 		out.Conflicts = nil
 	case "theirs":
 		if f := severalOthers(r.Conflicts); f != "" {

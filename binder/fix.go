@@ -97,6 +97,9 @@ const (
 	// ActionPassphraseFile gives the identity's passphrase through a file
 	// where there is no terminal to ask on.
 	ActionPassphraseFile Action = "passphrase-file"
+	// ActionDescribeKind describes the fields of Kind (Field: the one in
+	// question).
+	ActionDescribeKind Action = "describe-kind"
 	// ActionRetry runs the same thing again (after the Note's condition
 	// is met: a drive connected, another process done).
 	ActionRetry Action = "retry"

@@ -61,11 +61,11 @@ func (x *indexer) put(r *Record) error {
 	var oldLinks, newLinks []Link
 	var oldTerms, newTerms map[string]int
 	if old != nil {
-		oldLinks, oldTerms = outLinks(old), terms(old)
+		oldLinks, oldTerms = OutLinks(old), terms(old)
 		x.delta--
 	}
 	if live {
-		newLinks = outLinks(r)
+		newLinks = OutLinks(r)
 		if !x.fresh {
 			newTerms = terms(r)
 		}

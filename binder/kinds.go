@@ -79,6 +79,7 @@ var Kinds = []KindSpec{
 			{Name: "teams", Type: TypeLinkList, Targets: toTeam, Doc: "the teams the plan activates"},
 			{Name: "runbooks", Type: TypeLinkList, Targets: toRunbook, Doc: "the runbooks the plan calls on"},
 			{Name: "contacts", Type: TypeLinkList, Targets: toContact, Doc: "the people named in the plan"},
+			{Name: "related_plans", Type: TypeLinkList, Targets: toPlan, Doc: "the plans it calls on or sits beside: a business continuity plan links its disaster recovery plan, incident response procedure and continuity of operations plan"},
 			{Name: "changes", Type: TypeTable, Doc: "the record of changes", Columns: []Field{
 				{Name: "date", Type: TypeDate, Required: true, Doc: "when"},
 				{Name: "version", Type: TypeText, Doc: "the version it made"},
@@ -121,7 +122,7 @@ var Kinds = []KindSpec{
 		Fields: []Field{
 			{Name: "description", Type: TypeText, Doc: "what it is and does"},
 			{Name: "owner", Type: TypeLink, Targets: toContact, Doc: "who is accountable for it"},
-			{Name: "tier", Type: TypeInteger, Doc: "criticality: 1 critical, 2 high, 3 medium, 4 low"},
+			{Name: "tier", Type: TypeInteger, Min: 1, Max: 4, Doc: "criticality: 1 critical, 2 high, 3 medium, 4 low"},
 			{Name: "environment", Type: TypeText, Doc: "production, staging, …"},
 			{Name: "rto", Type: TypeDuration, Doc: "recovery time objective"},
 			{Name: "rpo", Type: TypeDuration, Doc: "recovery point objective"},
@@ -142,7 +143,7 @@ var Kinds = []KindSpec{
 			{Name: "owner", Type: TypeLink, Targets: toContact, Doc: "who is accountable for it"},
 			{Name: "impacts", Type: TypeTable, Doc: "the impact of an outage as it lasts", Columns: []Field{
 				{Name: "after", Type: TypeDuration, Required: true, Doc: "how long the outage has lasted"},
-				{Name: "rating", Type: TypeInteger, Required: true, Doc: "1 negligible, 2 minor, 3 moderate, 4 major, 5 severe"},
+				{Name: "rating", Type: TypeInteger, Required: true, Min: 1, Max: 5, Doc: "1 negligible, 2 minor, 3 moderate, 4 major, 5 severe"},
 				{Name: "note", Type: TypeText, Doc: "what happens"},
 			}},
 			{Name: "mtd", Type: TypeDuration, Doc: "maximum tolerable downtime"},
@@ -228,9 +229,9 @@ var Kinds = []KindSpec{
 		}},
 }
 
-// linkFields lists the kind's fields that link to other records; a link
+// LinkFields lists the kind's fields that link to other records; a link
 // column of a table is named table.column.
-func (k KindSpec) linkFields() []Field {
+func (k KindSpec) LinkFields() []Field {
 	var out []Field
 	for _, f := range k.Fields {
 		if f.Type == TypeLink || f.Type == TypeLinkList {

@@ -64,9 +64,9 @@ func mapLinks(spec KindSpec, fields map[string]any, fn func(f Field, field, valu
 	return nil
 }
 
-// outLinks lists the links r holds, in the order of its kind's fields,
+// OutLinks lists the links r holds, in the order of its kind's fields,
 // without their targets' details.
-func outLinks(r *Record) []Link {
+func OutLinks(r *Record) []Link {
 	spec, ok := KindByName(r.Kind)
 	if !ok {
 		return nil
@@ -94,7 +94,7 @@ func (b *Binder) resolveLinks(r, prev *Record, refs map[string]target, batch map
 	spec, _ := KindByName(r.Kind)
 	kept := map[string]bool{}
 	if prev != nil {
-		for _, l := range outLinks(prev) {
+		for _, l := range OutLinks(prev) {
 			kept[l.ID] = true
 		}
 	}
@@ -175,7 +175,7 @@ func (b *Binder) Links(ctx context.Context, id string) (to, from []Link, err err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, l := range outLinks(r) {
+	for _, l := range OutLinks(r) {
 		if s, ok := b.summary(l.ID); ok {
 			l.Kind, l.Title = s.Kind, s.Title
 		} else {

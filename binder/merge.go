@@ -377,7 +377,7 @@ func mergeRecord(base, ours, theirs *Record, oursEnv, theirsEnv *Envelope) (*Rec
 	if base == nil {
 		base = &Record{}
 	}
-	merged := ours.clone()
+	merged := ours.Clone()
 	parts := func(r *Record) map[string]any {
 		m := map[string]any{"title": r.Title, "body": r.Body}
 		for k, v := range r.Fields {

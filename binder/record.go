@@ -53,8 +53,8 @@ type FieldConflict struct {
 	TheirsRev int    `toml:"theirs_rev" json:"theirs_rev"` //
 }
 
-// clone returns a copy of r whose fields can be changed without touching r.
-func (r *Record) clone() *Record {
+// Clone returns a copy of r whose fields can be changed without touching r.
+func (r *Record) Clone() *Record {
 	c := *r
 	if r.Fields != nil {
 		c.Fields = cloneValue(r.Fields).(map[string]any)

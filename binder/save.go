@@ -131,7 +131,7 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 	refs := map[string]target{}
 	batch := map[string]target{}
 	for _, in := range recs {
-		r := in.clone()
+		r := in.Clone()
 		if r.ID != "" {
 			// Ids are random: one chosen by hand could carry a name into
 			// the repository's plaintext paths.
@@ -181,7 +181,7 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	nr := r.clone()
+	nr := r.Clone()
 	if nr.Kind == "" {
 		nr.Kind = cur.Kind
 	}

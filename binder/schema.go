@@ -47,6 +47,9 @@ type Field struct {
 	Targets  []string // Link, LinkList: the kinds linked to
 	Columns  []Field  // Table: the columns of each row
 	Required bool     // a Table column that every row needs
+	// Min and Max bound an Integer field's value, when Max > Min (a
+	// rating on a scale).
+	Min, Max int64
 }
 
 // customPrefix starts the name of a field a kind does not define, which
@@ -83,11 +86,13 @@ func normalizeFields(spec KindSpec, fields map[string]any) error {
 			if strings.HasPrefix(name, customPrefix) {
 				continue
 			}
-			return errorf(Invalid, fieldsHint(spec), "%s: no field %q (custom fields start with %q)", spec.Name, name, customPrefix)
+			return &Error{Kind: Invalid, Err: &FieldError{Kind: spec.Name, Field: name, Unknown: true},
+				Hint: fieldsHint(spec), Fix: &Fix{Action: ActionDescribeKind, Kind: spec.Name}}
 		}
 		nv, err := normalizeValue(f, v)
 		if err != nil {
-			return &Error{Kind: Invalid, Err: fmt.Errorf("%s field %s: %w", spec.Name, name, err), Hint: fieldHint(spec, f)}
+			return &Error{Kind: Invalid, Err: &FieldError{Kind: spec.Name, Field: name, Err: err}, Hint: fieldHint(spec, f),
+				Fix: &Fix{Action: ActionDescribeKind, Kind: spec.Name, Field: name}}
 		}
 		if nv == nil {
 			delete(fields, name)
@@ -98,16 +103,32 @@ func normalizeFields(spec KindSpec, fields map[string]any) error {
 	return nil
 }
 
+// FieldError is a field its kind does not have, or whose value it does
+// not accept.
+type FieldError struct {
+	Kind, Field string
+	Unknown     bool  // the kind has no such field
+	Err         error // what is wrong with the value
+}
+
+func (e *FieldError) Error() string {
+	if e.Unknown {
+		return fmt.Sprintf("%s: no field %q (custom fields start with %q)", e.Kind, e.Field, customPrefix)
+	}
+	return fmt.Sprintf("%s field %s: %v", e.Kind, e.Field, e.Err)
+}
+func (e *FieldError) Unwrap() error { return e.Err }
+
 func fieldsHint(spec KindSpec) string {
 	var names []string
 	for _, f := range spec.Fields {
 		names = append(names, f.Name)
 	}
-	return "the fields of " + spec.Name + " are: " + strings.Join(names, ", ") + " (gobag kinds " + spec.Name + " describes them)"
+	return "the fields of " + spec.Name + " are: " + strings.Join(names, ", ")
 }
 
 func fieldHint(spec KindSpec, f Field) string {
-	return fmt.Sprintf("%s is %s: %s (gobag kinds %s describes every field)", f.Name, f.TypeDoc(), f.Doc, spec.Name)
+	return fmt.Sprintf("%s is %s: %s", f.Name, f.TypeDoc(), f.Doc)
 }
 
 // TypeDoc describes the value a field takes, for hints and documentation.
@@ -124,7 +145,7 @@ func (f Field) TypeDoc() string {
 	case TypeDate:
 		return "a date (2026-11-27)"
 	case TypeMoment:
-		return "a date and time (2026-11-27T14:30:00Z or with an offset)"
+		return "a date and time (2026-11-27T14:30:00Z or with an offset; 08:40 alone is today)"
 	case TypeDuration:
 		return `a duration ("90m", "3h", "2d", "1w")`
 	case TypeTable:
@@ -134,6 +155,9 @@ func (f Field) TypeDoc() string {
 		}
 		return "a list of tables with " + strings.Join(cols, ", ")
 	case TypeInteger:
+		if f.Max > f.Min {
+			return fmt.Sprintf("a whole number from %d to %d", f.Min, f.Max)
+		}
 		return "a whole number"
 	case TypeBoolean:
 		return "true or false"
@@ -164,19 +188,26 @@ func normalizeValue(f Field, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("want text, got %s", tomlType(v))
 	case TypeInteger:
+		n, ok := int64(0), false
 		switch x := v.(type) {
 		case int64:
-			return x, nil
+			n, ok = x, true
 		case float64:
 			if x == math.Trunc(x) {
-				return int64(x), nil
+				n, ok = int64(x), true
 			}
 		case string:
-			if n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
-				return n, nil
+			if p, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+				n, ok = p, true
 			}
 		}
-		return nil, fmt.Errorf("want a whole number, got %s", tomlType(v))
+		if !ok {
+			return nil, fmt.Errorf("want a whole number, got %s", tomlType(v))
+		}
+		if f.Max > f.Min && (n < f.Min || n > f.Max) {
+			return nil, fmt.Errorf("want a whole number from %d to %d, got %d", f.Min, f.Max, n)
+		}
+		return n, nil
 	case TypeBoolean:
 		switch x := v.(type) {
 		case bool:
@@ -210,8 +241,16 @@ func normalizeValue(f Field, v any) (any, error) {
 					return moment(t), nil
 				}
 			}
+			// A time of day alone is today's, in local time: what a
+			// responder logging as they go writes.
+			for _, layout := range []string{"15:04", "15:04:05"} {
+				if t, err := time.ParseInLocation(layout, strings.TrimSpace(x), time.Local); err == nil {
+					y, m, d := clock().In(time.Local).Date()
+					return moment(time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), 0, time.Local)), nil
+				}
+			}
 		}
-		return nil, fmt.Errorf("want a date and time like 2026-11-27T14:30:00Z, got %s", tomlType(v))
+		return nil, fmt.Errorf("want a date and time like 2026-11-27T14:30:00Z, or a time of day like 08:40 (today), got %s", tomlType(v))
 	case TypeDuration:
 		s, ok := v.(string)
 		if !ok {

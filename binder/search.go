@@ -118,7 +118,7 @@ func terms(r *Record) map[string]int {
 	add(r.Title, weightTitle)
 	spec, _ := KindByName(r.Kind)
 	linkish := map[string]bool{}
-	for _, f := range spec.linkFields() {
+	for _, f := range spec.LinkFields() {
 		linkish[f.Name] = true
 	}
 	var walk func(name string, v any)

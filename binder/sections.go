@@ -90,9 +90,9 @@ func heading(line string) (int, string, bool) {
 	return level, title, title != ""
 }
 
-// sectionKey is a heading reduced to its words: no numbering, case,
+// SectionKey is a heading reduced to its words: no numbering, case,
 // accents or punctuation.
-func sectionKey(title string) string {
+func SectionKey(title string) string {
 	words := strings.FieldsFunc(fold(title), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	// Drop leading numbering: "5", "5.2", "a)", "appendix b", "section 3".
 	for len(words) > 0 {
@@ -133,9 +133,9 @@ func Template(planType string) (*Record, error) {
 	return r, nil
 }
 
-// requiredSections returns the sections a plan of the given type must
+// RequiredSections returns the sections a plan of the given type must
 // have: its template's headings (none for a type without a template).
-func requiredSections(planType string) []Section {
+func RequiredSections(planType string) []Section {
 	t, err := Template(planType)
 	if err != nil {
 		return nil

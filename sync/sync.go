@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"gobag/binder"
+	"gobag/binder/readiness"
 	bcrypto "gobag/crypto"
 )
 
@@ -263,18 +264,18 @@ func Status(ctx context.Context, b *binder.Binder, fetch bool, staleAfter time.D
 
 // OffsiteCopies is what the readiness check needs to know of the remotes:
 // their names and when each last received a push.
-func OffsiteCopies(dir string) ([]binder.OffsiteCopy, error) {
+func OffsiteCopies(dir string) ([]readiness.OffsiteCopy, error) {
 	rs, err := Remotes(dir)
 	if err != nil {
 		return nil, err
 	}
-	out := []binder.OffsiteCopy{}
+	out := []readiness.OffsiteCopy{}
 	for _, r := range rs {
 		last := r.LastPush
 		if r.LastSync.After(last) && r.LastVerified != "" {
 			last = r.LastSync // in step: the remote holds this copy's history
 		}
-		out = append(out, binder.OffsiteCopy{Name: r.Name, LastCopy: last})
+		out = append(out, readiness.OffsiteCopy{Name: r.Name, LastCopy: last})
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gobag/binder"
+	"gobag/binder/readiness"
 	bcrypto "gobag/crypto"
 )
 
@@ -271,7 +272,7 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		f.what = q.what
 		res.figs = append(res.figs, f)
 	}
-	f, err = timeRuns(5, func(int) error { _, err := b.Check(ctx, nil); return err })
+	f, err = timeRuns(5, func(int) error { _, err := readiness.Run(ctx, b, nil, time.Now()); return err })
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gobag/binder"
+	"gobag/binder/readiness"
+	"gobag/binder/recovery"
 	gitsync "gobag/sync"
 )
 
@@ -58,10 +60,10 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 	}
 	if *rules {
 		if c.asJSON {
-			return c.printJSON(binder.Rules)
+			return c.printJSON(readiness.Rules)
 		}
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		for _, r := range binder.Rules {
+		for _, r := range readiness.Rules {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Doc)
 		}
 		return tw.Flush()
@@ -75,7 +77,7 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := b.Check(ctx, copies)
+	rep, err := readiness.Run(ctx, b, copies, time.Now())
 	if err != nil {
 		return err
 	}
@@ -89,10 +91,10 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 		if f.Record != "" {
 			where = fmt.Sprintf("%s %q (%s)", f.Kind, f.Title, f.Record[:10])
 		}
-		fmt.Fprintf(out, "%-7s %s  %s\n        %s\n        fix: %s\n", strings.ToUpper(f.Severity), f.Rule, where, f.Message, f.Fix)
+		fmt.Fprintf(out, "%-7s %s  %s\n        %s\n        fix: %s\n", strings.ToUpper(f.Severity), f.Rule, where, f.Message, fixCommand(f.Fix))
 	}
 	fmt.Fprintf(out, "%d records checked: %d errors, %d warnings, %d for information\n",
-		rep.Records, rep.Count(binder.SeverityError), rep.Count(binder.SeverityWarning), rep.Count(binder.SeverityInfo))
+		rep.Records, rep.Count(readiness.SeverityError), rep.Count(readiness.SeverityWarning), rep.Count(readiness.SeverityInfo))
 	return nil
 }
 
@@ -105,7 +107,11 @@ func cmdRecoveryOrder(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	plan, err := b.RecoveryOrder(ctx)
+	recs, err := b.Records(ctx)
+	if err != nil {
+		return err
+	}
+	plan := recovery.Order(recs)
 	if err != nil {
 		return err
 	}

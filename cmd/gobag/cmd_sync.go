@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gobag/binder"
+	"gobag/binder/readiness"
 	bcrypto "gobag/crypto"
 	gitsync "gobag/sync"
 )
@@ -258,7 +259,7 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer b.Close()
-	set, err := b.Settings(ctx)
+	set, err := readiness.SettingsOf(ctx, b)
 	if err != nil {
 		return err
 	}

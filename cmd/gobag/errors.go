@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"gobag/binder"
 )
@@ -48,8 +49,20 @@ func report(stderr io.Writer, err error) int {
 		}
 		return exitUsage
 	}
-	if h := binder.HintOf(err); h != "" {
+	if h := hintLine(binder.HintOf(err), fixCommand(binder.FixOf(err))); h != "" {
 		fmt.Fprintf(stderr, "gobag: hint: %s\n", h)
 	}
 	return exitCodes[binder.KindOf(err)]
+}
+
+// hintLine joins a hint's words and its fix's command line into one hint.
+func hintLine(prose, command string) string {
+	prose = strings.TrimRight(strings.TrimSpace(prose), ":.")
+	switch {
+	case command == "" || strings.Contains(prose, command):
+		return prose
+	case prose == "":
+		return command
+	}
+	return prose + ": " + command
 }

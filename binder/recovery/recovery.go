@@ -1,14 +1,18 @@
-package binder
+// Package recovery computes a binder's recovery order: systems in the
+// order they must be restored, the dependency cycles that break that
+// order, and each system's critical path against its RTO. It is a pure
+// function of the binder's records.
+package recovery
 
 import (
+	"gobag/binder"
 	"gobag/binder/internal/ranked"
 
-	"context"
 	"sort"
 	"time"
 )
 
-// The recovery order: systems in the order they must be restored —
+// Systems in the order they must be restored —
 // everything a system depends on before it, and among the systems ready
 // to restore, the most critical (lowest tier, then shortest RTO) first.
 //
@@ -18,8 +22,8 @@ import (
 // the longest critical path among its dependencies, which may be restored
 // in parallel: the earliest it can be back, counted from the outage.
 
-// RecoveryStep is one system in the recovery order.
-type RecoveryStep struct {
+// Step is one system in the recovery order.
+type Step struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Tier  int    `json:"tier,omitempty"`
@@ -43,23 +47,14 @@ type RecoveryStep struct {
 	Cycle bool `json:"cycle,omitempty"`
 }
 
-// RecoveryPlan is the recovery order and the dependency cycles that break it.
-type RecoveryPlan struct {
-	Steps  []RecoveryStep `json:"steps"`
-	Cycles [][]string     `json:"cycles"` // system ids of each cycle
-}
-
-// RecoveryOrder computes the recovery order of the binder's systems.
-func (b *Binder) RecoveryOrder(ctx context.Context) (*RecoveryPlan, error) {
-	recs, err := b.Records(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return RecoveryOrder(recs), nil
+// Plan is the recovery order and the dependency cycles that break it.
+type Plan struct {
+	Steps  []Step     `json:"steps"`
+	Cycles [][]string `json:"cycles"` // system ids of each cycle
 }
 
 type sysNode struct {
-	r       *Record
+	r       *binder.Record
 	tier    int
 	rto     time.Duration
 	hasRTO  bool
@@ -75,10 +70,10 @@ type sysNode struct {
 	runbooks []string
 }
 
-// RecoveryOrder computes the recovery order of the systems among recs,
+// Order computes the recovery order of the systems among recs,
 // using the runbooks among them. It is a pure function of recs.
-func RecoveryOrder(recs []*Record) *RecoveryPlan {
-	runbooks := map[string]*Record{}
+func Order(recs []*binder.Record) *Plan {
+	runbooks := map[string]*binder.Record{}
 	nodes := map[string]*sysNode{}
 	var ids []string
 	for _, r := range recs {
@@ -119,7 +114,7 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 			n.unknown = true
 		}
 	}
-	plan := &RecoveryPlan{Cycles: findCycles(ids, nodes)}
+	plan := &Plan{Cycles: findCycles(ids, nodes)}
 	for _, cyc := range plan.Cycles {
 		for _, id := range cyc {
 			nodes[id].cycle = true
@@ -199,7 +194,7 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 		}
 	}
 	if plan.Steps == nil {
-		plan.Steps = []RecoveryStep{}
+		plan.Steps = []Step{}
 	}
 	if plan.Cycles == nil {
 		plan.Cycles = [][]string{}
@@ -207,15 +202,15 @@ func RecoveryOrder(recs []*Record) *RecoveryPlan {
 	return plan
 }
 
-func step(nodes map[string]*sysNode, id string) RecoveryStep {
+func step(nodes map[string]*sysNode, id string) Step {
 	n := nodes[id]
-	s := RecoveryStep{ID: id, Title: n.r.Title, RestoreTime: FormatDuration(n.own), CriticalPath: FormatDuration(n.path),
+	s := Step{ID: id, Title: n.r.Title, RestoreTime: binder.FormatDuration(n.own), CriticalPath: binder.FormatDuration(n.path),
 		CriticalPathMinutes: int(n.path / time.Minute), Unknown: n.pathUnk, Cycle: n.cycle, DependsOn: []string{}, Runbooks: n.runbooks}
 	if n.tier < 5 {
 		s.Tier = n.tier
 	}
 	if n.hasRTO {
-		s.RTO = FormatDuration(n.rto)
+		s.RTO = binder.FormatDuration(n.rto)
 		met := n.path <= n.rto
 		s.RTOMet = &met
 	}
@@ -239,14 +234,14 @@ func step(nodes map[string]*sysNode, id string) RecoveryStep {
 
 // runbookDuration is the sum of a runbook's step durations; unknown is
 // true if a step has none.
-func runbookDuration(rb *Record) (d time.Duration, unknown bool) {
+func runbookDuration(rb *binder.Record) (d time.Duration, unknown bool) {
 	steps := rb.Rows("steps")
 	if len(steps) == 0 {
 		return 0, true
 	}
 	for _, st := range steps {
 		s, _ := st["duration"].(string)
-		sd, err := ParseDuration(s)
+		sd, err := binder.ParseDuration(s)
 		if err != nil {
 			unknown = true
 			continue

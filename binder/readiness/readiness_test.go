@@ -1,7 +1,8 @@
-package binder
+package readiness
 
 import (
 	"fmt"
+	"gobag/binder"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,13 +12,16 @@ import (
 var checkNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 // daysAgo is a date n days before checkNow.
-func daysAgo(n int) time.Time { return dateOf(checkNow.AddDate(0, 0, -n)) }
+func daysAgo(n int) time.Time {
+	d := checkNow.AddDate(0, 0, -n)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // filledBody turns a template's body into a plan's: every guidance block
 // replaced by text.
 func filledBody(t *testing.T, planType string) string {
 	t.Helper()
-	tpl, err := Template(planType)
+	tpl, err := binder.Template(planType)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,13 +30,13 @@ func filledBody(t *testing.T, planType string) string {
 }
 
 type fixture struct {
-	recs   []*Record
-	ids    map[string]*Record // by short name
+	recs   []*binder.Record
+	ids    map[string]*binder.Record // by short name
 	copies []OffsiteCopy
 }
 
-func (f *fixture) add(name, kind, title string, fields map[string]any, body string) *Record {
-	r := &Record{ID: NewID(), Kind: kind, Title: title, Rev: 1, Fields: fields, Body: body}
+func (f *fixture) add(name, kind, title string, fields map[string]any, body string) *binder.Record {
+	r := &binder.Record{ID: binder.NewID(), Kind: kind, Title: title, Rev: 1, Fields: fields, Body: body}
 	if err := r.Validate(); err != nil {
 		panic(fmt.Sprintf("fixture %s: %v", name, err))
 	}
@@ -45,7 +49,7 @@ func (f *fixture) id(name string) string { return f.ids[name].ID }
 
 // healthy builds a binder's records that pass every readiness rule.
 func healthy(t *testing.T) *fixture {
-	f := &fixture{ids: map[string]*Record{}, copies: []OffsiteCopy{{Name: "offsite", LastCopy: daysAgo(1)}}}
+	f := &fixture{ids: map[string]*binder.Record{}, copies: []OffsiteCopy{{Name: "offsite", LastCopy: daysAgo(1)}}}
 	phones := func(n int) []map[string]any {
 		return []map[string]any{
 			{"label": "office", "number": fmt.Sprintf("+44 20 7946 %04d", n)},
@@ -66,20 +70,22 @@ func healthy(t *testing.T) *fixture {
 		{"role": "DBA", "do": "restore the newest dump", "duration": "1h", "check": "row counts match", "fallback": "restore the VM image"},
 		{"role": "ICT lead", "do": "run the smoke tests", "duration": "30m"},
 	}
-	rbDB := f.add("rb-db", "runbook", "Restore the database", map[string]any{"scenarios": anyList(Scenarios), "steps": steps, "tests": []any{"users open a release"}}, "")
+	rbDB := f.add("rb-db", "runbook", "Restore the database", map[string]any{"scenarios": anyList(binder.Scenarios), "steps": steps, "tests": []any{"users open a release"},
+		"detection": "monitoring alerts the on-call DBA", "activation": "the ICT lead, within 30 minutes of the alert"}, "")
 	rbApp := f.add("rb-app", "runbook", "Rebuild the application VM", map[string]any{"scenarios": []any{"hardware-failure"},
+		"detection": "the host stops answering", "activation": "the ICT lead decides when a restart has failed",
 		"steps": []map[string]any{{"role": "sysadmin", "do": "restore the VM", "duration": "1h", "check": "it boots", "fallback": "rebuild from scratch"}}}, "")
 	cred := f.add("cred", "credential", "Database administrator password", map[string]any{"threshold": int64(2)}, "")
-	db := f.add("db", "system", "Database VM", map[string]any{"tier": int64(1), "rto": "3h", "rpo": "24h", "mtd": "8h", "backup_method": "dump",
+	db := f.add("db", "system", "Database VM", map[string]any{"tier": int64(1), "rto": "3h", "rpo": "24h", "mtd": "8h", "backup_method": "dump", "owner": lead.ID,
 		"backup_interval": "6h", "last_restore_test": daysAgo(30), "runbooks": []any{rbDB.ID}, "credentials": []any{cred.ID}}, "")
-	app := f.add("app", "system", "Application VM", map[string]any{"tier": int64(1), "rto": "3h", "rpo": "24h", "mtd": "8h",
+	app := f.add("app", "system", "Application VM", map[string]any{"tier": int64(1), "rto": "3h", "rpo": "24h", "mtd": "8h", "owner": alt.ID,
 		"last_restore_test": daysAgo(30), "runbooks": []any{rbApp.ID}, "credentials": []any{cred.ID}, "depends_on": []any{db.ID}}, "")
 	plan := f.add("plan", "plan", "Business continuity plan", map[string]any{"type": "bcp", "status": "approved", "owner": lead.ID,
 		"approved_by": lead.ID, "approved_on": daysAgo(100), "next_review": daysAgo(-200), "contacts": []any{lead.ID},
 		"systems": []any{app.ID, db.ID}, "changes": []map[string]any{{"date": daysAgo(100), "version": "1.0", "summary": "first issue"}}},
 		filledBody(t, "bcp"))
 	f.add("exercise", "exercise", "Tabletop: data centre fire", map[string]any{"type": "tabletop", "date": daysAgo(60), "plans": []any{plan.ID},
-		"actions": []map[string]any{{"action": "update the call tree", "due": daysAgo(-30), "status": "open"}, {"action": "old", "due": daysAgo(10), "status": "done"}}}, "")
+		"actions": []map[string]any{{"action": "update the call tree", "due": daysAgo(-30), "status": "open", "owner": lead.ID}, {"action": "old", "due": daysAgo(10), "status": "done"}}}, "")
 	f.add("function", "function", "Publish statistics", map[string]any{"rto": "4h", "mtd": "1d", "systems": []any{app.ID}, "assessed": daysAgo(90)}, "")
 	f.add("training", "training", "Plan walkthrough for ICT", map[string]any{"date": daysAgo(40)}, "")
 	f.add("incident", "incident", "Storage fault", map[string]any{"status": "closed", "lessons": "spare disks on site"}, "")
@@ -94,7 +100,7 @@ func anyList(ss []string) []any {
 	return out
 }
 
-func rules(rep *CheckReport) []string {
+func rules(rep *Report) []string {
 	var out []string
 	for _, f := range rep.Findings {
 		out = append(out, f.Rule+" ("+f.Title+"): "+f.Message)
@@ -119,6 +125,22 @@ func TestEachRuleTriggers(t *testing.T) {
 		want   string // in the message
 		break_ func(f *fixture)
 	}{
+		{"plan.none", "no continuity plan", func(f *fixture) { f.drop("plan"); f.drop("exercise") }},
+		{"plan.none", "no continuity plan", func(f *fixture) { f.ids["plan"].Fields["status"] = "retired" }},
+		{"plan.changed-since-approval", `system "Database VM" (2026-11-20)`, func(f *fixture) { f.ids["db"].Updated, f.ids["db"].Rev = daysAgo(7), 2 }},
+		{"plan.not-exercised", "never been exercised", func(f *fixture) { f.ids["exercise"].Fields["date"] = daysAgo(-10) }},
+		{"exercise.action-incomplete", "has no owner and no due date", func(f *fixture) {
+			a := f.ids["exercise"].Fields["actions"].([]map[string]any)[0]
+			delete(a, "owner")
+			delete(a, "due")
+		}},
+		{"system.no-owner", "no owner", func(f *fixture) { delete(f.ids["db"].Fields, "owner") }},
+		{"runbook.no-activation", "how the need for it is detected, nor who decides", func(f *fixture) {
+			delete(f.ids["rb-app"].Fields, "detection")
+			delete(f.ids["rb-app"].Fields, "activation")
+		}},
+		{"runbook.no-activation", "who decides to start it", func(f *fixture) { delete(f.ids["rb-db"].Fields, "activation") }},
+		{"team.no-succession", "beyond the lead", func(f *fixture) { f.ids["team"].Fields["succession"] = []any{f.id("lead")} }},
 		{"plan.section-missing", "Succession of authority", func(f *fixture) {
 			p := f.ids["plan"]
 			p.Body = strings.Replace(p.Body, "## 5.2 Succession of authority", "## 5.2 Something else", 1)
@@ -188,7 +210,7 @@ func TestEachRuleTriggers(t *testing.T) {
 		{"runbook.step-no-duration", "step 2 has no duration", func(f *fixture) { delete(f.ids["rb-db"].Fields["steps"].([]map[string]any)[1], "duration") }},
 		{"scenario.uncovered", "social unrest", func(f *fixture) {
 			var keep []any
-			for _, s := range Scenarios {
+			for _, s := range binder.Scenarios {
 				if s != "social-unrest" {
 					keep = append(keep, s)
 				}
@@ -204,11 +226,11 @@ func TestEachRuleTriggers(t *testing.T) {
 			f.copies = append(f.copies, OffsiteCopy{Name: "usb"})
 			f.copies[0].LastCopy = time.Time{}
 		}},
-		{"link.dangling", "does not exist", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), NewID()} }},
+		{"link.dangling", "does not exist", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), binder.NewID()} }},
 		{"link.wrong-kind", "a vendor", func(f *fixture) { f.ids["team"].Fields["members"] = []any{f.id("lead"), f.id("vendor")} }},
 		{"record.invalid", "no field", func(f *fixture) { f.ids["training"].Fields["attendance"] = "12" }},
 		{"record.conflict", "unresolved conflict: audience", func(f *fixture) {
-			f.ids["training"].Conflicts = []FieldConflict{{Field: "audience", Ours: "ICT", Theirs: "all staff"}}
+			f.ids["training"].Conflicts = []binder.FieldConflict{{Field: "audience", Ours: "ICT", Theirs: "all staff"}}
 		}},
 	}
 	seen := map[string]bool{}
@@ -231,7 +253,7 @@ func TestEachRuleTriggers(t *testing.T) {
 				if strings.Contains(fd.Message, tc.want) {
 					found = true
 				}
-				if fd.Fix == "" || fd.Severity == "" {
+				if fd.Fix == nil || fd.Fix.Action == "" || fd.Severity == "" {
 					t.Errorf("%s has no fix or severity: %+v", fd.Rule, fd)
 				}
 			}
@@ -286,71 +308,5 @@ func TestSettingsChangeThePeriods(t *testing.T) {
 	rep := Check(f.recs, f.copies, checkNow)
 	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "contact.stale" || rep.Settings.ContactDays != 30 {
 		t.Fatalf("contact_days 30: got %v", rules(rep))
-	}
-}
-
-func TestRecoveryOrder(t *testing.T) {
-	f := healthy(t)
-	f.add("net", "system", "Core network", map[string]any{"tier": int64(1), "rto": "1h"}, "")
-	f.add("stage", "system", "Staging VM", map[string]any{"tier": int64(3)}, "")
-	f.ids["db"].Fields["depends_on"] = []any{f.id("net")}
-	plan := RecoveryOrder(f.recs)
-	var order []string
-	for _, s := range plan.Steps {
-		order = append(order, s.Title)
-	}
-	if got, want := strings.Join(order, ", "), "Core network, Database VM, Application VM, Staging VM"; got != want {
-		t.Fatalf("order: got %s; want %s", got, want)
-	}
-	app := plan.Steps[2]
-	// Network has no runbook (0, unknown); database 1h30m; application 1h.
-	if app.CriticalPath != "2h30m" || app.RTOMet == nil || !*app.RTOMet || !app.Unknown {
-		t.Fatalf("application step: %+v", app)
-	}
-	if strings.Join(app.Path, " → ") != "Core network → Database VM → Application VM" {
-		t.Fatalf("path: %v", app.Path)
-	}
-	if len(plan.Cycles) != 0 {
-		t.Fatalf("cycles: %v", plan.Cycles)
-	}
-	f.ids["net"].Fields["depends_on"] = []any{f.id("app")}
-	plan = RecoveryOrder(f.recs)
-	if len(plan.Cycles) != 1 || len(plan.Cycles[0]) != 3 || len(plan.Steps) != 4 {
-		t.Fatalf("cycle: %+v", plan)
-	}
-	for _, s := range plan.Steps {
-		if s.Cycle != (s.Title != "Staging VM") {
-			t.Errorf("%s: cycle %v", s.Title, s.Cycle)
-		}
-	}
-}
-
-func TestSections(t *testing.T) {
-	body := "Intro.\n\n# 1. Scope\n\n> *Guidance:* say it.\n> more guidance\n\n## 1.1 Sub\n\nReal text.\n\n# 2. Empty one\n\n> *Guidance:* x\n\n```\n# not a heading\n```\n# Appendix B: Vendors ##\n\n- a vendor\n"
-	got := ParseSections(body)
-	want := []Section{{"1. Scope", 1, false}, {"1.1 Sub", 2, false}, {"2. Empty one", 1, false}, {"Appendix B: Vendors", 1, false}}
-	// "2. Empty one" holds a code block: content.
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("got %v; want %v", got, want)
-	}
-	got = ParseSections("# A\n\n> *Guidance:* only this\n\n## B\n\n> Guidance: nor this\n")
-	if !got[0].Empty || !got[1].Empty {
-		t.Fatalf("guidance only: %v", got)
-	}
-	for in, want := range map[string]string{
-		"5.2 Succession of Authority": "succession of authority",
-		"Appendix B: Vendor contacts": "vendor contacts",
-		"g) Recovery plans":           "recovery plans",
-		"IV. Recovery":                "recovery",
-		"Continuity — COOP":           "continuity coop",
-	} {
-		if got := sectionKey(in); got != want {
-			t.Errorf("sectionKey(%q) = %q; want %q", in, got, want)
-		}
-	}
-	for _, typ := range []string{"bcp", "drp", "coop", "iscp"} {
-		if n := len(requiredSections(typ)); n < 8 {
-			t.Errorf("%s template has %d sections", typ, n)
-		}
 	}
 }

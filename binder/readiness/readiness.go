@@ -1,0 +1,322 @@
+// Package readiness is the readiness check: rules drawn from the policies
+// and standards that continuity programmes are audited against (a state
+// enterprise continuity policy, NIST SP 800-34, ISO 22301, auditors'
+// findings), the periods they use, and Check, which reads a binder's
+// records and returns a report.
+//
+// Each finding names its rule, the record and what would fix it. The fix
+// is structured (a [binder.Fix]: the record, the field, the action and a
+// suggested value), so that each front end words it its own way: the CLI
+// as a command line, the app as a button that opens the right editor,
+// print as a sentence.
+package readiness
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"gobag/binder"
+)
+
+// Severities of findings, worst first.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityInfo    = "info"
+)
+
+// Severities lists the severities, worst first.
+var Severities = []string{SeverityError, SeverityWarning, SeverityInfo}
+
+// Finding is one thing the readiness check found.
+type Finding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Record   string `json:"record,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Message  string `json:"message"`
+	// Fix is what would clear the finding.
+	Fix *binder.Fix `json:"fix"`
+}
+
+// Rule is one readiness rule.
+type Rule struct {
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Doc      string `json:"doc"`
+}
+
+// Rules lists every readiness rule, in the order findings are reported.
+var Rules = []Rule{
+	{"plan.none", SeverityError, "the binder holds no continuity plan: the organisation has not developed or documented one"},
+	{"plan.section-missing", SeverityError, "a plan lacks a section its type requires (its template's headings)"},
+	{"plan.section-empty", SeverityWarning, "a required section of a plan holds nothing but guidance"},
+	{"plan.not-approved", SeverityWarning, "a plan is not approved"},
+	{"plan.review-overdue", SeverityError, "a plan is past its review date (next_review, or approved_on plus the review period, 12 months by default)"},
+	{"plan.no-review-date", SeverityWarning, "a plan has neither a next review date nor an approval date"},
+	{"plan.changed-since-approval", SeverityWarning, "a system, runbook or team a plan covers changed after the plan was approved: the plan must be reviewed to stay current"},
+	{"plan.no-changes", SeverityWarning, "a plan has no record of changes"},
+	{"plan.not-exercised", SeverityError, "a plan was not exercised in the exercise period (12 months by default); an exercise dated in the future does not count"},
+	{"exercise.action-overdue", SeverityWarning, "an exercise's action item is past its due date and not done"},
+	{"exercise.action-incomplete", SeverityWarning, "an exercise's open action item has no owner or no due date"},
+	{"contact.no-alternate", SeverityError, "a contact in a team or named in a plan has no alternate"},
+	{"contact.no-office-phone", SeverityWarning, "a contact in a team or named in a plan has no office number"},
+	{"contact.no-other-phone", SeverityWarning, "a contact in a team or named in a plan has no non-office number"},
+	{"contact.stale", SeverityWarning, "a contact in a team or named in a plan was not verified in the verification period (90 days by default)"},
+	{"team.no-lead", SeverityError, "a team has no lead"},
+	{"team.no-alternate-lead", SeverityWarning, "a team has no alternate lead"},
+	{"team.no-succession", SeverityWarning, "a team has no activation authority, or no line of succession beyond its lead and that authority"},
+	{"vendor.no-obligation", SeverityWarning, "a vendor's contract is not recorded as obliging it to meet continuity requirements"},
+	{"vendor.no-alternate", SeverityWarning, "a vendor has no alternate vendor"},
+	{"system.rto-exceeds-mtd", SeverityError, "a system's RTO exceeds its MTD"},
+	{"system.no-objectives", SeverityError, "a critical (tier 1) system has no RTO or no RPO"},
+	{"system.no-owner", SeverityError, "a critical (tier 1) system has no owner accountable for it"},
+	{"system.no-runbook", SeverityError, "a critical system has no recovery runbook"},
+	{"system.no-credential", SeverityWarning, "a critical system has no escrowed recovery credential"},
+	{"system.backup-exceeds-rpo", SeverityError, "a system is backed up less often than its RPO allows"},
+	{"system.restore-test-stale", SeverityWarning, "a critical or backed-up system's restore was not tested in the test period (12 months by default)"},
+	{"system.dependency-cycle", SeverityError, "systems depend on each other in a cycle, so none can be restored first"},
+	{"system.dependency-no-runbook", SeverityWarning, "a system others depend on has no recovery runbook"},
+	{"system.critical-path", SeverityError, "restoring a system and its dependencies, by their runbooks, takes longer than its RTO"},
+	{"bia.none", SeverityWarning, "there is no business impact analysis (no function records)"},
+	{"bia.stale", SeverityError, "a function's impact was last assessed more than the BIA period ago (24 months by default; a warning from half of it)"},
+	{"bia.rto-exceeds-mtd", SeverityError, "a function's RTO exceeds its MTD"},
+	{"bia.system-rto", SeverityError, "a system a function needs has a longer RTO than the function"},
+	{"runbook.no-steps", SeverityWarning, "a runbook has no steps"},
+	{"runbook.no-activation", SeverityWarning, "a runbook does not say how the need for it is detected, or who decides to start it and when"},
+	{"runbook.step-no-owner", SeverityWarning, "a runbook step has no owner role"},
+	{"runbook.no-verification", SeverityWarning, "a runbook has no verification check and no recovery test"},
+	{"runbook.no-fallback", SeverityWarning, "a runbook has no fall-back for any step"},
+	{"runbook.step-no-duration", SeverityInfo, "a runbook step has no duration, so recovery times are underestimated"},
+	{"scenario.uncovered", SeverityInfo, "a disaster scenario from the standard list is covered by no runbook or plan"},
+	{"training.none", SeverityWarning, "no training on the plans was recorded in the training period (12 months by default)"},
+	{"incident.no-lessons", SeverityWarning, "a closed incident has no lessons learned"},
+	{"remote.none", SeverityError, "the binder has no remote: no copy is kept off-site"},
+	{"remote.stale", SeverityWarning, "no off-site copy received this copy's history in the off-site period (7 days by default)"},
+	{"link.dangling", SeverityWarning, "a record links to a record that does not exist (any more)"},
+	{"link.wrong-kind", SeverityWarning, "a record links to a record of a kind its field does not take"},
+	{"record.invalid", SeverityWarning, "a stored record's fields do not match its kind (written by another version or tool)"},
+	{"record.conflict", SeverityError, "two copies of the binder changed a record's field differently, and nobody has chosen yet"},
+}
+
+// RuleByID returns the rule with id, if there is one.
+func RuleByID(id string) (Rule, bool) {
+	for _, r := range Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+func ruleSeverity(id string) string {
+	r, ok := RuleByID(id)
+	if !ok {
+		panic("unknown rule " + id)
+	}
+	return r.Severity
+}
+
+// Settings are the periods the readiness rules use; the binder's settings
+// record can change them.
+type Settings struct {
+	ReviewMonths      int `json:"review_months"`
+	ExerciseMonths    int `json:"exercise_months"`
+	ContactDays       int `json:"contact_days"`
+	RestoreTestMonths int `json:"restore_test_months"`
+	BIAMonths         int `json:"bia_months"`
+	TrainingMonths    int `json:"training_months"`
+	OffsiteDays       int `json:"offsite_days"`
+}
+
+// DefaultSettings are the periods the policies and standards ask for.
+var DefaultSettings = Settings{ReviewMonths: 12, ExerciseMonths: 12, ContactDays: 90, RestoreTestMonths: 12, BIAMonths: 24, TrainingMonths: 12, OffsiteDays: 7}
+
+// SettingsFrom reads the binder settings record's overrides (r may be
+// nil: the defaults).
+func SettingsFrom(r *binder.Record) Settings {
+	s := DefaultSettings
+	if r == nil {
+		return s
+	}
+	for name, dst := range map[string]*int{
+		"review_months": &s.ReviewMonths, "exercise_months": &s.ExerciseMonths, "contact_days": &s.ContactDays,
+		"restore_test_months": &s.RestoreTestMonths, "bia_months": &s.BIAMonths, "training_months": &s.TrainingMonths,
+		"offsite_days": &s.OffsiteDays,
+	} {
+		if n, ok := r.Int(name); ok && n > 0 {
+			*dst = int(n)
+		}
+	}
+	return s
+}
+
+// Report is the result of a readiness check.
+type Report struct {
+	Checked  time.Time `json:"checked"`
+	Records  int       `json:"records"`
+	Settings Settings  `json:"settings"`
+	Findings []Finding `json:"findings"`
+}
+
+// Count returns the number of findings of a severity.
+func (r *Report) Count(severity string) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == severity {
+			n++
+		}
+	}
+	return n
+}
+
+// Filter returns the findings of a severity at least as bad as worst ("":
+// every severity) and, if rules is not empty, of those rules only.
+func (r *Report) Filter(worst string, rules []string) []Finding {
+	limit := len(Severities)
+	for i, s := range Severities {
+		if s == worst {
+			limit = i + 1
+		}
+	}
+	out := []Finding{}
+	for _, f := range r.Findings {
+		rank := severityRank(f.Severity)
+		if rank >= limit {
+			continue
+		}
+		if len(rules) > 0 && !matchRule(f.Rule, rules) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// matchRule reports whether rule is among rules, each a rule id or the
+// prefix of a group ("plan" or "plan." for every plan rule).
+func matchRule(rule string, rules []string) bool {
+	for _, r := range rules {
+		if rule == r || len(rule) > len(r) && rule[:len(r)] == r && (r[len(r)-1] == '.' || rule[len(r)] == '.') {
+			return true
+		}
+	}
+	return false
+}
+
+func severityRank(s string) int {
+	for i, v := range Severities {
+		if v == s {
+			return i
+		}
+	}
+	return len(Severities)
+}
+
+// OffsiteCopy is a remote as the readiness check sees it: its name and
+// when it last received this copy's history (zero: never).
+type OffsiteCopy struct {
+	Name     string
+	LastCopy time.Time
+}
+
+// Run reads the whole binder and reports its readiness findings as of
+// now; copies are its remotes (sync knows them; nil skips the remote
+// rules).
+func Run(ctx context.Context, b *binder.Binder, copies []OffsiteCopy, now time.Time) (*Report, error) {
+	recs, err := b.Records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Check(recs, copies, now), nil
+}
+
+// SettingsOf returns the periods the readiness rules use in b: the
+// defaults, as the binder's settings record changes them.
+func SettingsOf(ctx context.Context, b *binder.Binder) (Settings, error) {
+	list, err := b.List(ctx, "binder")
+	if err != nil || len(list) == 0 {
+		return DefaultSettings, err
+	}
+	r, err := b.Get(ctx, list[0].ID)
+	if err != nil {
+		return DefaultSettings, err
+	}
+	return SettingsFrom(r), nil
+}
+
+// Check runs every readiness rule over recs (a binder's live records) and
+// copies (its remotes; nil if unknown, which skips the remote rules) as of
+// now. It is a pure function of its arguments.
+func Check(recs []*binder.Record, copies []OffsiteCopy, now time.Time) *Report {
+	c := &checker{now: now, byID: map[string]*binder.Record{}, byKind: map[string][]*binder.Record{}}
+	for _, r := range recs {
+		c.byID[r.ID] = r
+		c.byKind[r.Kind] = append(c.byKind[r.Kind], r)
+	}
+	for _, list := range c.byKind {
+		sort.Slice(list, func(i, j int) bool { return list[i].Title < list[j].Title })
+	}
+	var settings *binder.Record
+	if s := c.byKind["binder"]; len(s) > 0 {
+		settings = s[0]
+	}
+	c.set = SettingsFrom(settings)
+	c.records()
+	c.plans()
+	c.exercises()
+	c.contacts()
+	c.teams()
+	c.vendors()
+	c.systems()
+	c.functions()
+	c.runbooks()
+	c.scenarios()
+	c.training()
+	c.incidents()
+	if copies != nil {
+		c.offsite(copies)
+	}
+	order := map[string]int{}
+	for i, r := range Rules {
+		order[r.ID] = i
+	}
+	sort.SliceStable(c.findings, func(i, j int) bool {
+		a, b := c.findings[i], c.findings[j]
+		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
+			return ra < rb
+		}
+		if order[a.Rule] != order[b.Rule] {
+			return order[a.Rule] < order[b.Rule]
+		}
+		return a.Title < b.Title
+	})
+	if c.findings == nil {
+		c.findings = []Finding{}
+	}
+	return &Report{Checked: now.UTC().Truncate(time.Second), Records: len(recs), Settings: c.set, Findings: c.findings}
+}
+
+// checker holds the binder's records while the rules run.
+type checker struct {
+	now      time.Time
+	set      Settings
+	byID     map[string]*binder.Record
+	byKind   map[string][]*binder.Record
+	findings []Finding
+}
+
+func (c *checker) add(rule string, r *binder.Record, fix *binder.Fix, format string, args ...any) {
+	c.addAs(rule, ruleSeverity(rule), r, fix, format, args...)
+}
+
+func (c *checker) addAs(rule, severity string, r *binder.Record, fix *binder.Fix, format string, args ...any) {
+	f := Finding{Rule: rule, Severity: severity, Message: fmt.Sprintf(format, args...), Fix: fix}
+	if r != nil {
+		f.Record, f.Kind, f.Title = r.ID, r.Kind, r.Title
+	}
+	c.findings = append(c.findings, f)
+}

@@ -1,0 +1,62 @@
+package binder
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+)
+
+// Records returns every live record, decoded.
+func (b *Binder) Records(ctx context.Context) ([]*Record, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.liveRecords(ctx)
+}
+
+// liveRecords decodes every live record in the index; b.mu is held.
+func (b *Binder) liveRecords(ctx context.Context) ([]*Record, error) {
+	var entries []indexed
+	err := b.ix.Scan("rec/", func(k string, v []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var e indexed
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "index entry %s is unreadable", k)
+		}
+		if !e.Deleted {
+			entries = append(entries, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Parsing is most of the work: spread it over the cores.
+	out := make([]*Record, len(entries))
+	errs := make([]error, len(entries))
+	var wg sync.WaitGroup
+	const chunk = 256
+	for start := 0; start < len(entries); start += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				r, err := ParseRecord([]byte(entries[i].Text))
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				r.Author, r.Path = entries[i].Author, entries[i].Path
+				out[i] = r
+			}
+		}(start, min(len(entries), start+chunk))
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "an index entry is unreadable: %v", err)
+		}
+	}
+	return out, nil
+}
