@@ -76,7 +76,7 @@ func Create(ctx context.Context, dir string, id *bcrypto.Identity, name string) 
 // binders of older formats with it).
 func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format string) (*Binder, error) {
 	if strings.TrimSpace(name) == "" {
-		return nil, errorf(Invalid, "pass --name \"Organisation name\"", "binder needs a name")
+		return nil, errorf(Invalid, "give the organisation's name", "binder needs a name")
 	}
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, errorf(Invalid, "choose a new directory", "%s exists and is not empty", dir)
@@ -305,7 +305,8 @@ func (b *Binder) openIndex() error {
 }
 
 func (b *Binder) lockedError() error {
-	return errorf(Locked, "close the other gobag window or command using this binder, then try again",
+	return fixErr(Locked, &Fix{Action: ActionRetry, Note: "once the other window or command using this binder is closed"},
+		"close the other gobag window or command using this binder, then try again",
 		"binder %s is in use by another gobag process", b.dir)
 }
 
@@ -350,7 +351,7 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 		return err
 	}
 	if !rep.OK() {
-		return errorf(BadSignature, "run gobag verify for every problem; restore the binder from another responder's copy or a remote",
+		return fixErr(BadSignature, fix(ActionVerify, ""), "verify lists every problem; restore the binder from another responder's copy or a remote",
 			"the binder's history changed outside gobag and does not verify: %s", rep.Problems[0])
 	}
 	oldTip := plumbing.NewHash(string(old))
@@ -376,11 +377,11 @@ func (b *Binder) loadRoster(tip plumbing.Hash) error {
 	}
 	data, ok, err := b.git.ReadFile(c.TreeHash, pathRoster)
 	if err != nil || !ok {
-		return errorf(BadSignature, "run gobag verify", "binder has no readable roster at %s", tip)
+		return fixErr(BadSignature, fix(ActionVerify, ""), "", "binder has no readable roster at %s", tip)
 	}
 	r, err := roster.Parse(data)
 	if err != nil {
-		return errorf(BadSignature, "run gobag verify", "%v", err)
+		return fixErr(BadSignature, fix(ActionVerify, ""), "", "%v", err)
 	}
 	b.roster = r
 	return nil
@@ -471,7 +472,7 @@ func (b *Binder) rootFingerprint(tip plumbing.Hash) (string, error) {
 		if len(c.ParentHashes) == 0 {
 			data, ok, err := b.git.ReadFile(c.TreeHash, pathRoster)
 			if err != nil || !ok {
-				return "", errorf(BadSignature, "run gobag verify", "first commit %s has no roster", h)
+				return "", fixErr(BadSignature, fix(ActionVerify, ""), "", "first commit %s has no roster", h)
 			}
 			return bcrypto.Fingerprint(data), nil
 		}
@@ -593,24 +594,24 @@ func (b *Binder) readRecord(g *gitstore.Store, tree plumbing.Hash, id string) (*
 func (b *Binder) openRecord(id string, envData, ct []byte) (*Record, error) {
 	env, err := ParseEnvelope(envData)
 	if err != nil {
-		return nil, errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
 	}
 	if env.ID != id {
-		return nil, errorf(BadSignature, "run gobag verify", "record %s: envelope names %s", id, env.ID)
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: envelope names %s", id, env.ID)
 	}
 	key, ok := b.roster.Key(env.Author)
 	if !ok {
-		return nil, errorf(BadSignature, "run gobag verify", "record %s rev %d: author %q is not a member", id, env.Rev, env.Author)
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: author %q is not a member", id, env.Rev, env.Author)
 	}
 	if err := env.verify(key); err != nil {
-		return nil, errorf(BadSignature, "run gobag verify", "%v", err)
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "%v", err)
 	}
 	agePath, envPath := recordPath(id)
 	if env.Deleted {
 		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Path: envPath, Deleted: true, Kind: "deleted", Updated: env.Time}, nil
 	}
 	if hashHex(ct) != env.Ciphertext {
-		return nil, errorf(BadSignature, "run gobag verify", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
 	}
 	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
 	if err != nil {
@@ -619,10 +620,10 @@ func (b *Binder) openRecord(id string, envData, ct []byte) (*Record, error) {
 	r, err := ParseRecord(plain)
 	if err != nil {
 		// The parse error may quote the content: say only that it failed.
-		return nil, errorf(BadSignature, "run gobag verify", "record %s: stored plaintext is not a valid record", id)
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: stored plaintext is not a valid record", id)
 	}
 	if r.ID != id || r.Rev != env.Rev {
-		return nil, errorf(BadSignature, "run gobag verify", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
 	}
 	r.Author, r.Path = env.Author, agePath
 	return r, nil

@@ -68,7 +68,7 @@ func (b *Binder) ResolveConflicts(ctx context.Context, id, take string) (*Record
 		return nil, err
 	}
 	if len(r.Conflicts) == 0 {
-		return nil, errorf(Invalid, "gobag conflicts lists the records that have them", "record %s has no conflicts", r.ID)
+		return nil, fixErr(Invalid, &Fix{Action: ActionConflicts}, "the conflicts list shows the records that have them", "record %s has no conflicts", r.ID)
 	}
 	var out *Record
 	switch take {
@@ -77,7 +77,7 @@ func (b *Binder) ResolveConflicts(ctx context.Context, id, take string) (*Record
 		out.Conflicts = nil
 	case "theirs":
 		if f := severalOthers(r.Conflicts); f != "" {
-			return nil, errorf(Invalid, "choose the value in an edited file: gobag show "+r.ID+" > FILE, edit it, then gobag resolve "+r.ID+" --file FILE",
+			return nil, fixErr(Invalid, &Fix{Action: ActionResolve, Record: r.ID, Field: f, Note: "write the value to keep in the record's file"}, "choose the value in an edited copy of the record",
 				"resolve: field %s of record %s has values from more than one other copy", f, r.ID)
 		}
 		out = theirVersion(r)

@@ -112,7 +112,7 @@ func (b *Binder) resolveLinks(r, prev *Record, refs map[string]target, batch map
 			}
 			t = b.lookupTarget(batch, v)
 			if t.id == "" {
-				return "", errorf(Invalid, "gobag list shows the records and their ids", "%s: field %s: no record %s", r.Title, field, v)
+				return "", fixErr(Invalid, &Fix{Action: ActionList}, "the list shows the records and their ids", "%s: field %s: no record %s", r.Title, field, v)
 			}
 		default:
 			ids := make([]string, 0, len(batch))
@@ -128,7 +128,7 @@ func (b *Binder) resolveLinks(r, prev *Record, refs map[string]target, batch map
 				return id, nil
 			}
 			if t = b.lookupTarget(batch, id); t.id == "" {
-				return "", errorf(Invalid, "gobag list shows the records and their ids", "%s: field %s: record %s was deleted", r.Title, field, id)
+				return "", fixErr(Invalid, &Fix{Action: ActionList}, "the list shows the records and their ids", "%s: field %s: record %s was deleted", r.Title, field, id)
 			}
 		}
 		if !slices.Contains(f.Targets, t.kind) {

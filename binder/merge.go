@@ -119,7 +119,7 @@ func (b *Binder) Integrate(ctx context.Context, theirs, from string, progress Pr
 		tip, res.FastForward = th, true
 	} else {
 		if base.IsZero() {
-			return nil, errorf(BadSignature, "check that both copies are the same binder (gobag verify shows its fingerprint)", "the histories share no commit")
+			return nil, fixErr(BadSignature, fix(ActionVerify, ""), "check that both copies are the same binder: verify shows its fingerprint", "the histories share no commit")
 		}
 		if tip, err = b.merge(ctx, ours, th, base, from, res); err != nil {
 			return nil, err
@@ -342,7 +342,7 @@ func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
 	}
 	env, err := ParseEnvelope(envData)
 	if err != nil {
-		return nil, nil, errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
 	}
 	if env.Deleted {
 		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Deleted: true}, env, nil
@@ -352,7 +352,7 @@ func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
 		return nil, nil, err
 	}
 	if hashHex(ct) != env.Ciphertext {
-		return nil, nil, errorf(BadSignature, "run gobag verify", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
 	}
 	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
 	if err != nil {
@@ -360,7 +360,7 @@ func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
 	}
 	r, err := ParseRecord(plain)
 	if err != nil {
-		return nil, nil, errorf(BadSignature, "run gobag verify", "record %s: stored plaintext is not a valid record", id)
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: stored plaintext is not a valid record", id)
 	}
 	r.Author = env.Author
 	return r, env, nil

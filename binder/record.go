@@ -214,7 +214,7 @@ func (r *Record) Validate() error {
 		return errorf(Invalid, "add a line like title = \"…\" to the header", "record: no title")
 	}
 	if r.ID != "" && !ValidID(r.ID) {
-		return errorf(Invalid, "leave id out for a new record; gobag assigns one", "record: malformed id %q", r.ID)
+		return errorf(Invalid, "leave id out for a new record: one is assigned", "record: malformed id %q", r.ID)
 	}
 	for k := range r.Fields {
 		if !fieldKeyPattern.MatchString(k) {
@@ -241,7 +241,7 @@ func (r *Record) SetField(assignment string) error {
 	key, value, ok := strings.Cut(assignment, "=")
 	key = strings.TrimSpace(key)
 	if !ok || key == "" {
-		return errorf(Invalid, "write it as --set key=value", "set %q: no key=value", assignment)
+		return errorf(Invalid, "write it as key=value", "set %q: no key=value", assignment)
 	}
 	switch key {
 	case "title":

@@ -65,7 +65,7 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 	if prev != nil {
 		pe, err := ParseEnvelope(prev)
 		if err != nil {
-			return nil, "", errorf(BadSignature, "run gobag verify", "record %s: %v", id, err)
+			return nil, "", fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
 		}
 		if pe.Deleted {
 			return nil, "", errorf(NotExist, "", "record %s was deleted", id)
@@ -135,7 +135,7 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 		if r.ID != "" {
 			// Ids are random: one chosen by hand could carry a name into
 			// the repository's plaintext paths.
-			return nil, errorf(Invalid, "leave id out of a new record; gobag assigns one", "record: a new record cannot bring its own id (%s)", r.ID)
+			return nil, errorf(Invalid, "leave id out of a new record: one is assigned", "record: a new record cannot bring its own id (%s)", r.ID)
 		}
 		r.ID = NewID()
 		if err := r.Validate(); err != nil {
@@ -192,7 +192,7 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 		return nil, errorf(Invalid, "add a new entry that corrects it", "record %s is a %s entry: entries are never changed once saved", r.ID, cur.Kind)
 	}
 	if nr.Rev != 0 && nr.Rev != cur.Rev {
-		return nil, errorf(Conflict, "run gobag show "+r.ID+" for the current version and redo the edit on it",
+		return nil, fixErr(Conflict, fix(ActionShow, r.ID), "redo the edit on the current version",
 			"record %s is at rev %d, but this edit started from rev %d", r.ID, cur.Rev, nr.Rev)
 	}
 	if err := nr.Validate(); err != nil {
@@ -343,7 +343,7 @@ func (b *Binder) resolve(p string) (string, error) {
 		return p, nil
 	}
 	if len(p) < 4 {
-		return "", errorf(Invalid, "give at least 4 characters of the id (gobag list shows ids)", "id %q is too short", p)
+		return "", fixErr(Invalid, &Fix{Action: ActionList}, "give at least 4 characters of the id", "id %q is too short", p)
 	}
 	return b.resolveAmong(p, nil)
 }
@@ -368,7 +368,7 @@ func (b *Binder) resolveAmong(p string, extra []string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", errorf(NotExist, "gobag list shows the records and their ids", "no record %s", p)
+		return "", fixErr(NotExist, &Fix{Action: ActionList}, "the list shows the records and their ids", "no record %s", p)
 	case 1:
 		return found[0], nil
 	}
@@ -378,14 +378,14 @@ func (b *Binder) resolveAmong(p string, extra []string) (string, error) {
 func (b *Binder) get(id string) (*Record, error) {
 	e, ok := b.indexedEntry(id)
 	if !ok {
-		return nil, errorf(NotExist, "gobag list shows the records and their ids", "no record %s", id)
+		return nil, fixErr(NotExist, &Fix{Action: ActionList}, "the list shows the records and their ids", "no record %s", id)
 	}
 	if e.Deleted {
-		return nil, errorf(NotExist, "gobag log "+id+" shows its history", "record %s was deleted (rev %d, by %s)", id, e.Rev, e.Author)
+		return nil, fixErr(NotExist, fix(ActionLog, id), "its history shows every version", "record %s was deleted (rev %d, by %s)", id, e.Rev, e.Author)
 	}
 	r, err := ParseRecord([]byte(e.Text))
 	if err != nil {
-		return nil, errorf(Other, "run gobag reindex", "index entry of %s is unreadable: %v", id, err)
+		return nil, fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "index entry of %s is unreadable: %v", id, err)
 	}
 	r.Author, r.Path = e.Author, e.Path
 	return r, nil
@@ -421,7 +421,7 @@ func (b *Binder) List(ctx context.Context, kind string) ([]Summary, error) {
 		}
 		s, ok := decodeSummary(strings.TrimPrefix(k, "sum/"), v)
 		if !ok {
-			return errorf(Other, "run gobag reindex", "index is unreadable")
+			return fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "index is unreadable")
 		}
 		if kind == "" {
 			if k, _ := KindByName(s.Kind); k.Hidden {

@@ -397,7 +397,7 @@ func linkForm(s string) error {
 		return nil
 	}
 	if !idLike.MatchString(strings.ToLower(s)) {
-		return fmt.Errorf("%q is not a record id (gobag list shows ids; 4 or more characters of one will do)", s)
+		return fmt.Errorf("%q is not a record id (4 or more characters of one will do)", s)
 	}
 	return nil
 }

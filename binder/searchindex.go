@@ -296,7 +296,7 @@ func (b *Binder) Search(ctx context.Context, query, kind string, limit int) ([]H
 			for p, first := l, true; len(p) > 0; first = false {
 				d, k := binary.Uvarint(p)
 				if k <= 0 || len(p) < k+2 {
-					return nil, errorf(Other, "run gobag reindex", "the search index is unreadable")
+					return nil, fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "the search index is unreadable")
 				}
 				if first {
 					doc = uint32(d)

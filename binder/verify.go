@@ -389,7 +389,7 @@ func (v *verifier) loadBoundary() error {
 		}
 		r, err := roster.Parse(raw)
 		if err != nil {
-			return errorf(BadSignature, "run gobag verify", "roster at %s: %v", h, err)
+			return fixErr(BadSignature, fix(ActionVerify, ""), "", "roster at %s: %v", h, err)
 		}
 		format, _, err := v.g.ReadFile(c.TreeHash, pathFormat)
 		if err != nil {
