@@ -161,7 +161,10 @@ func TestSecondOpenIsLocked(t *testing.T) {
 func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 	ctx := context.Background()
 	b, id := newTestBinder(t)
-	r, _ := b.Add(ctx, &Record{Kind: "note", Title: "one"})
+	r, err := b.Add(ctx, &Record{Kind: "note", Title: "one"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := b.Dir()
 	b.Close()
 
@@ -174,7 +177,10 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 		t.Fatalf("after losing the index: %v, %v", got, err)
 	}
 	tipWithOne := b2.Tip()
-	r2, _ := b2.Add(ctx, &Record{Kind: "note", Title: "two"})
+	r2, err := b2.Add(ctx, &Record{Kind: "note", Title: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b2.Close()
 
 	// HEAD moved outside gobag: back to before "two".
@@ -189,9 +195,14 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 	b3.Close()
 
 	// Corrupt: garbage over every index file.
-	files, _ := filepath.Glob(filepath.Join(dir, localDir, "index", "*"))
+	files, err := filepath.Glob(filepath.Join(dir, localDir, "index", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("index files: %v %v", files, err)
+	}
 	for _, f := range files {
-		os.WriteFile(f, bytes.Repeat([]byte{0xff}, 100), 0o600)
+		if err := os.WriteFile(f, bytes.Repeat([]byte{0xff}, 100), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b4, err := Open(ctx, dir, id)
 	if err != nil {
@@ -206,6 +217,7 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 func TestBadInputIsRefused(t *testing.T) {
 	ctx := context.Background()
 	b, _ := newTestBinder(t)
+	tip := b.Tip()
 	for _, r := range []*Record{
 		{Kind: "", Title: "x"},
 		{Kind: "spaceship", Title: "x"},
@@ -223,8 +235,12 @@ func TestBadInputIsRefused(t *testing.T) {
 	if _, err := b.Get(ctx, "abcdefgh"); KindOf(err) != NotExist {
 		t.Errorf("unknown id: got %v", err)
 	}
-	if err := errors.Unwrap(nil); err != nil {
-		t.Fatal(err)
+	// Nothing refused was saved.
+	if b.Tip() != tip {
+		t.Fatal("a refused record moved the branch")
+	}
+	if list, err := b.List(ctx, ""); err != nil || len(list) != 0 {
+		t.Fatalf("after refusals the binder lists %+v (%v)", list, err)
 	}
 }
 

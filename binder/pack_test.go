@@ -155,14 +155,19 @@ func TestCorruptPackIsReported(t *testing.T) {
 	ctx := context.Background()
 	b, _ := newTestBinder(t)
 	for i := range 10 {
-		b.Add(ctx, &Record{Kind: "note", Title: fmt.Sprintf("note %d", i), Body: strings.Repeat("x", 500)})
+		if _, err := b.Add(ctx, &Record{Kind: "note", Title: fmt.Sprintf("note %d", i), Body: strings.Repeat("x", 500)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := b.Pack(ctx, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	dir := b.Dir()
 	b.Close()
-	packs, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.pack"))
+	packs, err := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.pack"))
+	if err != nil || len(packs) != 1 {
+		t.Fatalf("packs: %v %v", packs, err)
+	}
 	data, err := os.ReadFile(packs[0])
 	if err != nil {
 		t.Fatal(err)
@@ -180,5 +185,13 @@ func TestCorruptPackIsReported(t *testing.T) {
 	}
 	if err != nil && KindOf(err) != BadSignature {
 		t.Fatalf("got %v (kind %v); want a bad-signature error", err, KindOf(err))
+	}
+	// The report names the damaged pack.
+	said := fmt.Sprint(err)
+	if rep != nil {
+		said += fmt.Sprint(rep.Problems)
+	}
+	if name := filepath.Base(packs[0]); !strings.Contains(said, strings.TrimSuffix(name, ".pack")) {
+		t.Fatalf("the damaged pack %s is not named: %s", name, said)
 	}
 }

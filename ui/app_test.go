@@ -25,15 +25,27 @@ func newBinder(t *testing.T, sealed bool) Options {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	b.Add(ctx, &binder.Record{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"location": "HQ, 3rd floor"}, Body: "Head of **ICT**."})
-	b.Add(ctx, &binder.Record{Kind: "system", Title: "Data platform", Fields: map[string]any{"rto": "3h"}})
-	b.Close()
+	for _, r := range []*binder.Record{
+		{Kind: "contact", Title: "Priya Raman", Fields: map[string]any{"location": "HQ, 3rd floor"}, Body: "Head of **ICT**."},
+		{Kind: "system", Title: "Data platform", Fields: map[string]any{"rto": "3h"}},
+	} {
+		if _, err := b.Add(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	data := id.MarshalText()
 	if sealed {
-		data, _ = bcrypto.SealIdentity(id, []byte("pw"), 10)
+		if data, err = bcrypto.SealIdentity(id, []byte("pw"), 10); err != nil {
+			t.Fatal(err)
+		}
 	}
 	idPath := filepath.Join(dir, "id")
-	os.WriteFile(idPath, data, 0o600)
+	if err := os.WriteFile(idPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}
 }
 

@@ -191,10 +191,10 @@ func (s *Store) readPacked(t plumbing.ObjectType, h plumbing.Hash, reload bool) 
 		return nil, true, fmt.Errorf("%s in %s is unreadable: %v: %w", h, p.name, err, ErrCorrupt)
 	}
 	if typ != t {
-		return nil, true, fmt.Errorf("object %s is a %s, not a %s", h, typ, t)
+		return nil, true, fmt.Errorf("object %s in %s is a %s, not a %s: %w", h, p.name, typ, t, ErrCorrupt)
 	}
 	if objectHash(typ, data) != h {
-		return nil, true, fmt.Errorf("%s does not match its hash: %w", h, ErrCorrupt)
+		return nil, true, fmt.Errorf("%s in %s does not match its hash: %w", h, p.name, ErrCorrupt)
 	}
 	return data, true, nil
 }
