@@ -28,7 +28,11 @@ type Envelope struct {
 	Audience   []string
 	Time       time.Time
 	Deleted    bool
-	Signature  []byte
+	// Sealed marks the first and only version of an append-only record
+	// (a timeline entry, an audit entry): verify refuses any version
+	// after it (format 3).
+	Sealed    bool
+	Signature []byte
 }
 
 // signedPart renders every line the signature covers.
@@ -43,8 +47,11 @@ func (e *Envelope) signedPart() []byte {
 	fmt.Fprintf(&b, "audience: %s\n", strings.Join(e.Audience, " "))
 	fmt.Fprintf(&b, "time: %s\n", e.Time.UTC().Format(time.RFC3339))
 	state := "live"
-	if e.Deleted {
+	switch {
+	case e.Deleted:
 		state = "deleted"
+	case e.Sealed:
+		state = "sealed"
 	}
 	fmt.Fprintf(&b, "state: %s\n", state)
 	return b.Bytes()
@@ -140,6 +147,8 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	case "live":
 	case "deleted":
 		e.Deleted = true
+	case "sealed":
+		e.Sealed = true
 	default:
 		return nil, fmt.Errorf("envelope: bad state %q", v["state"])
 	}

@@ -70,10 +70,17 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 		if pe.Deleted {
 			return nil, "", errorf(NotExist, "", "record %s was deleted", id)
 		}
+		if pe.Sealed {
+			return nil, "", errorf(Permission, "append-only records are never changed: add a new entry that corrects it", "record %s is append-only", id)
+		}
 		env.Rev, env.Prev = pe.Rev+1, hashHex(prev)
 	}
 	if rev > 0 {
 		env.Rev = rev
+	}
+	if c.rec != nil && prev == nil {
+		spec, _ := KindByName(c.rec.Kind)
+		env.Sealed = spec.AppendOnly
 	}
 	var indexed *Record
 	if c.rec != nil {

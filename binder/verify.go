@@ -170,7 +170,7 @@ func verifyHistory(ctx context.Context, g *gitstore.Store, dir string, tip plumb
 
 // Binder formats: the format in force is the one in .gobag/format; it can
 // only go up. Format 2 allows merge commits (sync) and records' conflicts.
-var formatLines = map[string]int{"gobag-binder 1\n": 1, "gobag-binder 2\n": 2}
+var formatLines = map[string]int{"gobag-binder 1\n": 1, "gobag-binder 2\n": 2, "gobag-binder 3\n": 3}
 
 type rosterState struct {
 	roster *roster.Roster
@@ -524,7 +524,7 @@ func (v *verifier) gobagChange(j *commitJob, gobagTree plumbing.Hash, gov *roste
 	format := formatLines[string(read(pathFormat))]
 	switch {
 	case format == 0:
-		j.problem("", "%s is not a gobag format this version reads (%q or %q)", pathFormat, "gobag-binder 1", "gobag-binder 2")
+		j.problem("", "%s is not a gobag format this version reads (gobag-binder 1 to %d)", pathFormat, FormatVersion)
 	case gov != nil && format < gov.format:
 		j.problem("", "%s goes back from format %d to %d", pathFormat, gov.format, format)
 	}
@@ -832,6 +832,10 @@ func (w *worker) follows(r *recordJob, env *Envelope, prevHash plumbing.Hash) er
 		r.problem("rev %d does not name the previous version's hash", env.Rev)
 	case pe.Deleted:
 		r.problem("rev %d changes a deleted record", env.Rev)
+	case pe.Sealed:
+		r.problem("rev %d changes an append-only record, written once and sealed", env.Rev)
+	case env.Sealed:
+		r.problem("rev %d seals a record after its first version", env.Rev)
 	}
 	return nil
 }

@@ -357,3 +357,44 @@ func TestOpenRefusesTamperedTip(t *testing.T) {
 		t.Fatalf("got %v; want a BadSignature refusal", err)
 	}
 }
+
+// A client that skips the save path's rules cannot rewrite or delete an
+// append-only record: its first version is sealed, and verify refuses
+// any version after it, however well signed.
+func TestVerifyRefusesRewrittenAppendOnlyRecord(t *testing.T) {
+	for _, action := range []string{"edit", "delete"} {
+		t.Run(action, func(t *testing.T) {
+			b, id := newTestBinder(t)
+			inc := mustAdd(t, b, &Record{Kind: "incident", Title: "Power cut"})
+			entry := mustAdd(t, b, &Record{Kind: "timeline", Title: "generator started", Fields: map[string]any{"incident": inc.ID, "at": "2026-11-27T08:40:00Z"}})
+			agePath, envPath := recordPath(entry.ID)
+			first := readAt(t, b, envPath)
+			pe, err := ParseEnvelope(first)
+			if err != nil || !pe.Sealed {
+				t.Fatalf("the first version of an append-only record is not sealed: %+v %v", pe, err)
+			}
+			// A signed second version, as a modified client would write it.
+			env := &Envelope{ID: entry.ID, Rev: 2, Prev: hashHex(first), Audience: pe.Audience, Time: time.Now().UTC().Truncate(time.Second)}
+			files := map[string][]byte{}
+			if action == "edit" {
+				forged := entry.Clone()
+				forged.Title, forged.Rev = "generator never started", 2
+				plain, err := forged.Marshal()
+				if err != nil {
+					t.Fatal(err)
+				}
+				ct, err := bcrypto.Encrypt(plain, id.Recipient())
+				if err != nil {
+					t.Fatal(err)
+				}
+				env.Ciphertext, files[agePath] = hashHex(ct), ct
+			} else {
+				env.Deleted, files[agePath] = true, nil
+			}
+			env.sign(id)
+			files[envPath] = env.Marshal()
+			bad := forge(t, b, id, "gobag: "+action+" 1 record\n\nRecord: "+entry.ID+" rev 2 "+action+"\n", files)
+			expectProblem(t, b, bad, entry.ID, "append-only")
+		})
+	}
+}
