@@ -330,12 +330,12 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	if err := b.loadRoster(tip); err != nil {
 		return err
 	}
-	ver, err := b.ix.Get("meta/version")
+	ver, err := b.ix.Get(keyVersion)
 	if err != nil || string(ver) != indexVersion {
 		return b.rebuild(ctx, tip, progress)
 	}
-	old, _ := b.ix.Get("meta/tip")
-	fp, _ := b.ix.Get("meta/fingerprint")
+	old, _ := b.ix.Get(keyTip)
+	fp, _ := b.ix.Get(keyFingerprint)
 	b.fp = string(fp)
 	switch {
 	case string(old) == tip.String() && b.fp != "":
@@ -456,8 +456,8 @@ func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progre
 		return err
 	}
 	batch := b.ix.NewBatch()
-	batch.Set("meta/version", []byte(indexVersion))
-	batch.Set("meta/fingerprint", []byte(fp))
+	batch.Set(keyVersion, []byte(indexVersion))
+	batch.Set(keyFingerprint, []byte(fp))
 	return batch.Commit()
 }
 
@@ -587,46 +587,8 @@ func (b *Binder) readRecord(g *gitstore.Store, tree plumbing.Hash, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	return b.openRecord(id, env, ct)
-}
-
-// openRecord checks a record version against its envelope and decrypts it.
-func (b *Binder) openRecord(id string, envData, ct []byte) (*Record, error) {
-	env, err := ParseEnvelope(envData)
-	if err != nil {
-		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
-	}
-	if env.ID != id {
-		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: envelope names %s", id, env.ID)
-	}
-	key, ok := b.roster.Key(env.Author)
-	if !ok {
-		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: author %q is not a member", id, env.Rev, env.Author)
-	}
-	if err := env.verify(key); err != nil {
-		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "%v", err)
-	}
-	agePath, envPath := recordPath(id)
-	if env.Deleted {
-		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Path: envPath, Deleted: true, Kind: "deleted", Updated: env.Time}, nil
-	}
-	if hashHex(ct) != env.Ciphertext {
-		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
-	}
-	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
-	if err != nil {
-		return nil, &Error{Kind: KindOf(err), Err: fmt.Errorf("record %s: %w", id, err)}
-	}
-	r, err := ParseRecord(plain)
-	if err != nil {
-		// The parse error may quote the content: say only that it failed.
-		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: stored plaintext is not a valid record", id)
-	}
-	if r.ID != id || r.Rev != env.Rev {
-		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
-	}
-	r.Author, r.Path = env.Author, agePath
-	return r, nil
+	r, _, err := b.openVersion(id, env, ct, b.roster.Key)
+	return r, err
 }
 
 // Progress receives reports of long work: the stage, and how much of it is

@@ -250,8 +250,8 @@ func TestIndexOfOlderLayoutIsRebuilt(t *testing.T) {
 	b, id := newTestBinder(t)
 	b.Add(ctx, &Record{Kind: "note", Title: "kept"})
 	batch := b.ix.NewBatch()
-	batch.Set("meta/version", []byte("0"))
-	batch.Set("sum/"+NewID(), []byte(`{"old":"layout"}`))
+	batch.Set(keyVersion, []byte("0"))
+	batch.Set(prefixSummary+NewID(), []byte(`{"old":"layout"}`))
 	if err := batch.Commit(); err != nil {
 		t.Fatal(err)
 	}

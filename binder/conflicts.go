@@ -18,8 +18,8 @@ type Conflicted struct {
 func (b *Binder) Conflicts(ctx context.Context) ([]Conflicted, error) {
 	b.mu.Lock()
 	var ids []string
-	err := b.ix.ScanKeys("cf/", func(k []byte) error {
-		ids = append(ids, strings.TrimPrefix(string(k), "cf/"))
+	err := b.ix.ScanKeys(prefixConflict, func(k []byte) error {
+		ids = append(ids, strings.TrimPrefix(string(k), prefixConflict))
 		return nil
 	})
 	b.mu.Unlock()

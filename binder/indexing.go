@@ -95,20 +95,20 @@ func (x *indexer) put(r *Record) error {
 	}
 	switch {
 	case live && len(r.Conflicts) > 0:
-		if err := x.batch.Set("cf/"+r.ID, nil); err != nil {
+		if err := x.batch.Set(prefixConflict+r.ID, nil); err != nil {
 			return err
 		}
 	case old != nil && len(old.Conflicts) > 0:
-		if err := x.batch.Delete("cf/" + r.ID); err != nil {
+		if err := x.batch.Delete(prefixConflict + r.ID); err != nil {
 			return err
 		}
 	}
 	if r.Deleted && r.Kind == "" {
 		// Gone from the tree entirely (or never known): drop it.
-		if err := x.batch.Delete("rec/" + r.ID); err != nil {
+		if err := x.batch.Delete(prefixRecord + r.ID); err != nil {
 			return err
 		}
-		return x.batch.Delete("sum/" + r.ID)
+		return x.batch.Delete(prefixSummary + r.ID)
 	}
 	entry := indexed{Author: r.Author, Path: r.Path, Deleted: r.Deleted, Rev: r.Rev, Updated: r.Updated}
 	if live {
@@ -122,13 +122,13 @@ func (x *indexer) put(r *Record) error {
 	if err != nil {
 		return err
 	}
-	if err := x.batch.Set("rec/"+r.ID, data); err != nil {
+	if err := x.batch.Set(prefixRecord+r.ID, data); err != nil {
 		return err
 	}
 	if !live {
-		return x.batch.Delete("sum/" + r.ID)
+		return x.batch.Delete(prefixSummary + r.ID)
 	}
-	return x.batch.Set("sum/"+r.ID, encodeSummary(r))
+	return x.batch.Set(prefixSummary+r.ID, encodeSummary(r))
 }
 
 // commit applies the batch and records tip as indexed.
@@ -137,11 +137,11 @@ func (x *indexer) commit(tip plumbing.Hash) error {
 	if !x.fresh {
 		n += x.b.count()
 	}
-	x.batch.Set("meta/count", []byte(strconv.Itoa(max(0, n))))
+	x.batch.Set(keyCount, []byte(strconv.Itoa(max(0, n))))
 	if x.changed > 0 {
 		x.batch.Set(keyChanged, []byte(strconv.Itoa(x.b.changedSinceBase()+x.changed)))
 	}
-	x.batch.Set("meta/tip", []byte(tip.String()))
+	x.batch.Set(keyTip, []byte(tip.String()))
 	if testOnlyIndexFault != nil {
 		x.batch.Cancel()
 		return testOnlyIndexFault
@@ -151,7 +151,7 @@ func (x *indexer) commit(tip plumbing.Hash) error {
 
 // indexedEntry reads a record's index entry.
 func (b *Binder) indexedEntry(id string) (*indexed, bool) {
-	data, err := b.ix.Get("rec/" + id)
+	data, err := b.ix.Get(prefixRecord + id)
 	if err != nil || data == nil {
 		return nil, false
 	}

@@ -153,7 +153,7 @@ func (b *Binder) lookupTarget(batch map[string]target, id string) target {
 
 // summary reads a live record's listing entry from the index.
 func (b *Binder) summary(id string) (Summary, bool) {
-	v, err := b.ix.Get("sum/" + id)
+	v, err := b.ix.Get(prefixSummary + id)
 	if err != nil || v == nil {
 		return Summary{}, false
 	}
@@ -162,7 +162,7 @@ func (b *Binder) summary(id string) (Summary, bool) {
 
 // backlinkKey is the index key saying that source links to target.
 func backlinkKey(target, source, field string) string {
-	return "lnk/" + target + "/" + source + "/" + field
+	return prefixBacklink + target + "/" + source + "/" + field
 }
 
 // Links returns what a record links to and what links to it, each with
@@ -183,8 +183,8 @@ func (b *Binder) Links(ctx context.Context, id string) (to, from []Link, err err
 		}
 		to = append(to, l)
 	}
-	err = b.ix.Scan("lnk/"+r.ID+"/", func(k string, _ []byte) error {
-		rest := strings.TrimPrefix(k, "lnk/"+r.ID+"/")
+	err = b.ix.Scan(prefixBacklink+r.ID+"/", func(k string, _ []byte) error {
+		rest := strings.TrimPrefix(k, prefixBacklink+r.ID+"/")
 		source, field, _ := strings.Cut(rest, "/")
 		l := Link{Field: field, ID: source}
 		if s, ok := b.summary(source); ok {

@@ -13,8 +13,6 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/go-git/go-git/v5/plumbing"
-
-	bcrypto "gobag/crypto"
 )
 
 // Bringing another copy's history in. Sync fetches a remote's branch into
@@ -333,37 +331,20 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 	return commit, nil
 }
 
-// version decrypts one record version from its files. Its history was
-// verified, so only the ciphertext is checked against the envelope.
+// version reads and decrypts one record version from its files. Its
+// history was verified, so the envelope's signature is not checked again.
 func (b *Binder) version(id string, s side) (*Record, *Envelope, error) {
 	envData, err := b.git.ReadBlob(s.env)
 	if err != nil {
 		return nil, nil, err
 	}
-	env, err := ParseEnvelope(envData)
-	if err != nil {
-		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
+	var ct []byte
+	if !s.age.IsZero() {
+		if ct, err = b.git.ReadBlob(s.age); err != nil {
+			return nil, nil, err
+		}
 	}
-	if env.Deleted {
-		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Deleted: true}, env, nil
-	}
-	ct, err := b.git.ReadBlob(s.age)
-	if err != nil {
-		return nil, nil, err
-	}
-	if hashHex(ct) != env.Ciphertext {
-		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
-	}
-	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
-	if err != nil {
-		return nil, nil, &Error{Kind: KindOf(err), Err: fmt.Errorf("record %s: %w", id, err)}
-	}
-	r, err := ParseRecord(plain)
-	if err != nil {
-		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: stored plaintext is not a valid record", id)
-	}
-	r.Author = env.Author
-	return r, env, nil
+	return b.openVersion(id, envData, ct, nil)
 }
 
 // mergeRecord merges two versions of a record against their common

@@ -16,7 +16,7 @@ func (b *Binder) Records(ctx context.Context) ([]*Record, error) {
 // liveRecords decodes every live record in the index; b.mu is held.
 func (b *Binder) liveRecords(ctx context.Context) ([]*Record, error) {
 	var entries []indexed
-	err := b.ix.Scan("rec/", func(k string, v []byte) error {
+	err := b.ix.Scan(prefixRecord, func(k string, v []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

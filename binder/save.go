@@ -364,8 +364,8 @@ func (b *Binder) resolveAmong(p string, extra []string) (string, error) {
 			found = append(found, id)
 		}
 	}
-	err := b.ix.Scan("rec/"+p, func(k string, _ []byte) error {
-		if id := strings.TrimPrefix(k, "rec/"); !slices.Contains(found, id) {
+	err := b.ix.Scan(prefixRecord+p, func(k string, _ []byte) error {
+		if id := strings.TrimPrefix(k, prefixRecord); !slices.Contains(found, id) {
 			found = append(found, id)
 		}
 		return nil
@@ -422,11 +422,11 @@ func (b *Binder) List(ctx context.Context, kind string) ([]Summary, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []Summary
-	err := b.ix.Scan("sum/", func(k string, v []byte) error {
+	err := b.ix.Scan(prefixSummary, func(k string, v []byte) error {
 		if kind != "" && !bytes.HasPrefix(v, []byte(kind+summarySep)) {
 			return nil
 		}
-		s, ok := decodeSummary(strings.TrimPrefix(k, "sum/"), v)
+		s, ok := decodeSummary(strings.TrimPrefix(k, prefixSummary), v)
 		if !ok {
 			return fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "index is unreadable")
 		}

@@ -223,7 +223,7 @@ func trimSnippet(s string) string {
 
 // count is the number of live records, as the index keeps it.
 func (b *Binder) count() int {
-	v, _ := b.ix.Get("meta/count")
+	v, _ := b.ix.Get(keyCount)
 	n, _ := strconv.Atoi(string(v))
 	return n
 }

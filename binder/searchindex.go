@@ -26,16 +26,6 @@ import (
 // a save writes only changes. Rebuilding the index, and packing, builds a
 // new base from every record and drops the changes.
 
-const (
-	prefixBase    = "sb/"
-	prefixDocID   = "sd/" // record number → id
-	prefixDocNum  = "sn/" // id → record number
-	prefixDirty   = "sx/" // base record changed since the base was built
-	prefixPosting = "t/"
-	keyBaseDocs   = "meta/search-docs"
-	keyChanged    = "meta/search-changed"
-)
-
 // A query reads the changes since the base one key at a time, the base a
 // list at a time; rebuilding the base reads every record. Packing
 // (automatic, as after CLI saves) rebuilds it once the changes pass

@@ -1,0 +1,53 @@
+package binder
+
+import (
+	"fmt"
+
+	bcrypto "gobag/crypto"
+)
+
+// openVersion is the one way a record version is read from its files: it
+// parses the envelope, checks that it names id and, with key, that its
+// author's key signed it; then checks the ciphertext against the envelope,
+// decrypts it with the binder's identity and checks that the plaintext is
+// the version the envelope names. key is nil where the history holding
+// the version was verified already (a merge reads verified commits).
+func (b *Binder) openVersion(id string, envData, ct []byte, key func(handle string) (bcrypto.PublicKey, bool)) (*Record, *Envelope, error) {
+	env, err := ParseEnvelope(envData)
+	if err != nil {
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
+	}
+	if env.ID != id {
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: envelope names %s", id, env.ID)
+	}
+	if key != nil {
+		k, ok := key(env.Author)
+		if !ok {
+			return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: author %q is not a member", id, env.Rev, env.Author)
+		}
+		if err := env.verify(k); err != nil {
+			return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "%v", err)
+		}
+	}
+	agePath, envPath := recordPath(id)
+	if env.Deleted {
+		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Path: envPath, Deleted: true, Kind: "deleted", Updated: env.Time}, env, nil
+	}
+	if hashHex(ct) != env.Ciphertext {
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
+	}
+	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
+	if err != nil {
+		return nil, nil, &Error{Kind: KindOf(err), Err: fmt.Errorf("record %s: %w", id, err)}
+	}
+	r, err := ParseRecord(plain)
+	if err != nil {
+		// The parse error may quote the content: say only that it failed.
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: stored plaintext is not a valid record", id)
+	}
+	if r.ID != id || r.Rev != env.Rev {
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
+	}
+	r.Author, r.Path = env.Author, agePath
+	return r, env, nil
+}
