@@ -3,6 +3,7 @@ package gitsync
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"os/user"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -47,6 +47,9 @@ type conn interface {
 	// could not be taken in (it must not count as something the binder
 	// has in the next fetch).
 	discard()
+	// readOnly reports whether the remote takes no push (git://): a sync
+	// with it only fetches.
+	readOnly() bool
 	close()
 }
 
@@ -93,8 +96,12 @@ func incomingRef(name string) plumbing.ReferenceName {
 
 // dial connects to r for the binder in dir.
 func dial(ctx context.Context, dir string, r *Remote, opts Options) (conn, error) {
-	if r.Kind() == "local" {
-		return &localConn{dir: dir, path: r.path(), name: r.Name}, nil
+	switch a := parseAddress(r.URL); a.kind {
+	case kindLocal:
+		return &localConn{dir: dir, path: a.path, name: r.Name}, nil
+	case "":
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: URL %q: %s", r.Name, r.URL, a.problem), Hint: supportedForms,
+			Fix: &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name, Note: "then add it again with an address it can be reached at"}}
 	}
 	return newGitConn(ctx, dir, r, opts)
 }
@@ -108,7 +115,8 @@ type localConn struct {
 func (c *localConn) fetch(ctx context.Context) (string, error) {
 	if _, err := os.Stat(c.path); err != nil {
 		return "", &binder.Error{Kind: binder.Offline, Err: fmt.Errorf("remote %s: %s is not there", c.name, c.path),
-			Hint: "connect the drive or mount the share; local changes are kept; sync again then"}
+			Hint: "connect the drive or mount the share; local changes are kept",
+			Fix:  &binder.Fix{Action: binder.ActionSync, Remote: c.name, Note: "once the drive is connected or the share mounted"}}
 	}
 	tip, err := binder.BranchTip(c.path)
 	if err != nil || tip == "" {
@@ -134,52 +142,99 @@ func (c *localConn) push(ctx context.Context, b *binder.Binder, old, new string)
 // discard has nothing to drop: a local fetch copies objects, never a ref.
 func (c *localConn) discard() {}
 
+func (c *localConn) readOnly() bool { return false }
+
 func (c *localConn) close() {}
 
-// gitConn syncs over SSH or HTTPS with git's smart protocol.
+// gitConn syncs over SSH, HTTPS or git:// with git's smart protocol.
 type gitConn struct {
 	dir    string
 	r      *Remote
 	ep     *transport.Endpoint
+	tr     transport.Transport
 	auth   transport.AuthMethod
-	caCert []byte
+	ro     bool
 	unlock func()
 }
 
-// protocols guards go-git's transport registry, which holds the HTTP
-// client (and so the timeouts) of the sync under way.
+// protocols guards go-git's transport registry, which holds, under
+// connScheme, the connection of the sync under way.
 var protocols sync.Mutex
 
+// connScheme names, in go-git's transport registry, the connection under
+// way. go-git's fetch takes a URL string and would parse it again, and
+// for some address forms differently from git (the scp-like form with a
+// port, a relative path, an IPv6 host); under this scheme it is handed
+// the endpoint and transport gobag made from the address.
+const connScheme = "gobag-conn"
+
+// boundTransport is a transport that reaches one endpoint, whatever the
+// URL go-git parsed.
+type boundTransport struct {
+	ep *transport.Endpoint
+	tr transport.Transport
+}
+
+func (b boundTransport) NewUploadPackSession(_ *transport.Endpoint, auth transport.AuthMethod) (transport.UploadPackSession, error) {
+	return b.tr.NewUploadPackSession(b.ep, auth)
+}
+
+func (b boundTransport) NewReceivePackSession(_ *transport.Endpoint, auth transport.AuthMethod) (transport.ReceivePackSession, error) {
+	return b.tr.NewReceivePackSession(b.ep, auth)
+}
+
 func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitConn, error) {
-	ep, err := transport.NewEndpoint(r.URL)
-	if err != nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: %w", r.Name, err)}
-	}
+	a := parseAddress(r.URL)
 	connect, stall := opts.timeouts()
-	c := &gitConn{dir: dir, r: r, ep: ep}
-	switch r.Kind() {
-	case "ssh":
-		if c.auth, err = sshAuthFor(r, opts, connect); err != nil {
+	c := &gitConn{dir: dir, r: r}
+	switch a.kind {
+	case kindSSH:
+		auth, err := sshAuthFor(r, opts, connect)
+		if err != nil {
 			return nil, err
 		}
-		ep.Proxy = transport.ProxyOptions{URL: timeoutDialerURL(connect, stall)}
-	case "https":
-		if r.CACert != "" {
-			if c.caCert, err = os.ReadFile(r.CACert); err != nil {
-				return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("remote %s: CA certificate: %w", r.Name, err), Hint: "gobag remote add NAME URL --ca-cert FILE with the server's CA certificate (PEM)"}
-			}
-			if !x509.NewCertPool().AppendCertsFromPEM(c.caCert) {
-				return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: %s holds no PEM certificate", r.Name, r.CACert)}
-			}
-			ep.CaBundle = c.caCert
+		c.auth = auth
+		c.ep = &transport.Endpoint{Protocol: "ssh", User: auth.user, Host: a.host, Port: a.port, Path: a.path,
+			Proxy: transport.ProxyOptions{URL: timeoutDialerURL(connect, stall)}}
+		c.tr = gitssh.DefaultClient
+	case kindGit:
+		c.ep = &transport.Endpoint{Protocol: "git", Host: a.host, Port: a.port, Path: a.path}
+		c.tr = gitProtocol{connect: connect, stall: stall}
+		c.ro = true
+	case kindHTTPS:
+		ep, err := transport.NewEndpoint(r.URL)
+		if err != nil {
+			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: %w", r.Name, err)}
 		}
-		if r.User != "" && strings.HasPrefix(r.URL, "http://") && !loopback(ep.Host) {
+		c.ep = ep
+		var tlsConfig *tls.Config
+		if r.CACert != "" {
+			pem, err := os.ReadFile(r.CACert)
+			if err != nil {
+				return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("remote %s: CA certificate: %w", r.Name, err),
+					Hint: "the CA certificate file (PEM) given for this remote cannot be read",
+					Fix:  &binder.Fix{Action: binder.ActionCACert, Remote: r.Name, URL: r.URL}}
+			}
+			roots, err := x509.SystemCertPool()
+			if err != nil {
+				roots = x509.NewCertPool()
+			}
+			if !roots.AppendCertsFromPEM(pem) {
+				return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: %s holds no PEM certificate", r.Name, r.CACert),
+					Fix: &binder.Fix{Action: binder.ActionCACert, Remote: r.Name, URL: r.URL}}
+			}
+			tlsConfig = &tls.Config{RootCAs: roots}
+		}
+		if r.User != "" && a.scheme == "http" && !loopback(ep.Host) {
 			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s would send the token for %s unencrypted over http://", r.Name, r.User),
-				Hint: "use an https:// URL (gobag remote remove " + r.Name + ", then gobag remote add it again)"}
+				Hint: "use an https:// URL",
+				Fix:  &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name, Note: "then add it again with an https:// URL"}}
 		}
 		if r.User != "" {
 			if opts.Token == nil {
-				return nil, &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s needs a password or token for %s", r.Name, r.User), Hint: "set GOBAG_REMOTE_TOKEN_FILE to a file holding it"}
+				return nil, &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s needs a password or token for %s", r.Name, r.User),
+					Hint: "there is no terminal to ask for it on; give it in a file",
+					Fix:  &binder.Fix{Action: binder.ActionTokenFile, Remote: r.Name, URL: r.URL}}
 			}
 			tok, err := opts.Token(r)
 			if err != nil {
@@ -187,12 +242,16 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 			}
 			c.auth = &githttp.BasicAuth{Username: r.User, Password: strings.TrimSpace(string(tok))}
 		}
+		c.tr = githttp.NewClient(&http.Client{Transport: refusalLines{httpTransport(connect, stall, tlsConfig)}})
+	default:
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: URL %q: %s", r.Name, r.URL, a.problem), Hint: supportedForms}
 	}
 	protocols.Lock()
-	hc := &http.Client{Transport: httpTransport(connect, stall)}
-	client.InstallProtocol("https", githttp.NewClient(hc))
-	client.InstallProtocol("http", githttp.NewClient(hc))
-	c.unlock = protocols.Unlock
+	client.InstallProtocol(connScheme, boundTransport{ep: c.ep, tr: c.tr})
+	c.unlock = func() {
+		client.InstallProtocol(connScheme, nil)
+		protocols.Unlock()
+	}
 	return c, nil
 }
 
@@ -208,15 +267,13 @@ func (c *gitConn) fetch(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rm := git.NewRemote(repo.Storer, &config.RemoteConfig{Name: c.r.Name, URLs: []string{c.r.URL}})
+	rm := git.NewRemote(repo.Storer, &config.RemoteConfig{Name: c.r.Name, URLs: []string{connScheme + "://remote/"}})
 	ref := incomingRef(c.r.Name)
 	err = rm.FetchContext(ctx, &git.FetchOptions{
-		RefSpecs:     []config.RefSpec{config.RefSpec("+" + binder.Branch.String() + ":" + ref.String())},
-		Auth:         c.auth,
-		Tags:         git.NoTags,
-		Force:        true,
-		CABundle:     c.caCert,
-		ProxyOptions: c.ep.Proxy,
+		RefSpecs: []config.RefSpec{config.RefSpec("+" + binder.Branch.String() + ":" + ref.String())},
+		Auth:     c.auth,
+		Tags:     git.NoTags,
+		Force:    true,
 	})
 	switch {
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), err != nil && strings.Contains(err.Error(), "couldn't find remote ref"):
@@ -238,7 +295,13 @@ func (c *gitConn) discard() {
 	}
 }
 
+func (c *gitConn) readOnly() bool { return c.ro }
+
 func (c *gitConn) push(ctx context.Context, b *binder.Binder, old, new string) error {
+	if c.ro {
+		return &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s (%s) is read-only: git:// has no login, and its servers take no push", c.r.Name, c.r.URL),
+			Hint: "a sync with it only fetches; to send this copy's changes, sync with the same repository over SSH or HTTPS"}
+	}
 	// The pack first: the server waits for nothing while it is built, and
 	// a connection that moves no data for a while is dropped.
 	var pack bytes.Buffer
@@ -283,11 +346,7 @@ func (c *gitConn) push(ctx context.Context, b *binder.Binder, old, new string) e
 // receivePack opens a push session and returns what the server advertised
 // and where its branch is ("" for nowhere).
 func (c *gitConn) receivePack(ctx context.Context) (transport.ReceivePackSession, *packp.AdvRefs, string, error) {
-	tr, err := client.NewClient(c.ep)
-	if err != nil {
-		return nil, nil, "", classify(c.r, err)
-	}
-	sess, err := tr.NewReceivePackSession(c.ep, c.auth)
+	sess, err := c.tr.NewReceivePackSession(c.ep, c.auth)
 	if err != nil {
 		return nil, nil, "", classify(c.r, err)
 	}
@@ -316,10 +375,10 @@ func (c *gitConn) refused(ctx context.Context, old string, err error) error {
 	if sess, _, cur, aerr := c.receivePack(ctx); aerr == nil {
 		sess.Close()
 		if cur != old {
-			return fmt.Errorf("%w (%v)", errMoved, err)
+			return fmt.Errorf("%w (%s)", errMoved, oneLine(err.Error()))
 		}
 	}
-	return &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s (%s) refused the push: %w", c.r.Name, c.r.URL, err),
+	return &binder.Error{Kind: binder.Permission, Err: &remoteError{fmt.Sprintf("remote %s (%s) refused the push: %s", c.r.Name, c.r.URL, oneLine(err.Error())), err},
 		Hint: "the server's message says why (a hook, a full disk, a policy); local changes are kept"}
 }
 
@@ -339,11 +398,7 @@ func loopback(host string) bool {
 // identity's signing key or the remote's key file, and checks the host key
 // against the one pinned.
 func sshAuthFor(r *Remote, opts Options, connect time.Duration) (*sshAuth, error) {
-	u, _ := url.Parse(r.URL)
-	a := &sshAuth{timeout: connect, remote: r}
-	if u != nil && u.User != nil {
-		a.user = u.User.Username()
-	}
+	a := &sshAuth{timeout: connect, remote: r, user: parseAddress(r.URL).user}
 	if a.user == "" {
 		if me, err := user.Current(); err == nil {
 			a.user = me.Username
@@ -356,7 +411,9 @@ func sshAuthFor(r *Remote, opts Options, connect time.Duration) (*sshAuth, error
 			return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("remote %s: SSH key: %w", r.Name, err)}
 		}
 		if a.signer, err = ssh.ParsePrivateKey(data); err != nil {
-			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: SSH key %s: %w", r.Name, r.SSHKey, err), Hint: "give an unencrypted OpenSSH private key, or leave --ssh-key out to log in with your identity's key"}
+			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: SSH key %s: %w", r.Name, r.SSHKey, err),
+				Hint: "the key file must be an unencrypted OpenSSH private key; without a key file, the identity's own key logs in",
+				Fix:  &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name, Note: "then add it again with another key file, or none"}}
 		}
 	case opts.Identity != nil:
 		var err error
@@ -368,7 +425,8 @@ func sshAuthFor(r *Remote, opts Options, connect time.Duration) (*sshAuth, error
 	}
 	if r.HostKey == "" {
 		return nil, &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("remote %s has no pinned host key", r.Name),
-			Hint: "gobag remote add " + r.Name + " " + r.URL + " shows the server's key fingerprint to accept"}
+			Hint: "adding the remote again shows the server's key fingerprint, to check and accept",
+			Fix:  &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name, Note: "then add it again"}}
 	}
 	pinned, _, _, _, err := ssh.ParseAuthorizedKey([]byte(r.HostKey))
 	if err != nil {
@@ -411,7 +469,8 @@ func (a *sshAuth) checkHostKey(host string, _ net.Addr, key ssh.PublicKey) error
 	}
 	return &binder.Error{Kind: binder.BadSignature,
 		Err:  fmt.Errorf("the host key of %s (remote %s) has CHANGED: it is %s, but %s was accepted before. Someone may be impersonating the server", host, a.remote.Name, ssh.FingerprintSHA256(key), ssh.FingerprintSHA256(a.pinned)),
-		Hint: "do not sync; ask the server's administrator whether its key changed. If it did, remove the remote and add it again: gobag remote rm " + a.remote.Name}
+		Hint: "do not sync; ask the server's administrator whether its key changed. Only if it did, remove the remote and add it again",
+		Fix:  &binder.Fix{Action: binder.ActionRemoveRemote, Remote: a.remote.Name, Note: "only once the administrator confirms the new key; then add it again"}}
 }
 
 // hostKeyAlgorithms asks the server for a key of the pinned key's type.
@@ -431,15 +490,15 @@ var errGotKey = errors.New("host key received")
 // probeHostKey connects to an SSH remote just far enough to learn its host
 // key.
 func probeHostKey(ctx context.Context, r *Remote, connect time.Duration) (ssh.PublicKey, error) {
-	ep, err := transport.NewEndpoint(r.URL)
-	if err != nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: err}
+	a := parseAddress(r.URL)
+	if a.kind != kindSSH {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote URL %q is not an SSH address", r.URL)}
 	}
-	port := ep.Port
+	port := a.port
 	if port == 0 {
 		port = 22
 	}
-	addr := net.JoinHostPort(ep.Host, fmt.Sprint(port))
+	addr := net.JoinHostPort(a.host, fmt.Sprint(port))
 	d := net.Dialer{Timeout: connect}
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -497,11 +556,14 @@ func (d timeoutDialer) DialContext(ctx context.Context, network, addr string) (n
 	return &stallConn{Conn: c, stall: d.stall}, nil
 }
 
-func httpTransport(connect, stall time.Duration) *http.Transport {
+// httpTransport is the HTTP transport of one connection; tlsConfig, if
+// not nil, holds the certificate authorities to trust.
+func httpTransport(connect, stall time.Duration, tlsConfig *tls.Config) *http.Transport {
 	d := timeoutDialer{connect: connect, stall: stall}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           d.DialContext,
+		TLSClientConfig:       tlsConfig,
 		TLSHandshakeTimeout:   connect,
 		ResponseHeaderTimeout: stall,
 		ForceAttemptHTTP2:     false,
@@ -527,38 +589,4 @@ func (c *stallConn) Write(p []byte) (int, error) {
 		c.Conn.SetWriteDeadline(time.Now().Add(c.stall))
 	}
 	return c.Conn.Write(p)
-}
-
-// classify turns a transport error into one of gobag's kinds, with a hint.
-func classify(r *Remote, err error) error {
-	if err == nil {
-		return nil
-	}
-	var be *binder.Error
-	if errors.As(err, &be) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) {
-		return err
-	}
-	where := fmt.Sprintf("remote %s (%s)", r.Name, r.URL)
-	var netErr net.Error
-	var dnsErr *net.DNSError
-	switch {
-	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed),
-		strings.Contains(err.Error(), "unable to authenticate"):
-		return &binder.Error{Kind: binder.Permission, Err: fmt.Errorf("%s refused the login: %w", where, err),
-			Hint: "check the user and token (GOBAG_REMOTE_TOKEN_FILE), or that your key is in the server's authorized_keys (gobag id show prints it)"}
-	case errors.Is(err, transport.ErrRepositoryNotFound):
-		return &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("%s: no repository there", where),
-			Hint: "create it on the server (git init --bare PATH) or check the URL"}
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr), errors.As(err, &dnsErr),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, os.ErrDeadlineExceeded),
-		strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "broken pipe"),
-		strings.Contains(err.Error(), "EOF"):
-		return &binder.Error{Kind: binder.Offline, Err: fmt.Errorf("%s could not be reached: %w", where, err),
-			Hint: "check the network; local changes are kept; run gobag sync again when the remote is reachable"}
-	}
-	return fmt.Errorf("%s: %w", where, err)
 }

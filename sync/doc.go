@@ -1,7 +1,19 @@
 // Package gitsync keeps copies of a binder in step through git remotes: a
-// directory (a USB stick, a second disk), an SSH server, or an HTTPS
-// server speaking git's smart protocol. It is imported as gitsync, so that
-// it does not shadow the standard library's sync.
+// directory (a USB stick, a second disk), an SSH server, an HTTPS server
+// speaking git's smart protocol, or, to fetch from only, a git daemon
+// (git://). It is imported as gitsync, so that it does not shadow the
+// standard library's sync.
+//
+// # Addresses
+//
+// A remote's URL is read as git reads it (address.go): a URL with a
+// scheme (ssh, https, http, git, file; any other is refused); else, with
+// a ':' before any '/', SSH in git's scp-like form user@host:path (the
+// path relative to the user's home unless it starts with '/';
+// [user@host:port]:path gives a port), a Windows drive letter excepted;
+// else a directory, made absolute when the remote is added. The URL is
+// kept as it was written; the transport is given the endpoint parsed
+// from it.
 //
 // # A sync
 //
@@ -18,7 +30,10 @@
 // A remote is reached through a conn: a local directory is read and written
 // directly (pure Go, no git binary needed, objects copied by comparing
 // trees); SSH and HTTPS go through go-git's client for fetching and its
-// receive-pack session, with a pack gobag computes itself, for pushing.
+// receive-pack session, with a pack gobag computes itself, for pushing;
+// git:// through a bounded client of git's own protocol, for fetching
+// only (a sync with such a remote fetches, verifies and merges, and
+// reports what it could not send).
 // SSH host keys are pinned per remote on first contact, by explicit
 // acceptance of their fingerprint. Connections have a connect timeout and
 // a stall timeout, so an unreachable remote fails with an Offline error in

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -45,20 +44,13 @@ type Remote struct {
 	LastError    string    `toml:"last_error,omitempty" json:"last_error,omitempty"`
 }
 
-// Kind says how a remote is reached: "local", "ssh" or "https" (also for
-// plain http).
-func (r *Remote) Kind() string {
-	switch {
-	case strings.HasPrefix(r.URL, "ssh://"):
-		return "ssh"
-	case strings.HasPrefix(r.URL, "https://"), strings.HasPrefix(r.URL, "http://"):
-		return "https"
-	}
-	return "local"
-}
+// Kind says how a remote is reached: "local" (a directory), "ssh"
+// (ssh:// or user@host:path), "https" (also for plain http) or "git"
+// (git://, fetch only); "" for a URL gobag cannot reach.
+func (r *Remote) Kind() string { return parseAddress(r.URL).kind }
 
 // path is a local remote's directory.
-func (r *Remote) path() string { return strings.TrimPrefix(r.URL, "file://") }
+func (r *Remote) path() string { return parseAddress(r.URL).path }
 
 // remotesFile is where a binder's remotes are kept: local state, never
 // committed.
@@ -99,7 +91,8 @@ func remote(dir, name string) (*Remote, error) {
 			return r, nil
 		}
 	}
-	return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("no remote %q", name), Hint: "gobag remote lists them; gobag remote add NAME URL adds one"}
+	return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("no remote %q", name), Hint: "the list of remotes gives their names; a new one has to be added first",
+		Fix: &binder.Fix{Action: binder.ActionListRemotes}}
 }
 
 // remotesMu serializes this process's changes to the remotes file (a sync
@@ -159,7 +152,7 @@ func changeRemotes(dir string, change func([]*Remote) []*Remote) error {
 	out := change(rs)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	var buf bytes.Buffer
-	buf.WriteString("# gobag remotes of this copy: local state, never committed.\n")
+	buf.WriteString("# The remotes of this copy of the binder: local state, never committed.\n")
 	if err := toml.NewEncoder(&buf).Encode(remotesDoc{Remote: out}); err != nil {
 		return err
 	}
@@ -176,28 +169,40 @@ func changeRemotes(dir string, change func([]*Remote) []*Remote) error {
 
 var remoteName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
 
-// checkRemote checks a new remote's name and URL.
-func checkRemote(r *Remote) error {
+// prepareRemote checks a new remote's name and URL, and makes a relative
+// directory absolute against the current directory.
+func prepareRemote(r *Remote) error {
 	if !remoteName.MatchString(r.Name) {
 		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote name %q", r.Name), Hint: "use 1-32 lower-case letters, digits, '.', '-' or '_'"}
 	}
-	switch r.Kind() {
-	case "ssh", "https":
-		u, err := url.Parse(r.URL)
-		if err != nil || u.Host == "" || u.Path == "" {
-			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote URL %q", r.URL), Hint: "write ssh://user@host:port/path/binder.git, https://host/path/binder.git or a local directory"}
-		}
-		if u.User != nil {
-			if _, hasPassword := u.User.Password(); hasPassword {
-				return &binder.Error{Kind: binder.Invalid, Err: errors.New("the URL holds a password"), Hint: "leave it out: gobag asks for it, or reads it from GOBAG_REMOTE_TOKEN_FILE"}
+	a := parseAddress(r.URL)
+	bad := func(why string) error {
+		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote URL %q: %s", r.URL, why), Hint: supportedForms}
+	}
+	switch a.kind {
+	case "":
+		return bad(a.problem)
+	case kindLocal:
+		if a.relative() {
+			abs, err := filepath.Abs(a.path)
+			if err != nil {
+				return bad(err.Error())
 			}
+			r.URL = abs
+		} else if !filepath.IsAbs(a.path) {
+			return bad("a file:// URL needs an absolute path")
 		}
-	default:
-		if strings.Contains(r.URL, "://") && !strings.HasPrefix(r.URL, "file://") {
-			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote URL %q: unknown scheme", r.URL), Hint: "gobag syncs over ssh://, https://, http:// or with a local directory"}
+		return nil
+	case kindGit:
+		if a.user != "" || r.User != "" {
+			return bad("git:// has no login; for a remote that needs one, use ssh:// or https://")
 		}
-		if !filepath.IsAbs(r.path()) {
-			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote directory %q is not an absolute path", r.URL), Hint: "give the full path, such as /media/usb/binder.git"}
+	}
+	if u, err := url.Parse(r.URL); err == nil && u.User != nil {
+		if _, hasPassword := u.User.Password(); hasPassword {
+			return &binder.Error{Kind: binder.Invalid, Err: errors.New("the URL holds a password"),
+				Hint: "leave it out: it is asked for when it is needed, or read from a file, and never stored",
+				Fix:  &binder.Fix{Action: binder.ActionTokenFile, Remote: r.Name}}
 		}
 	}
 	return nil

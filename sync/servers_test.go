@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -333,4 +334,76 @@ func silentServer(t *testing.T) int {
 		}
 	}()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// forceCommand makes sshd run command, whatever the client asked for,
+// when id logs in (as gitolite's authorized_keys lines do).
+func (s *sshServer) forceCommand(t *testing.T, id *bcrypto.Identity, command string) {
+	t.Helper()
+	if strings.Contains(command, `"`) {
+		t.Fatalf("a forced command cannot hold a double quote: %s", command)
+	}
+	line := fmt.Sprintf("command=\"%s\",no-pty,no-port-forwarding %s\n", command, id.SigningKey().String())
+	if err := os.WriteFile(s.authKeys, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startGitDaemon serves every bare repository under a new directory with
+// git daemon on a free loopback port, read-only as it is by default. It
+// returns the directory and the port.
+func startGitDaemon(t *testing.T) (string, int) {
+	t.Helper()
+	need(t, "git")
+	root := t.TempDir()
+	port := freePort(t)
+	cmd := exec.Command("git", "daemon", "--reuseaddr", "--base-path="+root, "--export-all",
+		"--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), root)
+	// Its own process group, so that the processes it forks for each
+	// connection end with it; its log only if the test fails.
+	var log strings.Builder
+	cmd.Stderr = &log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("git daemon:\n%s", log.String())
+		}
+	})
+	waitPort(t, port)
+	return root, port
+}
+
+// refusingServer answers every request the way web servers in front of
+// git often refuse one: a status and a whole HTML page (with terminal
+// escapes in it), or a line of plain text. The first path segment picks
+// the answer: /html401/, /html403/, /text403/.
+func refusingServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	page := "<!DOCTYPE html>\n<html><head><title>Unauthorized</title></head><body>\n" +
+		strings.Repeat("<p>Please log in to the corporate portal first.</p>\n", 300) +
+		"\x1b[2J\x1b]0;pwned\x07</body></html>\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); first {
+		case "html401":
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("WWW-Authenticate", `Basic realm="portal"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, page)
+		case "html403":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, page)
+		default:
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, "\n  Repository is archived\x1b[2J: "+strings.Repeat("x", 500)+"\nsecond line\n")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

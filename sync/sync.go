@@ -25,25 +25,32 @@ type AddOptions struct {
 	ConnectTimeout time.Duration
 }
 
-// AddRemote adds a remote to the binder in dir. A local directory that does
-// not exist yet becomes an empty bare repository. An SSH server is
-// contacted for its host key, which is pinned only if it matches
-// opts.AcceptHostKey; without it, the error gives the fingerprint to
-// check and accept.
+// AddRemote adds a remote to the binder in dir. Its URL is a directory
+// (a relative one is made absolute against the current directory), an
+// SSH address (ssh://… or git's scp-like user@host:path), an HTTPS URL,
+// or a git:// URL (fetch only); anything else is refused. A local
+// directory that does not exist yet becomes an empty bare repository. An
+// SSH server is contacted for its host key, which is pinned only if it
+// matches opts.AcceptHostKey; without it, the error gives the
+// fingerprint to check and accept.
 func AddRemote(ctx context.Context, dir string, r *Remote, opts AddOptions) (*Remote, error) {
-	if err := checkRemote(r); err != nil {
+	if err := prepareRemote(r); err != nil {
 		return nil, err
 	}
 	if _, err := remote(dir, r.Name); err == nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s exists", r.Name), Hint: "remove it first: gobag remote rm " + r.Name}
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s exists", r.Name), Hint: "remove it first, or choose another name",
+			Fix: &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name}}
 	}
 	switch r.Kind() {
-	case "local":
+	case kindLocal:
 		if err := initLocal(r.path()); err != nil {
 			return nil, err
 		}
-	case "ssh":
-		if err := pinHostKey(ctx, r, opts); err != nil {
+	case kindSSH:
+		accept := func(fp string) *binder.Fix {
+			return &binder.Fix{Action: binder.ActionAcceptHostKey, Remote: r.Name, URL: r.URL, Value: fp}
+		}
+		if err := pinHostKey(ctx, r, opts, accept); err != nil {
 			return nil, err
 		}
 	}
@@ -65,7 +72,9 @@ func initLocal(path string) error {
 	return nil
 }
 
-func pinHostKey(ctx context.Context, r *Remote, opts AddOptions) error {
+// pinHostKey pins r's SSH host key if it matches opts.AcceptHostKey;
+// accept is the fix that would accept a key of a given fingerprint.
+func pinHostKey(ctx context.Context, r *Remote, opts AddOptions, accept func(fp string) *binder.Fix) error {
 	connect := opts.ConnectTimeout
 	if connect <= 0 {
 		connect = DefaultConnectTimeout
@@ -79,7 +88,8 @@ func pinHostKey(ctx context.Context, r *Remote, opts AddOptions) error {
 	case "":
 		return &binder.Error{Kind: binder.Permission,
 			Err:  fmt.Errorf("the SSH host key of %s is %s (%s); it is not accepted yet", r.URL, fp, key.Type()),
-			Hint: "compare it with the key the server's administrator gives you (ssh-keygen -lf on the server's host key); if it is the same: gobag remote add " + r.Name + " " + r.URL + " --accept-host-key " + fp}
+			Hint: "compare it with the fingerprint the server's administrator gives you (ssh-keygen -lf on the server's host key); accept it only if they are the same",
+			Fix:  accept(fp)}
 	case fp:
 		r.HostKey = string(ssh.MarshalAuthorizedKey(key))
 		r.HostKey = r.HostKey[:len(r.HostKey)-1]
@@ -92,10 +102,21 @@ func pinHostKey(ctx context.Context, r *Remote, opts AddOptions) error {
 
 // Report says what one sync did.
 type Report struct {
-	Remote string              `json:"remote"`
-	Tip    string              `json:"tip"`
-	Merge  *binder.MergeResult `json:"merge"`
-	Pushed bool                `json:"pushed"`
+	Remote string `json:"remote"`
+	Tip    string `json:"tip"`
+	// Merge is what was taken in from the remote; nil if it had no
+	// branch yet.
+	Merge *binder.MergeResult `json:"merge"`
+	// Pushed says the remote's branch was moved to Tip; Sent counts the
+	// commits it received (on the first sync to an empty remote, the
+	// whole history).
+	Pushed bool `json:"pushed"`
+	Sent   int  `json:"sent"`
+	// ReadOnly says the remote takes no push (git://): the sync fetched,
+	// verified and merged, and sent nothing; Unsent counts this copy's
+	// commits the remote lacks.
+	ReadOnly bool `json:"read_only"`
+	Unsent   int  `json:"unsent"`
 }
 
 // maxAttempts bounds how often a sync starts over because the remote moved
@@ -105,8 +126,9 @@ const maxAttempts = 5
 // Sync brings the binder and one remote in step: fetch the remote's branch
 // into quarantine, refuse it unless it descends from the tip verified at
 // the last sync, verify and integrate it (binder.Integrate), push the
-// result. The remote's state (last sync, last error) is recorded either
-// way. It reports progress through opts.Progress: "fetch", then
+// result; to a read-only (git://) remote nothing is pushed, and the
+// report says so. The remote's state (last sync, last error) is recorded
+// either way. It reports progress through opts.Progress: "fetch", then
 // Integrate's stages, then "push".
 func Sync(ctx context.Context, b *binder.Binder, name string, opts Options) (*Report, error) {
 	r, err := remote(b.Dir(), name)
@@ -147,7 +169,8 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		if incoming == "" && r.LastVerified != "" {
 			return nil, &binder.Error{Kind: binder.BadSignature,
 				Err:  fmt.Errorf("remote %s has no binder any more (it was at %.12s at the last sync); nothing was sent to it", r.Name, r.LastVerified),
-				Hint: "find out who emptied it; if it was replaced on purpose (a new drive), gobag remote remove " + r.Name + " and add it again"}
+				Hint: "find out who emptied it; only if it was replaced on purpose (a new drive), remove the remote and add it again",
+				Fix:  &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name, Note: "only if it was emptied on purpose; then add it again"}}
 		}
 		if incoming != "" {
 			m, err := take(ctx, b, r, incoming, opts)
@@ -162,6 +185,14 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		if rep.Tip == incoming {
 			return rep, nil
 		}
+		ahead, _, _, err := b.Ancestry(ctx, incoming)
+		if err != nil {
+			return nil, err
+		}
+		if c.readOnly() {
+			rep.ReadOnly, rep.Unsent = true, ahead
+			return rep, nil
+		}
 		stage("push")
 		err = c.push(ctx, b, incoming, rep.Tip)
 		if errors.Is(err, errMoved) && attempt < maxAttempts {
@@ -170,7 +201,7 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		if err != nil {
 			return nil, err
 		}
-		rep.Pushed = true
+		rep.Pushed, rep.Sent = true, ahead
 		r.LastVerified = rep.Tip
 		r.LastPush = time.Now().UTC().Truncate(time.Second)
 		return rep, nil
@@ -270,9 +301,21 @@ func OffsiteCopies(dir string) ([]readiness.OffsiteCopy, error) {
 		return nil, err
 	}
 	out := []readiness.OffsiteCopy{}
+	tip := ""
 	for _, r := range rs {
 		last := r.LastPush
-		if r.LastSync.After(last) && r.LastVerified != "" {
+		inStep := r.LastVerified != ""
+		if r.Kind() == kindGit {
+			// A read-only remote holds this copy's history only if it
+			// had all of it at the last sync and nothing was made since.
+			if tip == "" {
+				if tip, err = binder.BranchTip(dir); err != nil {
+					return nil, err
+				}
+			}
+			inStep = r.LastVerified == tip
+		}
+		if r.LastSync.After(last) && inStep {
 			last = r.LastSync // in step: the remote holds this copy's history
 		}
 		out = append(out, readiness.OffsiteCopy{Name: r.Name, LastCopy: last})
@@ -298,7 +341,8 @@ type CloneOptions struct {
 func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts CloneOptions) (*binder.Binder, error) {
 	if opts.ExpectFingerprint == "" {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("clone: no fingerprint to expect"),
-			Hint: "ask a member for the binder's fingerprint (gobag verify prints it) and pass --expect-fingerprint SHA256:…"}
+			Hint: "ask a member for the binder's fingerprint (verifying their copy shows it), checked out of band",
+			Fix:  &binder.Fix{Action: binder.ActionCloneFingerprint, URL: url}}
 	}
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s exists and is not empty", dir), Hint: "choose a new directory"}
@@ -307,11 +351,15 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	if opts.Remote != nil {
 		r.User, r.CACert, r.SSHKey = opts.Remote.User, opts.Remote.CACert, opts.Remote.SSHKey
 	}
-	if err := checkRemote(r); err != nil {
+	if err := prepareRemote(r); err != nil {
 		return nil, err
 	}
-	if r.Kind() == "ssh" {
-		if err := pinHostKey(ctx, r, AddOptions{AcceptHostKey: opts.AcceptHostKey, ConnectTimeout: opts.ConnectTimeout}); err != nil {
+	url = r.URL
+	if r.Kind() == kindSSH {
+		accept := func(fp string) *binder.Fix {
+			return &binder.Fix{Action: binder.ActionCloneHostKey, URL: url, Value: fp}
+		}
+		if err := pinHostKey(ctx, r, AddOptions{AcceptHostKey: opts.AcceptHostKey, ConnectTimeout: opts.ConnectTimeout}, accept); err != nil {
 			return nil, err
 		}
 	}
@@ -325,15 +373,15 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	opts.Options.Identity = id
 	c, err := dial(ctx, dir, r, opts.Options)
 	if err != nil {
-		return fail(err)
+		return fail(cloneFix(err))
 	}
 	tip, err := c.fetch(ctx)
 	c.close()
 	if err != nil {
-		return fail(err)
+		return fail(cloneFix(err))
 	}
 	if tip == "" {
-		return fail(&binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("%s holds no binder yet", url), Hint: "push a binder to it first (gobag remote add, gobag sync)"})
+		return fail(&binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("%s holds no binder yet", url), Hint: "a member has to send one to it first, by adding it as a remote of their copy and syncing"})
 	}
 	rep, err := binder.VerifyTip(ctx, dir, tip, opts.Progress)
 	if err != nil {
@@ -358,7 +406,30 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	b, err := binder.Open(ctx, dir, id, binder.WithProgress(opts.Progress))
 	if binder.KindOf(err) == binder.CannotDecrypt {
 		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("cloned and verified %s into %s, but %s is not a member who can read it", url, dir, id.Handle),
-			Hint: "ask a manager to add you to the binder's roster (gobag id show prints what they need), then sync again"}
+			Hint: "ask a manager to add you to the binder's roster with your identity's public keys, then sync again",
+			Fix:  &binder.Fix{Action: binder.ActionShowIdentity, Note: "a manager adds these keys to the roster; then sync again"}}
 	}
 	return b, err
+}
+
+// cloneFix rewords, for a clone, the fix of an error met while reaching
+// the remote: there is no remote to sync with or to add again yet, only
+// the clone to run again.
+func cloneFix(err error) error {
+	var be *binder.Error
+	if !errors.As(err, &be) || be.Fix == nil {
+		return err
+	}
+	out := *be
+	switch be.Fix.Action {
+	case binder.ActionSync:
+		out.Fix = &binder.Fix{Action: binder.ActionRetry, Note: be.Fix.Note}
+	case binder.ActionCACert:
+		out.Fix = &binder.Fix{Action: binder.ActionRetry, URL: be.Fix.URL, Note: "giving the server's CA certificate (PEM)"}
+	case binder.ActionRemoveRemote, binder.ActionAddRemote, binder.ActionAcceptHostKey:
+		out.Fix = nil
+	default:
+		return err
+	}
+	return &out
 }

@@ -258,8 +258,9 @@ func TestSSHHostKeyPinning(t *testing.T) {
 	fp := s.fingerprint(t)
 	// First contact shows the fingerprint and pins nothing.
 	_, err := AddRemote(ctx, a.Dir(), &Remote{Name: r.Name, URL: r.URL}, AddOptions{})
-	if binder.KindOf(err) != binder.Permission || !strings.Contains(err.Error(), fp) || !strings.Contains(binder.HintOf(err), "--accept-host-key "+fp) {
-		t.Fatalf("unknown key: got %v (hint %q)", err, binder.HintOf(err))
+	if f := binder.FixOf(err); binder.KindOf(err) != binder.Permission || !strings.Contains(err.Error(), fp) ||
+		f == nil || f.Action != binder.ActionAcceptHostKey || f.Value != fp || f.Remote != r.Name || f.URL != r.URL {
+		t.Fatalf("unknown key: got %v (fix %+v)", err, binder.FixOf(err))
 	}
 	_, err = AddRemote(ctx, a.Dir(), &Remote{Name: r.Name, URL: r.URL}, AddOptions{AcceptHostKey: "SHA256:AAAAbogusfingerprint"})
 	if binder.KindOf(err) != binder.BadSignature {
