@@ -92,6 +92,9 @@ const (
 	// ActionCloneHostKey clones URL again, accepting the SSH host key
 	// whose fingerprint is Value.
 	ActionCloneHostKey Action = "clone-host-key"
+	// ActionCloneCACert clones URL again with the CA certificate file its
+	// HTTPS server's certificate chains to.
+	ActionCloneCACert Action = "clone-ca-cert"
 	// ActionTokenFile gives a remote's password or token through a file.
 	ActionTokenFile Action = "token-file"
 	// ActionPassphraseFile gives the identity's passphrase through a file

@@ -425,7 +425,7 @@ func cloneFix(err error) error {
 	case binder.ActionSync:
 		out.Fix = &binder.Fix{Action: binder.ActionRetry, Note: be.Fix.Note}
 	case binder.ActionCACert:
-		out.Fix = &binder.Fix{Action: binder.ActionRetry, URL: be.Fix.URL, Note: "giving the server's CA certificate (PEM)"}
+		out.Fix = &binder.Fix{Action: binder.ActionCloneCACert, URL: be.Fix.URL, Note: "with the server's CA certificate (PEM), checked with its administrator"}
 	case binder.ActionRemoveRemote, binder.ActionAddRemote, binder.ActionAcceptHostKey:
 		out.Fix = nil
 	default:
