@@ -40,8 +40,8 @@ func TestUnknownCertificateAuthority(t *testing.T) {
 	if k := binder.KindOf(err); k != binder.BadSignature {
 		t.Fatalf("clone: got %v (kind %v); want BadSignature", err, k)
 	}
-	if f := binder.FixOf(err); f == nil || f.Action != binder.ActionRetry {
-		t.Fatalf("clone: fix %+v; want %s (there is no remote to add again)", f, binder.ActionRetry)
+	if f := binder.FixOf(err); f == nil || f.Action != binder.ActionCloneCACert || f.URL != e.url {
+		t.Fatalf("clone: fix %+v; want %s for %s (there is no remote to add again)", f, binder.ActionCloneCACert, e.url)
 	}
 }
 
