@@ -30,12 +30,15 @@ type App struct {
 	win     fyne.Window
 	opts    Options
 	binder  *binder.Binder
-	view    any // the current screen: *unlockView, *browser or *messageView
+	view    view // the current screen
+	tasks   *tasks
+	closed  bool
 }
 
 // New builds the main window on a; call Show or ShowAndRun on Window().
+// Unlocking and opening the binder run in the background.
 func New(a fyne.App, opts Options) *App {
-	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts}
+	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts, tasks: newTasks()}
 	u.win.Resize(fyne.NewSize(1000, 680))
 	u.win.SetOnClosed(u.Close)
 	u.start()
@@ -48,8 +51,10 @@ func (u *App) Window() fyne.Window { return u.win }
 // Binder returns the open binder, or nil before unlock.
 func (u *App) Binder() *binder.Binder { return u.binder }
 
-// Close releases the binder.
+// Close stops the background work and releases the binder.
 func (u *App) Close() {
+	u.closed = true
+	u.tasks.stop()
 	if u.binder != nil {
 		u.binder.Close()
 		u.binder = nil
@@ -69,66 +74,101 @@ func (u *App) start() {
 		u.message("No identity", fmt.Sprintf("Cannot read identity %s: %v\n\nCreate one with: gobag id new", u.opts.IdentityPath, err))
 		return
 	}
-	if !bcrypto.IsSealed(data) {
-		u.unlock(data, nil)
+	var pass []byte
+	if bcrypto.IsSealed(data) && u.opts.Passphrase != nil {
+		if p, err := u.opts.Passphrase(); err == nil {
+			pass = p
+		}
+	}
+	if bcrypto.IsSealed(data) && pass == nil {
+		var v *unlockView
+		v = newUnlockView(u.opts.IdentityPath, func(pass []byte) { u.unlock(data, pass, v) })
+		u.show(v)
 		return
 	}
-	if u.opts.Passphrase != nil {
-		if pass, err := u.opts.Passphrase(); err == nil {
-			u.unlock(data, pass)
-			return
-		}
-	}
-	v := newUnlockView(u.opts.IdentityPath, func(pass []byte) string {
-		return u.unlock(data, pass)
-	})
-	u.view = v
-	u.win.SetContent(v.content)
+	v := newUnlockView(u.opts.IdentityPath, func([]byte) {})
+	u.show(v)
+	v.busy("Opening the binder…")
+	u.unlock(data, pass, v)
 }
 
-// unlock opens the identity and the binder; it returns an error message
-// for the unlock view, or "" on success.
-func (u *App) unlock(identity, pass []byte) string {
-	id, err := bcrypto.OpenIdentity(identity, func() ([]byte, error) { return pass, nil })
-	if errors.Is(err, bcrypto.ErrWrongPassphrase) {
-		return "Wrong passphrase. Try again."
-	}
-	if err != nil {
-		u.message("Cannot read identity", err.Error())
-		return err.Error()
-	}
-	b, err := binder.Open(context.Background(), u.opts.BinderDir, id)
-	if err != nil {
-		msg := err.Error()
-		if h := binder.HintOf(err); h != "" {
-			msg += "\n\n" + h
+// opened is what unlocking produces.
+type opened struct {
+	b          *binder.Binder
+	wrongPass  bool
+	identityOK bool
+}
+
+// unlock opens the identity with pass and then the binder, off the UI
+// goroutine, reporting progress on v; then it shows the browser, asks
+// again for a wrong passphrase, or explains what went wrong.
+func (u *App) unlock(identity, pass []byte, v *unlockView) {
+	dir := u.opts.BinderDir
+	runTask(u.tasks, func(ctx context.Context, progress binder.Progress) (opened, error) {
+		id, err := bcrypto.OpenIdentity(identity, func() ([]byte, error) { return pass, nil })
+		if errors.Is(err, bcrypto.ErrWrongPassphrase) {
+			return opened{wrongPass: true}, nil
 		}
-		u.message("Cannot open binder", msg)
-		return msg
+		if err != nil {
+			return opened{}, err
+		}
+		b, err := binder.Open(ctx, dir, id, binder.WithProgress(progress))
+		// Unlocking ran scrypt (256 MB at age's work factor) and opening
+		// may have rebuilt the index: hand that memory back to the system
+		// now rather than whenever the runtime gets to it.
+		debug.FreeOSMemory()
+		return opened{b: b, identityOK: true}, err
+	}, func(stage string, done, total int) {
+		v.report(progressLine(stage, done, total))
+	}, func(o opened, err error) {
+		switch {
+		case u.closed:
+			if o.b != nil {
+				o.b.Close()
+			}
+		case o.wrongPass:
+			v.failed(u.win.Canvas(), "Wrong passphrase. Try again.")
+		case err != nil && !o.identityOK:
+			u.message("Cannot read identity", err.Error())
+		case err != nil:
+			msg := err.Error()
+			if h := binder.HintOf(err); h != "" {
+				msg += "\n\n" + h
+			}
+			u.message("Cannot open binder", msg)
+		default:
+			u.binder = o.b
+			u.win.SetTitle("gobag — " + o.b.Name(context.Background()))
+			u.show(newBrowser(o.b))
+		}
+	})
+}
+
+// progressLine words a progress report for the unlock screen.
+func progressLine(stage string, done, total int) string {
+	what := map[string]string{"history": "Checking the history", "records": "Checking the records", "index": "Building the index"}[stage]
+	if what == "" {
+		what = "Opening the binder (" + stage + ")"
 	}
-	u.binder = b
-	// Unlocking ran scrypt (256 MB at age's work factor) and opening may
-	// have rebuilt the index: hand that memory back to the system now
-	// rather than whenever the runtime gets to it.
-	debug.FreeOSMemory()
-	u.win.SetTitle("gobag — " + b.Name(context.Background()))
-	br := newBrowser(b)
-	u.view = br
-	u.win.SetContent(br.content)
-	return ""
+	if total > 0 {
+		return fmt.Sprintf("%s: %d of %d", what, done, total)
+	}
+	return fmt.Sprintf("%s: %d", what, done)
 }
 
 // messageView is a screen that explains why nothing else can be shown.
 type messageView struct {
 	title, text string
-	content     fyne.CanvasObject
+	root        fyne.CanvasObject
 }
+
+func (m *messageView) content() fyne.CanvasObject { return m.root }
+
+func (m *messageView) shown(fyne.Canvas) {}
 
 func (u *App) message(title, text string) {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	body := widget.NewLabel(text)
 	body.Wrapping = fyne.TextWrapWord
-	m := &messageView{title: title, text: text, content: container.NewPadded(container.NewVBox(t, body))}
-	u.view = m
-	u.win.SetContent(m.content)
+	u.show(&messageView{title: title, text: text, root: container.NewPadded(container.NewVBox(t, body))})
 }

@@ -53,6 +53,7 @@ func TestBrowserListsAndShowsRecords(t *testing.T) {
 	a := test.NewTempApp(t)
 	u := New(a, newBinder(t, false))
 	defer u.Close()
+	u.tasks.wait()
 	if u.Binder() == nil {
 		t.Fatal("binder not opened")
 	}
@@ -92,13 +93,29 @@ func TestUnlockAsksAgainOnWrongPassphrase(t *testing.T) {
 	if !ok {
 		t.Fatalf("content is %T; want the unlock view", u.view)
 	}
+	// Typing goes to the passphrase field at once.
+	if f := u.Window().Canvas().Focused(); f != v.entry {
+		t.Fatalf("focused %T; want the passphrase field", f)
+	}
 	test.Type(v.entry, "nope")
+	gate := make(chan struct{})
+	u.tasks.testOnlyGate = gate
 	v.entry.OnSubmitted(v.entry.Text)
+	if !v.entry.Disabled() || !v.button.Disabled() || v.progress.Text == "" {
+		t.Fatalf("while unlocking: field enabled %v, progress %q", !v.entry.Disabled(), v.progress.Text)
+	}
+	close(gate)
+	u.tasks.wait()
+	u.tasks.testOnlyGate = nil
 	if v.status.Text != "Wrong passphrase. Try again." || u.Binder() != nil {
 		t.Fatalf("status %q", v.status.Text)
 	}
+	if v.entry.Disabled() || u.Window().Canvas().Focused() != v.entry || v.entry.Text != "" {
+		t.Fatalf("after a wrong passphrase the field is not ready for another try")
+	}
 	test.Type(v.entry, "pw")
 	v.entry.OnSubmitted(v.entry.Text)
+	u.tasks.wait()
 	if u.Binder() == nil {
 		t.Fatal("not unlocked with the right passphrase")
 	}

@@ -14,17 +14,17 @@ import (
 
 // browser lists the binder's records and shows the selected one.
 type browser struct {
-	content fyne.CanvasObject
-	b       *binder.Binder
-	kinds   *widget.Select
-	list    *widget.List
-	items   []binder.Summary
-	title   *widget.Label
-	meta    *widget.Label
-	fields  *fyne.Container // holds form, rebuilt for each record
-	form    *widget.Form    // the record's fields and what links to it
-	body    *widget.RichText
-	status  *widget.Label
+	root   fyne.CanvasObject
+	b      *binder.Binder
+	kinds  *widget.Select
+	list   *widget.List
+	items  []binder.Summary
+	title  *widget.Label
+	meta   *widget.Label
+	fields *fyne.Container // holds form, rebuilt for each record
+	form   *widget.Form    // the record's fields and what links to it
+	body   *widget.RichText
+	status *widget.Label
 }
 
 func newBrowser(b *binder.Binder) *browser {
@@ -55,13 +55,17 @@ func newBrowser(b *binder.Binder) *browser {
 	detail := container.NewVScroll(container.NewVBox(v.title, v.meta, v.fields, widget.NewSeparator(), v.body))
 	split := container.NewHSplit(left, container.NewPadded(detail))
 	split.Offset = 0.38
-	v.content = split
+	v.root = split
 	v.kinds.SetSelected("All records")
 	if len(v.items) > 0 {
 		v.list.Select(0)
 	}
 	return v
 }
+
+func (v *browser) content() fyne.CanvasObject { return v.root }
+
+func (v *browser) shown(fyne.Canvas) {}
 
 func (v *browser) reload() {
 	kind := v.kinds.Selected

@@ -6,28 +6,64 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// unlockView asks for the identity's passphrase.
+// unlockView asks for the identity's passphrase. Unlocking runs off the
+// UI goroutine; meanwhile the view shows a progress line and takes no
+// more input.
 type unlockView struct {
-	content fyne.CanvasObject
-	entry   *widget.Entry
-	status  *widget.Label
+	root     fyne.CanvasObject
+	entry    *widget.Entry
+	button   *widget.Button
+	progress *widget.Label // what is being done now
+	status   *widget.Label // why the last try failed
 }
 
-func newUnlockView(path string, unlock func(pass []byte) string) *unlockView {
-	v := &unlockView{entry: widget.NewPasswordEntry(), status: widget.NewLabel("")}
+// newUnlockView builds the view; unlock starts unlocking with the
+// passphrase and later calls failed or leaves the view.
+func newUnlockView(path string, unlock func(pass []byte)) *unlockView {
+	v := &unlockView{entry: widget.NewPasswordEntry(), progress: widget.NewLabel(""), status: widget.NewLabel("")}
 	v.entry.SetPlaceHolder("Passphrase")
+	v.status.Importance = widget.DangerImportance
 	submit := func() {
-		if msg := unlock([]byte(v.entry.Text)); msg != "" {
-			v.status.SetText(msg)
-			v.entry.SetText("")
+		if v.entry.Disabled() || v.entry.Text == "" {
+			return
 		}
+		v.busy("Unlocking your identity…")
+		unlock([]byte(v.entry.Text))
 	}
 	v.entry.OnSubmitted = func(string) { submit() }
-	btn := widget.NewButton("Unlock", submit)
-	btn.Importance = widget.HighImportance
+	v.button = widget.NewButton("Unlock", submit)
+	v.button.Importance = widget.HighImportance
 	title := widget.NewLabelWithStyle("Unlock your identity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	hint := widget.NewLabel(path)
-	form := container.NewVBox(title, hint, v.entry, btn, v.status)
-	v.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 240), form))
+	hint.Truncation = fyne.TextTruncateEllipsis
+	form := container.NewVBox(title, hint, v.entry, v.button, v.progress, v.status)
+	v.root = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 260), form))
 	return v
+}
+
+func (v *unlockView) content() fyne.CanvasObject { return v.root }
+
+// shown focuses the passphrase field, so that typing goes there at once.
+func (v *unlockView) shown(c fyne.Canvas) { c.Focus(v.entry) }
+
+// busy shows what is being done and takes no input meanwhile.
+func (v *unlockView) busy(what string) {
+	v.status.SetText("")
+	v.progress.SetText(what)
+	v.entry.Disable()
+	v.button.Disable()
+}
+
+// report shows the progress of opening the binder.
+func (v *unlockView) report(line string) { v.progress.SetText(line) }
+
+// failed says why unlocking failed and asks again, with the field empty
+// and focused.
+func (v *unlockView) failed(c fyne.Canvas, msg string) {
+	v.progress.SetText("")
+	v.status.SetText(msg)
+	v.entry.Enable()
+	v.button.Enable()
+	v.entry.SetText("")
+	c.Focus(v.entry)
 }
