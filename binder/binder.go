@@ -22,7 +22,7 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-const indexVersion = "2"
+const indexVersion = "3"
 
 // Binder is one open binder: a bare git repository of encrypted, signed
 // records and the local index that caches their decrypted form. A Binder

@@ -58,6 +58,11 @@ func (x *indexer) put(r *Record) error {
 		old = x.b.indexedRecord(r.ID)
 	}
 	live := !r.Deleted
+	if live && r.Kind == "binder" {
+		if err := x.batch.Set(keyPhoneCountry, []byte(r.Text("phone_country"))); err != nil {
+			return err
+		}
+	}
 	var oldLinks, newLinks []Link
 	var oldTerms, newTerms map[string]int
 	if old != nil {

@@ -17,6 +17,9 @@ const (
 	keyTip         = "meta/tip"         // the commit the index shows
 	keyFingerprint = "meta/fingerprint" // the binder's fingerprint
 	keyCount       = "meta/count"       // live records
+	// keyPhoneCountry is the binder settings' phone_country, which every
+	// save of a contact reads.
+	keyPhoneCountry = "meta/phone-country"
 
 	// The search index (searchindex.go).
 	prefixBase    = "sb/" // word → the base's packed list of records

@@ -93,7 +93,8 @@ var Kinds = []KindSpec{
 			{Name: "organisation", Type: TypeText, Doc: "their organisation or department"},
 			{Name: "phones", Type: TypeTable, Doc: "their numbers, each labelled", Columns: []Field{
 				{Name: "label", Type: TypeEnum, Values: phoneLabels, Required: true, Doc: "office, mobile, home, satellite, pager or other"},
-				{Name: "number", Type: TypeText, Required: true, Doc: "the number, with country code"},
+				{Name: "number", Type: TypeText, Required: true, Doc: "the number as written; without a country code, the binder's phone_country is assumed"},
+				{Name: "e164", Type: TypeText, Doc: "the number in international form (+442079460001), filled in when it is saved"},
 			}},
 			{Name: "emails", Type: TypeTextList, Doc: "their e-mail addresses"},
 			{Name: "location", Type: TypeText, Doc: "where they work or can be found"},
@@ -226,6 +227,7 @@ var Kinds = []KindSpec{
 			{Name: "bia_months", Type: TypeInteger, Doc: "how old the impact analysis may be before it is overdue (default 24; a warning from half that)"},
 			{Name: "training_months", Type: TypeInteger, Doc: "how often training must take place (default 12)"},
 			{Name: "offsite_days", Type: TypeInteger, Doc: "how often a remote must receive this copy's history (default 7)"},
+			{Name: "phone_country", Type: TypeText, Doc: "the country calling code of phone numbers written without one, such as +44"},
 		}},
 }
 

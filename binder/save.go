@@ -148,6 +148,7 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
+		b.normalizePhones(r)
 		if r.Rev > 1 {
 			return nil, errorf(Invalid, "leave rev out of a new record", "record %s: a new record cannot have rev %d", r.ID, r.Rev)
 		}
@@ -205,6 +206,7 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 	if err := nr.Validate(); err != nil {
 		return nil, err
 	}
+	b.normalizePhones(nr)
 	if err := b.resolveLinks(nr, cur, nil, nil); err != nil {
 		return nil, err
 	}
