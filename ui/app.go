@@ -86,9 +86,9 @@ func (u *App) start() {
 		u.show(v)
 		return
 	}
-	v := newUnlockView(u.opts.IdentityPath, func([]byte) {})
+	v := newUnlockView(u.opts.IdentityPath, nil)
+	v.opening()
 	u.show(v)
-	v.busy("Opening the binder…")
 	u.unlock(data, pass, v)
 }
 

@@ -11,6 +11,7 @@ import (
 // more input.
 type unlockView struct {
 	root     fyne.CanvasObject
+	title    *widget.Label
 	entry    *widget.Entry
 	button   *widget.Button
 	progress *widget.Label // what is being done now
@@ -33,10 +34,10 @@ func newUnlockView(path string, unlock func(pass []byte)) *unlockView {
 	v.entry.OnSubmitted = func(string) { submit() }
 	v.button = widget.NewButton("Unlock", submit)
 	v.button.Importance = widget.HighImportance
-	title := widget.NewLabelWithStyle("Unlock your identity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.title = widget.NewLabelWithStyle("Unlock your identity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	hint := widget.NewLabel(path)
 	hint.Truncation = fyne.TextTruncateEllipsis
-	form := container.NewVBox(title, hint, v.entry, v.button, v.progress, v.status)
+	form := container.NewVBox(v.title, hint, v.entry, v.button, v.progress, v.status)
 	v.root = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 260), form))
 	return v
 }
@@ -44,7 +45,11 @@ func newUnlockView(path string, unlock func(pass []byte)) *unlockView {
 func (v *unlockView) content() fyne.CanvasObject { return v.root }
 
 // shown focuses the passphrase field, so that typing goes there at once.
-func (v *unlockView) shown(c fyne.Canvas) { c.Focus(v.entry) }
+func (v *unlockView) shown(c fyne.Canvas) {
+	if v.entry.Visible() {
+		c.Focus(v.entry)
+	}
+}
 
 // busy shows what is being done and takes no input meanwhile.
 func (v *unlockView) busy(what string) {
@@ -52,6 +57,15 @@ func (v *unlockView) busy(what string) {
 	v.progress.SetText(what)
 	v.entry.Disable()
 	v.button.Disable()
+}
+
+// opening turns the view into a progress screen, for an identity that
+// needs no passphrase here (unsealed, or given by a file).
+func (v *unlockView) opening() {
+	v.title.SetText("Opening the binder")
+	v.entry.Hide()
+	v.button.Hide()
+	v.busy("Opening the binder…")
 }
 
 // report shows the progress of opening the binder.
