@@ -168,12 +168,15 @@ func (c *cli) passphrase(prompt string, confirm bool) ([]byte, error) {
 		}
 		return []byte(line), nil
 	}
-	pass, err := c.secret(prompt, "set GOBAG_PASSPHRASE_FILE to a file holding the passphrase")
+	pass, err := c.secret(prompt)
+	if errors.Is(err, errNoTerminal) {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: err, Hint: "set GOBAG_PASSPHRASE_FILE to a file holding the passphrase"}
+	}
 	if err != nil {
 		return nil, err
 	}
 	if confirm {
-		again, err := c.secret("Repeat passphrase: ", "")
+		again, err := c.secret("Repeat passphrase: ")
 		if err != nil {
 			return nil, err
 		}
@@ -187,12 +190,15 @@ func (c *cli) passphrase(prompt string, confirm bool) ([]byte, error) {
 	return pass, nil
 }
 
-// secret asks for a secret on the terminal, without echo; hint says what
-// to do where there is no terminal.
-func (c *cli) secret(prompt, hint string) ([]byte, error) {
+// errNoTerminal is the error of secret where there is no terminal to ask
+// on; each caller says what to do instead.
+var errNoTerminal = errors.New("no terminal to ask")
+
+// secret asks for a secret on the terminal, without echo.
+func (c *cli) secret(prompt string) ([]byte, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("no terminal to ask: %s", strings.TrimSuffix(prompt, ": ")), Hint: hint}
+		return nil, fmt.Errorf("%w: %s", errNoTerminal, strings.TrimSuffix(prompt, ": "))
 	}
 	defer tty.Close()
 	fmt.Fprint(tty, prompt)
@@ -216,6 +222,10 @@ func (c *cli) loadIdentity() (*bcrypto.Identity, error) {
 	id, err := bcrypto.OpenIdentity(data, func() ([]byte, error) {
 		return c.passphrase("Passphrase for "+path+": ", false)
 	})
+	if errors.Is(err, errNoTerminal) {
+		// The identity is sealed and nothing can give its passphrase.
+		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("identity %s is sealed with a passphrase, and there is no terminal to ask for it", path), Hint: "set GOBAG_PASSPHRASE_FILE to a file holding the passphrase"}
+	}
 	if errors.Is(err, bcrypto.ErrWrongPassphrase) {
 		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("identity %s: wrong passphrase", path), Hint: "check the passphrase (GOBAG_PASSPHRASE_FILE, if set)"}
 	}
@@ -321,7 +331,7 @@ func fieldsJSON(fs []binder.Field) []fieldJSON {
 func (c *cli) kindFields(name string) error {
 	k, ok := binder.KindByName(name)
 	if !ok {
-		return usagef("gobag kinds lists them", "unknown kind %q", name)
+		return unknownKind(name)
 	}
 	if c.asJSON {
 		return c.printJSON(map[string]any{"name": k.Name, "doc": k.Doc, "title": k.TitleIs, "fields": fieldsJSON(k.Fields)})

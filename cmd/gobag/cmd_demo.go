@@ -57,6 +57,6 @@ func cmdDemo(ctx context.Context, c *cli, args []string) error {
 	if _, err := b.Import(ctx, recs); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "demo binder %s: %d records\nidentity %s (passphrase %q)\n", dir, len(recs), idPath, demoIdentities[0].passphrase)
+	fmt.Fprintf(c.stdout, "demo binder %s: %s\nidentity %s (passphrase %q)\n", dir, count(len(recs), "record", "records"), idPath, demoIdentities[0].passphrase)
 	return nil
 }

@@ -91,8 +91,9 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 		}
 		fmt.Fprintf(out, "%-7s %s  %s\n        %s\n        fix: %s\n", strings.ToUpper(f.Severity), f.Rule, where, f.Message, f.Fix)
 	}
-	fmt.Fprintf(out, "%d records checked: %d errors, %d warnings, %d for information\n",
-		rep.Records, rep.Count(binder.SeverityError), rep.Count(binder.SeverityWarning), rep.Count(binder.SeverityInfo))
+	fmt.Fprintf(out, "%s checked: %s, %s, %d for information\n",
+		count(rep.Records, "record", "records"), count(rep.Count(binder.SeverityError), "error", "errors"),
+		count(rep.Count(binder.SeverityWarning), "warning", "warnings"), rep.Count(binder.SeverityInfo))
 	return nil
 }
 
@@ -139,7 +140,7 @@ func cmdRecoveryOrder(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	for _, cyc := range plan.Cycles {
-		fmt.Fprintf(out, "dependency cycle among %d systems: gobag check explains\n", len(cyc))
+		fmt.Fprintf(out, "dependency cycle among %s: gobag check explains\n", count(len(cyc), "system", "systems"))
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func cmdAdd(ctx context.Context, c *cli, args []string) error {
 	}
 	kind := pos[0]
 	if _, ok := binder.KindByName(kind); !ok {
-		return usagef("gobag kinds lists them", "unknown kind %q", kind)
+		return unknownKind(kind)
 	}
 	r := &binder.Record{Kind: kind, Fields: map[string]any{}}
 	switch {
@@ -219,6 +219,9 @@ type showJSON struct {
 	Body       string         `json:"body"`
 	Links      []binder.Link  `json:"links,omitempty"`
 	LinkedFrom []binder.Link  `json:"linked_from,omitempty"`
+	// Conflicts are the values two copies gave the same field, kept
+	// until gobag resolve settles them.
+	Conflicts []binder.FieldConflict `json:"conflicts,omitempty"`
 }
 
 func recordJSON(r *binder.Record) showJSON {
@@ -226,7 +229,7 @@ func recordJSON(r *binder.Record) showJSON {
 	if f == nil {
 		f = map[string]any{}
 	}
-	return showJSON{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Author: r.Author, Updated: r.Updated, Path: r.Path, Fields: f, Body: r.Body}
+	return showJSON{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Author: r.Author, Updated: r.Updated, Path: r.Path, Fields: f, Body: r.Body, Conflicts: r.Conflicts}
 }
 
 func cmdShow(ctx context.Context, c *cli, args []string) error {
@@ -351,10 +354,10 @@ func cmdVerify(ctx context.Context, c *cli, args []string) error {
 		for _, p := range rep.Problems {
 			fmt.Fprintf(c.stdout, "FAIL %s\n", p)
 		}
-		fmt.Fprintf(c.stdout, "%d commits, %d record versions checked; binder %s\n", rep.Commits, rep.Versions, rep.Fingerprint)
+		fmt.Fprintf(c.stdout, "%s, %s checked; binder %s\n", count(rep.Commits, "commit", "commits"), count(rep.Versions, "record version", "record versions"), rep.Fingerprint)
 	}
 	if !rep.OK() {
-		return &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("verify: %d problems; first: %s", len(rep.Problems), rep.Problems[0]),
+		return &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("verify: %s; first: %s", count(len(rep.Problems), "problem", "problems"), rep.Problems[0]),
 			Hint: "do not trust this copy; compare with another responder's copy or the off-site remote"}
 	}
 	if !c.asJSON {
@@ -376,7 +379,7 @@ func cmdReindex(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	list, _ := b.List(ctx, "")
-	fmt.Fprintf(c.stdout, "index rebuilt: %d records\n", len(list))
+	fmt.Fprintf(c.stdout, "index rebuilt: %s\n", count(len(list), "record", "records"))
 	return nil
 }
 

@@ -38,7 +38,11 @@ func (c *cli) remoteToken(r *gitsync.Remote) ([]byte, error) {
 		line, _, _ := strings.Cut(string(data), "\n")
 		return []byte(strings.TrimSpace(line)), nil
 	}
-	return c.secret(fmt.Sprintf("Password or token for %s at %s: ", r.User, r.URL), "set GOBAG_REMOTE_TOKEN_FILE to a file holding the token")
+	token, err := c.secret(fmt.Sprintf("Password or token for %s at %s: ", r.User, r.URL))
+	if errors.Is(err, errNoTerminal) {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: err, Hint: "set GOBAG_REMOTE_TOKEN_FILE to a file holding the token"}
+	}
+	return token, err
 }
 
 func cmdRemote(ctx context.Context, c *cli, args []string) error {
@@ -227,9 +231,9 @@ func printSync(c *cli, rep *gitsync.Report) {
 	if m := rep.Merge; m != nil {
 		switch {
 		case m.FastForward:
-			what = fmt.Sprintf("received %d commits, %d records changed", m.Received, m.Changed)
+			what = fmt.Sprintf("received %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records"))
 		case m.Merged:
-			what = fmt.Sprintf("merged %d commits, %d records changed", m.Received, m.Changed)
+			what = fmt.Sprintf("merged %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records"))
 		}
 	}
 	if rep.Pushed {
@@ -241,7 +245,7 @@ func printSync(c *cli, rep *gitsync.Report) {
 			fmt.Fprintf(out, "  note: %s\n", n)
 		}
 		if len(m.Conflicts) > 0 {
-			fmt.Fprintf(out, "  %d records have conflicting values: gobag conflicts shows them\n", len(m.Conflicts))
+			fmt.Fprintf(out, "  %s conflicting values: gobag conflicts shows them\n", count(len(m.Conflicts), "record has", "records have"))
 		}
 	}
 }
@@ -277,7 +281,7 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 	for _, s := range sts {
 		fmt.Fprintf(out, "%s\t%s\n\t%d ahead, %d behind; %s\n", s.Name, s.URL, s.Ahead, s.Behind, lastSync(s.Remote))
 		if s.Stale {
-			fmt.Fprintf(out, "\tSTALE: not synced in %d days\n", set.OffsiteDays)
+			fmt.Fprintf(out, "\tSTALE: not synced in %s\n", count(set.OffsiteDays, "day", "days"))
 		}
 	}
 	return nil
@@ -310,7 +314,7 @@ func cmdClone(ctx context.Context, c *cli, args []string) error {
 	}
 	defer b.Close()
 	list, _ := b.List(ctx, "")
-	fmt.Fprintf(c.stdout, "cloned binder %s into %s: %d records, history verified; its remote is origin\n", b.Fingerprint(), dir, len(list))
+	fmt.Fprintf(c.stdout, "cloned binder %s into %s: %s, history verified; its remote is origin\n", b.Fingerprint(), dir, count(len(list), "record", "records"))
 	return nil
 }
 
