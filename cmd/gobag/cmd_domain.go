@@ -12,20 +12,28 @@ import (
 	gitsync "gobag/sync"
 )
 
-func cmdSearch(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("search")
-	kind := fs.String("kind", "", "only records of this kind")
-	n := fs.Int("n", 20, "show at most N hits")
-	pos, err := parse(fs, args, 1, -1)
-	if err != nil {
-		return err
+type searchOptions struct {
+	kind string
+	n    int
+}
+
+func newSearchCommand() *Command {
+	var opts searchOptions
+	cmd := newCommand("gobag search QUERY… [--kind KIND] [-n N]", "find records by their words", `
+Search finds records by name (accents and case ignored), by phone number
+in any format (07700 900123, +44 7700 900123) or by any word, best
+first. The last word may be unfinished.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, -1
+	cmd.Flag.StringVar(&opts.kind, "kind", "", "only records of `KIND`")
+	cmd.Flag.IntVar(&opts.n, "n", 20, "show at most `N` hits")
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+		return runSearch(ctx, c, b, &opts, strings.Join(args, " "))
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	hits, err := b.Search(ctx, strings.Join(pos, " "), *kind, *n)
+	return cmd
+}
+
+func runSearch(ctx context.Context, c *cli, b *binder.Binder, opts *searchOptions, query string) error {
+	hits, err := b.Search(ctx, query, opts.kind, opts.n)
 	if err != nil {
 		return err
 	}
@@ -50,27 +58,38 @@ func cmdSearch(ctx context.Context, c *cli, args []string) error {
 	return out.Flush()
 }
 
-func cmdCheck(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("check")
-	rules := fs.Bool("rules", false, "list the rules instead")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
-	}
-	if *rules {
-		if c.asJSON {
-			return c.printJSON(binder.Rules)
+func newCheckCommand() *Command {
+	var rules bool
+	cmd := newCommand("gobag check [--rules]", "the readiness report: what the plans lack", `
+Check reads the binder against the readiness rules drawn from the
+standards continuity programmes are audited against: plans and their
+required sections, exercises, reviews, contacts and their alternates,
+vendors, systems against their RTO and MTD, the impact analysis, runbooks,
+off-site copies. Each finding names its rule, its severity (error,
+warning, info), the record, and what would fix it. The periods it uses
+are in the binder's settings record (gobag list binder).`)
+	cmd.Flag.BoolVar(&rules, "rules", false, "list the rules instead of checking")
+	cmd.Run = func(ctx context.Context, c *cli, _ []string) error {
+		if rules {
+			return printRules(c)
 		}
-		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		for _, r := range binder.Rules {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Doc)
-		}
-		return tw.Flush()
+		return c.withBinder(ctx, func(b *binder.Binder) error { return runCheck(ctx, c, b) })
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
+	return cmd
+}
+
+func printRules(c *cli) error {
+	if c.asJSON {
+		return c.printJSON(binder.Rules)
 	}
-	defer b.Close()
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	for _, r := range binder.Rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Doc)
+	}
+	return tw.Flush()
+}
+
+func runCheck(ctx context.Context, c *cli, b *binder.Binder) error {
 	copies, err := gitsync.OffsiteCopies(b.Dir())
 	if err != nil {
 		return err
@@ -89,7 +108,7 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 		if f.Record != "" {
 			where = fmt.Sprintf("%s %q (%s)", f.Kind, f.Title, f.Record[:10])
 		}
-		fmt.Fprintf(out, "%-7s %s  %s\n        %s\n        fix: %s\n", strings.ToUpper(f.Severity), f.Rule, where, f.Message, f.Fix)
+		fmt.Fprintf(out, "%-7s %s  %s\n        %s\n        fix: %s\n", strings.ToUpper(f.Severity), f.Rule, where, f.Message, findingFix(f.Fix))
 	}
 	fmt.Fprintf(out, "%s checked: %s, %s, %d for information\n",
 		count(rep.Records, "record", "records"), count(rep.Count(binder.SeverityError), "error", "errors"),
@@ -97,15 +116,17 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-func cmdRecoveryOrder(ctx context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("recovery-order"), args, 0, 0); err != nil {
-		return err
-	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
+func newRecoveryOrderCommand() *Command {
+	cmd := newCommand("gobag recovery-order", "systems in the order they must be restored", `
+Recovery-order lists the systems in the order they must be restored:
+dependencies first, then the most critical. Each has its tier, its RTO,
+its restore time (its longest runbook), its critical path with its
+dependencies, and whether that meets the RTO.`)
+	cmd.RunBinder = runRecoveryOrder
+	return cmd
+}
+
+func runRecoveryOrder(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
 	plan, err := b.RecoveryOrder(ctx)
 	if err != nil {
 		return err
@@ -145,30 +166,33 @@ func cmdRecoveryOrder(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-// cmdTimeline lists an incident's timeline, or adds an entry to it: one
+func newTimelineCommand() *Command {
+	var at string
+	cmd := newCommand("gobag timeline INCIDENT [TEXT…] [--at TIME]", "an incident's timeline; with TEXT, log an entry", `
+Timeline prints the timeline of incident INCIDENT, oldest first. With
+TEXT, it logs an entry instead: a record of its own, signed by you, so
+that responders logging offline never conflict.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, -1
+	cmd.Flag.StringVar(&at, "at", "", "when it happened, at `TIME`: 2026-11-27T14:30 or RFC 3339 (default: now)")
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+		return runTimeline(ctx, c, b, at, args[0], strings.Join(args[1:], " "))
+	}
+	return cmd
+}
+
+// runTimeline lists an incident's timeline, or adds an entry to it: one
 // record per entry, signed by whoever logged it, so that responders
 // logging offline never conflict.
-func cmdTimeline(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("timeline")
-	at := fs.String("at", "", "when it happened (default: now), 2026-11-27T14:30 or RFC 3339")
-	pos, err := parse(fs, args, 1, -1)
-	if err != nil {
-		return err
-	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	inc, err := b.Get(ctx, pos[0])
+func runTimeline(ctx context.Context, c *cli, b *binder.Binder, at, incident, text string) error {
+	inc, err := b.Get(ctx, incident)
 	if err != nil {
 		return err
 	}
 	if inc.Kind != "incident" {
-		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s is a %s, not an incident", inc.ID, inc.Kind), Hint: "gobag list incident shows the incidents"}
+		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s is a %s, not an incident", inc.ID, inc.Kind), Hint: "the incidents are listed by", Fix: &binder.Fix{Action: binder.ActionList, Kind: "incident"}}
 	}
-	if text := strings.Join(pos[1:], " "); text != "" {
-		when := *at
+	if text != "" {
+		when := at
 		if when == "" {
 			when = time.Now().Format(time.RFC3339)
 		}
@@ -177,7 +201,6 @@ func cmdTimeline(ctx context.Context, c *cli, args []string) error {
 		if err != nil {
 			return err
 		}
-		c.autoPack(ctx, b)
 		if c.asJSON {
 			return c.printJSON(recordJSON(saved))
 		}
@@ -200,5 +223,99 @@ func cmdTimeline(ctx context.Context, c *cli, args []string) error {
 	for _, e := range entries {
 		fmt.Fprintf(out, "%s  %-10s %s\n", e.At.Local().Format("2006-01-02 15:04"), e.Author, e.Text)
 	}
+	return nil
+}
+
+func newKindsCommand() *Command {
+	cmd := newCommand("gobag kinds [KIND]", "list the kinds of record, or a kind's fields", `
+Kinds lists the kinds of record a binder holds. With KIND, it lists that
+kind's fields: each one's name, type and meaning, and the values a field
+with a fixed set of them takes. A field a kind does not define is refused
+unless its name starts with x-.`)
+	cmd.MaxArgs = 1
+	cmd.ArgWords = func() []string { return kindNames(true) }
+	cmd.Run = runKinds
+	return cmd
+}
+
+func runKinds(_ context.Context, c *cli, args []string) error {
+	if len(args) == 1 {
+		return c.kindFields(args[0])
+	}
+	var ks []binder.KindSpec
+	for _, k := range binder.Kinds {
+		if !k.Hidden {
+			ks = append(ks, k)
+		}
+	}
+	if c.asJSON {
+		type kind struct{ Name, Doc string }
+		var out []kind
+		for _, k := range ks {
+			out = append(out, kind{k.Name, k.Doc})
+		}
+		return c.printJSON(out)
+	}
+	for _, k := range ks {
+		fmt.Fprintf(c.stdout, "%-10s %s\n", k.Name, k.Doc)
+	}
+	fmt.Fprintln(c.stdout, "\ngobag kinds KIND lists a kind's fields.")
+	return nil
+}
+
+// fieldJSON is a field as gobag kinds KIND --json prints it.
+type fieldJSON struct {
+	Name    string      `json:"name"`
+	Type    string      `json:"type"`
+	Doc     string      `json:"doc"`
+	Values  []string    `json:"values,omitempty"`
+	Links   []string    `json:"links_to,omitempty"`
+	Columns []fieldJSON `json:"columns,omitempty"`
+}
+
+func fieldsJSON(fs []binder.Field) []fieldJSON {
+	var out []fieldJSON
+	for _, f := range fs {
+		out = append(out, fieldJSON{Name: f.Name, Type: f.Type.String(), Doc: f.Doc, Values: f.Values, Links: f.Targets, Columns: fieldsJSON(f.Columns)})
+	}
+	return out
+}
+
+func (c *cli) kindFields(name string) error {
+	k, ok := binder.KindByName(name)
+	if !ok {
+		return unknownKind(name)
+	}
+	if c.asJSON {
+		return c.printJSON(map[string]any{"name": k.Name, "doc": k.Doc, "title": k.TitleIs, "fields": fieldsJSON(k.Fields)})
+	}
+	fmt.Fprintf(c.stdout, "%s: %s\ntitle: %s\n", k.Name, k.Doc, k.TitleIs)
+	if k.FreeFields {
+		fmt.Fprintln(c.stdout, "fields: any")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	var choices []binder.Field
+	row := func(indent string, f binder.Field) {
+		typ := f.TypeDoc()
+		if len(f.Values) > 0 {
+			typ = f.Type.String() + " (below)"
+			choices = append(choices, f)
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, f.Name, typ, f.Doc)
+	}
+	for _, f := range k.Fields {
+		row("  ", f)
+		for _, col := range f.Columns {
+			row("    ."+f.Name+".", col)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, f := range choices {
+		fmt.Fprintf(c.stdout, "\n%s: %s\n", f.Name, strings.Join(f.Values, ", "))
+	}
+	fmt.Fprintln(c.stdout, "\nFields not listed here must start with x- (custom fields).")
 	return nil
 }

@@ -1,19 +1,29 @@
 package main
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"gobag/assets"
-
 	"gobag/ui"
 )
 
+// newDesktopCommand returns gobag itself: with no command it opens the
+// desktop app. Its sub-commands are the commands.
+func newDesktopCommand() *Command {
+	cmd := newCommand("gobag", "open the desktop app", `
+gobag is an offline-first continuity binder: a team's plans, contacts,
+runbooks, systems and recovery credentials in a signed, encrypted git
+repository, synced to other copies. With no command it opens the desktop
+app; with one, it runs that command.`)
+	cmd.Run = func(ctx context.Context, c *cli, _ []string) error { return c.desktop() }
+	return cmd
+}
+
 // desktop opens the desktop app: gobag with no command.
-func (c *cli) desktop(args []string) error {
-	if _, err := parse(c.flags("gobag"), args, 0, 0); err != nil {
-		return err
-	}
+func (c *cli) desktop() error {
 	idPath, err := c.identityFile()
 	if err != nil {
 		return err

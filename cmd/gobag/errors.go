@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"gobag/binder"
 )
@@ -34,8 +35,11 @@ func usagef(hint, format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
 }
 
-// report prints err as gobag: error: … and gobag: hint: …, and returns the
-// exit code for it.
+// report prints err as gobag: error: …, then what would help as
+// gobag: hint: …, and returns the exit code for it. An error's hint (prose)
+// and its structured fix (rendered as a command line) share one line,
+// "check the passphrase: set GOBAG_PASSPHRASE_FILE …", as hints that name
+// their command always have.
 func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
@@ -48,8 +52,20 @@ func report(stderr io.Writer, err error) int {
 		}
 		return exitUsage
 	}
-	if h := binder.HintOf(err); h != "" {
+	if h := hintLine(binder.HintOf(err), fixCommand(binder.FixOf(err))); h != "" {
 		fmt.Fprintf(stderr, "gobag: hint: %s\n", h)
 	}
 	return exitCodes[binder.KindOf(err)]
+}
+
+// hintLine joins a hint's prose and the command that carries it out.
+func hintLine(prose, command string) string {
+	prose = strings.TrimRight(strings.TrimSpace(prose), ":.")
+	switch {
+	case command == "" || strings.Contains(prose, command):
+		return prose
+	case prose == "":
+		return command
+	}
+	return prose + ": " + command
 }

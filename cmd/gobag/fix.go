@@ -1,0 +1,189 @@
+package main
+
+import (
+	"strings"
+
+	"gobag/binder"
+)
+
+// shortID is the start of an id that the CLI prints and accepts, as list
+// and check print it.
+func shortID(id string) string { return id[:min(len(id), 10)] }
+
+// fixCommand words a structured fix as what to type: the gobag command
+// line that does it, or the setting to make. Words in capitals stand for
+// what the fix does not know (FILE, NAME). An action it does not know
+// gives "".
+func fixCommand(f *binder.Fix) string {
+	if f == nil {
+		return ""
+	}
+	id := or(shortID(f.Record), "ID")
+	var cmd []string
+	switch f.Action {
+	case binder.ActionEdit:
+		if f.Field != "" && f.Value == "" {
+			// A field to correct or fill in by hand, in the record's file.
+			return withNote(f, "gobag show "+id+" > FILE, correct "+f.Field+" in FILE, then gobag edit "+id+" --file FILE")
+		}
+		cmd = append([]string{"gobag", "edit", id}, setFlags(pair(f.Field, f.Value), f.Set)...)
+		if len(cmd) == 3 {
+			cmd = append(cmd, "--file", "FILE")
+		}
+	case binder.ActionAdd:
+		kind := or(f.Kind, "KIND")
+		if f.Template != "" {
+			kind = "plan"
+		}
+		cmd = []string{"gobag", "add", kind}
+		if f.Template != "" {
+			cmd = append(cmd, "--template", f.Template)
+		}
+		sets := append(pair(f.Field, f.Value), f.Set...)
+		title := "TITLE"
+		for i, s := range sets {
+			if s.Field == "title" {
+				title = s.Value
+				sets = append(sets[:i:i], sets[i+1:]...)
+				break
+			}
+		}
+		if f.Template == "" || title != "TITLE" {
+			cmd = append(cmd, "--title", title)
+		}
+		cmd = append(cmd, setFlags(sets, nil)...)
+	case binder.ActionShow:
+		cmd = []string{"gobag", "show", id}
+	case binder.ActionList:
+		cmd = []string{"gobag", "list"}
+		if f.Kind != "" {
+			cmd = append(cmd, f.Kind)
+		}
+	case binder.ActionLog:
+		cmd = []string{"gobag", "log"}
+		if f.Record != "" {
+			cmd = append(cmd, id)
+		}
+	case binder.ActionConflicts:
+		cmd = []string{"gobag", "conflicts"}
+	case binder.ActionResolve:
+		return withNote(f, "gobag resolve "+id+" --take ours|theirs, or gobag resolve "+id+" --file FILE")
+	case binder.ActionVerify:
+		cmd = []string{"gobag", "verify"}
+	case binder.ActionReindex:
+		cmd = []string{"gobag", "reindex"}
+	case binder.ActionInit:
+		cmd = []string{"gobag", "init", "--binder", or(f.Value, "DIR"), "--name", "NAME"}
+	case binder.ActionNewIdentity:
+		cmd = []string{"gobag", "id", "new"}
+	case binder.ActionShowIdentity:
+		cmd = []string{"gobag", "id", "show"}
+	case binder.ActionSync:
+		cmd = []string{"gobag", "sync", or(f.Remote, "--all")}
+	case binder.ActionListRemotes:
+		cmd = []string{"gobag", "remote"}
+	case binder.ActionAddRemote:
+		cmd = []string{"gobag", "remote", "add", or(f.Remote, "NAME"), or(f.URL, "URL")}
+	case binder.ActionRemoveRemote:
+		cmd = []string{"gobag", "remote", "rm", or(f.Remote, "NAME")}
+	case binder.ActionAcceptHostKey:
+		cmd = []string{"gobag", "remote", "add", or(f.Remote, "NAME"), or(f.URL, "URL"), "--accept-host-key", or(f.Value, "FINGERPRINT")}
+	case binder.ActionCACert:
+		cmd = []string{"gobag", "remote", "add", or(f.Remote, "NAME"), or(f.URL, "URL"), "--ca-cert", or(f.Value, "FILE")}
+	case binder.ActionCloneFingerprint:
+		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--expect-fingerprint", or(f.Value, "FINGERPRINT")}
+	case binder.ActionCloneHostKey:
+		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--accept-host-key", or(f.Value, "FINGERPRINT"), "--expect-fingerprint", "FINGERPRINT"}
+	case binder.ActionTokenFile:
+		s := "set GOBAG_REMOTE_TOKEN_FILE to a file whose first line is the password or token"
+		if f.Remote != "" {
+			s += " for remote " + f.Remote
+		}
+		return withNote(f, s)
+	case binder.ActionPassphraseFile:
+		return withNote(f, "set GOBAG_PASSPHRASE_FILE to a file whose first line is the passphrase")
+	case binder.ActionRetry:
+		if f.Note != "" {
+			return "run the command again " + f.Note
+		}
+		return "run the command again"
+	default:
+		return ""
+	}
+	return withNote(f, commandLine(cmd))
+}
+
+// pair returns field=value as a one-element list, or nothing if field is
+// empty.
+func pair(field, value string) []binder.FieldValue {
+	if field == "" {
+		return nil
+	}
+	return []binder.FieldValue{{Field: field, Value: value}}
+}
+
+// setFlags returns --set field=value for each pair of a and b.
+func setFlags(a, b []binder.FieldValue) []string {
+	var out []string
+	for _, s := range append(append([]binder.FieldValue(nil), a...), b...) {
+		out = append(out, "--set", s.Field+"="+s.Value)
+	}
+	return out
+}
+
+// withNote adds the fix's note, which says when or why, in parentheses.
+func withNote(f *binder.Fix, s string) string {
+	if f.Note == "" {
+		return s
+	}
+	return s + " (" + f.Note + ")"
+}
+
+// commandLine joins the words of a command line, quoting those a shell
+// would split or expand. Placeholders such as ours|theirs stay as they are.
+func commandLine(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = w
+		if w == "" || strings.ContainsFunc(w, needsQuote) && !isPlaceholder(w) {
+			out[i] = shellQuote(w)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// shellQuote quotes s for a POSIX shell (and zsh).
+func shellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func needsQuote(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@+,%", r))
+}
+
+// isPlaceholder reports whether w stands for something to fill in.
+func isPlaceholder(w string) bool {
+	return w == strings.ToUpper(w) && strings.Trim(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_|") == ""
+}
+
+func or(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+// findingFix words a readiness finding's fix: prose, or a structured
+// [binder.Fix] rendered as a command line.
+func findingFix(fix any) string {
+	switch f := fix.(type) {
+	case *binder.Fix:
+		return fixCommand(f)
+	case string:
+		return f
+	}
+	return ""
+}
