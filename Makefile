@@ -47,8 +47,13 @@ deps-test:
 deps-bench:
 	$(call need,$(PKGS_BUILD) $(PKGS_TEST) $(PKGS_BENCH))
 
+# The version gobag version prints: git describe where git and the history
+# are at hand; without them, none is stamped and the build still works.
+VERSION := $(shell git describe --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-ldflags "-X main.version=$(VERSION)")
+
 build: deps
-	$(GO) build -o $(BIN) ./cmd/gobag
+	$(GO) build $(LDFLAGS) -o $(BIN) ./cmd/gobag
 
 run: build
 	@test -d $(DEMO) || $(BIN) demo --binder $(DEMO)

@@ -99,6 +99,7 @@ func (c *cli) commands() *Command {
 		newReindexCommand(),
 		newGCCommand(),
 		newKindsCommand(),
+		newVersionCommand(),
 		newHelpCommand(root),
 	}
 	return root

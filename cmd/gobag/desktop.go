@@ -18,7 +18,14 @@ gobag is an offline-first continuity binder: a team's plans, contacts,
 runbooks, systems and recovery credentials in a signed, encrypted git
 repository, synced to other copies. With no command it opens the desktop
 app; with one, it runs that command.`)
-	cmd.Run = func(ctx context.Context, c *cli, _ []string) error { return c.desktop() }
+	var showVersion bool
+	cmd.Flag.BoolVar(&showVersion, "version", false, "print gobag's version, commit and Go version, as gobag version does")
+	cmd.Run = func(ctx context.Context, c *cli, _ []string) error {
+		if showVersion {
+			return printVersion(c)
+		}
+		return c.desktop()
+	}
 	return cmd
 }
 
