@@ -13,7 +13,8 @@ DEMOID  := $(DEMO)/gobag/demo-identities/manager.age
 # tests run against.
 PKGS_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-PKGS_TEST  := git age openssh-client openssh-server xvfb xauth libgl1-mesa-dri x11-utils
+PKGS_TEST  := git age openssh-client openssh-server xvfb xauth libgl1-mesa-dri x11-utils \
+              zsh fish
 PKGS_BENCH := pass gnupg time
 
 .PHONY: all build run test bench deps deps-test deps-bench fmt-check clean

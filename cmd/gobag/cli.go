@@ -99,6 +99,7 @@ func (c *cli) commands() *Command {
 		newReindexCommand(),
 		newGCCommand(),
 		newKindsCommand(),
+		newCompletionCommand(root),
 		newVersionCommand(),
 		newHelpCommand(root),
 	}
