@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,4 +80,47 @@ func TestDesktopWindowUnderXvfb(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("no window titled %q within 60 s\n%s", want, stderr.String())
+}
+
+// gobag with no command and no display says so plainly, without
+// starting GLFW: exit 1, an error and a hint, no panic. With a display
+// that cannot be opened, GLFW's failure becomes the same error.
+func TestNoDisplay(t *testing.T) {
+	home := t.TempDir()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unreachable := ":87"
+	if _, err := os.Stat("/tmp/.X11-unix/X87"); err == nil {
+		t.Skip("display :87 exists here")
+	}
+	for _, tc := range []struct {
+		display string
+		want    string
+	}{
+		{"", "gobag: error: no display to open the desktop app on\n"},
+		{unreachable, `gobag: error: no display to open the desktop app on: display ":87" could not be opened` + "\n"},
+	} {
+		cmd := exec.Command(self)
+		cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "GOBAG_TEST_RUN_MAIN=1"}
+		if tc.display != "" {
+			cmd.Env = append(cmd.Env, "DISPLAY="+tc.display)
+		}
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("DISPLAY=%q: %v; want exit 1\n%s", tc.display, err, stderr.String())
+		}
+		// GLFW itself may log its failure first; what gobag says ends the output.
+		const hint = "gobag: hint: set DISPLAY (or WAYLAND_DISPLAY) to a running display, or use a command: gobag help lists them\n"
+		if !strings.HasSuffix(stderr.String(), tc.want+hint) || strings.Contains(stderr.String(), "panic") || stdout.Len() > 0 {
+			t.Errorf("DISPLAY=%q: stdout %q, stderr:\n%s\nwant it to end with:\n%s%s", tc.display, stdout.String(), stderr.String(), tc.want, hint)
+		}
+		if tc.display == "" && stderr.String() != tc.want+hint {
+			t.Errorf("with no display, GLFW was started:\n%s", stderr.String())
+		}
+	}
 }
