@@ -13,7 +13,8 @@ DEMOID  := $(DEMO)/gobag/demo-identities/manager.age
 # tests run against.
 PKGS_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-PKGS_TEST  := git age openssh-client openssh-server xvfb xauth libgl1-mesa-dri x11-utils
+PKGS_TEST  := git age openssh-client openssh-server xvfb xauth libgl1-mesa-dri x11-utils xdotool \
+              zsh fish
 PKGS_BENCH := pass gnupg time
 
 .PHONY: all build run test bench deps deps-test deps-bench fmt-check clean
@@ -47,8 +48,13 @@ deps-test:
 deps-bench:
 	$(call need,$(PKGS_BUILD) $(PKGS_TEST) $(PKGS_BENCH))
 
+# The version gobag version prints: git describe where git and the history
+# are at hand; without them, none is stamped and the build still works.
+VERSION := $(shell git describe --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-ldflags "-X main.version=$(VERSION)")
+
 build: deps
-	$(GO) build -o $(BIN) ./cmd/gobag
+	$(GO) build $(LDFLAGS) -o $(BIN) ./cmd/gobag
 
 run: build
 	@test -d $(DEMO) || $(BIN) demo --binder $(DEMO)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -23,117 +22,88 @@ import (
 // factor for new identities so that tests do not spend a second each.
 var testOnlyScryptWorkFactor int
 
-// cli is one invocation's environment.
+// defaultWait is how long a command waits for a binder that another gobag
+// process has open, unless --wait or GOBAG_WAIT says otherwise.
+const defaultWait = 30 * time.Second
+
+// cli is one invocation's environment and global flags.
 type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 
+	// globals are the flags every command accepts, bound to the fields
+	// below.
+	globals      *flag.FlagSet
 	binderDir    string
 	identityPath string
 	asJSON       bool
+	wait         time.Duration
 }
 
-type command struct {
-	name    string
-	args    string
-	summary string
-	run     func(ctx context.Context, c *cli, args []string) error
-}
-
-var commands []command
-
-func init() {
-	commands = []command{
-		{"id", "new|export|show", "create, export or show your identity", cmdID},
-		{"init", "--name NAME", "create a new binder", cmdInit},
-		{"demo", "", "create the demo binder and its identities", cmdDemo},
-		{"add", "KIND --file F | --title T [--set k=v]… | plan --template TYPE", "add a record; prints its id", cmdAdd},
-		{"list", "[KIND]", "list records", cmdList},
-		{"show", "ID", "show a record", cmdShow},
-		{"edit", "ID --file F | --set k=v…", "save a new revision of a record", cmdEdit},
-		{"rm", "ID", "delete a record (a signed tombstone)", cmdRm},
-		{"log", "[ID] [-n N]", "history: who changed what, when", cmdLog},
-		{"search", "QUERY [--kind K] [-n N]", "find records by their words", cmdSearch},
-		{"check", "[--rules]", "the readiness report: what the plans lack", cmdCheck},
-		{"recovery-order", "", "systems in the order they must be restored", cmdRecoveryOrder},
-		{"timeline", "INCIDENT [TEXT] [--at TIME]", "an incident's timeline; with TEXT, log an entry", cmdTimeline},
-		{"remote", "[add NAME URL | rm NAME]", "the places this binder syncs with", cmdRemote},
-		{"sync", "[NAME | --all]", "fetch, verify, merge and push with remotes", cmdSync},
-		{"status", "[--fetch]", "each remote: ahead, behind, last sync", cmdStatus},
-		{"clone", "URL --expect-fingerprint FP", "make a copy of a binder (into --binder DIR)", cmdClone},
-		{"conflicts", "", "records two copies changed differently", cmdConflicts},
-		{"resolve", "ID --take ours|theirs | --file F", "settle a record's conflicts", cmdResolve},
-		{"verify", "", "check every commit, envelope and roster", cmdVerify},
-		{"reindex", "", "rebuild the local index from git", cmdReindex},
-		{"gc", "", "pack the repository's objects (as git gc)", cmdGC},
-		{"kinds", "[KIND]", "list the kinds of record, or a kind's fields", cmdKinds},
-	}
+func newCLI(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *cli {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	fs := flag.NewFlagSet("gobag", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.binderDir, "binder", "", "open the binder in `DIR` (or GOBAG_BINDER)")
+	fs.StringVar(&c.identityPath, "identity", "", "read your identity from `FILE` (or GOBAG_IDENTITY; default ~/.config/gobag/identity.age)")
+	fs.BoolVar(&c.asJSON, "json", false, "print the result as JSON")
+	fs.DurationVar(&c.wait, "wait", defaultWait, "wait up to `DURATION` while another gobag process has the binder open; 0 fails at once (or GOBAG_WAIT)")
+	c.globals = fs
+	// The environment gives the defaults after the flags are declared, so
+	// that help shows none of its values.
+	c.binderDir = getenv("GOBAG_BINDER")
+	c.identityPath = getenv("GOBAG_IDENTITY")
+	return c
 }
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return report(stderr, c.desktop(args))
-	}
-	name, rest := args[0], args[1:]
-	if name == "help" || name == "--help" {
-		c.usage(stdout)
-		return 0
-	}
-	for _, cmd := range commands {
-		if cmd.name == name {
-			return report(stderr, cmd.run(ctx, c, rest))
+	c := newCLI(stdin, stdout, stderr, getenv)
+	if w := getenv("GOBAG_WAIT"); w != "" {
+		d, err := time.ParseDuration(w)
+		if err != nil || d < 0 {
+			return report(stderr, usagef("set it to a duration such as 30s or 2m, or 0 to fail at once", "GOBAG_WAIT=%q is not a duration", w))
 		}
+		c.wait = d
 	}
-	c.usage(stderr)
-	return report(stderr, usagef("gobag help lists the commands", "unknown command %q", name))
+	return report(stderr, c.dispatch(ctx, c.commands(), args))
 }
 
-func (c *cli) usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: gobag [--binder DIR] [--identity FILE]          open the desktop app")
-	fmt.Fprintln(w, "       gobag COMMAND [ARGS] [--binder DIR] [--identity FILE] [--json]")
-	fmt.Fprintln(w)
-	for _, cmd := range commands {
-		fmt.Fprintf(w, "  %-8s %-40s %s\n", cmd.name, cmd.args, cmd.summary)
+// commands returns the command table: gobag itself, whose sub-commands
+// are the commands. It is built afresh for each command line, so that no
+// flag value outlives it.
+func (c *cli) commands() *Command {
+	root := newDesktopCommand()
+	root.Commands = []*Command{
+		newIDCommand(),
+		newInitCommand(),
+		newDemoCommand(),
+		newAddCommand(),
+		newListCommand(),
+		newShowCommand(),
+		newEditCommand(),
+		newRmCommand(),
+		newLogCommand(),
+		newSearchCommand(),
+		newCheckCommand(),
+		newRecoveryOrderCommand(),
+		newTimelineCommand(),
+		newRemoteCommand(),
+		newSyncCommand(),
+		newStatusCommand(),
+		newCloneCommand(),
+		newConflictsCommand(),
+		newResolveCommand(),
+		newVerifyCommand(),
+		newReindexCommand(),
+		newGCCommand(),
+		newKindsCommand(),
+		newCompletionCommand(root),
+		newVersionCommand(),
+		newHelpCommand(root),
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "environment: GOBAG_BINDER, GOBAG_IDENTITY, GOBAG_PASSPHRASE_FILE")
-}
-
-// flags returns a flag set with the global options bound.
-func (c *cli) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.binderDir, "binder", c.getenv("GOBAG_BINDER"), "binder directory")
-	fs.StringVar(&c.identityPath, "identity", c.getenv("GOBAG_IDENTITY"), "identity file")
-	fs.BoolVar(&c.asJSON, "json", false, "print JSON")
-	return fs
-}
-
-// parse parses flags anywhere among the arguments and returns the rest.
-func parse(fs *flag.FlagSet, args []string, minPos, maxPos int) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("gobag help lists the options", "%s: %v", fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		if args[0] == "--" {
-			pos = append(pos, args[1:]...)
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-	if len(pos) < minPos || (maxPos >= 0 && len(pos) > maxPos) {
-		return nil, usagef("gobag help lists the commands and their arguments", "%s: wrong number of arguments", fs.Name())
-	}
-	return pos, nil
+	return root
 }
 
 func (c *cli) needBinder() (string, error) {
@@ -168,17 +138,20 @@ func (c *cli) passphrase(prompt string, confirm bool) ([]byte, error) {
 		}
 		return []byte(line), nil
 	}
-	pass, err := c.secret(prompt, "set GOBAG_PASSPHRASE_FILE to a file holding the passphrase")
+	pass, err := c.secret(prompt)
+	if errors.Is(err, errNoTerminal) {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: err, Fix: &binder.Fix{Action: binder.ActionPassphraseFile}}
+	}
 	if err != nil {
 		return nil, err
 	}
 	if confirm {
-		again, err := c.secret("Repeat passphrase: ", "")
+		again, err := c.secret("Repeat passphrase: ")
 		if err != nil {
 			return nil, err
 		}
 		if string(again) != string(pass) {
-			return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("the passphrases differ"), Hint: "run the command again"}
+			return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("the passphrases differ"), Fix: &binder.Fix{Action: binder.ActionRetry}}
 		}
 	}
 	if len(pass) == 0 {
@@ -187,12 +160,15 @@ func (c *cli) passphrase(prompt string, confirm bool) ([]byte, error) {
 	return pass, nil
 }
 
-// secret asks for a secret on the terminal, without echo; hint says what
-// to do where there is no terminal.
-func (c *cli) secret(prompt, hint string) ([]byte, error) {
+// errNoTerminal is the error of secret where there is no terminal to ask
+// on; each caller says what to do instead.
+var errNoTerminal = errors.New("no terminal to ask")
+
+// secret asks for a secret on the terminal, without echo.
+func (c *cli) secret(prompt string) ([]byte, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("no terminal to ask: %s", strings.TrimSuffix(prompt, ": ")), Hint: hint}
+		return nil, fmt.Errorf("%w: %s", errNoTerminal, strings.TrimSuffix(prompt, ": "))
 	}
 	defer tty.Close()
 	fmt.Fprint(tty, prompt)
@@ -208,7 +184,7 @@ func (c *cli) loadIdentity() (*bcrypto.Identity, error) {
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("no identity at %s", path), Hint: "create one with: gobag id new"}
+		return nil, &binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("no identity at %s", path), Hint: "create one with", Fix: &binder.Fix{Action: binder.ActionNewIdentity}}
 	}
 	if err != nil {
 		return nil, err
@@ -216,6 +192,10 @@ func (c *cli) loadIdentity() (*bcrypto.Identity, error) {
 	id, err := bcrypto.OpenIdentity(data, func() ([]byte, error) {
 		return c.passphrase("Passphrase for "+path+": ", false)
 	})
+	if errors.Is(err, errNoTerminal) {
+		// The identity is sealed and nothing can give its passphrase.
+		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("identity %s is sealed with a passphrase, and there is no terminal to ask for it", path), Fix: &binder.Fix{Action: binder.ActionPassphraseFile}}
+	}
 	if errors.Is(err, bcrypto.ErrWrongPassphrase) {
 		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("identity %s: wrong passphrase", path), Hint: "check the passphrase (GOBAG_PASSPHRASE_FILE, if set)"}
 	}
@@ -228,6 +208,9 @@ func (c *cli) loadIdentity() (*bcrypto.Identity, error) {
 	return id, nil
 }
 
+// open opens the binder the global flags name. The identity is loaded
+// (and its passphrase asked for) once; then, while another gobag process
+// has the binder open, open tries again until c.wait has passed.
 func (c *cli) open(ctx context.Context) (*binder.Binder, error) {
 	dir, err := c.needBinder()
 	if err != nil {
@@ -237,7 +220,67 @@ func (c *cli) open(ctx context.Context) (*binder.Binder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return binder.Open(ctx, dir, id, binder.WithProgress(c.progress()))
+	return c.waitFor(ctx, dir, func() (*binder.Binder, error) {
+		return binder.Open(ctx, dir, id, binder.WithProgress(c.progress()))
+	})
+}
+
+// waitPoll is how often a command waiting for a busy binder tries again.
+const waitPoll = 75 * time.Millisecond
+
+// waitFor calls open until it returns anything but a binder.Locked error,
+// for at most c.wait. After a second it says once on standard error what
+// it is waiting for.
+func (c *cli) waitFor(ctx context.Context, dir string, open func() (*binder.Binder, error)) (*binder.Binder, error) {
+	start := time.Now()
+	told := false
+	for {
+		b, err := open()
+		if binder.KindOf(err) != binder.Locked || c.wait <= 0 {
+			return b, err
+		}
+		waited := time.Since(start)
+		if waited >= c.wait {
+			return nil, &binder.Error{Kind: binder.Locked, Err: fmt.Errorf("%w (waited %s)", err, c.wait)}
+		}
+		if !told && waited >= time.Second {
+			fmt.Fprintf(c.stderr, "gobag: waiting for another gobag process to finish with %s…\n", dir)
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(min(waitPoll, c.wait-waited)):
+		}
+	}
+}
+
+// withBinder opens the binder (see open), runs fn on it, packs its loose
+// objects if fn saved anything, and closes it.
+func (c *cli) withBinder(ctx context.Context, fn func(b *binder.Binder) error) error {
+	b, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	tip := b.Tip()
+	err = fn(b)
+	if b.Tip() != tip {
+		c.autoPack(ctx, b)
+	}
+	return err
+}
+
+// autoPack packs the binder's loose objects when there are many, as git's
+// automatic gc does after a commit. Its failure is reported, not fatal:
+// the save it follows stands.
+func (c *cli) autoPack(ctx context.Context, b *binder.Binder) {
+	packed, err := b.Pack(ctx, true, c.progress())
+	if err != nil {
+		fmt.Fprintf(c.stderr, "gobag: warning: packing the binder's objects failed: %v\n", err)
+	} else if packed {
+		fmt.Fprintln(c.stderr, "gobag: packed the binder's objects")
+	}
 }
 
 // progress returns a reporter that shows long work on standard error when
@@ -269,90 +312,4 @@ func (c *cli) printJSON(v any) error {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-func cmdKinds(_ context.Context, c *cli, args []string) error {
-	pos, err := parse(c.flags("kinds"), args, 0, 1)
-	if err != nil {
-		return err
-	}
-	if len(pos) == 1 {
-		return c.kindFields(pos[0])
-	}
-	var ks []binder.KindSpec
-	for _, k := range binder.Kinds {
-		if !k.Hidden {
-			ks = append(ks, k)
-		}
-	}
-	if c.asJSON {
-		type kind struct{ Name, Doc string }
-		var out []kind
-		for _, k := range ks {
-			out = append(out, kind{k.Name, k.Doc})
-		}
-		return c.printJSON(out)
-	}
-	for _, k := range ks {
-		fmt.Fprintf(c.stdout, "%-10s %s\n", k.Name, k.Doc)
-	}
-	fmt.Fprintln(c.stdout, "\ngobag kinds KIND lists a kind's fields.")
-	return nil
-}
-
-// fieldJSON is a field as gobag kinds KIND --json prints it.
-type fieldJSON struct {
-	Name    string      `json:"name"`
-	Type    string      `json:"type"`
-	Doc     string      `json:"doc"`
-	Values  []string    `json:"values,omitempty"`
-	Links   []string    `json:"links_to,omitempty"`
-	Columns []fieldJSON `json:"columns,omitempty"`
-}
-
-func fieldsJSON(fs []binder.Field) []fieldJSON {
-	var out []fieldJSON
-	for _, f := range fs {
-		out = append(out, fieldJSON{Name: f.Name, Type: f.Type.String(), Doc: f.Doc, Values: f.Values, Links: f.Targets, Columns: fieldsJSON(f.Columns)})
-	}
-	return out
-}
-
-func (c *cli) kindFields(name string) error {
-	k, ok := binder.KindByName(name)
-	if !ok {
-		return usagef("gobag kinds lists them", "unknown kind %q", name)
-	}
-	if c.asJSON {
-		return c.printJSON(map[string]any{"name": k.Name, "doc": k.Doc, "title": k.TitleIs, "fields": fieldsJSON(k.Fields)})
-	}
-	fmt.Fprintf(c.stdout, "%s: %s\ntitle: %s\n", k.Name, k.Doc, k.TitleIs)
-	if k.FreeFields {
-		fmt.Fprintln(c.stdout, "fields: any")
-		return nil
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	var choices []binder.Field
-	row := func(indent string, f binder.Field) {
-		typ := f.TypeDoc()
-		if len(f.Values) > 0 {
-			typ = f.Type.String() + " (below)"
-			choices = append(choices, f)
-		}
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, f.Name, typ, f.Doc)
-	}
-	for _, f := range k.Fields {
-		row("  ", f)
-		for _, col := range f.Columns {
-			row("    ."+f.Name+".", col)
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, f := range choices {
-		fmt.Fprintf(c.stdout, "\n%s: %s\n", f.Name, strings.Join(f.Values, ", "))
-	}
-	fmt.Fprintln(c.stdout, "\nFields not listed here must start with x- (custom fields).")
-	return nil
 }

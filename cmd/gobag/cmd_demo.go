@@ -22,10 +22,17 @@ func demoIdentityPath(dir, handle string) string {
 	return filepath.Join(dir, "gobag", "demo-identities", handle+".age")
 }
 
-func cmdDemo(ctx context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("demo"), args, 0, 0); err != nil {
-		return err
-	}
+func newDemoCommand() *Command {
+	cmd := newCommand("gobag demo", "create the demo binder and its identity", `
+Demo creates the demo binder in the directory --binder names: a national
+statistics office's continuity binder, far from ready, for trying gobag
+out. Its manager's identity is left in the binder's local state, under
+gobag/demo-identities, with the passphrase "demo".`)
+	cmd.Run = runDemo
+	return cmd
+}
+
+func runDemo(ctx context.Context, c *cli, _ []string) error {
 	dir, err := c.needBinder()
 	if err != nil {
 		return err
@@ -57,6 +64,6 @@ func cmdDemo(ctx context.Context, c *cli, args []string) error {
 	if _, err := b.Import(ctx, recs); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "demo binder %s: %d records\nidentity %s (passphrase %q)\n", dir, len(recs), idPath, demoIdentities[0].passphrase)
+	fmt.Fprintf(c.stdout, "demo binder %s: %s\nidentity %s (passphrase %q)\n", dir, count(len(recs), "record", "records"), idPath, demoIdentities[0].passphrase)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,20 +15,28 @@ import (
 	gitsync "gobag/sync"
 )
 
-func cmdSearch(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("search")
-	kind := fs.String("kind", "", "only records of this kind")
-	n := fs.Int("n", 20, "show at most N hits")
-	pos, err := parse(fs, args, 1, -1)
-	if err != nil {
-		return err
+type searchOptions struct {
+	kind string
+	n    int
+}
+
+func newSearchCommand() *Command {
+	var opts searchOptions
+	cmd := newCommand("gobag search QUERY… [--kind KIND] [-n N]", "find records by their words", `
+Search finds records by name (accents and case ignored), by phone number
+in any format (07700 900123, +44 7700 900123) or by any word, best
+first. The last word may be unfinished.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, -1
+	cmd.Flag.StringVar(&opts.kind, "kind", "", "only records of `KIND`")
+	cmd.Flag.IntVar(&opts.n, "n", 20, "show at most `N` hits")
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+		return runSearch(ctx, c, b, &opts, strings.Join(args, " "))
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	hits, err := b.Search(ctx, strings.Join(pos, " "), *kind, *n)
+	return cmd
+}
+
+func runSearch(ctx context.Context, c *cli, b *binder.Binder, opts *searchOptions, query string) error {
+	hits, err := b.Search(ctx, query, opts.kind, opts.n)
 	if err != nil {
 		return err
 	}
@@ -52,27 +61,98 @@ func cmdSearch(ctx context.Context, c *cli, args []string) error {
 	return out.Flush()
 }
 
-func cmdCheck(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("check")
-	rules := fs.Bool("rules", false, "list the rules instead")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
-	}
-	if *rules {
-		if c.asJSON {
-			return c.printJSON(readiness.Rules)
+func newCheckCommand() *Command {
+	var rules bool
+	var o checkOptions
+	cmd := newCommand("gobag check [--severity S] [--rule R,…] [--fail-on S] | --rules", "the readiness report: what the plans lack", `
+Check reads the binder against the readiness rules drawn from the
+standards continuity programmes are audited against: plans and their
+required sections, exercises, reviews, contacts and their alternates,
+vendors, systems against their RTO and MTD, the impact analysis, runbooks,
+off-site copies. Each finding names its rule, its severity (error,
+warning, info), the record, and what would fix it. The periods it uses
+are in the binder's settings record (gobag list binder).
+
+--severity shows only findings at least that bad (error, warning, info);
+--rule only those of the rules named, or of a group (plan, contact, …).
+For scripts, --fail-on exits 11 when a finding it shows is at least that
+bad: gobag check --fail-on error fails a binder with any error.`)
+	cmd.Flag.BoolVar(&rules, "rules", false, "list the rules instead of checking")
+	cmd.Flag.StringVar(&o.severity, "severity", "", "show only findings at least this bad: error, warning or info")
+	cmd.Flag.StringVar(&o.rules, "rule", "", "show only findings of these rules or groups, comma-separated (plan.not-exercised,contact)")
+	cmd.Flag.StringVar(&o.failOn, "fail-on", "", "exit 11 if a finding shown is at least this bad: error, warning or info")
+	cmd.Run = func(ctx context.Context, c *cli, _ []string) error {
+		if rules {
+			return printRules(c)
 		}
-		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		for _, r := range readiness.Rules {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Doc)
+		if err := o.check(); err != nil {
+			return err
 		}
-		return tw.Flush()
+		return c.withBinder(ctx, func(b *binder.Binder) error { return runCheck(ctx, c, b, o) })
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
+	return cmd
+}
+
+// checkOptions filter a readiness report and say when it fails.
+type checkOptions struct {
+	severity, rules, failOn string
+}
+
+func (o checkOptions) check() error {
+	for _, s := range []string{o.severity, o.failOn} {
+		if s != "" && !slices.Contains(readiness.Severities, s) {
+			return usagef("severities are error, warning and info", "unknown severity %q", s)
+		}
 	}
-	defer b.Close()
+	for _, r := range o.ruleList() {
+		if !knownRule(r) {
+			return usagef("gobag check --rules lists the rules", "unknown rule %q", r)
+		}
+	}
+	return nil
+}
+
+func (o checkOptions) ruleList() []string {
+	var out []string
+	for _, r := range strings.Split(o.rules, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// knownRule reports whether r is a rule, or a group of rules (plan, or
+// plan.).
+func knownRule(r string) bool {
+	group := strings.TrimSuffix(r, ".") + "."
+	for _, rule := range readiness.Rules {
+		if rule.ID == r || strings.HasPrefix(rule.ID, group) {
+			return true
+		}
+	}
+	return false
+}
+
+// findingsError is a check that found what --fail-on fails on.
+type findingsError struct{ n int }
+
+func (e *findingsError) Error() string {
+	return fmt.Sprintf("%s at or above the --fail-on severity", count(e.n, "finding", "findings"))
+}
+
+func printRules(c *cli) error {
+	if c.asJSON {
+		return c.printJSON(readiness.Rules)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	for _, r := range readiness.Rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Doc)
+	}
+	return tw.Flush()
+}
+
+func runCheck(ctx context.Context, c *cli, b *binder.Binder, o checkOptions) error {
 	copies, err := gitsync.OffsiteCopies(b.Dir())
 	if err != nil {
 		return err
@@ -81,11 +161,20 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	rep.Findings = rep.Filter(o.severity, o.ruleList())
+	var failing error
+	if o.failOn != "" {
+		if n := len(rep.Filter(o.failOn, nil)); n > 0 {
+			failing = &findingsError{n}
+		}
+	}
 	if c.asJSON {
-		return c.printJSON(rep)
+		if err := c.printJSON(rep); err != nil {
+			return err
+		}
+		return failing
 	}
 	out := bufio.NewWriter(c.stdout)
-	defer out.Flush()
 	for _, f := range rep.Findings {
 		where := "binder"
 		if f.Record != "" {
@@ -93,28 +182,31 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 		}
 		fmt.Fprintf(out, "%-7s %s  %s\n        %s\n        fix: %s\n", strings.ToUpper(f.Severity), f.Rule, where, f.Message, fixCommand(f.Fix))
 	}
-	fmt.Fprintf(out, "%d records checked: %d errors, %d warnings, %d for information\n",
-		rep.Records, rep.Count(readiness.SeverityError), rep.Count(readiness.SeverityWarning), rep.Count(readiness.SeverityInfo))
-	return nil
+	fmt.Fprintf(out, "%s checked: %s, %s, %d for information\n",
+		count(rep.Records, "record", "records"), count(rep.Count(readiness.SeverityError), "error", "errors"),
+		count(rep.Count(readiness.SeverityWarning), "warning", "warnings"), rep.Count(readiness.SeverityInfo))
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	return failing
 }
 
-func cmdRecoveryOrder(ctx context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("recovery-order"), args, 0, 0); err != nil {
-		return err
-	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
+func newRecoveryOrderCommand() *Command {
+	cmd := newCommand("gobag recovery-order", "systems in the order they must be restored", `
+Recovery-order lists the systems in the order they must be restored:
+dependencies first, then the most critical. Each has its tier, its RTO,
+its restore time (its longest runbook), its critical path with its
+dependencies, and whether that meets the RTO.`)
+	cmd.RunBinder = runRecoveryOrder
+	return cmd
+}
+
+func runRecoveryOrder(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
 	recs, err := b.Records(ctx)
 	if err != nil {
 		return err
 	}
 	plan := recovery.Order(recs)
-	if err != nil {
-		return err
-	}
 	if c.asJSON {
 		return c.printJSON(plan)
 	}
@@ -145,35 +237,38 @@ func cmdRecoveryOrder(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	for _, cyc := range plan.Cycles {
-		fmt.Fprintf(out, "dependency cycle among %d systems: gobag check explains\n", len(cyc))
+		fmt.Fprintf(out, "dependency cycle among %s: gobag check explains\n", count(len(cyc), "system", "systems"))
 	}
 	return nil
 }
 
-// cmdTimeline lists an incident's timeline, or adds an entry to it: one
+func newTimelineCommand() *Command {
+	var at string
+	cmd := newCommand("gobag timeline INCIDENT [TEXT…] [--at TIME]", "an incident's timeline; with TEXT, log an entry", `
+Timeline prints the timeline of incident INCIDENT, oldest first. With
+TEXT, it logs an entry instead: a record of its own, signed by you, so
+that responders logging offline never conflict.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, -1
+	cmd.Flag.StringVar(&at, "at", "", "when it happened, at `TIME`: 2026-11-27T14:30 or RFC 3339 (default: now)")
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+		return runTimeline(ctx, c, b, at, args[0], strings.Join(args[1:], " "))
+	}
+	return cmd
+}
+
+// runTimeline lists an incident's timeline, or adds an entry to it: one
 // record per entry, signed by whoever logged it, so that responders
 // logging offline never conflict.
-func cmdTimeline(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("timeline")
-	at := fs.String("at", "", "when it happened (default: now), 2026-11-27T14:30 or RFC 3339")
-	pos, err := parse(fs, args, 1, -1)
-	if err != nil {
-		return err
-	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	inc, err := b.Get(ctx, pos[0])
+func runTimeline(ctx context.Context, c *cli, b *binder.Binder, at, incident, text string) error {
+	inc, err := b.Get(ctx, incident)
 	if err != nil {
 		return err
 	}
 	if inc.Kind != "incident" {
-		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s is a %s, not an incident", inc.ID, inc.Kind), Hint: "gobag list incident shows the incidents"}
+		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s is a %s, not an incident", inc.ID, inc.Kind), Hint: "the incidents are listed by", Fix: &binder.Fix{Action: binder.ActionList, Kind: "incident"}}
 	}
-	if text := strings.Join(pos[1:], " "); text != "" {
-		when := *at
+	if text != "" {
+		when := at
 		if when == "" {
 			when = time.Now().Format(time.RFC3339)
 		}
@@ -182,7 +277,6 @@ func cmdTimeline(ctx context.Context, c *cli, args []string) error {
 		if err != nil {
 			return err
 		}
-		c.autoPack(ctx, b)
 		if c.asJSON {
 			return c.printJSON(recordJSON(saved))
 		}
@@ -205,5 +299,99 @@ func cmdTimeline(ctx context.Context, c *cli, args []string) error {
 	for _, e := range entries {
 		fmt.Fprintf(out, "%s  %-10s %s\n", e.At.Local().Format("2006-01-02 15:04"), e.Author, e.Text)
 	}
+	return nil
+}
+
+func newKindsCommand() *Command {
+	cmd := newCommand("gobag kinds [KIND]", "list the kinds of record, or a kind's fields", `
+Kinds lists the kinds of record a binder holds. With KIND, it lists that
+kind's fields: each one's name, type and meaning, and the values a field
+with a fixed set of them takes. A field a kind does not define is refused
+unless its name starts with x-.`)
+	cmd.MaxArgs = 1
+	cmd.ArgWords = func() []string { return kindNames(true) }
+	cmd.Run = runKinds
+	return cmd
+}
+
+func runKinds(_ context.Context, c *cli, args []string) error {
+	if len(args) == 1 {
+		return c.kindFields(args[0])
+	}
+	var ks []binder.KindSpec
+	for _, k := range binder.Kinds {
+		if !k.Hidden {
+			ks = append(ks, k)
+		}
+	}
+	if c.asJSON {
+		type kind struct{ Name, Doc string }
+		var out []kind
+		for _, k := range ks {
+			out = append(out, kind{k.Name, k.Doc})
+		}
+		return c.printJSON(out)
+	}
+	for _, k := range ks {
+		fmt.Fprintf(c.stdout, "%-10s %s\n", k.Name, k.Doc)
+	}
+	fmt.Fprintln(c.stdout, "\ngobag kinds KIND lists a kind's fields.")
+	return nil
+}
+
+// fieldJSON is a field as gobag kinds KIND --json prints it.
+type fieldJSON struct {
+	Name    string      `json:"name"`
+	Type    string      `json:"type"`
+	Doc     string      `json:"doc"`
+	Values  []string    `json:"values,omitempty"`
+	Links   []string    `json:"links_to,omitempty"`
+	Columns []fieldJSON `json:"columns,omitempty"`
+}
+
+func fieldsJSON(fs []binder.Field) []fieldJSON {
+	var out []fieldJSON
+	for _, f := range fs {
+		out = append(out, fieldJSON{Name: f.Name, Type: f.Type.String(), Doc: f.Doc, Values: f.Values, Links: f.Targets, Columns: fieldsJSON(f.Columns)})
+	}
+	return out
+}
+
+func (c *cli) kindFields(name string) error {
+	k, ok := binder.KindByName(name)
+	if !ok {
+		return unknownKind(name)
+	}
+	if c.asJSON {
+		return c.printJSON(map[string]any{"name": k.Name, "doc": k.Doc, "title": k.TitleIs, "fields": fieldsJSON(k.Fields)})
+	}
+	fmt.Fprintf(c.stdout, "%s: %s\ntitle: %s\n", k.Name, k.Doc, k.TitleIs)
+	if k.FreeFields {
+		fmt.Fprintln(c.stdout, "fields: any")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	var choices []binder.Field
+	row := func(indent string, f binder.Field) {
+		typ := f.TypeDoc()
+		if len(f.Values) > 0 {
+			typ = f.Type.String() + " (below)"
+			choices = append(choices, f)
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, f.Name, typ, f.Doc)
+	}
+	for _, f := range k.Fields {
+		row("  ", f)
+		for _, col := range f.Columns {
+			row("    ."+f.Name+".", col)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, f := range choices {
+		fmt.Fprintf(c.stdout, "\n%s: %s\n", f.Name, strings.Join(f.Values, ", "))
+	}
+	fmt.Fprintln(c.stdout, "\nFields not listed here must start with x- (custom fields).")
 	return nil
 }

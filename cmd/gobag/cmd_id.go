@@ -13,30 +13,33 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-func cmdID(ctx context.Context, c *cli, args []string) error {
-	if len(args) == 0 {
-		return usagef("gobag id new | gobag id export --plain | gobag id show", "id: which action?")
-	}
-	switch args[0] {
-	case "new":
-		return cmdIDNew(c, args[1:])
-	case "export":
-		return cmdIDExport(c, args[1:])
-	case "show":
-		return cmdIDShow(c, args[1:])
-	}
-	return usagef("gobag id new | gobag id export --plain | gobag id show", "id: unknown action %q", args[0])
+func newIDCommand() *Command {
+	cmd := newCommand("gobag id new|export|show", "create, export or show your identity", `
+Your identity is an age key pair, to decrypt with, and an Ed25519 key
+pair, to sign with, in one file (--identity FILE, GOBAG_IDENTITY, or
+~/.config/gobag/identity.age), sealed with your passphrase. The
+passphrase is asked for on the terminal, or read from the first line of
+the file GOBAG_PASSPHRASE_FILE names.`)
+	cmd.Commands = []*Command{newIDNewCommand(), newIDExportCommand(), newIDShowCommand()}
+	return cmd
 }
 
-func cmdIDNew(c *cli, args []string) error {
-	fs := c.flags("id new")
-	handle := fs.String("handle", "", "member handle (not your real name)")
-	plain := fs.Bool("plain", false, "write an unencrypted identity (for automation)")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
-	}
-	if *handle == "" {
-		*handle = defaultHandle()
+func newIDNewCommand() *Command {
+	var handle string
+	var plain bool
+	cmd := newCommand("gobag id new [--handle NAME] [--plain]", "create your identity", `
+Id new creates your identity, sealed with a passphrase it asks for twice,
+and prints its public keys: a binder's manager adds them to the roster,
+and an SSH server's authorized_keys takes the signing key.`)
+	cmd.Flag.StringVar(&handle, "handle", "", "use `NAME` as your member handle, not your real name (default: your user name)")
+	cmd.Flag.BoolVar(&plain, "plain", false, "write the identity unencrypted, for automation (gobag warns each time it is used)")
+	cmd.Run = func(_ context.Context, c *cli, _ []string) error { return runIDNew(c, handle, plain) }
+	return cmd
+}
+
+func runIDNew(c *cli, handle string, plain bool) error {
+	if handle == "" {
+		handle = defaultHandle()
 	}
 	path, err := c.identityFile()
 	if err != nil {
@@ -46,12 +49,12 @@ func cmdIDNew(c *cli, args []string) error {
 		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s already exists", path),
 			Hint: "keep it, or pass --identity NEWFILE to create another"}
 	}
-	id, err := bcrypto.NewIdentity(*handle)
+	id, err := bcrypto.NewIdentity(handle)
 	if err != nil {
 		return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "choose a handle with --handle"}
 	}
 	data := id.MarshalText()
-	if *plain {
+	if plain {
 		fmt.Fprintf(c.stderr, "gobag: warning: writing an unencrypted identity to %s\n", path)
 	} else {
 		pass, err := c.passphrase("New passphrase for "+path+": ", true)
@@ -101,53 +104,67 @@ func defaultHandle() string {
 	return "member"
 }
 
-func cmdIDExport(c *cli, args []string) error {
-	fs := c.flags("id export")
-	plain := fs.Bool("plain", false, "print the age identity in plaintext")
-	if _, err := parse(fs, args, 0, 0); err != nil {
+func newIDExportCommand() *Command {
+	var plain bool
+	cmd := newCommand("gobag id export --plain", "print your identity as an age identity", `
+Id export prints your identity as an age identity (AGE-SECRET-KEY-…),
+which the stock age CLI accepts: with it and git, a binder can be read
+without gobag. It is your secret key in plaintext: --plain confirms that
+you mean it.`)
+	cmd.Flag.BoolVar(&plain, "plain", false, "confirm that the secret key may be printed in plaintext")
+	cmd.Run = func(_ context.Context, c *cli, _ []string) error {
+		if !plain {
+			return usagef("gobag id export --plain > key.txt", "id export prints a secret key: say --plain to confirm")
+		}
+		id, err := c.loadIdentity()
+		if err != nil {
+			return err
+		}
+		_, err = c.stdout.Write(id.ExportAge())
 		return err
 	}
-	if !*plain {
-		return usagef("gobag id export --plain > key.txt", "id export prints a secret key: say --plain to confirm")
-	}
-	id, err := c.loadIdentity()
-	if err != nil {
-		return err
-	}
-	_, err = c.stdout.Write(id.ExportAge())
-	return err
+	return cmd
 }
 
-func cmdIDShow(c *cli, args []string) error {
-	if _, err := parse(c.flags("id show"), args, 0, 0); err != nil {
-		return err
+func newIDShowCommand() *Command {
+	cmd := newCommand("gobag id show", "show your identity's public keys", `
+Id show prints your identity's handle, age recipient, signing key and its
+fingerprint.`)
+	cmd.Run = func(_ context.Context, c *cli, _ []string) error {
+		id, err := c.loadIdentity()
+		if err != nil {
+			return err
+		}
+		path, _ := c.identityFile()
+		return printIdentity(c, id, path)
 	}
-	id, err := c.loadIdentity()
-	if err != nil {
-		return err
-	}
-	path, _ := c.identityFile()
-	return printIdentity(c, id, path)
+	return cmd
 }
 
-func cmdInit(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("init")
-	name := fs.String("name", "", "organisation or binder name")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
-	}
+func newInitCommand() *Command {
+	var name string
+	cmd := newCommand("gobag init --name NAME", "create a new binder", `
+Init creates a binder in the directory --binder names (which must not
+exist, or be empty), with your identity as its first member and manager,
+and prints its fingerprint: each member who clones it checks that.`)
+	cmd.Flag.StringVar(&name, "name", "", "the organisation's or binder's `NAME` (required)")
+	cmd.Run = func(ctx context.Context, c *cli, _ []string) error { return runInit(ctx, c, name) }
+	return cmd
+}
+
+func runInit(ctx context.Context, c *cli, name string) error {
 	dir, err := c.needBinder()
 	if err != nil {
 		return err
 	}
-	if *name == "" {
+	if name == "" {
 		return usagef(`gobag init --binder DIR --name "Organisation"`, "init: --name is required")
 	}
 	id, err := c.loadIdentity()
 	if err != nil {
 		return err
 	}
-	b, err := binder.Create(ctx, dir, id, *name)
+	b, err := binder.Create(ctx, dir, id, name)
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
 			return &binder.Error{Kind: binder.Permission, Err: err}
@@ -156,7 +173,7 @@ func cmdInit(ctx context.Context, c *cli, args []string) error {
 	}
 	defer b.Close()
 	if c.asJSON {
-		return c.printJSON(map[string]string{"binder": dir, "name": *name, "fingerprint": b.Fingerprint()})
+		return c.printJSON(map[string]string{"binder": dir, "name": name, "fingerprint": b.Fingerprint()})
 	}
 	fmt.Fprintf(c.stdout, "created binder %s\nfingerprint: %s\n", dir, b.Fingerprint())
 	return nil

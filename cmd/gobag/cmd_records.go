@@ -37,133 +37,173 @@ func (c *cli) readRecordFile(name string) (*binder.Record, error) {
 	return r, nil
 }
 
-func cmdAdd(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("add")
-	file := fs.String("file", "", "record file (- for standard input)")
-	title := fs.String("title", "", "title")
-	template := fs.String("template", "", "for a plan: start from the template of a plan type (bcp, drp, coop, iscp)")
-	var sets multiFlag
-	fs.Var(&sets, "set", "key=value (repeatable)")
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
+// kindNames lists the kinds of record, for completion; with hidden, the
+// kinds that are only listed when asked for by name too.
+func kindNames(hidden bool) []string {
+	var names []string
+	for _, k := range binder.Kinds {
+		if hidden || !k.Hidden {
+			names = append(names, k.Name)
+		}
 	}
-	kind := pos[0]
+	return names
+}
+
+type addOptions struct {
+	file, title, template string
+	sets                  multiFlag
+}
+
+func newAddCommand() *Command {
+	var opts addOptions
+	cmd := newCommand("gobag add KIND [--title TITLE] [--set FIELD=VALUE]… | --file FILE", "add a record; prints its id", `
+Add adds a record of KIND (gobag kinds lists them) and prints its id.
+
+The record comes from a file (--file FILE, or - for standard input: a TOML
+header between +++ lines, then a Markdown body), or from --title and --set.
+--set takes a field's value as the file would: --set rto=3h,
+--set 'alternates=["ukq7xq"]'. gobag kinds KIND lists a kind's fields.
+
+gobag add plan --template TYPE [--title TITLE] starts a plan from the
+template of its type, with every section the type requires and guidance
+in each.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.ArgWords = func() []string { return kindNames(false) }
+	cmd.Flag.StringVar(&opts.file, "file", "", "read the record from `FILE` (- for standard input)")
+	cmd.Flag.StringVar(&opts.title, "title", "", "the record's `TITLE`")
+	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE` (repeatable)")
+	cmd.Flag.StringVar(&opts.template, "template", "", "for a plan: start from the template of plan `TYPE` ("+strings.Join(binder.PlanTypes, ", ")+")")
+	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runAdd(ctx, c, &opts, args[0]) }
+	return cmd
+}
+
+func runAdd(ctx context.Context, c *cli, opts *addOptions, kind string) error {
 	if _, ok := binder.KindByName(kind); !ok {
-		return usagef("gobag kinds lists them", "unknown kind %q", kind)
+		return unknownKind(kind)
 	}
 	r := &binder.Record{Kind: kind, Fields: map[string]any{}}
+	var err error
 	switch {
-	case *template != "" && (kind != "plan" || *file != ""):
+	case opts.template != "" && (kind != "plan" || opts.file != ""):
 		return usagef("gobag add plan --template bcp [--title T]", "add: --template makes a plan, and takes no --file")
-	case *template != "":
-		if r, err = binder.Template(*template); err != nil {
+	case opts.template != "":
+		if r, err = binder.Template(opts.template); err != nil {
 			return err
 		}
-	case *file != "":
-		if r, err = c.readRecordFile(*file); err != nil {
+	case opts.file != "":
+		if r, err = c.readRecordFile(opts.file); err != nil {
 			return err
 		}
 		if r.Kind == "" {
 			r.Kind = kind
 		}
 		if r.Kind != kind {
-			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("the file is a %s, not a %s", r.Kind, kind), Hint: "gobag add " + r.Kind + " --file " + *file}
+			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("the file is a %s, not a %s", r.Kind, kind), Hint: "gobag add " + r.Kind + " --file " + opts.file}
 		}
-	case *title == "":
+	case opts.title == "":
 		return usagef("gobag add "+kind+" --file F, or --title T [--set key=value]…", "add: give --file or --title")
 	}
-	if *title != "" {
-		r.Title = *title
+	if opts.title != "" {
+		r.Title = opts.title
 	}
-	for _, s := range sets {
+	for _, s := range opts.sets {
 		if err := r.SetField(s); err != nil {
 			return err
 		}
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	saved, err := b.Add(ctx, r)
-	if err != nil {
-		return err
-	}
-	c.autoPack(ctx, b)
-	if c.asJSON {
-		return c.printJSON(recordJSON(saved))
-	}
-	fmt.Fprintln(c.stdout, saved.ID)
-	return nil
+	return c.withBinder(ctx, func(b *binder.Binder) error {
+		saved, err := b.Add(ctx, r)
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			return c.printJSON(recordJSON(saved))
+		}
+		fmt.Fprintln(c.stdout, saved.ID)
+		return nil
+	})
 }
 
-func cmdEdit(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("edit")
-	file := fs.String("file", "", "record file (- for standard input)")
-	var sets multiFlag
-	fs.Var(&sets, "set", "key=value (repeatable; empty value removes the field)")
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	if *file == "" && len(sets) == 0 {
+type editOptions struct {
+	file string
+	sets multiFlag
+}
+
+func newEditCommand() *Command {
+	var opts editOptions
+	cmd := newCommand("gobag edit ID --file FILE | --set FIELD=VALUE…", "save a new revision of a record", `
+Edit saves a new revision of record ID: the record in --file FILE, as
+gobag show printed it and you changed it, or the record with the fields
+that --set changes (FIELD= removes a field, title=… renames the record).
+
+A file whose rev is older than the record's is refused (exit 7) rather
+than overwriting the newer revision. The file is read before the binder
+is opened, so a pipe works: gobag show ID | sed … | gobag edit ID --file -`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.Flag.StringVar(&opts.file, "file", "", "read the record from `FILE` (- for standard input)")
+	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE`; FIELD= removes it (repeatable)")
+	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runEdit(ctx, c, &opts, args[0]) }
+	return cmd
+}
+
+func runEdit(ctx context.Context, c *cli, opts *editOptions, id string) error {
+	if opts.file == "" && len(opts.sets) == 0 {
 		return usagef("gobag edit ID --file F, or --set key=value", "edit: nothing to change")
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	cur, err := b.Get(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	r := cur
-	if *file != "" {
-		if r, err = c.readRecordFile(*file); err != nil {
-			return err
-		}
-		if r.ID != "" && r.ID != cur.ID {
-			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("the file is record %s, not %s", r.ID, cur.ID), Hint: "gobag edit " + r.ID + " --file " + *file}
-		}
-		r.ID = cur.ID
-	}
-	for _, s := range sets {
-		if err := r.SetField(s); err != nil {
+	var fromFile *binder.Record
+	if opts.file != "" {
+		var err error
+		if fromFile, err = c.readRecordFile(opts.file); err != nil {
 			return err
 		}
 	}
-	saved, err := b.Update(ctx, r)
-	if err != nil {
-		return err
-	}
-	c.autoPack(ctx, b)
-	if c.asJSON {
-		return c.printJSON(recordJSON(saved))
-	}
-	fmt.Fprintf(c.stdout, "%s rev %d\n", saved.ID, saved.Rev)
-	return nil
+	return c.withBinder(ctx, func(b *binder.Binder) error {
+		cur, err := b.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		r := cur
+		if fromFile != nil {
+			r = fromFile
+			if r.ID != "" && r.ID != cur.ID {
+				return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("the file is record %s, not %s", r.ID, cur.ID), Hint: "gobag edit " + r.ID + " --file " + opts.file}
+			}
+			r.ID = cur.ID
+		}
+		for _, s := range opts.sets {
+			if err := r.SetField(s); err != nil {
+				return err
+			}
+		}
+		saved, err := b.Update(ctx, r)
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			return c.printJSON(recordJSON(saved))
+		}
+		fmt.Fprintf(c.stdout, "%s rev %d\n", saved.ID, saved.Rev)
+		return nil
+	})
 }
 
-func cmdRm(ctx context.Context, c *cli, args []string) error {
-	pos, err := parse(c.flags("rm"), args, 1, 1)
-	if err != nil {
-		return err
-	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	id, err := b.Resolve(ctx, pos[0])
+func newRmCommand() *Command {
+	cmd := newCommand("gobag rm ID", "delete a record (a signed tombstone)", `
+Rm deletes record ID with a signed tombstone, which sync carries to the
+other copies. Its history stays: gobag log ID shows it.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.RunBinder = runRm
+	return cmd
+}
+
+func runRm(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+	id, err := b.Resolve(ctx, args[0])
 	if err != nil {
 		return err
 	}
 	if err := b.Delete(ctx, id); err != nil {
 		return err
 	}
-	c.autoPack(ctx, b)
 	if !c.asJSON {
 		fmt.Fprintf(c.stdout, "deleted %s\n", id)
 		return nil
@@ -171,20 +211,21 @@ func cmdRm(ctx context.Context, c *cli, args []string) error {
 	return c.printJSON(map[string]string{"id": id, "deleted": "true"})
 }
 
-func cmdList(ctx context.Context, c *cli, args []string) error {
-	pos, err := parse(c.flags("list"), args, 0, 1)
-	if err != nil {
-		return err
-	}
+func newListCommand() *Command {
+	cmd := newCommand("gobag list [KIND]", "list records", `
+List lists the records, or those of KIND: the start of each id, the kind,
+the title, the revision and the day of the last change.`)
+	cmd.MaxArgs = 1
+	cmd.ArgWords = func() []string { return kindNames(true) }
+	cmd.RunBinder = runList
+	return cmd
+}
+
+func runList(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
 	kind := ""
-	if len(pos) == 1 {
-		kind = pos[0]
+	if len(args) == 1 {
+		kind = args[0]
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
 	list, err := b.List(ctx, kind)
 	if err != nil {
 		return err
@@ -219,6 +260,9 @@ type showJSON struct {
 	Body       string         `json:"body"`
 	Links      []binder.Link  `json:"links,omitempty"`
 	LinkedFrom []binder.Link  `json:"linked_from,omitempty"`
+	// Conflicts are the values two copies gave the same field, kept
+	// until gobag resolve settles them.
+	Conflicts []binder.FieldConflict `json:"conflicts,omitempty"`
 }
 
 func recordJSON(r *binder.Record) showJSON {
@@ -226,20 +270,25 @@ func recordJSON(r *binder.Record) showJSON {
 	if f == nil {
 		f = map[string]any{}
 	}
-	return showJSON{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Author: r.Author, Updated: r.Updated, Path: r.Path, Fields: f, Body: r.Body}
+	return showJSON{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Author: r.Author, Updated: r.Updated, Path: r.Path, Fields: f, Body: r.Body, Conflicts: r.Conflicts}
 }
 
-func cmdShow(ctx context.Context, c *cli, args []string) error {
-	pos, err := parse(c.flags("show"), args, 1, 1)
-	if err != nil {
-		return err
-	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	r, err := b.Get(ctx, pos[0])
+func newShowCommand() *Command {
+	cmd := newCommand("gobag show ID", "show a record", `
+Show prints record ID as a file that gobag edit ID --file takes back: a
+TOML header between +++ lines, then the body. ID is a record's id or a
+unique prefix of 4 or more characters.
+
+What the record links to, and what links to it, follow the header as TOML
+comments. A record that two copies changed differently shows its
+[[conflicts]] until gobag resolve settles them.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.RunBinder = runShow
+	return cmd
+}
+
+func runShow(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+	r, err := b.Get(ctx, args[0])
 	if err != nil {
 		return err
 	}
@@ -289,23 +338,25 @@ func writeLinks(w io.Writer, what string, ls []binder.Link) {
 	}
 }
 
-func cmdLog(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("log")
-	n := fs.Int("n", 0, "show at most N entries")
-	pos, err := parse(fs, args, 0, 1)
-	if err != nil {
-		return err
+func newLogCommand() *Command {
+	var n int
+	cmd := newCommand("gobag log [ID] [-n N]", "history: who changed what, when", `
+Log lists the binder's history, newest first: each commit's time, author
+and what it did. With ID, only the history of that record.`)
+	cmd.MaxArgs = 1
+	cmd.Flag.IntVar(&n, "n", 0, "show at most `N` entries (0: all)")
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+		return runLog(ctx, c, b, n, args)
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
+	return cmd
+}
+
+func runLog(ctx context.Context, c *cli, b *binder.Binder, n int, args []string) error {
 	id := ""
-	if len(pos) == 1 {
-		id = pos[0]
+	if len(args) == 1 {
+		id = args[0]
 	}
-	entries, err := b.Log(ctx, id, *n)
+	entries, err := b.Log(ctx, id, n)
 	if err != nil {
 		return err
 	}
@@ -328,10 +379,17 @@ func cmdLog(ctx context.Context, c *cli, args []string) error {
 	return tw.Flush()
 }
 
-func cmdVerify(ctx context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("verify"), args, 0, 0); err != nil {
-		return err
-	}
+func newVerifyCommand() *Command {
+	cmd := newCommand("gobag verify", "check every commit, envelope and roster", `
+Verify checks the binder's whole history: every commit's SSH signature,
+every record version's signed envelope, every roster change, each by a
+member allowed to make it at that point. It exits 0 only if all hold, and
+6 otherwise. It needs no identity: it reads no record's content.`)
+	cmd.Run = runVerify
+	return cmd
+}
+
+func runVerify(ctx context.Context, c *cli, _ []string) error {
 	dir, err := c.needBinder()
 	if err != nil {
 		return err
@@ -351,10 +409,10 @@ func cmdVerify(ctx context.Context, c *cli, args []string) error {
 		for _, p := range rep.Problems {
 			fmt.Fprintf(c.stdout, "FAIL %s\n", p)
 		}
-		fmt.Fprintf(c.stdout, "%d commits, %d record versions checked; binder %s\n", rep.Commits, rep.Versions, rep.Fingerprint)
+		fmt.Fprintf(c.stdout, "%s, %s checked; binder %s\n", count(rep.Commits, "commit", "commits"), count(rep.Versions, "record version", "record versions"), rep.Fingerprint)
 	}
 	if !rep.OK() {
-		return &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("verify: %d problems; first: %s", len(rep.Problems), rep.Problems[0]),
+		return &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("verify: %s; first: %s", count(len(rep.Problems), "problem", "problems"), rep.Problems[0]),
 			Hint: "do not trust this copy; compare with another responder's copy or the off-site remote"}
 	}
 	if !c.asJSON {
@@ -363,47 +421,32 @@ func cmdVerify(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-func cmdReindex(ctx context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("reindex"), args, 0, 0); err != nil {
-		return err
+func newReindexCommand() *Command {
+	cmd := newCommand("gobag reindex", "rebuild the local index from git", `
+Reindex rebuilds the binder's local index (the cache that list and search
+read) from its git history. Nothing is lost by it: the index is only a
+cache, rebuilt by itself whenever it is missing or out of date.`)
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
+		if err := b.Reindex(ctx, c.progress()); err != nil {
+			return err
+		}
+		list, _ := b.List(ctx, "")
+		fmt.Fprintf(c.stdout, "index rebuilt: %s\n", count(len(list), "record", "records"))
+		return nil
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if err := b.Reindex(ctx, c.progress()); err != nil {
-		return err
-	}
-	list, _ := b.List(ctx, "")
-	fmt.Fprintf(c.stdout, "index rebuilt: %d records\n", len(list))
-	return nil
+	return cmd
 }
 
-func cmdGC(ctx context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("gc"), args, 0, 0); err != nil {
-		return err
+func newGCCommand() *Command {
+	cmd := newCommand("gobag gc", "pack the repository's objects (as git gc)", `
+Gc packs all of the repository's loose objects, as git gc does. Commands
+that save already pack when loose objects pile up.`)
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
+		if _, err := b.Pack(ctx, false, c.progress()); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "packed")
+		return nil
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if _, err := b.Pack(ctx, false, c.progress()); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, "packed")
-	return nil
-}
-
-// autoPack packs the binder's loose objects when there are many, as git's
-// automatic gc does after a commit. Its failure is reported, not fatal:
-// the save it follows stands.
-func (c *cli) autoPack(ctx context.Context, b *binder.Binder) {
-	packed, err := b.Pack(ctx, true, c.progress())
-	if err != nil {
-		fmt.Fprintf(c.stderr, "gobag: warning: packing the binder's objects failed: %v\n", err)
-	} else if packed {
-		fmt.Fprintln(c.stderr, "gobag: packed the binder's objects")
-	}
+	return cmd
 }

@@ -39,53 +39,60 @@ func (c *cli) remoteToken(r *gitsync.Remote) ([]byte, error) {
 		line, _, _ := strings.Cut(string(data), "\n")
 		return []byte(strings.TrimSpace(line)), nil
 	}
-	return c.secret(fmt.Sprintf("Password or token for %s at %s: ", r.User, r.URL), "set GOBAG_REMOTE_TOKEN_FILE to a file holding the token")
+	token, err := c.secret(fmt.Sprintf("Password or token for %s at %s: ", r.User, r.URL))
+	if errors.Is(err, errNoTerminal) {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: err, Fix: &binder.Fix{Action: binder.ActionTokenFile, Remote: r.Name}}
+	}
+	return token, err
 }
 
-func cmdRemote(ctx context.Context, c *cli, args []string) error {
-	action := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		action, args = args[0], args[1:]
+func newRemoteCommand() *Command {
+	cmd := newCommand("gobag remote", "the places this binder syncs with", `
+Remote lists the binder's remotes, each with its URL and its last sync.
+A remote is a directory (a USB stick, a second disk), an SSH server
+(ssh://user@host[:port]/path to a bare git repository) or an HTTPS git
+server (https://host/path).`)
+	cmd.Commands = []*Command{newRemoteAddCommand(), newRemoteRmCommand()}
+	cmd.Run = runRemoteList
+	return cmd
+}
+
+func runRemoteList(_ context.Context, c *cli, _ []string) error {
+	dir, err := c.needBinder()
+	if err != nil {
+		return err
 	}
-	switch action {
-	case "add":
-		return cmdRemoteAdd(ctx, c, args)
-	case "rm", "remove":
-		pos, err := parse(c.flags("remote rm"), args, 1, 1)
-		if err != nil {
-			return err
-		}
+	rs, err := gitsync.Remotes(dir)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		return c.printJSON(rs)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.URL, lastSync(r))
+	}
+	return tw.Flush()
+}
+
+func newRemoteRmCommand() *Command {
+	cmd := newCommand("gobag remote rm NAME", "remove a remote", `
+Remote rm removes remote NAME from the binder's remotes. The remote itself
+is untouched.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.Run = func(_ context.Context, c *cli, args []string) error {
 		dir, err := c.needBinder()
 		if err != nil {
 			return err
 		}
-		if err := gitsync.RemoveRemote(dir, pos[0]); err != nil {
+		if err := gitsync.RemoveRemote(dir, args[0]); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "removed remote %s (the remote itself is untouched)\n", pos[0])
+		fmt.Fprintf(c.stdout, "removed remote %s (the remote itself is untouched)\n", args[0])
 		return nil
-	case "list":
-		if _, err := parse(c.flags("remote"), args, 0, 0); err != nil {
-			return err
-		}
-		dir, err := c.needBinder()
-		if err != nil {
-			return err
-		}
-		rs, err := gitsync.Remotes(dir)
-		if err != nil {
-			return err
-		}
-		if c.asJSON {
-			return c.printJSON(rs)
-		}
-		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		for _, r := range rs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.URL, lastSync(r))
-		}
-		return tw.Flush()
 	}
-	return usagef("gobag remote [list] | add NAME URL | rm NAME", "remote: unknown action %q", action)
+	return cmd
 }
 
 func lastSync(r *gitsync.Remote) string {
@@ -101,24 +108,22 @@ func lastSync(r *gitsync.Remote) string {
 
 // remoteFlags are the options that say how to reach a remote.
 type remoteFlags struct {
-	accept, user, ca, sshKey *string
-	timeout                  *time.Duration
+	accept, user, ca, sshKey string
+	timeout                  time.Duration
 }
 
-func addRemoteFlags(fs *flag.FlagSet) remoteFlags {
-	return remoteFlags{
-		accept:  fs.String("accept-host-key", "", "SSH: the server's host key fingerprint (SHA256:…), checked out of band"),
-		user:    fs.String("user", "", "HTTPS: the user name (the token is asked for, or read from GOBAG_REMOTE_TOKEN_FILE)"),
-		ca:      fs.String("ca-cert", "", "HTTPS: a PEM file of the CA that signed the server's certificate"),
-		sshKey:  fs.String("ssh-key", "", "SSH: an unencrypted private key file to log in with (default: your identity's key)"),
-		timeout: fs.Duration("timeout", gitsync.DefaultConnectTimeout, "how long to wait to connect"),
-	}
+func addRemoteFlags(fs *flag.FlagSet, f *remoteFlags) {
+	fs.StringVar(&f.accept, "accept-host-key", "", "SSH: pin the server's host key, whose `FINGERPRINT` (SHA256:…) you checked out of band")
+	fs.StringVar(&f.user, "user", "", "HTTPS: log in as `USER` (the token is asked for, or read from GOBAG_REMOTE_TOKEN_FILE)")
+	fs.StringVar(&f.ca, "ca-cert", "", "HTTPS: trust the server's certificate if the CA certificate in PEM `FILE` signed it")
+	fs.StringVar(&f.sshKey, "ssh-key", "", "SSH: log in with the unencrypted private key in `FILE` (default: your identity's key)")
+	fs.DurationVar(&f.timeout, "timeout", gitsync.DefaultConnectTimeout, "wait up to `DURATION` to connect")
 }
 
 // remote makes the remote the flags describe, with local paths made
 // absolute.
 func (f remoteFlags) remote(name, url string) (*gitsync.Remote, error) {
-	r := &gitsync.Remote{Name: name, URL: url, User: *f.user, CACert: *f.ca, SSHKey: *f.sshKey}
+	r := &gitsync.Remote{Name: name, URL: url, User: f.user, CACert: f.ca, SSHKey: f.sshKey}
 	paths := []*string{&r.CACert, &r.SSHKey}
 	if r.Kind() == "local" && !strings.HasPrefix(r.URL, "file://") {
 		paths = append(paths, &r.URL)
@@ -135,36 +140,64 @@ func (f remoteFlags) remote(name, url string) (*gitsync.Remote, error) {
 	return r, nil
 }
 
-func cmdRemoteAdd(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("remote add")
-	rf := addRemoteFlags(fs)
-	pos, err := parse(fs, args, 2, 2)
-	if err != nil {
-		return err
+func newRemoteAddCommand() *Command {
+	var rf remoteFlags
+	cmd := newCommand("gobag remote add NAME URL [--accept-host-key FINGERPRINT] [--user USER] [--ca-cert FILE] [--ssh-key FILE]", "add a remote", `
+Remote add adds remote NAME at URL: a directory (made a bare repository
+if it does not exist yet), ssh://user@host[:port]/path, or
+https://host/path. It connects once to check the remote can be reached.
+
+The first contact with an SSH server shows its host key's fingerprint and
+refuses it: check the fingerprint out of band, then add the remote again
+with --accept-host-key to pin it. A changed host key is refused (exit 6).`)
+	cmd.MinArgs, cmd.MaxArgs = 2, 2
+	addRemoteFlags(cmd.Flag, &rf)
+	cmd.Run = func(ctx context.Context, c *cli, args []string) error {
+		return runRemoteAdd(ctx, c, &rf, args[0], args[1])
 	}
+	return cmd
+}
+
+func runRemoteAdd(ctx context.Context, c *cli, rf *remoteFlags, name, url string) error {
 	dir, err := c.needBinder()
 	if err != nil {
 		return err
 	}
-	r, err := rf.remote(pos[0], pos[1])
+	r, err := rf.remote(name, url)
 	if err != nil {
 		return err
 	}
-	if _, err := gitsync.AddRemote(ctx, dir, r, gitsync.AddOptions{AcceptHostKey: *rf.accept, ConnectTimeout: *rf.timeout}); err != nil {
+	if _, err := gitsync.AddRemote(ctx, dir, r, gitsync.AddOptions{AcceptHostKey: rf.accept, ConnectTimeout: rf.timeout}); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "added remote %s (%s); gobag sync %s sends it the binder\n", r.Name, r.URL, r.Name)
 	return nil
 }
 
-func cmdSync(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("sync")
-	all := fs.Bool("all", false, "sync with every remote")
-	timeout := fs.Duration("timeout", gitsync.DefaultConnectTimeout, "how long to wait to connect to a remote")
-	pos, err := parse(fs, args, 0, 1)
-	if err != nil {
-		return err
-	}
+type syncOptions struct {
+	all     bool
+	timeout time.Duration
+}
+
+func newSyncCommand() *Command {
+	var opts syncOptions
+	cmd := newCommand("gobag sync [NAME | --all] [--timeout DURATION]", "fetch, verify, merge and push with remotes", `
+Sync brings this copy and remote NAME together: it fetches the remote's
+history, verifies everything new (as gobag verify does), merges it record
+by record, and sends back what the remote lacks. With one remote, NAME
+may be left out; --all syncs with each remote in turn.
+
+The same field changed differently on both sides keeps both values as a
+conflict (gobag conflicts). A remote that cannot be reached fails within
+the connect timeout (exit 8), and local changes stay for the next sync.`)
+	cmd.MaxArgs = 1
+	cmd.Flag.BoolVar(&opts.all, "all", false, "sync with every remote")
+	cmd.Flag.DurationVar(&opts.timeout, "timeout", gitsync.DefaultConnectTimeout, "wait up to `DURATION` to connect to a remote")
+	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runSync(ctx, c, &opts, args) }
+	return cmd
+}
+
+func runSync(ctx context.Context, c *cli, opts *syncOptions, args []string) error {
 	dir, err := c.needBinder()
 	if err != nil {
 		return err
@@ -175,50 +208,46 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 	}
 	var names []string
 	switch {
-	case len(pos) == 1 && !*all:
-		names = pos
-	case len(pos) == 0 && (*all || len(rs) == 1):
+	case len(args) == 1 && !opts.all:
+		names = args
+	case len(args) == 0 && (opts.all || len(rs) == 1):
 		for _, r := range rs {
 			names = append(names, r.Name)
 		}
 	case len(rs) == 0:
-		return &binder.Error{Kind: binder.NotExist, Err: errors.New("the binder has no remote"), Hint: "gobag remote add NAME URL"}
+		return &binder.Error{Kind: binder.NotExist, Err: errors.New("the binder has no remote"), Hint: "add one with", Fix: &binder.Fix{Action: binder.ActionAddRemote}}
 	default:
 		return usagef("gobag sync NAME, or gobag sync --all", "sync: which remote? (%d are set up)", len(rs))
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	opts := c.syncOptions(b.Identity(), *timeout)
-	var reports []*gitsync.Report
-	var firstErr error
-	for _, name := range names {
-		rep, err := gitsync.Sync(ctx, b, name, opts)
-		if err != nil {
-			// One remote failing does not stop the others.
-			fmt.Fprintf(c.stderr, "gobag: sync %s failed: %v\n", name, err)
-			if firstErr == nil {
-				firstErr = err
+	return c.withBinder(ctx, func(b *binder.Binder) error {
+		sopts := c.syncOptions(b.Identity(), opts.timeout)
+		var reports []*gitsync.Report
+		var firstErr error
+		for _, name := range names {
+			rep, err := gitsync.Sync(ctx, b, name, sopts)
+			if err != nil {
+				// One remote failing does not stop the others.
+				fmt.Fprintf(c.stderr, "gobag: sync %s failed: %v\n", name, err)
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
 			}
-			continue
+			reports = append(reports, rep)
+			if !c.asJSON {
+				printSync(c, rep)
+			}
 		}
-		reports = append(reports, rep)
-		if !c.asJSON {
-			printSync(c, rep)
+		if c.asJSON {
+			if reports == nil {
+				reports = []*gitsync.Report{}
+			}
+			if err := c.printJSON(reports); err != nil {
+				return err
+			}
 		}
-	}
-	c.autoPack(ctx, b)
-	if c.asJSON {
-		if reports == nil {
-			reports = []*gitsync.Report{}
-		}
-		if err := c.printJSON(reports); err != nil {
-			return err
-		}
-	}
-	return firstErr
+		return firstErr
+	})
 }
 
 func printSync(c *cli, rep *gitsync.Report) {
@@ -228,9 +257,9 @@ func printSync(c *cli, rep *gitsync.Report) {
 	if m := rep.Merge; m != nil {
 		switch {
 		case m.FastForward:
-			what = fmt.Sprintf("received %d commits, %d records changed", m.Received, m.Changed)
+			what = fmt.Sprintf("received %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records"))
 		case m.Merged:
-			what = fmt.Sprintf("merged %d commits, %d records changed", m.Received, m.Changed)
+			what = fmt.Sprintf("merged %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records"))
 		}
 	}
 	if rep.Pushed {
@@ -242,28 +271,33 @@ func printSync(c *cli, rep *gitsync.Report) {
 			fmt.Fprintf(out, "  note: %s\n", n)
 		}
 		if len(m.Conflicts) > 0 {
-			fmt.Fprintf(out, "  %d records have conflicting values: gobag conflicts shows them\n", len(m.Conflicts))
+			fmt.Fprintf(out, "  %s conflicting values: gobag conflicts shows them\n", count(len(m.Conflicts), "record has", "records have"))
 		}
 	}
 }
 
-func cmdStatus(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("status")
-	fetch := fs.Bool("fetch", false, "ask each remote for its branch first (nothing is taken in)")
-	timeout := fs.Duration("timeout", gitsync.DefaultConnectTimeout, "how long to wait to connect to a remote")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
+func newStatusCommand() *Command {
+	var fetch bool
+	var timeout time.Duration
+	cmd := newCommand("gobag status [--fetch] [--timeout DURATION]", "each remote: ahead, behind, last sync", `
+Status lists each remote with how many commits this copy is ahead of it
+and behind it, as of the last sync (or, with --fetch, as the remote is
+now: nothing is taken in), its last sync, and whether it is stale: not
+synced within the binder's offsite_days.`)
+	cmd.Flag.BoolVar(&fetch, "fetch", false, "ask each remote for its branch first (nothing is taken in)")
+	cmd.Flag.DurationVar(&timeout, "timeout", gitsync.DefaultConnectTimeout, "wait up to `DURATION` to connect to a remote")
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
+		return runStatus(ctx, c, b, fetch, timeout)
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
+	return cmd
+}
+
+func runStatus(ctx context.Context, c *cli, b *binder.Binder, fetch bool, timeout time.Duration) error {
 	set, err := readiness.SettingsOf(ctx, b)
 	if err != nil {
 		return err
 	}
-	sts, err := gitsync.Status(ctx, b, *fetch, time.Duration(set.OffsiteDays)*24*time.Hour, c.syncOptions(b.Identity(), *timeout))
+	sts, err := gitsync.Status(ctx, b, fetch, time.Duration(set.OffsiteDays)*24*time.Hour, c.syncOptions(b.Identity(), timeout))
 	if err != nil {
 		return err
 	}
@@ -278,25 +312,34 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 	for _, s := range sts {
 		fmt.Fprintf(out, "%s\t%s\n\t%d ahead, %d behind; %s\n", s.Name, s.URL, s.Ahead, s.Behind, lastSync(s.Remote))
 		if s.Stale {
-			fmt.Fprintf(out, "\tSTALE: not synced in %d days\n", set.OffsiteDays)
+			fmt.Fprintf(out, "\tSTALE: not synced in %s\n", count(set.OffsiteDays, "day", "days"))
 		}
 	}
 	return nil
 }
 
-func cmdClone(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("clone")
-	expect := fs.String("expect-fingerprint", "", "the binder's fingerprint (SHA256:…), from a member")
-	rf := addRemoteFlags(fs)
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
+func newCloneCommand() *Command {
+	var expect string
+	var rf remoteFlags
+	cmd := newCommand("gobag clone URL --binder DIR --expect-fingerprint FINGERPRINT [--accept-host-key FINGERPRINT] [--user USER] [--ca-cert FILE] [--ssh-key FILE]", "make a copy of a binder (into --binder DIR)", `
+Clone makes a copy of the binder at URL in the directory --binder names,
+verifying its whole history, and checks that it is the binder a member
+told you of: --expect-fingerprint takes the fingerprint that gobag init
+printed (gobag verify prints it too). The copy's remote is origin. Your
+identity must be a member of the binder to read it.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.Flag.StringVar(&expect, "expect-fingerprint", "", "expect the binder's fingerprint to be `FINGERPRINT` (SHA256:…), as a member gave it to you")
+	addRemoteFlags(cmd.Flag, &rf)
+	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runClone(ctx, c, expect, &rf, args[0]) }
+	return cmd
+}
+
+func runClone(ctx context.Context, c *cli, expect string, rf *remoteFlags, url string) error {
 	dir, err := c.needBinder()
 	if err != nil {
 		return err
 	}
-	r, err := rf.remote("origin", pos[0])
+	r, err := rf.remote("origin", url)
 	if err != nil {
 		return err
 	}
@@ -304,26 +347,27 @@ func cmdClone(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := gitsync.CloneOptions{Options: c.syncOptions(id, *rf.timeout), ExpectFingerprint: *expect, AcceptHostKey: *rf.accept, Remote: r}
+	opts := gitsync.CloneOptions{Options: c.syncOptions(id, rf.timeout), ExpectFingerprint: expect, AcceptHostKey: rf.accept, Remote: r}
 	b, err := gitsync.Clone(ctx, r.URL, dir, id, opts)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
 	list, _ := b.List(ctx, "")
-	fmt.Fprintf(c.stdout, "cloned binder %s into %s: %d records, history verified; its remote is origin\n", b.Fingerprint(), dir, len(list))
+	fmt.Fprintf(c.stdout, "cloned binder %s into %s: %s, history verified; its remote is origin\n", b.Fingerprint(), dir, count(len(list), "record", "records"))
 	return nil
 }
 
-func cmdConflicts(ctx context.Context, c *cli, args []string) error {
-	if _, err := parse(c.flags("conflicts"), args, 0, 0); err != nil {
-		return err
-	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
+func newConflictsCommand() *Command {
+	cmd := newCommand("gobag conflicts", "records two copies changed differently", `
+Conflicts lists the records in which sync found the same field changed
+differently on two copies, with both values, who made each and from
+which revision. gobag resolve settles them.`)
+	cmd.RunBinder = runConflicts
+	return cmd
+}
+
+func runConflicts(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
 	cs, err := b.Conflicts(ctx)
 	if err != nil {
 		return err
@@ -356,52 +400,60 @@ func value(v any) string {
 	return fmt.Sprint(v)
 }
 
-func cmdResolve(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags("resolve")
-	take := fs.String("take", "", "ours or theirs: take that side's value for every conflict")
-	file := fs.String("file", "", "the record as it should be (without its [[conflicts]])")
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	if (*take == "") == (*file == "") {
+type resolveOptions struct{ take, file string }
+
+func newResolveCommand() *Command {
+	var opts resolveOptions
+	cmd := newCommand("gobag resolve ID --take ours|theirs | --file FILE", "settle a record's conflicts", `
+Resolve settles the conflicts of record ID: --take ours or --take theirs
+keeps that side's value of every conflicting field; --file FILE saves the
+record as it should be (gobag show ID, with each value chosen and the
+[[conflicts]] tables removed).`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.Flag.StringVar(&opts.take, "take", "", "keep that side's value of every conflicting field: `ours|theirs`")
+	cmd.Flag.StringVar(&opts.file, "file", "", "read the record as it should be from `FILE` (- for standard input)")
+	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runResolve(ctx, c, &opts, args[0]) }
+	return cmd
+}
+
+func runResolve(ctx context.Context, c *cli, opts *resolveOptions, id string) error {
+	if (opts.take == "") == (opts.file == "") {
 		return usagef("gobag resolve ID --take ours|theirs, or gobag resolve ID --file F", "resolve: give --take or --file")
 	}
-	b, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	var saved *binder.Record
-	if *take != "" {
-		id, err := b.Resolve(ctx, pos[0])
-		if err != nil {
+	var fromFile *binder.Record
+	if opts.file != "" {
+		var err error
+		if fromFile, err = c.readRecordFile(opts.file); err != nil {
 			return err
 		}
-		if saved, err = b.ResolveConflicts(ctx, id, *take); err != nil {
-			return err
-		}
-	} else {
-		cur, err := b.Get(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		r, err := c.readRecordFile(*file)
-		if err != nil {
-			return err
-		}
-		if len(r.Conflicts) > 0 {
+		if len(fromFile.Conflicts) > 0 {
 			return &binder.Error{Kind: binder.Invalid, Err: errors.New("the file still has [[conflicts]]"), Hint: "choose each value, remove the [[conflicts]] tables, then resolve again"}
 		}
-		if len(cur.Conflicts) == 0 {
-			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("record %s has no conflicts", cur.ID), Hint: "gobag edit changes a record"}
-		}
-		r.ID = cur.ID
-		if saved, err = b.Update(ctx, r); err != nil {
-			return err
-		}
 	}
-	c.autoPack(ctx, b)
-	fmt.Fprintf(c.stdout, "%s rev %d: conflicts resolved\n", saved.ID, saved.Rev)
-	return nil
+	return c.withBinder(ctx, func(b *binder.Binder) error {
+		var saved *binder.Record
+		if fromFile == nil {
+			full, err := b.Resolve(ctx, id)
+			if err != nil {
+				return err
+			}
+			if saved, err = b.ResolveConflicts(ctx, full, opts.take); err != nil {
+				return err
+			}
+		} else {
+			cur, err := b.Get(ctx, id)
+			if err != nil {
+				return err
+			}
+			if len(cur.Conflicts) == 0 {
+				return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("record %s has no conflicts", cur.ID), Hint: "gobag edit changes a record"}
+			}
+			fromFile.ID = cur.ID
+			if saved, err = b.Update(ctx, fromFile); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(c.stdout, "%s rev %d: conflicts resolved\n", saved.ID, saved.Rev)
+		return nil
+	})
 }

@@ -1,18 +1,61 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"gobag/assets"
-
+	"gobag/binder"
 	"gobag/ui"
 )
 
+// newDesktopCommand returns gobag itself: with no command it opens the
+// desktop app. Its sub-commands are the commands.
+func newDesktopCommand() *Command {
+	var showVersion bool
+	cmd := newCommand("gobag", "open the desktop app", `
+gobag is an offline-first continuity binder: a team's plans, contacts,
+runbooks, systems and recovery credentials in a signed, encrypted git
+repository, synced to other copies. With no command it opens the desktop
+app; with one, it runs that command.`)
+	cmd.Flag.BoolVar(&showVersion, "version", false, "print gobag's version, commit and Go version, as gobag version does")
+	cmd.Run = func(ctx context.Context, c *cli, _ []string) error {
+		if showVersion {
+			return printVersion(c)
+		}
+		return c.desktop()
+	}
+	return cmd
+}
+
+// errNoDisplay is the error of gobag with no command where there is no
+// display to open a window on.
+var errNoDisplay = &binder.Error{
+	Kind: binder.Other,
+	Err:  errors.New("no display to open the desktop app on"),
+	Hint: "set DISPLAY (or WAYLAND_DISPLAY) to a running display, or use a command: gobag help lists them",
+}
+
+// hasDisplay reports whether a window could be opened: on the systems
+// where a display server is named by the environment, whether one is.
+func (c *cli) hasDisplay() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		return c.getenv("DISPLAY") != "" || c.getenv("WAYLAND_DISPLAY") != ""
+	}
+	return true
+}
+
 // desktop opens the desktop app: gobag with no command.
-func (c *cli) desktop(args []string) error {
-	if _, err := parse(c.flags("gobag"), args, 0, 0); err != nil {
-		return err
+func (c *cli) desktop() (err error) {
+	if !c.hasDisplay() {
+		return errNoDisplay
 	}
 	idPath, err := c.identityFile()
 	if err != nil {
@@ -22,6 +65,22 @@ func (c *cli) desktop(args []string) error {
 	if c.getenv("GOBAG_PASSPHRASE_FILE") != "" {
 		opts.Passphrase = func() ([]byte, error) { return c.passphrase("", false) }
 	}
+	// A display that is named but cannot be opened fails inside GLFW's
+	// initialisation, which Fyne only logs; GLFW's next call then panics
+	// on this goroutine. That panic, and only that one, becomes an error.
+	defer func() {
+		if r := recover(); r != nil {
+			var ge *glfw.Error
+			if e, ok := r.(error); !ok || !errors.As(e, &ge) {
+				panic(r)
+			}
+			display := c.getenv("DISPLAY")
+			if display == "" {
+				display = c.getenv("WAYLAND_DISPLAY")
+			}
+			err = &binder.Error{Kind: binder.Other, Err: fmt.Errorf("%w: display %q could not be opened", errNoDisplay.Err, display), Hint: errNoDisplay.Hint}
+		}
+	}()
 	a := app.NewWithID("org.gobag.desktop")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	u := ui.New(a, opts)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,11 +74,136 @@ func TestDesktopWindowUnderXvfb(t *testing.T) {
 			t.Fatalf("the app exited: %v\n%s", err, stderr.String())
 		default:
 		}
-		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-tree").Output()
+		out, _ := xwininfo(display)
 		if strings.Contains(string(out), want) {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("no window titled %q within 60 s\n%s", want, stderr.String())
+	tree, _ := xwininfo(display)
+	t.Fatalf("no window titled %q within 60 s\nwindows:\n%s\nstderr:\n%s", want, tree, stderr.String())
+}
+
+// gobag with no command and no display says so plainly, without
+// starting GLFW: exit 1, an error and a hint, no panic. With a display
+// that cannot be opened, GLFW's failure becomes the same error.
+func TestNoDisplay(t *testing.T) {
+	home := t.TempDir()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unreachable := ":87"
+	if _, err := os.Stat("/tmp/.X11-unix/X87"); err == nil {
+		t.Skip("display :87 exists here")
+	}
+	for _, tc := range []struct {
+		display string
+		want    string
+	}{
+		{"", "gobag: error: no display to open the desktop app on\n"},
+		{unreachable, `gobag: error: no display to open the desktop app on: display ":87" could not be opened` + "\n"},
+	} {
+		cmd := exec.Command(self)
+		cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "GOBAG_TEST_RUN_MAIN=1"}
+		if tc.display != "" {
+			cmd.Env = append(cmd.Env, "DISPLAY="+tc.display)
+		}
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("DISPLAY=%q: %v; want exit 1\n%s", tc.display, err, stderr.String())
+		}
+		// GLFW itself may log its failure first; what gobag says ends the output.
+		const hint = "gobag: hint: set DISPLAY (or WAYLAND_DISPLAY) to a running display, or use a command: gobag help lists them\n"
+		if !strings.HasSuffix(stderr.String(), tc.want+hint) || strings.Contains(stderr.String(), "panic") || stdout.Len() > 0 {
+			t.Errorf("DISPLAY=%q: stdout %q, stderr:\n%s\nwant it to end with:\n%s%s", tc.display, stdout.String(), stderr.String(), tc.want, hint)
+		}
+		if tc.display == "" && stderr.String() != tc.want+hint {
+			t.Errorf("with no display, GLFW was started:\n%s", stderr.String())
+		}
+	}
+}
+
+// xwininfo lists the display's windows, their titles in UTF-8 whatever the
+// locale the tests run in.
+func xwininfo(display string) ([]byte, error) {
+	cmd := exec.Command("xwininfo", "-display", display, "-root", "-tree")
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+	return cmd.Output()
+}
+
+// Typing the passphrase as soon as the window opens unlocks it: the field
+// has the keyboard without a click. A real X server, real key events.
+func TestDesktopUnlockByTypingAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an X server")
+	}
+	for _, tool := range []string{"xwininfo", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (make test installs x11-utils and xdotool)", tool)
+		}
+	}
+	display := startXvfb(t)
+	work := t.TempDir()
+	dir := filepath.Join(work, "binder")
+	if out, err := gobagProcess(t, nil, "demo", "--binder", dir).CombinedOutput(); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	app := gobagProcess(t, []string{"DISPLAY=" + display, "LANG=en_US.UTF-8", "HOME=" + work, "GOBAG_PASSPHRASE_FILE="},
+		"--binder", dir, "--identity", demoIdentityPath(dir, demoIdentities[0].handle))
+	var stderr strings.Builder
+	app.Stderr = &stderr
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	defer func() { app.Process.Kill(); <-exited }()
+	xdo := func(args ...string) error {
+		cmd := exec.Command("xdotool", args...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("xdotool %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	waitTitle := func(want string) bool {
+		deadline := time.Now().Add(60 * time.Second)
+		for time.Now().Before(deadline) {
+			select {
+			case err := <-exited:
+				exited <- err
+				t.Fatalf("the app exited: %v\n%s", err, stderr.String())
+			default:
+			}
+			if out, _ := xwininfo(display); strings.Contains(string(out), want) {
+				return true
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return false
+	}
+	if !waitTitle(`"gobag"`) {
+		t.Fatalf("no unlock window\n%s", stderr.String())
+	}
+	// The window manager's part: give the new window the keyboard. Then
+	// type, with no click on the field.
+	if err := xdo("search", "--sync", "--name", "^gobag$", "windowfocus", "--sync"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the first frame, where the field takes focus
+	if err := xdo("type", "--delay", "30", demoIdentities[0].passphrase); err != nil {
+		t.Fatal(err)
+	}
+	if err := xdo("key", "Return"); err != nil {
+		t.Fatal(err)
+	}
+	if !waitTitle("gobag — National Statistics Office (demo)") {
+		tree, _ := xwininfo(display)
+		t.Fatalf("typing the passphrase did not unlock\n%s\n%s", tree, stderr.String())
+	}
 }

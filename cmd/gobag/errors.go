@@ -26,6 +26,10 @@ var exitCodes = map[binder.Kind]int{
 // exitUsage is the exit code for a command line gobag cannot parse.
 const exitUsage = 2
 
+// exitFindings is the exit code of gobag check --fail-on when it finds
+// what it was told to fail on.
+const exitFindings = 11
+
 // usageError is a mistake in the command line itself.
 type usageError struct{ msg, hint string }
 
@@ -35,13 +39,20 @@ func usagef(hint, format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
 }
 
-// report prints err as gobag: error: … and gobag: hint: …, and returns the
-// exit code for it.
+// report prints err as gobag: error: …, then what would help as
+// gobag: hint: …, and returns the exit code for it. An error's hint (prose)
+// and its structured fix (rendered as a command line) share one line,
+// "check the passphrase: set GOBAG_PASSPHRASE_FILE …", as hints that name
+// their command always have.
 func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
 	fmt.Fprintf(stderr, "gobag: error: %v\n", err)
+	var fe *findingsError
+	if errors.As(err, &fe) {
+		return exitFindings
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		if ue.hint != "" {
@@ -55,7 +66,7 @@ func report(stderr io.Writer, err error) int {
 	return exitCodes[binder.KindOf(err)]
 }
 
-// hintLine joins a hint's words and its fix's command line into one hint.
+// hintLine joins a hint's prose and the command that carries it out.
 func hintLine(prose, command string) string {
 	prose = strings.TrimRight(strings.TrimSpace(prose), ":.")
 	switch {

@@ -89,7 +89,14 @@ func fixCommand(f *binder.Fix) string {
 	case binder.ActionAcceptHostKey:
 		cmd = []string{"gobag", "remote", "add", or(f.Remote, "NAME"), or(f.URL, "URL"), "--accept-host-key", or(f.Value, "FINGERPRINT")}
 	case binder.ActionCACert:
-		cmd = []string{"gobag", "remote", "add", or(f.Remote, "NAME"), or(f.URL, "URL"), "--ca-cert", or(f.Value, "FILE")}
+		// The remote is there already: it is added again with the
+		// certificate.
+		name := or(f.Remote, "NAME")
+		return withNote(f, "gobag remote rm "+name+", then "+strings.Join([]string{"gobag", "remote", "add", name, or(f.URL, "URL"), "--ca-cert", or(f.Value, "FILE")}, " "))
+	case binder.ActionCloneCACert:
+		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--ca-cert", or(f.Value, "FILE"), "--expect-fingerprint", "FINGERPRINT"}
+	case binder.ActionDescribeKind:
+		cmd = []string{"gobag", "kinds", or(f.Kind, "KIND")}
 	case binder.ActionCloneFingerprint:
 		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--expect-fingerprint", or(f.Value, "FINGERPRINT")}
 	case binder.ActionCloneHostKey:
@@ -152,6 +159,14 @@ func commandLine(words []string) string {
 	return strings.Join(out, " ")
 }
 
+// shellQuote quotes s for a POSIX shell (and zsh).
+func shellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 func needsQuote(r rune) bool {
 	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@+,%", r))
 }
@@ -166,24 +181,4 @@ func or(s, otherwise string) string {
 		return otherwise
 	}
 	return s
-}
-
-// findingFix words a readiness finding's fix: prose, or a structured
-// [binder.Fix] rendered as a command line.
-func findingFix(fix any) string {
-	switch f := fix.(type) {
-	case *binder.Fix:
-		return fixCommand(f)
-	case string:
-		return f
-	}
-	return ""
-}
-
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("GOBAG_TEST_RUN_MAIN") == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 	}
+	if os.Getenv("GOBAG_TEST_HOLD") == "1" {
+		os.Exit(holdBinder())
+	}
 	testscript.Main(m, map[string]func(){
 		"gobag": func() {
 			testOnlyScryptWorkFactor = 10

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -49,5 +51,34 @@ func TestPassphraseFromTerminal(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(work, "other.age")); err == nil {
 		t.Fatal("an identity was written although the passphrases differed")
+	}
+}
+
+// With no terminal to ask on and no GOBAG_PASSPHRASE_FILE, a sealed
+// identity cannot be opened: exit 5 (cannot decrypt), with a hint that
+// names the variable. The command runs in a session of its own, so it has
+// no controlling terminal even when the tests are run from one.
+func TestSealedIdentityWithoutTerminal(t *testing.T) {
+	work := t.TempDir()
+	pass := filepath.Join(work, "pass")
+	if err := os.WriteFile(pass, []byte("correct horse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	idPath := filepath.Join(work, "id.age")
+	env := []string{"GOBAG_IDENTITY=" + idPath, "GOBAG_PASSPHRASE_FILE=" + pass}
+	if out, err := gobagProcess(t, env, "id", "new", "--handle", "sam").CombinedOutput(); err != nil {
+		t.Fatalf("id new: %v\n%s", err, out)
+	}
+	cmd := gobagProcess(t, []string{"GOBAG_IDENTITY=" + idPath, "GOBAG_PASSPHRASE_FILE="}, "id", "show")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 5 {
+		t.Fatalf("id show with no terminal: %v; want exit 5\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "gobag: hint: ") || !strings.Contains(stderr.String(), "GOBAG_PASSPHRASE_FILE") {
+		t.Errorf("no hint naming GOBAG_PASSPHRASE_FILE:\n%s", stderr.String())
 	}
 }
