@@ -78,7 +78,11 @@ func (v *browser) reload() {
 		return
 	}
 	v.items = items
-	v.status.SetText(fmt.Sprintf("%d records · binder %s", len(items), shortFP(v.b.Fingerprint())))
+	noun := "records"
+	if len(items) == 1 {
+		noun = "record"
+	}
+	v.status.SetText(fmt.Sprintf("%d %s · binder %s", len(items), noun, shortFP(v.b.Fingerprint())))
 	v.list.UnselectAll()
 	v.list.Refresh()
 }

@@ -192,7 +192,15 @@ func TestDesktopUnlockByTypingAtOnce(t *testing.T) {
 	}
 	// The window manager's part: give the new window the keyboard. Then
 	// type, with no click on the field.
-	if err := xdo("search", "--sync", "--name", "^gobag$", "windowfocus", "--sync"); err != nil {
+	// The window is named before it is mapped, and an unmapped window
+	// cannot take the keyboard: try until it can.
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err = xdo("search", "--sync", "--onlyvisible", "--name", "^gobag$", "windowfocus", "--sync"); err == nil {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond) // the first frame, where the field takes focus
