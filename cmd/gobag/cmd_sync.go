@@ -170,6 +170,10 @@ func runRemoteAdd(ctx context.Context, c *cli, rf *remoteFlags, name, url string
 	if _, err := gitsync.AddRemote(ctx, dir, r, gitsync.AddOptions{AcceptHostKey: rf.accept, ConnectTimeout: rf.timeout}); err != nil {
 		return err
 	}
+	if r.Kind() == "git" {
+		fmt.Fprintf(c.stdout, "added remote %s (%s), read-only: gobag sync %s takes in what it holds and sends nothing\n", r.Name, r.URL, r.Name)
+		return nil
+	}
 	fmt.Fprintf(c.stdout, "added remote %s (%s); gobag sync %s sends it the binder\n", r.Name, r.URL, r.Name)
 	return nil
 }
@@ -226,8 +230,11 @@ func runSync(ctx context.Context, c *cli, opts *syncOptions, args []string) erro
 		for _, name := range names {
 			rep, err := gitsync.Sync(ctx, b, name, sopts)
 			if err != nil {
-				// One remote failing does not stop the others.
-				fmt.Fprintf(c.stderr, "gobag: sync %s failed: %v\n", name, err)
+				// One remote failing does not stop the others; the
+				// first error is reported at the end, the others here.
+				if firstErr != nil || len(names) > 1 {
+					fmt.Fprintf(c.stderr, "gobag: sync %s failed: %v\n", name, err)
+				}
 				if firstErr == nil {
 					firstErr = err
 				}
@@ -253,17 +260,26 @@ func runSync(ctx context.Context, c *cli, opts *syncOptions, args []string) erro
 func printSync(c *cli, rep *gitsync.Report) {
 	out := bufio.NewWriter(c.stdout)
 	defer out.Flush()
-	what := "already in step"
+	var said []string
 	if m := rep.Merge; m != nil {
 		switch {
 		case m.FastForward:
-			what = fmt.Sprintf("received %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records"))
+			said = append(said, fmt.Sprintf("received %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records")))
 		case m.Merged:
-			what = fmt.Sprintf("merged %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records"))
+			said = append(said, fmt.Sprintf("merged %s, %s changed", count(m.Received, "commit", "commits"), count(m.Changed, "record", "records")))
 		}
 	}
-	if rep.Pushed {
-		what += "; sent this copy's changes"
+	switch {
+	case rep.Pushed && rep.Merge == nil:
+		said = append(said, "the remote was empty: sent "+count(rep.Sent, "commit", "commits"))
+	case rep.Pushed:
+		said = append(said, "sent "+count(rep.Sent, "commit", "commits"))
+	case rep.ReadOnly && rep.Unsent > 0:
+		said = append(said, fmt.Sprintf("read-only remote: nothing sent; %s not on it", count(rep.Unsent, "commit is", "commits are")))
+	}
+	what := strings.Join(said, "; ")
+	if what == "" {
+		what = "already in step"
 	}
 	fmt.Fprintf(out, "%s: %s (tip %.12s)\n", rep.Remote, what, rep.Tip)
 	if m := rep.Merge; m != nil {
