@@ -58,6 +58,11 @@ func (x *indexer) put(r *Record) error {
 		old = x.b.indexedRecord(r.ID)
 	}
 	live := !r.Deleted
+	if old != nil && r.Deleted && r.Rev > old.Rev {
+		if spec, _ := KindByName(old.Kind); spec.AppendOnly {
+			return fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: a %s entry is append-only, but rev %d deletes it", r.ID, old.Kind, r.Rev)
+		}
+	}
 	if live && r.Kind == "binder" {
 		if err := x.batch.Set(keyPhoneCountry, []byte(r.Text("phone_country"))); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"fmt"
 	"gobag/binder/roster"
 
 	"context"
@@ -396,5 +397,101 @@ func TestVerifyRefusesRewrittenAppendOnlyRecord(t *testing.T) {
 			bad := forge(t, b, id, "gobag: "+action+" 1 record\n\nRecord: "+entry.ID+" rev 2 "+action+"\n", files)
 			expectProblem(t, b, bad, entry.ID, "append-only")
 		})
+	}
+}
+
+// forgeVersion writes, as a modified client would, the next version of
+// rec (rev 1 if prev is nil), sealed or not, as a signed commit.
+func forgeVersion(t *testing.T, b *Binder, id *bcrypto.Identity, rec *Record, prev []byte, sealed bool) []byte {
+	t.Helper()
+	agePath, envPath := recordPath(rec.ID)
+	env := &Envelope{ID: rec.ID, Rev: 1, Audience: []string{"all", id.Handle}, Time: time.Now().UTC().Truncate(time.Second), Sealed: sealed}
+	if prev != nil {
+		pe, err := ParseEnvelope(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Rev, env.Prev = pe.Rev+1, hashHex(prev)
+	}
+	rec.Rev = env.Rev
+	plain, err := rec.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := bcrypto.Encrypt(plain, id.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Ciphertext = hashHex(ct)
+	env.sign(id)
+	action := "add"
+	if prev != nil {
+		action = "edit"
+	}
+	forge(t, b, id, fmt.Sprintf("gobag: %s 1 record\n\nRecord: %s rev %d %s\n", action, rec.ID, env.Rev, action), map[string][]byte{agePath: ct, envPath: env.Marshal()})
+	return env.Marshal()
+}
+
+// What verify cannot see (a record's kind is encrypted), the readers
+// check when they decrypt: an append-only entry a modified client left
+// unsealed and then rewrote is refused, and so is a sealed record of a
+// kind that is not append-only (which would stop every honest edit).
+func TestReadersHoldAppendOnlyToItsKind(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name  string
+		write func(t *testing.T, b *Binder, id *bcrypto.Identity)
+		want  string
+	}{
+		{"unsealed entry rewritten", func(t *testing.T, b *Binder, id *bcrypto.Identity) {
+			e := &Record{ID: NewID(), Kind: "timeline", Title: "generator started"}
+			first := forgeVersion(t, b, id, e, nil, false)
+			e.Title = "generator never started"
+			forgeVersion(t, b, id, e, first, false)
+		}, "append-only, but this is its rev 2"},
+		{"sealed plan", func(t *testing.T, b *Binder, id *bcrypto.Identity) {
+			forgeVersion(t, b, id, &Record{ID: NewID(), Kind: "plan", Title: "Locked plan"}, nil, true)
+		}, "sealed as append-only, but a plan is not"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, id := newTestBinder(t)
+			dir := b.Dir()
+			c.write(t, b, id)
+			if rep, err := Verify(ctx, dir, nil); err != nil || !rep.OK() {
+				t.Fatalf("verify (which cannot see kinds): %v %v", rep, err)
+			}
+			b.Close()
+			// The branch moved outside this process: opening reads the
+			// changed records, and refuses.
+			_, err := Open(ctx, dir, id)
+			if KindOf(err) != BadSignature || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("open: got %v; want a bad-signature error saying %q", err, c.want)
+			}
+		})
+	}
+}
+
+// A tombstone over an append-only entry that was left unsealed is
+// refused when it arrives, as the index knows what it deletes.
+func TestReadersRefuseDeletedAppendOnlyEntry(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	dir := b.Dir()
+	e := &Record{ID: NewID(), Kind: "timeline", Title: "generator started"}
+	first := forgeVersion(t, b, id, e, nil, false)
+	b.Close()
+	b2, err := Open(ctx, dir, id)
+	if err != nil {
+		t.Fatalf("an unsealed first entry (as before format 3) is read: %v", err)
+	}
+	agePath, envPath := recordPath(e.ID)
+	tomb := &Envelope{ID: e.ID, Rev: 2, Prev: hashHex(first), Audience: []string{"all", id.Handle}, Time: time.Now().UTC().Truncate(time.Second), Deleted: true}
+	tomb.sign(id)
+	forge(t, b2, id, "gobag: delete 1 record\n\nRecord: "+e.ID+" rev 2 delete\n", map[string][]byte{agePath: nil, envPath: tomb.Marshal()})
+	b2.Close()
+	_, err = Open(ctx, dir, id)
+	if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rev 2 deletes it") {
+		t.Fatalf("open: got %v; want the deleted entry refused", err)
 	}
 }

@@ -48,6 +48,25 @@ func (b *Binder) openVersion(id string, envData, ct []byte, key func(handle stri
 	if r.ID != id || r.Rev != env.Rev {
 		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
 	}
+	if err := checkSealed(r, env); err != nil {
+		return nil, nil, err
+	}
 	r.Author, r.Path = env.Author, agePath
 	return r, env, nil
+}
+
+// checkSealed holds a version to its kind's append-only rule, which only
+// a reader can see (verify sees envelopes, not kinds): an append-only
+// record is never revised, and only an append-only record is sealed.
+// Entries written before format 3 are not sealed; they may stand at
+// rev 1.
+func checkSealed(r *Record, env *Envelope) error {
+	spec, _ := KindByName(r.Kind)
+	switch {
+	case env.Sealed && !spec.AppendOnly:
+		return fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: sealed as append-only, but a %s is not", r.ID, r.Kind)
+	case spec.AppendOnly && r.Rev > 1:
+		return fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: a %s entry is append-only, but this is its rev %d", r.ID, r.Kind, r.Rev)
+	}
+	return nil
 }
