@@ -347,6 +347,9 @@ type Author struct{ Name, Email string }
 // is what lets ancestry walk newest first and stop early. The log shows
 // author times.
 func (s *Store) WriteCommit(tree plumbing.Hash, parents []plumbing.Hash, author Author, msg string, when time.Time, sign Signer) (plumbing.Hash, error) {
+	// git keeps whole seconds: compare in them, or a time a fraction
+	// after its parent's would be written equal to it.
+	when = when.Truncate(time.Second)
 	committed := when
 	for _, p := range parents {
 		pc, err := s.ReadCommit(p)

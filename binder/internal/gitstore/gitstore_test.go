@@ -192,3 +192,31 @@ func TestErrors(t *testing.T) {
 }
 
 func errorsIs(err, target error) bool { return err != nil && errors.Is(err, target) }
+
+// Committer times rise along history even when commits come within one
+// second, with fractions git does not keep.
+func TestCommitTimesRise(t *testing.T) {
+	s := newStore(t)
+	tree, err := s.ApplyTree(plumbing.ZeroHash, map[string]plumbing.Hash{"f": blob(t, s, "x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSig := func([]byte) ([]byte, error) { return nil, nil }
+	base := time.Unix(1e9, 0)
+	var parent []plumbing.Hash
+	var last time.Time
+	for i, frac := range []time.Duration{0, 300 * time.Millisecond, 900 * time.Millisecond, 100 * time.Millisecond} {
+		h, err := s.WriteCommit(tree, parent, Author{"a", "a@x"}, "m\n", base.Add(frac), noSig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.ReadCommit(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && !c.Committer.When.After(last) {
+			t.Fatalf("commit %d: committer time %v is not after its parent's %v", i, c.Committer.When, last)
+		}
+		last, parent = c.Committer.When, []plumbing.Hash{h}
+	}
+}
