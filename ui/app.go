@@ -81,15 +81,24 @@ func (u *App) start() {
 		}
 	}
 	if bcrypto.IsSealed(data) && pass == nil {
-		var v *unlockView
-		v = newUnlockView(u.opts.IdentityPath, func(pass []byte) { u.unlock(data, pass, v) })
-		u.show(v)
+		u.askPassphrase(data, "")
 		return
 	}
 	v := newUnlockView(u.opts.IdentityPath, nil)
 	v.opening()
 	u.show(v)
 	u.unlock(data, pass, v)
+}
+
+// askPassphrase shows the unlock view for the sealed identity data, with
+// msg (if any) saying why it asks.
+func (u *App) askPassphrase(data []byte, msg string) {
+	var v *unlockView
+	v = newUnlockView(u.opts.IdentityPath, func(pass []byte) { u.unlock(data, pass, v) })
+	u.show(v)
+	if msg != "" {
+		v.failed(u.win.Canvas(), msg)
+	}
 }
 
 // opened is what unlocking produces.
@@ -126,6 +135,9 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 			if o.b != nil {
 				o.b.Close()
 			}
+		case o.wrongPass && !v.entry.Visible():
+			// The passphrase came from a file, and is wrong: ask.
+			u.askPassphrase(identity, "The passphrase from the passphrase file is wrong. Type it here.")
 		case o.wrongPass:
 			v.failed(u.win.Canvas(), "Wrong passphrase. Try again.")
 		case err != nil && !o.identityOK:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -132,5 +133,28 @@ func TestNoBinderExplainsWhatToDo(t *testing.T) {
 	}
 	if m := u.view.(*messageView); m.title != "No binder selected" {
 		t.Fatalf("message %q", m.title)
+	}
+}
+
+// A wrong passphrase from a file is no dead end: the app asks for it.
+func TestWrongPassphraseFromFileAsks(t *testing.T) {
+	a := test.NewTempApp(t)
+	opts := newBinder(t, true)
+	opts.Passphrase = func() ([]byte, error) { return []byte("wrong"), nil }
+	u := New(a, opts)
+	defer u.Close()
+	u.tasks.wait()
+	v, ok := u.view.(*unlockView)
+	if !ok || !v.entry.Visible() || !v.button.Visible() || v.entry.Disabled() {
+		t.Fatalf("after a wrong passphrase from a file: view %T, field shown %v", u.view, ok && v.entry.Visible())
+	}
+	if !strings.Contains(v.status.Text, "passphrase file") || u.Window().Canvas().Focused() != v.entry {
+		t.Fatalf("status %q, focused %v", v.status.Text, u.Window().Canvas().Focused())
+	}
+	test.Type(v.entry, "pw")
+	v.entry.OnSubmitted(v.entry.Text)
+	u.tasks.wait()
+	if u.Binder() == nil {
+		t.Fatal("not unlocked with the passphrase typed")
 	}
 }
