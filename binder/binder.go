@@ -305,8 +305,7 @@ func (b *Binder) openIndex() error {
 }
 
 func (b *Binder) lockedError() error {
-	return fixErr(Locked, &Fix{Action: ActionRetry, Note: "once the other window or command using this binder is closed"},
-		"close the other gobag window or command using this binder, then try again",
+	return errorf(Locked, "close the other gobag window or command using this binder, then try again",
 		"binder %s is in use by another gobag process", b.dir)
 }
 

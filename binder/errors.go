@@ -92,7 +92,7 @@ func HintOf(err error) string {
 	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt):
 		return "the repository is damaged (git fsck shows where); restore the binder from another copy or a remote"
 	case errors.Is(err, gitstore.ErrMoved):
-		return "another change landed first; nothing was lost: run the same command again"
+		return "another change landed first; nothing was lost"
 	case errors.Is(err, gitstore.ErrLocked):
 		return "another git command or copy is writing to it: try again in a moment; a lock file left by a crash may be removed once nothing is running"
 	}

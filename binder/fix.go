@@ -30,6 +30,12 @@ type Fix struct {
 	// Remote and URL name a remote, where the action concerns one.
 	Remote string `json:"remote,omitempty"`
 	URL    string `json:"url,omitempty"`
+	// Path is the directory the action makes or works in (the binder a
+	// clone makes).
+	Path string `json:"path,omitempty"`
+	// Fingerprint is the binder's fingerprint a clone expects, where it
+	// is known.
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// Note says in words what the action should achieve ("once it has
 	// been approved"); it never holds command syntax.
 	Note string `json:"note,omitempty"`

@@ -5,11 +5,13 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gobag/binder"
 	bcrypto "gobag/crypto"
@@ -169,5 +171,26 @@ func TestNoCommandSyntax(t *testing.T) {
 			}
 			return true
 		})
+	}
+}
+
+// An address that cannot be reached while adding or cloning gets a fix
+// that does not name a remote that was never made: try again.
+func TestUnreachableWhileAddingOrCloning(t *testing.T) {
+	ctx := context.Background()
+	id, _ := bcrypto.NewIdentity("priya")
+	a := newBinder(t, id)
+	url := "ssh://u@127.0.0.1:1/binder.git" // nothing listens on port 1
+	_, err := AddRemote(ctx, a.Dir(), &Remote{Name: "gone", URL: url}, AddOptions{ConnectTimeout: 2 * time.Second})
+	if f := binder.FixOf(err); binder.KindOf(err) != binder.Offline || f == nil || f.Action != binder.ActionRetry {
+		t.Errorf("remote add: %v, fix %+v; want Offline, retry", err, f)
+	}
+	dir := filepath.Join(t.TempDir(), "copy")
+	_, err = Clone(ctx, url, dir, id, CloneOptions{ExpectFingerprint: a.Fingerprint(), Options: Options{ConnectTimeout: 2 * time.Second}})
+	if f := binder.FixOf(err); binder.KindOf(err) != binder.Offline || f == nil || f.Action != binder.ActionRetry {
+		t.Errorf("clone: %v, fix %+v; want Offline, retry", err, f)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("a failed clone left its directory")
 	}
 }

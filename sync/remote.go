@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -183,6 +184,13 @@ func prepareRemote(r *Remote) error {
 	case "":
 		return bad(a.problem)
 	case kindLocal:
+		if a.relative() && !strings.ContainsAny(a.path, "/"+string(os.PathSeparator)) {
+			// A bare name could as well be a server's (backup.example.com)
+			// as a directory here: only a path that shows it is one is
+			// taken for one.
+			return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote URL %q is neither a URL nor clearly a directory", r.URL),
+				Hint: "for a directory here write ./" + a.path + "; for a server, ssh://host/path, host:path or https://host/path"}
+		}
 		if a.relative() {
 			abs, err := filepath.Abs(a.path)
 			if err != nil {

@@ -103,12 +103,24 @@ func TestAddRemoteURLs(t *testing.T) {
 	if ents, _ := os.ReadDir(cwd); len(ents) != 0 {
 		t.Fatalf("a remote that is no directory made %s", ents[0].Name())
 	}
-	for name, rel := range map[string]string{"dot": "./usb.git", "bare": "second.git", "up": "../" + filepath.Base(cwd) + "/third.git"} {
+	// A bare name is as likely a server's as a directory's: refused.
+	for _, bare := range []string{"second.git", "backup.example.com"} {
+		if _, err := AddRemote(ctx, a.Dir(), &Remote{Name: "bare", URL: bare}, AddOptions{}); binder.KindOf(err) != binder.Invalid || !strings.Contains(binder.HintOf(err), "./"+bare) {
+			t.Errorf("%s: got %v (hint %q); want Invalid, suggesting ./%s", bare, err, binder.HintOf(err), bare)
+		}
+	}
+	if ents, _ := os.ReadDir(cwd); len(ents) != 0 {
+		t.Fatalf("a refused remote made %s", ents[0].Name())
+	}
+	if err := os.Mkdir(filepath.Join(cwd, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, rel := range map[string]string{"dot": "./usb.git", "sub": "sub/second.git", "up": "../" + filepath.Base(cwd) + "/third.git"} {
 		r, err := AddRemote(ctx, a.Dir(), &Remote{Name: name, URL: rel}, AddOptions{})
 		if err != nil {
 			t.Fatalf("%s: %v", rel, err)
 		}
-		want := filepath.Join(cwd, filepath.Base(rel))
+		want := filepath.Join(cwd, strings.TrimPrefix(strings.TrimPrefix(rel, "../"+filepath.Base(cwd)+"/"), "./"))
 		if r.URL != want {
 			t.Errorf("%s became %s; want %s", rel, r.URL, want)
 		}
@@ -324,4 +336,33 @@ func FuzzParseAddress(f *testing.F) {
 			t.Fatalf("%q: kind %q, problem %q", s, a.kind, a.problem)
 		}
 	})
+}
+
+// Adding a remote again at the same address changes its settings and
+// keeps its sync state; at another address it is refused.
+func TestAddRemoteAgain(t *testing.T) {
+	ctx := context.Background()
+	id, _ := bcrypto.NewIdentity("priya")
+	a := newBinder(t, id)
+	dir := filepath.Join(t.TempDir(), "usb.git")
+	if _, err := AddRemote(ctx, a.Dir(), &Remote{Name: "usb", URL: dir, User: "kept"}, AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sync(ctx, a, "usb", testOptions(id)); err != nil {
+		t.Fatal(err)
+	}
+	before, err := remote(a.Dir(), "usb")
+	if err != nil || before.LastVerified == "" {
+		t.Fatalf("after a sync: %+v %v", before, err)
+	}
+	if _, err := AddRemote(ctx, a.Dir(), &Remote{Name: "usb", URL: dir, CACert: "/etc/ca.pem"}, AddOptions{}); err != nil {
+		t.Fatalf("adding again: %v", err)
+	}
+	after, err := remote(a.Dir(), "usb")
+	if err != nil || after.CACert != "/etc/ca.pem" || after.User != "kept" || after.LastVerified != before.LastVerified || !after.LastSync.Equal(before.LastSync) {
+		t.Fatalf("after adding again: %+v %v; want the new setting, the old ones and the sync state", after, err)
+	}
+	if _, err := AddRemote(ctx, a.Dir(), &Remote{Name: "usb", URL: filepath.Join(t.TempDir(), "other.git")}, AddOptions{}); binder.KindOf(err) != binder.Invalid {
+		t.Fatalf("another address under the same name: %v", err)
+	}
 }

@@ -37,9 +37,12 @@ func AddRemote(ctx context.Context, dir string, r *Remote, opts AddOptions) (*Re
 	if err := prepareRemote(r); err != nil {
 		return nil, err
 	}
-	if _, err := remote(dir, r.Name); err == nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s exists", r.Name), Hint: "remove it first, or choose another name",
-			Fix: &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name}}
+	if old, err := remote(dir, r.Name); err == nil {
+		if old.URL != r.URL {
+			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s exists, at %s", r.Name, old.URL), Hint: "remove it first, or choose another name",
+				Fix: &binder.Fix{Action: binder.ActionRemoveRemote, Remote: r.Name}}
+		}
+		return updateRemote(ctx, dir, old, r, opts)
 	}
 	switch r.Kind() {
 	case kindLocal:
@@ -51,10 +54,48 @@ func AddRemote(ctx context.Context, dir string, r *Remote, opts AddOptions) (*Re
 			return &binder.Fix{Action: binder.ActionAcceptHostKey, Remote: r.Name, URL: r.URL, Value: fp}
 		}
 		if err := pinHostKey(ctx, r, opts, accept); err != nil {
-			return nil, err
+			return nil, addFix(err)
 		}
 	}
 	return r, saveRemote(dir, r)
+}
+
+// addFix rewords, for adding a remote, the fix of an error met while
+// reaching it: the remote is not there yet to sync with, so the thing to
+// do is to add it again once the cause is put right.
+func addFix(err error) error {
+	var be *binder.Error
+	if !errors.As(err, &be) || be.Fix == nil || be.Fix.Action != binder.ActionSync {
+		return err
+	}
+	out := *be
+	out.Fix = &binder.Fix{Action: binder.ActionRetry, Note: be.Fix.Note}
+	return &out
+}
+
+// updateRemote is adding a remote again at the same address: the
+// settings given (user, CA certificate, SSH key, a host key accepted) take
+// the place of the old ones, and what was not given, and the sync state
+// (the tip last verified above all), stay.
+func updateRemote(ctx context.Context, dir string, old, r *Remote, opts AddOptions) (*Remote, error) {
+	up := *old
+	for _, f := range []struct {
+		dst *string
+		v   string
+	}{{&up.User, r.User}, {&up.CACert, r.CACert}, {&up.SSHKey, r.SSHKey}} {
+		if f.v != "" {
+			*f.dst = f.v
+		}
+	}
+	if up.Kind() == kindSSH && opts.AcceptHostKey != "" {
+		accept := func(fp string) *binder.Fix {
+			return &binder.Fix{Action: binder.ActionAcceptHostKey, Remote: r.Name, URL: r.URL, Value: fp}
+		}
+		if err := pinHostKey(ctx, &up, opts, accept); err != nil {
+			return nil, addFix(err)
+		}
+	}
+	return &up, saveRemote(dir, &up)
 }
 
 // initLocal makes path an empty bare repository unless it is one already.
@@ -342,7 +383,7 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	if opts.ExpectFingerprint == "" {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("clone: no fingerprint to expect"),
 			Hint: "ask a member for the binder's fingerprint (verifying their copy shows it), checked out of band",
-			Fix:  &binder.Fix{Action: binder.ActionCloneFingerprint, URL: url}}
+			Fix:  &binder.Fix{Action: binder.ActionCloneFingerprint, URL: url, Path: dir}}
 	}
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s exists and is not empty", dir), Hint: "choose a new directory"}
@@ -357,10 +398,10 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	url = r.URL
 	if r.Kind() == kindSSH {
 		accept := func(fp string) *binder.Fix {
-			return &binder.Fix{Action: binder.ActionCloneHostKey, URL: url, Value: fp}
+			return &binder.Fix{Action: binder.ActionCloneHostKey, URL: url, Value: fp, Path: dir, Fingerprint: opts.ExpectFingerprint}
 		}
 		if err := pinHostKey(ctx, r, AddOptions{AcceptHostKey: opts.AcceptHostKey, ConnectTimeout: opts.ConnectTimeout}, accept); err != nil {
-			return nil, err
+			return nil, cloneFix(err, dir, opts.ExpectFingerprint)
 		}
 	}
 	if _, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: binder.Branch}, Bare: true}); err != nil {
@@ -373,12 +414,12 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	opts.Options.Identity = id
 	c, err := dial(ctx, dir, r, opts.Options)
 	if err != nil {
-		return fail(cloneFix(err))
+		return fail(cloneFix(err, dir, opts.ExpectFingerprint))
 	}
 	tip, err := c.fetch(ctx)
 	c.close()
 	if err != nil {
-		return fail(cloneFix(err))
+		return fail(cloneFix(err, dir, opts.ExpectFingerprint))
 	}
 	if tip == "" {
 		return fail(&binder.Error{Kind: binder.NotExist, Err: fmt.Errorf("%s holds no binder yet", url), Hint: "a member has to send one to it first, by adding it as a remote of their copy and syncing"})
@@ -412,10 +453,10 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	return b, err
 }
 
-// cloneFix rewords, for a clone, the fix of an error met while reaching
-// the remote: there is no remote to sync with or to add again yet, only
-// the clone to run again.
-func cloneFix(err error) error {
+// cloneFix rewords, for a clone into dir expecting fingerprint fp, the
+// fix of an error met while reaching the remote: there is no remote to
+// sync with or to add again yet, only the clone to run again.
+func cloneFix(err error, dir, fp string) error {
 	var be *binder.Error
 	if !errors.As(err, &be) || be.Fix == nil {
 		return err
@@ -425,7 +466,9 @@ func cloneFix(err error) error {
 	case binder.ActionSync:
 		out.Fix = &binder.Fix{Action: binder.ActionRetry, Note: be.Fix.Note}
 	case binder.ActionCACert:
-		out.Fix = &binder.Fix{Action: binder.ActionCloneCACert, URL: be.Fix.URL, Note: "with the server's CA certificate (PEM), checked with its administrator"}
+		out.Fix = &binder.Fix{Action: binder.ActionCloneCACert, URL: be.Fix.URL, Path: dir, Fingerprint: fp, Note: "with the server's CA certificate (PEM), checked with its administrator"}
+	case binder.ActionCloneHostKey, binder.ActionCloneCACert, binder.ActionCloneFingerprint, binder.ActionRetry:
+		return err
 	case binder.ActionRemoveRemote, binder.ActionAddRemote, binder.ActionAcceptHostKey:
 		out.Fix = nil
 	default:

@@ -72,7 +72,7 @@ func (c *checker) records() {
 				for _, c := range r.Conflicts {
 					fields = append(fields, c.Field)
 				}
-				c.add("record.conflict", r, &binder.Fix{Action: binder.ActionResolve, Record: r.ID, Kind: r.Kind, Field: fields[0], Note: "compare both values and keep one, or write the right one"},
+				c.add("record.conflict", r, &binder.Fix{Action: binder.ActionResolve, Record: r.ID, Kind: r.Kind, Note: "compare both values and keep one, or write the right one"},
 					"unresolved %s: %s", plural(len(fields), "conflict", "conflicts"), strings.Join(fields, ", "))
 			}
 			if err := r.Clone().Validate(); err != nil {

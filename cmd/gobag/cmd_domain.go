@@ -78,9 +78,9 @@ are in the binder's settings record (gobag list binder).
 For scripts, --fail-on exits 11 when a finding it shows is at least that
 bad: gobag check --fail-on error fails a binder with any error.`)
 	cmd.Flag.BoolVar(&rules, "rules", false, "list the rules instead of checking")
-	cmd.Flag.StringVar(&o.severity, "severity", "", "show only findings at least this bad: error, warning or info")
-	cmd.Flag.StringVar(&o.rules, "rule", "", "show only findings of these rules or groups, comma-separated (plan.not-exercised,contact)")
-	cmd.Flag.StringVar(&o.failOn, "fail-on", "", "exit 11 if a finding shown is at least this bad: error, warning or info")
+	cmd.Flag.StringVar(&o.severity, "severity", "", "show only findings at least as bad as `SEVERITY`: error, warning or info")
+	cmd.Flag.StringVar(&o.rules, "rule", "", "show only findings of the `RULES` or groups given, comma-separated (plan.not-exercised,contact)")
+	cmd.Flag.StringVar(&o.failOn, "fail-on", "", "exit 11 if a finding shown is at least as bad as `SEVERITY`: error, warning or info")
 	cmd.Run = func(ctx context.Context, c *cli, _ []string) error {
 		if rules {
 			return printRules(c)

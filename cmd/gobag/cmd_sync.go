@@ -143,13 +143,25 @@ func (f remoteFlags) remote(name, url string) (*gitsync.Remote, error) {
 func newRemoteAddCommand() *Command {
 	var rf remoteFlags
 	cmd := newCommand("gobag remote add NAME URL [--accept-host-key FINGERPRINT] [--user USER] [--ca-cert FILE] [--ssh-key FILE]", "add a remote", `
-Remote add adds remote NAME at URL: a directory (made a bare repository
-if it does not exist yet), ssh://user@host[:port]/path, or
-https://host/path. It connects once to check the remote can be reached.
+Remote add adds remote NAME at URL, in any form git takes:
 
-The first contact with an SSH server shows its host key's fingerprint and
-refuses it: check the fingerprint out of band, then add the remote again
-with --accept-host-key to pin it. A changed host key is refused (exit 6).`)
+  /media/usb/binder.git, ./binder.git   a directory (made a bare
+                                         repository if it does not exist;
+                                         a relative one starts with ./ or
+                                         ../ and is made absolute)
+  ssh://user@host[:port]/path            SSH
+  user@host:path, [user@host:port]:path  SSH in git's scp-like form
+  https://host/path                      HTTPS (http:// only to this machine)
+  git://host/path                        git daemon: fetch only, read-only
+
+It connects once to check the remote can be reached. The first contact
+with an SSH server shows its host key's fingerprint and refuses it: check
+the fingerprint out of band, then add the remote again with
+--accept-host-key to pin it. A changed host key is refused (exit 6).
+
+Adding a remote again at the same URL changes the settings given
+(--user, --ca-cert, --ssh-key, a host key accepted) and keeps the rest,
+and its sync state.`)
 	cmd.MinArgs, cmd.MaxArgs = 2, 2
 	addRemoteFlags(cmd.Flag, &rf)
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error {
@@ -167,8 +179,18 @@ func runRemoteAdd(ctx context.Context, c *cli, rf *remoteFlags, name, url string
 	if err != nil {
 		return err
 	}
-	if _, err := gitsync.AddRemote(ctx, dir, r, gitsync.AddOptions{AcceptHostKey: rf.accept, ConnectTimeout: rf.timeout}); err != nil {
+	existing, err := gitsync.Remotes(dir)
+	if err != nil {
 		return err
+	}
+	if r, err = gitsync.AddRemote(ctx, dir, r, gitsync.AddOptions{AcceptHostKey: rf.accept, ConnectTimeout: rf.timeout}); err != nil {
+		return err
+	}
+	for _, old := range existing {
+		if old.Name == r.Name {
+			fmt.Fprintf(c.stdout, "updated remote %s (%s): its settings changed, its sync state kept\n", r.Name, r.URL)
+			return nil
+		}
 	}
 	if r.Kind() == "git" {
 		fmt.Fprintf(c.stdout, "added remote %s (%s), read-only: gobag sync %s takes in what it holds and sends nothing\n", r.Name, r.URL, r.Name)

@@ -26,7 +26,7 @@ func fixCommand(f *binder.Fix) string {
 			// A field to correct or fill in by hand, in the record's file.
 			return withNote(f, "gobag show "+id+" > FILE, correct "+f.Field+" in FILE, then gobag edit "+id+" --file FILE")
 		}
-		cmd = append([]string{"gobag", "edit", id}, setFlags(pair(f.Field, f.Value), f.Set)...)
+		cmd = append([]string{"gobag", "edit", id}, setFlags(f.Kind, pair(f.Field, f.Value), f.Set)...)
 		if len(cmd) == 3 {
 			cmd = append(cmd, "--file", "FILE")
 		}
@@ -51,7 +51,7 @@ func fixCommand(f *binder.Fix) string {
 		if f.Template == "" || title != "TITLE" {
 			cmd = append(cmd, "--title", title)
 		}
-		cmd = append(cmd, setFlags(sets, nil)...)
+		cmd = append(cmd, setFlags(f.Kind, sets, nil)...)
 	case binder.ActionShow:
 		cmd = []string{"gobag", "show", id}
 	case binder.ActionList:
@@ -67,6 +67,11 @@ func fixCommand(f *binder.Fix) string {
 	case binder.ActionConflicts:
 		cmd = []string{"gobag", "conflicts"}
 	case binder.ActionResolve:
+		if f.Field != "" {
+			// A field with values from more than one other copy: only
+			// an edited file can say which to keep.
+			return withNote(f, "gobag show "+id+" > FILE, keep one value of "+f.Field+" in FILE, then gobag resolve "+id+" --file FILE")
+		}
 		return withNote(f, "gobag resolve "+id+" --take ours|theirs, or gobag resolve "+id+" --file FILE")
 	case binder.ActionVerify:
 		cmd = []string{"gobag", "verify"}
@@ -89,18 +94,17 @@ func fixCommand(f *binder.Fix) string {
 	case binder.ActionAcceptHostKey:
 		cmd = []string{"gobag", "remote", "add", or(f.Remote, "NAME"), or(f.URL, "URL"), "--accept-host-key", or(f.Value, "FINGERPRINT")}
 	case binder.ActionCACert:
-		// The remote is there already: it is added again with the
-		// certificate.
-		name := or(f.Remote, "NAME")
-		return withNote(f, "gobag remote rm "+name+", then "+strings.Join([]string{"gobag", "remote", "add", name, or(f.URL, "URL"), "--ca-cert", or(f.Value, "FILE")}, " "))
+		// Adding a remote again at its address changes its settings and
+		// keeps its state.
+		cmd = []string{"gobag", "remote", "add", or(f.Remote, "NAME"), or(f.URL, "URL"), "--ca-cert", or(f.Value, "FILE")}
 	case binder.ActionCloneCACert:
-		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--ca-cert", or(f.Value, "FILE"), "--expect-fingerprint", "FINGERPRINT"}
+		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--binder", or(f.Path, "DIR"), "--ca-cert", or(f.Value, "FILE"), "--expect-fingerprint", or(f.Fingerprint, "FINGERPRINT")}
 	case binder.ActionDescribeKind:
 		cmd = []string{"gobag", "kinds", or(f.Kind, "KIND")}
 	case binder.ActionCloneFingerprint:
-		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--expect-fingerprint", or(f.Value, "FINGERPRINT")}
+		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--binder", or(f.Path, "DIR"), "--expect-fingerprint", or(f.Fingerprint, "FINGERPRINT")}
 	case binder.ActionCloneHostKey:
-		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--accept-host-key", or(f.Value, "FINGERPRINT"), "--expect-fingerprint", "FINGERPRINT"}
+		cmd = []string{"gobag", "clone", or(f.URL, "URL"), "--binder", or(f.Path, "DIR"), "--accept-host-key", or(f.Value, "FINGERPRINT"), "--expect-fingerprint", or(f.Fingerprint, "FINGERPRINT")}
 	case binder.ActionTokenFile:
 		s := "set GOBAG_REMOTE_TOKEN_FILE to a file whose first line is the password or token"
 		if f.Remote != "" {
@@ -129,13 +133,40 @@ func pair(field, value string) []binder.FieldValue {
 	return []binder.FieldValue{{Field: field, Value: value}}
 }
 
-// setFlags returns --set field=value for each pair of a and b.
-func setFlags(a, b []binder.FieldValue) []string {
+// setFlags returns --set field=value for each pair of a and b; a field
+// with no suggested value gets a placeholder for its type in kind, never
+// an empty value (which would clear the field).
+func setFlags(kind string, a, b []binder.FieldValue) []string {
 	var out []string
 	for _, s := range append(append([]binder.FieldValue(nil), a...), b...) {
-		out = append(out, "--set", s.Field+"="+s.Value)
+		v := s.Value
+		if v == "" {
+			v = placeholder(kind, s.Field)
+		}
+		out = append(out, "--set", s.Field+"="+v)
 	}
 	return out
+}
+
+// placeholder stands for a value of field of kind, by its type.
+func placeholder(kind, field string) string {
+	spec, _ := binder.KindByName(kind)
+	f, _ := spec.Field(field)
+	switch f.Type {
+	case binder.TypeLink:
+		return strings.ToUpper(strings.Join(f.Targets, "-OR-")) + "-ID"
+	case binder.TypeLinkList:
+		return strings.ToUpper(strings.Join(f.Targets, "-OR-")) + "-IDS"
+	case binder.TypeDate:
+		return "YYYY-MM-DD"
+	case binder.TypeDuration:
+		return "DURATION"
+	case binder.TypeInteger:
+		return "NUMBER"
+	case binder.TypeBoolean:
+		return "true|false"
+	}
+	return "VALUE"
 }
 
 // withNote adds the fix's note, which says when or why, in parentheses.
