@@ -274,10 +274,13 @@ func TestIndexFailureIsReported(t *testing.T) {
 	ctx := context.Background()
 	b, id := newTestBinder(t)
 	testOnlyIndexFault = errors.New("no space left on device")
-	_, err := b.Add(ctx, &Record{Kind: "note", Title: "kept"})
+	saved, err := b.Add(ctx, &Record{Kind: "note", Title: "kept"})
 	testOnlyIndexFault = nil
 	if !errors.Is(err, ErrIndexBehind) || FixOf(err) == nil || FixOf(err).Action != ActionReindex {
 		t.Fatalf("got %v; want ErrIndexBehind with a reindex fix", err)
+	}
+	if saved == nil || !ValidID(saved.ID) {
+		t.Fatalf("the saved record is not returned with the error: %+v", saved)
 	}
 	dir := b.Dir()
 	b.Close()
@@ -287,7 +290,7 @@ func TestIndexFailureIsReported(t *testing.T) {
 	}
 	defer b2.Close()
 	hits, err := b2.List(ctx, "note")
-	if err != nil || len(hits) != 1 || hits[0].Title != "kept" {
+	if err != nil || len(hits) != 1 || hits[0].Title != "kept" || hits[0].ID != saved.ID {
 		t.Fatalf("after reopening: %+v %v", hits, err)
 	}
 }

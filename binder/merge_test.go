@@ -570,3 +570,45 @@ func TestMergedVersionIsForTheMergedRoster(t *testing.T) {
 		t.Fatalf("merged version: %+v %v", r, err)
 	}
 }
+
+// A record's audience is its own: an edit and a merge keep the one its
+// last version had, rather than taking the binder's default.
+func TestAudienceIsKeptByEditsAndMerges(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoCopies(t)
+	r := &Record{ID: NewID(), Kind: "note", Title: "for managers"}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a.mu.Lock()
+	err := a.commit(ctx, []change{{rec: r, action: "add", audience: roster.RoleManager}})
+	a.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, envPath := recordPath(r.ID)
+	audience := func(bd *Binder) string {
+		env, err := ParseEnvelope(readAt(t, bd, envPath))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env.Audience[0]
+	}
+	if got := audience(a); got != roster.RoleManager {
+		t.Fatalf("added with audience %q", got)
+	}
+	mustEdit(t, a, r.ID, func(r *Record) { r.Body = "edited" })
+	if got := audience(a); got != roster.RoleManager {
+		t.Fatalf("after an edit the audience is %q", got)
+	}
+	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	mustEdit(t, a, r.ID, func(r *Record) { r.Body = "edited on a" })
+	mustEdit(t, b, r.ID, func(r *Record) { r.Title = "edited on b" })
+	res, err := b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	if err != nil || !res.Merged {
+		t.Fatalf("merge: %+v %v", res, err)
+	}
+	if got := audience(b); got != roster.RoleManager {
+		t.Fatalf("after a merge the audience is %q", got)
+	}
+}

@@ -25,9 +25,10 @@ type change struct {
 	rec    *Record
 	delete string // id to tombstone
 	action string // add, edit, delete, merge
-	// audience names who the version is encrypted to (roster.Audience);
-	// empty means every member.
-	audience []string
+	// audience names who the version is encrypted to: all, a role, or
+	// members' handles, comma-separated (roster.Audience). Empty keeps
+	// the previous version's audience, and a new record's is all.
+	audience string
 }
 
 func (c change) id() string {
@@ -38,30 +39,16 @@ func (c change) id() string {
 }
 
 // writeVersion writes the next version of a record: its ciphertext,
-// encrypted to the members of its audience in ros, and its signed
-// envelope, which
-// follows prev (the current envelope, nil for a new record) and has
-// revision rev (0: prev's plus one). It adds the blobs to changes and
-// returns the record as indexed and its commit message line.
+// encrypted to the members of its audience as ros resolves it, and its
+// signed envelope, which follows prev (the current envelope, nil for a
+// new record) and has revision rev (0: prev's plus one). It adds the
+// blobs to changes and returns the record as indexed and its commit
+// message line.
 func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int, now time.Time, changes map[string]plumbing.Hash) (*Record, string, error) {
 	id := c.id()
 	agePath, envPath := recordPath(id)
+	env := &Envelope{ID: id, Rev: 1, Time: now}
 	audience := c.audience
-	if len(audience) == 0 {
-		audience = []string{roster.AudienceAll}
-	}
-	members, err := ros.Audience(audience)
-	if err != nil {
-		return nil, "", &Error{Kind: Invalid, Err: fmt.Errorf("record %s: %w", id, err)}
-	}
-	recipients, err := ros.Recipients(audience)
-	if err != nil {
-		return nil, "", err
-	}
-	env := &Envelope{ID: id, Rev: 1, Audience: slices.Clone(audience), Time: now}
-	for _, m := range members {
-		env.Audience = append(env.Audience, m.Handle)
-	}
 	if prev != nil {
 		pe, err := ParseEnvelope(prev)
 		if err != nil {
@@ -74,6 +61,25 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 			return nil, "", errorf(Permission, "append-only records are never changed: add a new entry that corrects it", "record %s is append-only", id)
 		}
 		env.Rev, env.Prev = pe.Rev+1, hashHex(prev)
+		if audience == "" && len(pe.Audience) > 0 {
+			audience = pe.Audience[0]
+		}
+	}
+	if audience == "" {
+		audience = roster.AudienceAll
+	}
+	names := strings.Split(audience, ",")
+	members, err := ros.Audience(names)
+	if err != nil {
+		return nil, "", &Error{Kind: Invalid, Err: fmt.Errorf("record %s: %w", id, err)}
+	}
+	recipients, err := ros.Recipients(names)
+	if err != nil {
+		return nil, "", err
+	}
+	env.Audience = []string{audience}
+	for _, m := range members {
+		env.Audience = append(env.Audience, m.Handle)
 	}
 	if rev > 0 {
 		env.Rev = rev
@@ -119,10 +125,10 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 // update time filled in).
 func (b *Binder) Add(ctx context.Context, r *Record) (*Record, error) {
 	out, err := b.Import(ctx, []*Record{r})
-	if err != nil {
+	if len(out) == 0 {
 		return nil, err
 	}
-	return out[0], nil
+	return out[0], err
 }
 
 // Import saves new records in one commit. A record may carry a Ref by
@@ -166,14 +172,17 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 			return nil, err
 		}
 	}
-	if err := b.commit(ctx, cs); err != nil {
+	err := b.commit(ctx, cs)
+	if err != nil && !errors.Is(err, ErrIndexBehind) {
 		return nil, err
 	}
+	// Saved, even if the index is behind: the caller gets the records
+	// (their ids) with the error.
 	var out []*Record
 	for _, c := range cs {
 		out = append(out, c.rec)
 	}
-	return out, nil
+	return out, err
 }
 
 // Update saves a new revision of an existing record. If r.Rev is set it
@@ -211,6 +220,9 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 		return nil, err
 	}
 	if err := b.commit(ctx, []change{{rec: nr, action: "edit"}}); err != nil {
+		if errors.Is(err, ErrIndexBehind) {
+			return nr, err
+		}
 		return nil, err
 	}
 	return nr, nil
@@ -307,7 +319,8 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 
 // ErrIndexBehind means a change was saved (committed, the branch moved)
 // but the index could not be updated: the change is safe, and the index
-// catches up with the branch when the binder is next opened.
+// catches up with the branch when the binder is next opened. Add, Import
+// and Update return what they saved along with it.
 var ErrIndexBehind = errors.New("saved, but the index is behind")
 
 func indexBehind(commit plumbing.Hash, err error) error {

@@ -124,8 +124,10 @@ func (ix *Index) scan(prefix string, values bool, fn func(key, val []byte) error
 }
 
 // Batch collects writes and applies them together. The first write that
-// fails fails the batch: Commit returns its error and applies nothing
-// more, so a caller that checks only Commit misses no failure.
+// fails fails the batch: Commit returns its error, so a caller that
+// checks only Commit misses no failure. A large batch may have applied
+// its earlier writes already; the index is a cache, and the binder
+// rebuilds or catches up what a failed commit leaves.
 type Batch struct {
 	wb  *badger.WriteBatch
 	err error

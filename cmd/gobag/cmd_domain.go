@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -274,14 +275,14 @@ func runTimeline(ctx context.Context, c *cli, b *binder.Binder, at, incident, te
 		}
 		e := &binder.Record{Kind: "timeline", Title: text, Fields: map[string]any{"incident": inc.ID, "at": when}}
 		saved, err := b.Add(ctx, e)
-		if err != nil {
+		if saved == nil {
 			return err
 		}
 		if c.asJSON {
-			return c.printJSON(recordJSON(saved))
+			return errors.Join(c.printJSON(recordJSON(saved)), err)
 		}
 		fmt.Fprintln(c.stdout, saved.ID)
-		return nil
+		return err
 	}
 	entries, err := b.Timeline(ctx, inc.ID)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -113,14 +114,16 @@ func runAdd(ctx context.Context, c *cli, opts *addOptions, kind string) error {
 	}
 	return c.withBinder(ctx, func(b *binder.Binder) error {
 		saved, err := b.Add(ctx, r)
-		if err != nil {
+		if saved == nil {
 			return err
 		}
+		// Saved, even when the index is behind (err says so): the id
+		// is printed either way, so that nobody saves it twice.
 		if c.asJSON {
-			return c.printJSON(recordJSON(saved))
+			return errors.Join(c.printJSON(recordJSON(saved)), err)
 		}
 		fmt.Fprintln(c.stdout, saved.ID)
-		return nil
+		return err
 	})
 }
 
@@ -176,14 +179,14 @@ func runEdit(ctx context.Context, c *cli, opts *editOptions, id string) error {
 			}
 		}
 		saved, err := b.Update(ctx, r)
-		if err != nil {
+		if saved == nil {
 			return err
 		}
 		if c.asJSON {
-			return c.printJSON(recordJSON(saved))
+			return errors.Join(c.printJSON(recordJSON(saved)), err)
 		}
 		fmt.Fprintf(c.stdout, "%s rev %d\n", saved.ID, saved.Rev)
-		return nil
+		return err
 	})
 }
 
