@@ -1,9 +1,8 @@
 package gitstore
 
 import (
-	"gobag/binder/internal/ranked"
-
 	"bytes"
+	"container/heap"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -42,18 +41,13 @@ func (s *Store) Ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, base
 		times[h], parents[h] = c.Committer.When.Unix(), c.ParentHashes
 		return nil
 	}
-	q := ranked.New(func(x, y plumbing.Hash) bool {
-		if times[x] != times[y] {
-			return times[x] > times[y]
-		}
-		return bytes.Compare(x[:], y[:]) < 0
-	})
+	q := &newestFirst{times: times}
 	push := func(h plumbing.Hash, f int) error {
 		if err := read(h); err != nil {
 			return err
 		}
 		flags[h] |= f
-		q.Push(h)
+		heap.Push(q, h)
 		return nil
 	}
 	if err := push(a, fromA); err != nil {
@@ -63,7 +57,7 @@ func (s *Store) Ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, base
 		return nil, nil, plumbing.ZeroHash, err
 	}
 	active := func() bool {
-		for _, h := range q.Items() {
+		for _, h := range q.hashes {
 			if flags[h]&stale == 0 {
 				return true
 			}
@@ -71,7 +65,7 @@ func (s *Store) Ancestry(a, b plumbing.Hash) (onlyA, onlyB []plumbing.Hash, base
 		return false
 	}
 	for active() {
-		h := q.Pop()
+		h := heap.Pop(q).(plumbing.Hash)
 		f := flags[h] & (fromA | fromB | stale)
 		if f&(fromA|fromB) == fromA|fromB && f&stale == 0 {
 			if base.IsZero() {
@@ -137,4 +131,27 @@ func (s *Store) CountCommits(tip plumbing.Hash) (int, error) {
 		}
 	}
 	return len(seen), nil
+}
+
+// newestFirst orders commits for the ancestry walk: the newest committer
+// time first, ties by hash.
+type newestFirst struct {
+	hashes []plumbing.Hash
+	times  map[plumbing.Hash]int64
+}
+
+func (q *newestFirst) Len() int      { return len(q.hashes) }
+func (q *newestFirst) Swap(i, j int) { q.hashes[i], q.hashes[j] = q.hashes[j], q.hashes[i] }
+func (q *newestFirst) Less(i, j int) bool {
+	x, y := q.hashes[i], q.hashes[j]
+	if q.times[x] != q.times[y] {
+		return q.times[x] > q.times[y]
+	}
+	return bytes.Compare(x[:], y[:]) < 0
+}
+func (q *newestFirst) Push(x any) { q.hashes = append(q.hashes, x.(plumbing.Hash)) }
+func (q *newestFirst) Pop() any {
+	h := q.hashes[len(q.hashes)-1]
+	q.hashes = q.hashes[:len(q.hashes)-1]
+	return h
 }

@@ -220,3 +220,16 @@ func TestCommitTimesRise(t *testing.T) {
 		last, parent = c.Committer.When, []plumbing.Hash{h}
 	}
 }
+
+// The object store stands alone: it imports nothing from gobag.
+func TestImportsNothingFromGobag(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if (dep == "gobag" || strings.HasPrefix(dep, "gobag/")) && dep != "gobag/binder/internal/gitstore" {
+			t.Errorf("gitstore imports %s", dep)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Package ranked is a heap of items ordered by a less function: its top is
 // the least. The recovery order takes the most critical ready system from
 // one; a search keeps its best hits in one (its top is then the worst
-// kept); ancestry walks commits newest first with one.
+// kept).
 package ranked
 
 import "container/heap"
