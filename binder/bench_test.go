@@ -14,7 +14,10 @@ import (
 func benchBinder(b *testing.B, n int) *Binder {
 	b.Helper()
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("bench")
+	id, err := bcrypto.NewIdentity("bench")
+	if err != nil {
+		b.Fatal(err)
+	}
 	bd, err := Create(ctx, filepath.Join(b.TempDir(), "binder"), id, "Bench")
 	if err != nil {
 		b.Fatal(err)

@@ -100,7 +100,9 @@ func TestGitAndAgeCLI(t *testing.T) {
 	dir := b.Dir()
 	gitCmd(t, dir, "fsck", "--strict")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
-	os.WriteFile(allowed, []byte(gitCmd(t, dir, "show", "HEAD:.gobag/allowed_signers")), 0o600)
+	if err := os.WriteFile(allowed, []byte(gitCmd(t, dir, "show", "HEAD:.gobag/allowed_signers")), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, rev := range []string{"HEAD", "HEAD~1", "HEAD~2"} {
 		gitCmd(t, dir, "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile="+allowed, "verify-commit", rev)
 	}
@@ -122,7 +124,9 @@ func TestGitAndAgeCLI(t *testing.T) {
 		t.Skip("age CLI not installed")
 	}
 	key := filepath.Join(t.TempDir(), "key.txt")
-	os.WriteFile(key, id.ExportAge(), 0o600)
+	if err := os.WriteFile(key, id.ExportAge(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("sh", "-c", "git -C "+dir+" show HEAD:"+r.Path+" | age -d -i "+key)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -143,19 +147,26 @@ func TestSecondOpenIsLocked(t *testing.T) {
 	}
 	// Another identity cannot read the index key and would start a new
 	// index: it must be stopped before it touches the one in use.
-	other, _ := bcrypto.NewIdentity("tomas")
+	other, err := bcrypto.NewIdentity("tomas")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Open(ctx, b.Dir(), other); KindOf(err) != Locked {
 		t.Fatalf("other identity: got %v; want Locked", err)
 	}
 	if _, err := b.List(ctx, ""); err != nil {
 		t.Fatalf("the first process's index was disturbed: %v", err)
 	}
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b2, err := Open(ctx, b.Dir(), id)
 	if err != nil {
 		t.Fatalf("after Close: %v", err)
 	}
-	b2.Close()
+	if err := b2.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
@@ -166,9 +177,13 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := b.Dir()
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 
-	os.RemoveAll(filepath.Join(dir, localDir, "index"))
+	if err := os.RemoveAll(filepath.Join(dir, localDir, "index")); err != nil {
+		t.Fatal(err)
+	}
 	b2, err := Open(ctx, dir, id)
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +196,9 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b2.Close()
+	if err := b2.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	// HEAD moved outside gobag: back to before "two".
 	gitCmd(t, dir, "update-ref", "refs/heads/main", tipWithOne)
@@ -192,7 +209,9 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 	if _, err := b3.Get(ctx, r2.ID); KindOf(err) != NotExist {
 		t.Fatalf("stale index still has the record: %v", err)
 	}
-	b3.Close()
+	if err := b3.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	// Corrupt: garbage over every index file.
 	files, err := filepath.Glob(filepath.Join(dir, localDir, "index", "*"))
@@ -248,7 +267,9 @@ func TestBadInputIsRefused(t *testing.T) {
 func TestIndexOfOlderLayoutIsRebuilt(t *testing.T) {
 	ctx := context.Background()
 	b, id := newTestBinder(t)
-	b.Add(ctx, &Record{Kind: "note", Title: "kept"})
+	if _, err := b.Add(ctx, &Record{Kind: "note", Title: "kept"}); err != nil {
+		t.Fatal(err)
+	}
 	batch := b.ix.NewBatch()
 	batch.Set(keyVersion, []byte("0"))
 	batch.Set(prefixSummary+NewID(), []byte(`{"old":"layout"}`))
@@ -256,7 +277,9 @@ func TestIndexOfOlderLayoutIsRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := b.Dir()
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b2, err := Open(ctx, dir, id)
 	if err != nil {
 		t.Fatal(err)
@@ -283,7 +306,9 @@ func TestIndexFailureIsReported(t *testing.T) {
 		t.Fatalf("the saved record is not returned with the error: %+v", saved)
 	}
 	dir := b.Dir()
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b2, err := Open(ctx, dir, id)
 	if err != nil {
 		t.Fatal(err)

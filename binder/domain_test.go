@@ -17,7 +17,10 @@ func TestFieldsAreValidatedAndNormalised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := b.Get(ctx, r.ID)
+	got, err := b.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Fields["tier"] != int64(1) || got.Fields["rto"] != "3h" || got.Fields["environment"] != "2" || got.Fields["x-asset-tag"] != "A-17" {
 		t.Fatalf("fields %v", got.Fields)
 	}
@@ -138,7 +141,10 @@ func TestLinks(t *testing.T) {
 func TestAppendOnlyTimeline(t *testing.T) {
 	ctx := context.Background()
 	b, _ := newTestBinder(t)
-	inc, _ := b.Add(ctx, &Record{Kind: "incident", Title: "Power cut", Fields: map[string]any{"status": "open"}})
+	inc, err := b.Add(ctx, &Record{Kind: "incident", Title: "Power cut", Fields: map[string]any{"status": "open"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e, err := b.Add(ctx, &Record{Kind: "timeline", Title: "Generator started", Fields: map[string]any{"incident": inc.ID, "at": "2026-11-27T10:05:00Z"}})
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +212,10 @@ func TestSearch(t *testing.T) {
 	run("base only")
 	// Edits on top of a base: the base entry goes stale, the change counts.
 	list, _ := b.List(ctx, "system")
-	sys, _ := b.Get(ctx, list[0].ID)
+	sys, err := b.Get(ctx, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sys.Title = "Document store"
 	sys.Body = "The database of releases."
 	if _, err := b.Update(ctx, sys); err != nil {
@@ -289,5 +298,38 @@ func TestMomentTimeOfDay(t *testing.T) {
 		if err := r.Validate(); KindOf(err) != Invalid {
 			t.Errorf("%q: got %v; want Invalid", bad, err)
 		}
+	}
+}
+
+// A plan links the plans it calls on (a BCP its DRP and IRP), and only
+// plans.
+func TestPlansLinkRelatedPlans(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	drp, err := b.Add(ctx, &Record{Kind: "plan", Title: "DRP", Fields: map[string]any{"type": "drp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	irp, err := b.Add(ctx, &Record{Kind: "plan", Title: "IRP", Fields: map[string]any{"type": "irp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bcp, err := b.Add(ctx, &Record{Kind: "plan", Title: "BCP", Fields: map[string]any{"type": "bcp", "related_plans": []any{drp.ID[:8], irp.ID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bcp.Links("related_plans"); len(got) != 2 || got[0] != drp.ID || got[1] != irp.ID {
+		t.Fatalf("related plans %v", got)
+	}
+	_, from, err := b.Links(ctx, drp.ID)
+	if err != nil || len(from) != 1 || from[0].ID != bcp.ID || from[0].Field != "related_plans" {
+		t.Fatalf("the DRP is linked from %+v (%v); want the BCP", from, err)
+	}
+	c, err := b.Add(ctx, &Record{Kind: "contact", Title: "Ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Add(ctx, &Record{Kind: "plan", Title: "Bad", Fields: map[string]any{"related_plans": []any{c.ID}}}); KindOf(err) != Invalid {
+		t.Fatalf("a contact as a related plan: %v", err)
 	}
 }

@@ -59,7 +59,9 @@ func TestFormatDocumentsEveryKind(t *testing.T) {
 	want := kindsMarkdown()
 	if got := doc[i+len(start) : j]; got != want {
 		if *updateFormat {
-			os.WriteFile(path, []byte(doc[:i+len(start)]+want+doc[j:]), 0o644)
+			if err := os.WriteFile(path, []byte(doc[:i+len(start)]+want+doc[j:]), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			return
 		}
 		t.Fatalf("%s does not match the kinds in the code; run go test ./binder -run FormatDocuments -update-format", path)

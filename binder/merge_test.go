@@ -130,7 +130,10 @@ func TestIntegrateMergesRecordByRecord(t *testing.T) {
 	if !res.Merged || len(res.Conflicts) != 1 || res.Conflicts[0] != x.ID || len(res.Notices) != 1 || !strings.Contains(res.Notices[0], "deleted in a: the edit is kept") {
 		t.Fatalf("result %+v", res)
 	}
-	got, _ := b.Get(ctx, x.ID)
+	got, err := b.Get(ctx, x.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Fields["location"] != "HQ, 3rd floor" || got.Fields["organisation"] != "ICT Division" || got.Fields["escalation"] != int64(2) {
 		t.Fatalf("merged fields %v", got.Fields)
 	}
@@ -152,7 +155,9 @@ func TestIntegrateMergesRecordByRecord(t *testing.T) {
 	// git accepts the merge, and its signature.
 	gitCmd(t, b.Dir(), "fsck", "--strict")
 	allowed := filepath.Join(t.TempDir(), "allowed")
-	os.WriteFile(allowed, []byte(gitCmd(t, b.Dir(), "show", "HEAD:.gobag/allowed_signers")), 0o600)
+	if err := os.WriteFile(allowed, []byte(gitCmd(t, b.Dir(), "show", "HEAD:.gobag/allowed_signers")), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	gitCmd(t, b.Dir(), "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile="+allowed, "verify-commit", "HEAD")
 	// The other copy takes the merge as it is: both copies are the same.
 	res, err = a.Integrate(ctx, fetch(t, a, b), "b", nil)
@@ -205,7 +210,10 @@ func TestIntegrateRefusesForgedHistory(t *testing.T) {
 		t.Fatalf("records taken from a refused history: %+v", l)
 	}
 	// Someone else's binder is not merged either.
-	other, _ := bcrypto.NewIdentity("eve")
+	other, err := bcrypto.NewIdentity("eve")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ob, err := Create(ctx, filepath.Join(t.TempDir(), "other"), other, "Other")
 	if err != nil {
 		t.Fatal(err)
@@ -307,7 +315,10 @@ func TestVerifyRefusesMergeThatDropsRosterChange(t *testing.T) {
 	ctx := context.Background()
 	a, b := twoCopies(t)
 	id := a.Identity()
-	sam, _ := bcrypto.NewIdentity("sam")
+	sam, err := bcrypto.NewIdentity("sam")
+	if err != nil {
+		t.Fatal(err)
+	}
 	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
 	raw2, _ := r2.Marshal()
 	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
@@ -334,14 +345,19 @@ func TestMergeOfTheSameEdit(t *testing.T) {
 	ctx := context.Background()
 	a, b := twoCopies(t)
 	x := mustAdd(t, a, &Record{Kind: "note", Title: "x"})
-	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
 	mustEdit(t, a, x.ID, func(r *Record) { r.Title = "same" })
 	mustEdit(t, b, x.ID, func(r *Record) { r.Title = "same" })
 	res, err := b.Integrate(ctx, fetch(t, b, a), "a", nil)
 	if err != nil || !res.Merged || len(res.Conflicts) != 0 {
 		t.Fatalf("%+v %v", res, err)
 	}
-	got, _ := b.Get(ctx, x.ID)
+	got, err := b.Get(ctx, x.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Title != "same" || got.Rev != 3 {
 		t.Fatalf("merged %q rev %d", got.Title, got.Rev)
 	}
@@ -357,8 +373,12 @@ func TestConflictsAcrossThreeCopies(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := threeCopies(t)
 	x := mustAdd(t, a, &Record{Kind: "note", Title: "x", Fields: map[string]any{"f": "base", "g": "base"}})
-	b.Integrate(ctx, fetch(t, b, a), "a", nil)
-	c.Integrate(ctx, fetch(t, c, a), "a", nil)
+	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Integrate(ctx, fetch(t, c, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
 	for v, cp := range map[string]*Binder{"a": a, "b": b, "c": c} {
 		mustEdit(t, cp, x.ID, func(r *Record) { r.Fields["f"] = v })
 	}
@@ -368,7 +388,10 @@ func TestConflictsAcrossThreeCopies(t *testing.T) {
 	if _, err := b.Integrate(ctx, fetch(t, b, c), "c", nil); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := b.Get(ctx, x.ID)
+	got, err := b.Get(ctx, x.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var others []string
 	for _, cf := range got.Conflicts {
 		if cf.Field != "f" || cf.Ours != "b" {
@@ -405,13 +428,18 @@ func TestConflictsAcrossThreeCopies(t *testing.T) {
 
 func TestFormat1BinderIsUpgraded(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, err := bcrypto.NewIdentity("priya")
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(t.TempDir(), "old")
 	b, err := create(ctx, dir, id, "Old", "gobag-binder 1\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b, err = Open(ctx, dir, id)
 	if err != nil {
 		t.Fatal(err)
@@ -512,7 +540,9 @@ func TestMoveBranchOfSharedRepository(t *testing.T) {
 	lock := filepath.Join(b.Dir(), "refs", "heads", "main.lock")
 	defer func(w time.Duration) { gitstore.SharedLockWait = w }(gitstore.SharedLockWait)
 	gitstore.SharedLockWait = 100 * time.Millisecond
-	os.WriteFile(lock, nil, 0o644)
+	if err := os.WriteFile(lock, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := MoveBranch(b.Dir(), old, a.Tip()); KindOf(err) != Locked || !strings.Contains(HintOf(err), "another copy is syncing") {
 		t.Fatalf("fresh lock: %v", err)
 	}
@@ -536,9 +566,14 @@ func TestMergedVersionIsForTheMergedRoster(t *testing.T) {
 	ctx := context.Background()
 	a, b := twoCopies(t)
 	x := mustAdd(t, a, &Record{Kind: "note", Title: "x"})
-	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
 	id := a.Identity()
-	sam, _ := bcrypto.NewIdentity("sam")
+	sam, err := bcrypto.NewIdentity("sam")
+	if err != nil {
+		t.Fatal(err)
+	}
 	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
 	raw2, _ := r2.Marshal()
 	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
@@ -601,7 +636,9 @@ func TestAudienceIsKeptByEditsAndMerges(t *testing.T) {
 	if got := audience(a); got != roster.RoleManager {
 		t.Fatalf("after an edit the audience is %q", got)
 	}
-	b.Integrate(ctx, fetch(t, b, a), "a", nil)
+	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
+		t.Fatal(err)
+	}
 	mustEdit(t, a, r.ID, func(r *Record) { r.Body = "edited on a" })
 	mustEdit(t, b, r.ID, func(r *Record) { r.Title = "edited on b" })
 	res, err := b.Integrate(ctx, fetch(t, b, a), "a", nil)

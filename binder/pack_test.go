@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,8 +48,12 @@ func countLoose(t *testing.T, dir string) int {
 func reopenFromGit(t *testing.T, b *Binder) *Binder {
 	t.Helper()
 	dir, id := b.Dir(), b.Identity()
-	b.Close()
-	os.RemoveAll(filepath.Join(dir, localDir, "index"))
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, localDir, "index")); err != nil {
+		t.Fatal(err)
+	}
 	nb, err := Open(context.Background(), dir, id)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +86,10 @@ func TestPackedRepositories(t *testing.T) {
 		ids = append(ids, r.ID)
 	}
 	for i, id := range ids[:20] {
-		r, _ := b.Get(ctx, id)
+		r, err := b.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r.Fields["escalation"] = int64(i)
 		if _, err := b.Update(ctx, r); err != nil {
 			t.Fatal(err)
@@ -154,29 +162,53 @@ func TestPackedRepositories(t *testing.T) {
 func TestCorruptPackIsReported(t *testing.T) {
 	ctx := context.Background()
 	b, _ := newTestBinder(t)
-	for i := range 10 {
-		if _, err := b.Add(ctx, &Record{Kind: "note", Title: fmt.Sprintf("note %d", i), Body: strings.Repeat("x", 500)}); err != nil {
-			t.Fatal(err)
+	addNotes := func(from int) {
+		for i := from; i < from+10; i++ {
+			if _, err := b.Add(ctx, &Record{Kind: "note", Title: fmt.Sprintf("note %d", i), Body: strings.Repeat("x", 500)}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	addNotes(0)
 	if _, err := b.Pack(ctx, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	dir := b.Dir()
-	b.Close()
-	packs, err := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.pack"))
-	if err != nil || len(packs) != 1 {
-		t.Fatalf("packs: %v %v", packs, err)
+	packsNow := func() []string {
+		packs, err := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.pack"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return packs
 	}
-	data, err := os.ReadFile(packs[0])
+	older := packsNow()
+	// A second pack, of the newer records' objects (as git repack, not
+	// -a, makes one), so that which pack is damaged can be told.
+	addNotes(10)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(t, dir, "repack", "-d", "-q")
+	var newer string
+	for _, p := range packsNow() {
+		if !slices.Contains(older, p) {
+			newer = p
+		}
+	}
+	if len(older) != 1 || newer == "" {
+		t.Fatalf("packs: older %v, newer %q", older, newer)
+	}
+	data, err := os.ReadFile(newer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := len(data) / 3; i < len(data)/3+64; i++ {
 		data[i] ^= 0xff
 	}
-	os.Chmod(packs[0], 0o644)
-	if err := os.WriteFile(packs[0], data, 0o644); err != nil {
+	if err := os.Chmod(newer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(newer, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := Verify(ctx, dir, nil)
@@ -186,12 +218,13 @@ func TestCorruptPackIsReported(t *testing.T) {
 	if err != nil && KindOf(err) != BadSignature {
 		t.Fatalf("got %v (kind %v); want a bad-signature error", err, KindOf(err))
 	}
-	// The report names the damaged pack.
+	// The report names the damaged pack, and not the sound one.
 	said := fmt.Sprint(err)
 	if rep != nil {
 		said += fmt.Sprint(rep.Problems)
 	}
-	if name := filepath.Base(packs[0]); !strings.Contains(said, strings.TrimSuffix(name, ".pack")) {
-		t.Fatalf("the damaged pack %s is not named: %s", name, said)
+	name := func(p string) string { return strings.TrimSuffix(filepath.Base(p), ".pack") }
+	if !strings.Contains(said, name(newer)) || strings.Contains(said, name(older[0])) {
+		t.Fatalf("the damaged pack %s is not the one named: %s", name(newer), said)
 	}
 }

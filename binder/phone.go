@@ -20,10 +20,13 @@ var callingCode = regexp.MustCompile(`^\+?([1-9][0-9]{0,2})$`)
 // is false when typed is not a phone number, or has no country code and
 // none is given.
 //
-// A number starting with + or 00 carries its country code. Otherwise a
-// single leading 0 (the trunk prefix most countries use for national
-// calls) is dropped before the country code is put in front: 020 7946
-// 0001 with +44 is +442079460001, and so is +44 (0)20 7946 0001. Spaces, dots, dashes, slashes and
+// A number starting with + or 00 carries its country code. Otherwise the
+// country's trunk prefix (the digits dialled before a national number
+// inside the country) is dropped before the country code is put in
+// front: 0 in most countries (020 7946 0001 with +44 is +442079460001, and
+// so is +44 (0)20 7946 0001), 1 in the North American plan, 8 in Russia,
+// Kazakhstan and Belarus, 06 in Hungary, and none in Italy, San Marino
+// and the Vatican, whose numbers keep their leading 0. Spaces, dots, dashes, slashes and
 // brackets are ignored; anything else (letters, an extension) makes it
 // not a number.
 func NormalizePhone(typed, countryCode string) (e164 string, ok bool) {
@@ -54,12 +57,26 @@ func NormalizePhone(typed, countryCode string) (e164 string, ok bool) {
 		if m == nil {
 			return "", false
 		}
-		d = m[1] + strings.TrimPrefix(d, "0")
+		trunk, ok := trunkPrefixes[m[1]]
+		if !ok {
+			trunk = "0"
+		}
+		if trunk != "" {
+			d = strings.TrimPrefix(d, trunk)
+		}
+		d = m[1] + d
 	}
 	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
 		return "", false
 	}
 	return "+" + d, true
+}
+
+// trunkPrefixes are the trunk prefixes of the calling codes whose prefix
+// is not 0; "" where numbers keep their leading 0.
+var trunkPrefixes = map[string]string{
+	"1": "1", "7": "8", "375": "8", "36": "06",
+	"39": "", "378": "", "379": "",
 }
 
 // normalizePhones fills in the e164 column of every row of r's phone

@@ -92,7 +92,10 @@ func expectProblem(t *testing.T, b *Binder, bad plumbing.Hash, record, reason st
 
 func TestVerifyRejectsTampering(t *testing.T) {
 	ctx := context.Background()
-	outsider, _ := bcrypto.NewIdentity("mallory")
+	outsider, err := bcrypto.NewIdentity("mallory")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	setup := func(t *testing.T) (*Binder, *bcrypto.Identity, *Record) {
 		b, id := newTestBinder(t)
@@ -162,7 +165,10 @@ func TestVerifyRejectsTampering(t *testing.T) {
 	})
 	t.Run("roster change not signed by a manager", func(t *testing.T) {
 		b, id, _ := setup(t)
-		sam, _ := bcrypto.NewIdentity("sam")
+		sam, err := bcrypto.NewIdentity("sam")
+		if err != nil {
+			t.Fatal(err)
+		}
 		// A valid change first: the manager adds sam as a responder.
 		r2 := addMember(t, b.Roster(), readAt(t, b, pathRoster), sam, roster.RoleResponder)
 		raw2, _ := r2.Marshal()
@@ -173,7 +179,10 @@ func TestVerifyRejectsTampering(t *testing.T) {
 			t.Fatalf("manager's roster change rejected: %v (commit %s)", rep.Problems, good)
 		}
 		// Then sam, a responder, makes himself a manager.
-		eve, _ := bcrypto.NewIdentity("eve")
+		eve, err := bcrypto.NewIdentity("eve")
+		if err != nil {
+			t.Fatal(err)
+		}
 		r3 := addMember(t, mustParse(t, raw2), raw2, eve, roster.RoleManager)
 		raw3, _ := r3.Marshal()
 		bad := forge(t, b, sam, "gobag: roster\n\nRoster: serial 3\n", map[string][]byte{
@@ -280,7 +289,10 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 	})
 	t.Run("a second root", func(t *testing.T) {
 		b, id, _, _ := setup(t)
-		other, _ := bcrypto.NewIdentity("eve")
+		other, err := bcrypto.NewIdentity("eve")
+		if err != nil {
+			t.Fatal(err)
+		}
 		ob, err := Create(ctx, filepath.Join(t.TempDir(), "other"), other, "Other")
 		if err != nil {
 			t.Fatal(err)
@@ -348,12 +360,17 @@ func TestVerifyRejectsForgedHistoryShapes(t *testing.T) {
 func TestOpenRefusesTamperedTip(t *testing.T) {
 	ctx := context.Background()
 	b, id := newTestBinder(t)
-	r, _ := b.Add(ctx, &Record{Kind: "note", Title: "before"})
+	r, err := b.Add(ctx, &Record{Kind: "note", Title: "before"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	agePath, _ := recordPath(r.ID)
 	forge(t, b, nil, "x", map[string][]byte{"notes.txt": []byte("x"), agePath: readAt(t, b, agePath)})
 	dir := b.Dir()
-	b.Close()
-	_, err := Open(ctx, dir, id)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, dir, id)
 	if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "changed outside gobag") {
 		t.Fatalf("got %v; want a BadSignature refusal", err)
 	}
@@ -461,7 +478,9 @@ func TestReadersHoldAppendOnlyToItsKind(t *testing.T) {
 			if rep, err := Verify(ctx, dir, nil); err != nil || !rep.OK() {
 				t.Fatalf("verify (which cannot see kinds): %v %v", rep, err)
 			}
-			b.Close()
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
 			// The branch moved outside this process: opening reads the
 			// changed records, and refuses.
 			_, err := Open(ctx, dir, id)
@@ -480,7 +499,9 @@ func TestReadersRefuseDeletedAppendOnlyEntry(t *testing.T) {
 	dir := b.Dir()
 	e := &Record{ID: NewID(), Kind: "timeline", Title: "generator started"}
 	first := forgeVersion(t, b, id, e, nil, false)
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b2, err := Open(ctx, dir, id)
 	if err != nil {
 		t.Fatalf("an unsealed first entry (as before format 3) is read: %v", err)
@@ -489,7 +510,9 @@ func TestReadersRefuseDeletedAppendOnlyEntry(t *testing.T) {
 	tomb := &Envelope{ID: e.ID, Rev: 2, Prev: hashHex(first), Audience: []string{"all", id.Handle}, Time: time.Now().UTC().Truncate(time.Second), Deleted: true}
 	tomb.sign(id)
 	forge(t, b2, id, "gobag: delete 1 record\n\nRecord: "+e.ID+" rev 2 delete\n", map[string][]byte{agePath: nil, envPath: tomb.Marshal()})
-	b2.Close()
+	if err := b2.Close(); err != nil {
+		t.Fatal(err)
+	}
 	_, err = Open(ctx, dir, id)
 	if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rev 2 deletes it") {
 		t.Fatalf("open: got %v; want the deleted entry refused", err)

@@ -22,7 +22,10 @@ import (
 // is down.
 func TestUnknownCertificateAuthority(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	h := startHTTP(t, true)
 	bareRepo(t, filepath.Join(h.root, "b.git"))
 	e := endpoint{url: h.url("b.git"), user: httpUser} // no CA certificate
@@ -52,7 +55,10 @@ func TestUnknownCertificateAuthority(t *testing.T) {
 // escaped, never an HTML page. Access denied is Permission.
 func TestServerRefusalMessages(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	srv := refusingServer(t)
 	a := newBinder(t, id)
 	for _, tc := range []struct {
@@ -89,7 +95,10 @@ func TestServerRefusalMessages(t *testing.T) {
 // gitolite does, is Permission, quoted in one line.
 func TestSSHAccessDenied(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	s := startSSHD(t, id)
 	a := newBinder(t, id)
 	addRemote(t, a, "hub", endpoint{url: s.url("/srv/binder.git"), accept: s.fingerprint(t)})
@@ -106,7 +115,10 @@ func TestSSHAccessDenied(t *testing.T) {
 // The first sync to an empty remote says what it sent.
 func TestFirstSyncReportsWhatItSent(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	a := newBinder(t, id)
 	add(t, a, &binder.Record{Kind: "note", Title: "one"})
 	add(t, a, &binder.Record{Kind: "note", Title: "two"})
@@ -132,7 +144,10 @@ func TestFirstSyncReportsWhatItSent(t *testing.T) {
 // its fingerprint, not by adding a remote.
 func TestCloneUnknownHostKey(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	s := startSSHD(t, id)
 	url := s.url("/srv/binder.git")
 	_, err := Clone(ctx, url, filepath.Join(t.TempDir(), "c"), id, CloneOptions{Options: testOptions(id), ExpectFingerprint: "SHA256:x"})
@@ -178,7 +193,10 @@ func TestNoCommandSyntax(t *testing.T) {
 // that does not name a remote that was never made: try again.
 func TestUnreachableWhileAddingOrCloning(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	a := newBinder(t, id)
 	url := "ssh://u@127.0.0.1:1/binder.git" // nothing listens on port 1
 	_, err := AddRemote(ctx, a.Dir(), &Remote{Name: "gone", URL: url}, AddOptions{ConnectTimeout: 2 * time.Second})

@@ -50,7 +50,10 @@ func syncedTo(t *testing.T, id *bcrypto.Identity, name string, e endpoint) *bind
 // put right, sync works again.
 func TestRefusedHistoryLeavesNothingBehind(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	a, repo, _ := syncedOverHTTP(t, id)
 	good := a.Tip()
 	tree := strings.TrimSpace(run(t, repo, "git", "rev-parse", good+"^{tree}"))
@@ -74,7 +77,10 @@ func TestRefusedHistoryLeavesNothingBehind(t *testing.T) {
 // reported in its words, not retried as if the branch had moved.
 func TestServerRefusalIsReported(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	repo, e := httpRemote(t)
 	hook := "#!/bin/sh\necho 'quota exceeded' >&2\nexit 1\n"
 	if err := os.WriteFile(filepath.Join(repo, "hooks", "pre-receive"), []byte(hook), 0o755); err != nil {
@@ -97,7 +103,10 @@ func TestServerRefusalIsReported(t *testing.T) {
 // first push, which sync checks by looking at its branch after.
 func TestPushToSilentEmptyRepository(t *testing.T) {
 	need(t, "git")
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	root := t.TempDir()
 	repo := filepath.Join(root, "b.git")
 	bareRepo(t, repo)
@@ -134,10 +143,15 @@ func pktLen(n int) string {
 // drive under the same path) is refused, not silently filled again.
 func TestEmptiedRemoteIsRefused(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	path := filepath.Join(t.TempDir(), "usb.git")
 	a := syncedTo(t, id, "usb", endpoint{url: path})
-	os.RemoveAll(path)
+	if err := os.RemoveAll(path); err != nil {
+		t.Fatal(err)
+	}
 	if err := initLocal(path); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +174,10 @@ func TestEmptiedRemoteIsRefused(t *testing.T) {
 // with a user, unless the server is this machine.
 func TestTokenNeverOverPlainHTTP(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	r := &Remote{Name: "hub", URL: "http://192.0.2.1/b.git", User: "gobag"}
 	_, err := dial(ctx, t.TempDir(), r, testOptions(id))
 	if binder.KindOf(err) != binder.Invalid || !strings.Contains(err.Error(), "unencrypted") {
@@ -178,7 +195,9 @@ func TestTokenNeverOverPlainHTTP(t *testing.T) {
 // own settings.
 func TestOutcomeOfARemovedRemote(t *testing.T) {
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "gobag"), 0o700)
+	if err := os.MkdirAll(filepath.Join(dir, "gobag"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	r := &Remote{Name: "usb", URL: filepath.Join(t.TempDir(), "one.git")}
 	if err := saveRemote(dir, r); err != nil {
 		t.Fatal(err)
@@ -208,12 +227,17 @@ func TestOutcomeOfARemovedRemote(t *testing.T) {
 // sync, and the drive's repository is whole.
 func TestEmptyObjectOnDriveIsRewritten(t *testing.T) {
 	need(t, "git")
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	path := filepath.Join(t.TempDir(), "usb.git")
 	a := syncedTo(t, id, "usb", endpoint{url: path})
 	tip := a.Tip()
 	obj := filepath.Join(path, "objects", tip[:2], tip[2:])
-	os.Chmod(obj, 0o644)
+	if err := os.Chmod(obj, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Truncate(obj, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +264,10 @@ func TestJoinMerges(t *testing.T) {
 // other push in and pushes again.
 func TestPushRaceOverHTTP(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id, idErr := bcrypto.NewIdentity("priya")
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
 	a, repo, e := syncedOverHTTP(t, id)
 	b := clone(t, e, id, a.Fingerprint())
 	fromB := add(t, b, &binder.Record{Kind: "note", Title: "from b"})

@@ -108,6 +108,27 @@ func rules(rep *Report) []string {
 	return out
 }
 
+// The fix for a plan's missing section edits that plan's body, naming
+// the template that shows the sections; it never adds a new plan.
+func TestMissingSectionFixEditsThePlan(t *testing.T) {
+	f := healthy(t)
+	p := f.ids["plan"]
+	p.Body = strings.Replace(p.Body, "## 5.2 Succession of authority", "## 5.2 Something else", 1)
+	for _, fd := range Check(f.recs, f.copies, checkNow).Findings {
+		if fd.Rule != "plan.section-missing" {
+			continue
+		}
+		if fd.Fix.Action != binder.ActionEdit || fd.Fix.Record != p.ID || fd.Fix.Field != "body" || fd.Fix.Template != "bcp" {
+			t.Fatalf("fix %+v; want an edit of the plan's body naming the bcp template", fd.Fix)
+		}
+		if !strings.HasPrefix(fd.Message, "a business continuity plan needs 1 section") {
+			t.Fatalf("message %q", fd.Message)
+		}
+		return
+	}
+	t.Fatal("no plan.section-missing finding")
+}
+
 func TestHealthyBinderHasNoFindings(t *testing.T) {
 	f := healthy(t)
 	rep := Check(f.recs, f.copies, checkNow)

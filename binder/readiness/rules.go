@@ -55,6 +55,14 @@ func joinTitles(rs []*binder.Record) []string {
 	return out
 }
 
+// article puts "a" or "an" before a noun phrase.
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
 func orWord(s, none string) string {
 	if s == "" {
 		return none
@@ -195,10 +203,10 @@ func (c *checker) planSections(p *binder.Record) {
 	}
 	name := binder.PlanTypeNames[typ]
 	if len(missing) > 0 {
-		f := edit(p, "body", "", "add a heading for each missing section and write it (the "+name+" template shows them with guidance)")
+		f := edit(p, "body", "", "add a heading for each missing section and write it; the "+name+" template shows them with guidance")
 		f.Template = typ
 		c.add("plan.section-missing", p, f,
-			"a %s needs %d %s it lacks: %s", name, len(missing), plural(len(missing), "section", "sections"), strings.Join(missing, "; "))
+			"%s needs %d %s it lacks: %s", article(name), len(missing), plural(len(missing), "section", "sections"), strings.Join(missing, "; "))
 	}
 	if len(empty) > 0 {
 		c.add("plan.section-empty", p, edit(p, "body", "", "write the plan's text under each, in place of the guidance"),

@@ -44,7 +44,9 @@ func newPlainBinder(t *testing.T) (dir, idPath string, env []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Close()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return dir, idPath, []string{"GOBAG_BINDER=" + dir, "GOBAG_IDENTITY=" + idPath}
 }
 
@@ -125,7 +127,9 @@ func TestCrashDuringSaves(t *testing.T) {
 func TestNoPlaintextAtRest(t *testing.T) {
 	work := t.TempDir()
 	pass := filepath.Join(work, "pass")
-	os.WriteFile(pass, []byte("correct horse battery\n"), 0o600)
+	if err := os.WriteFile(pass, []byte("correct horse battery\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := []string{"GOBAG_BINDER=" + filepath.Join(work, "binder"), "GOBAG_IDENTITY=" + filepath.Join(work, "id.age"), "GOBAG_PASSPHRASE_FILE=" + pass}
 	secrets := []string{"MARKER-7f3a9c", "Priya Raman", "+44 20 7946 0001", "7946 0001", "Example Statistics Office", "Restore the vault"}
 	steps := [][]string{

@@ -53,7 +53,9 @@ func TestDesktopWindowUnderXvfb(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	pass := filepath.Join(work, "pass")
-	os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600)
+	if err := os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	app := gobagProcess(t, []string{"DISPLAY=" + display, "LANG=en_US.UTF-8", "GOBAG_PASSPHRASE_FILE=" + pass, "HOME=" + work},
 		"--binder", dir, "--identity", demoIdentityPath(dir, demoIdentities[0].handle))
 	var stderr strings.Builder

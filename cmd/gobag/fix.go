@@ -24,7 +24,7 @@ func fixCommand(f *binder.Fix) string {
 	case binder.ActionEdit:
 		if f.Field != "" && f.Value == "" {
 			// A field to correct or fill in by hand, in the record's file.
-			return withNote(f, "gobag show "+id+" > FILE, correct "+f.Field+" in FILE, then gobag edit "+id+" --file FILE")
+			return withNote(f, "gobag show "+id+" > FILE, edit "+f.Field+" in FILE, then gobag edit "+id+" --file FILE")
 		}
 		cmd = append([]string{"gobag", "edit", id}, setFlags(f.Kind, pair(f.Field, f.Value), f.Set)...)
 		if len(cmd) == 3 {

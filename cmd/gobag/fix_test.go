@@ -74,7 +74,7 @@ func TestFixCommand(t *testing.T) {
 		{"edit a value and more", binder.Fix{Action: binder.ActionEdit, Record: testID, Field: "location", Value: "HQ, 3rd floor", Set: []binder.FieldValue{{Field: "tier", Value: "1"}}},
 			"gobag edit ukq7xqabcd --set 'location=HQ, 3rd floor' --set tier=1"},
 		{"edit a field by hand", binder.Fix{Action: binder.ActionEdit, Record: testID, Field: "phones"},
-			"gobag show ukq7xqabcd > FILE, correct phones in FILE, then gobag edit ukq7xqabcd --file FILE"},
+			"gobag show ukq7xqabcd > FILE, edit phones in FILE, then gobag edit ukq7xqabcd --file FILE"},
 		{"edit with a note", binder.Fix{Action: binder.ActionEdit, Record: testID, Field: "approved", Value: "2026-11-27", Note: "once it has been approved"},
 			"gobag edit ukq7xqabcd --set approved=2026-11-27 (once it has been approved)"},
 		{"add", binder.Fix{Action: binder.ActionAdd, Kind: "training", Field: "date", Value: "YYYY-MM-DD"},

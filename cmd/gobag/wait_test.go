@@ -26,7 +26,9 @@ func holdBinder() int {
 	}
 	fmt.Println("open")
 	io.Copy(io.Discard, os.Stdin)
-	b.Close()
+	if err := b.Close(); err != nil {
+		return report(os.Stderr, err)
+	}
 	return 0
 }
 
@@ -88,7 +90,9 @@ func TestWaitForBusyBinder(t *testing.T) {
 	}
 	work := t.TempDir()
 	pass := filepath.Join(work, "pass")
-	os.WriteFile(pass, []byte("correct horse\n"), 0o600)
+	if err := os.WriteFile(pass, []byte("correct horse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(work, "binder")
 	env := []string{"GOBAG_BINDER=" + dir, "GOBAG_IDENTITY=" + filepath.Join(work, "id.age"), "GOBAG_PASSPHRASE_FILE=" + pass}
 	for _, args := range [][]string{{"id", "new", "--handle", "sam"}, {"init", "--name", "Office"}} {
