@@ -39,15 +39,17 @@ app; with one, it runs that command.`)
 var errNoDisplay = &binder.Error{
 	Kind: binder.Other,
 	Err:  errors.New("no display to open the desktop app on"),
-	Hint: "set DISPLAY (or WAYLAND_DISPLAY) to a running display, or use a command: gobag help lists them",
+	Hint: "set DISPLAY to a running X display (a Wayland session provides one through XWayland), or use a command: gobag help lists them",
 }
 
 // hasDisplay reports whether a window could be opened: on the systems
 // where a display server is named by the environment, whether one is.
+// gobag's window is an X11 one (Fyne's default build), so on Wayland it
+// needs the DISPLAY that XWayland provides.
 func (c *cli) hasDisplay() bool {
 	switch runtime.GOOS {
 	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
-		return c.getenv("DISPLAY") != "" || c.getenv("WAYLAND_DISPLAY") != ""
+		return c.getenv("DISPLAY") != ""
 	}
 	return true
 }
@@ -75,9 +77,6 @@ func (c *cli) desktop() (err error) {
 				panic(r)
 			}
 			display := c.getenv("DISPLAY")
-			if display == "" {
-				display = c.getenv("WAYLAND_DISPLAY")
-			}
 			err = &binder.Error{Kind: binder.Other, Err: fmt.Errorf("%w: display %q could not be opened", errNoDisplay.Err, display), Hint: errNoDisplay.Hint}
 		}
 	}()

@@ -119,7 +119,7 @@ func TestNoDisplay(t *testing.T) {
 			t.Errorf("DISPLAY=%q: %v; want exit 1\n%s", tc.display, err, stderr.String())
 		}
 		// GLFW itself may log its failure first; what gobag says ends the output.
-		const hint = "gobag: hint: set DISPLAY (or WAYLAND_DISPLAY) to a running display, or use a command: gobag help lists them\n"
+		const hint = "gobag: hint: set DISPLAY to a running X display (a Wayland session provides one through XWayland), or use a command: gobag help lists them\n"
 		if !strings.HasSuffix(stderr.String(), tc.want+hint) || strings.Contains(stderr.String(), "panic") || stdout.Len() > 0 {
 			t.Errorf("DISPLAY=%q: stdout %q, stderr:\n%s\nwant it to end with:\n%s%s", tc.display, stdout.String(), stderr.String(), tc.want, hint)
 		}
