@@ -314,16 +314,7 @@ func TestVerifyChecksMergeCommits(t *testing.T) {
 func TestVerifyRefusesMergeThatDropsRosterChange(t *testing.T) {
 	ctx := context.Background()
 	a, b := twoCopies(t)
-	id := a.Identity()
-	sam, err := bcrypto.NewIdentity("sam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
-	raw2, _ := r2.Marshal()
-	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
-		pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
-	})
+	addSam(t, a)
 	mustAdd(t, b, &Record{Kind: "note", Title: "on b"})
 	theirs := fetch(t, b, a)
 	ours, _ := b.git.Head()
@@ -569,16 +560,7 @@ func TestMergedVersionIsForTheMergedRoster(t *testing.T) {
 	if _, err := b.Integrate(ctx, fetch(t, b, a), "a", nil); err != nil {
 		t.Fatal(err)
 	}
-	id := a.Identity()
-	sam, err := bcrypto.NewIdentity("sam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
-	raw2, _ := r2.Marshal()
-	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
-		pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
-	})
+	sam := addSam(t, a)
 	mustEdit(t, a, x.ID, func(r *Record) { r.Body = "from a" })
 	mustEdit(t, b, x.ID, func(r *Record) { r.Title = "from b" })
 	before := b.Roster()
@@ -648,4 +630,24 @@ func TestAudienceIsKeptByEditsAndMerges(t *testing.T) {
 	if got := audience(b); got != roster.RoleManager {
 		t.Fatalf("after a merge the audience is %q", got)
 	}
+}
+
+// addSam has a's manager add a new member, sam, as a responder: a signed
+// roster change written straight to a's history. It returns sam.
+func addSam(t *testing.T, a *Binder) *bcrypto.Identity {
+	t.Helper()
+	id := a.Identity()
+	sam, err := bcrypto.NewIdentity("sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
+	raw2, err := r2.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
+		pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
+	})
+	return sam
 }

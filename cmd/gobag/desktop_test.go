@@ -56,16 +56,7 @@ func TestDesktopWindowUnderXvfb(t *testing.T) {
 	if err := os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	app := gobagProcess(t, []string{"DISPLAY=" + display, "LANG=en_US.UTF-8", "GOBAG_PASSPHRASE_FILE=" + pass, "HOME=" + work},
-		"--binder", dir, "--identity", demoIdentityPath(dir, demoIdentities[0].handle))
-	var stderr strings.Builder
-	app.Stderr = &stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	defer func() { app.Process.Kill(); <-exited }()
+	exited, stderr := startApp(t, display, work, pass, dir)
 
 	want := "gobag — National Statistics Office (demo)"
 	deadline := time.Now().Add(60 * time.Second)
@@ -154,16 +145,7 @@ func TestDesktopUnlockByTypingAtOnce(t *testing.T) {
 	if out, err := gobagProcess(t, nil, "demo", "--binder", dir).CombinedOutput(); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
-	app := gobagProcess(t, []string{"DISPLAY=" + display, "LANG=en_US.UTF-8", "HOME=" + work, "GOBAG_PASSPHRASE_FILE="},
-		"--binder", dir, "--identity", demoIdentityPath(dir, demoIdentities[0].handle))
-	var stderr strings.Builder
-	app.Stderr = &stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	defer func() { app.Process.Kill(); <-exited }()
+	exited, stderr := startApp(t, display, work, "", dir)
 	xdo := func(args ...string) error {
 		cmd := exec.Command("xdotool", args...)
 		cmd.Env = append(os.Environ(), "DISPLAY="+display)
@@ -216,4 +198,26 @@ func TestDesktopUnlockByTypingAtOnce(t *testing.T) {
 		tree, _ := xwininfo(display)
 		t.Fatalf("typing the passphrase did not unlock\n%s\n%s", tree, stderr.String())
 	}
+}
+
+// startApp starts the desktop app on display, on the demo binder in dir
+// with the demo identity and HOME work; pass is the passphrase file (""
+// for none: the app asks). It returns a channel that receives the app's
+// exit and its standard error; the app is killed when the test ends.
+func startApp(t *testing.T, display, work, pass, dir string) (chan error, *strings.Builder) {
+	t.Helper()
+	app := gobagProcess(t, []string{"DISPLAY=" + display, "LANG=en_US.UTF-8", "HOME=" + work, "GOBAG_PASSPHRASE_FILE=" + pass},
+		"--binder", dir, "--identity", demoIdentityPath(dir, demoIdentities[0].handle))
+	stderr := &strings.Builder{}
+	app.Stderr = stderr
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	t.Cleanup(func() {
+		app.Process.Kill()
+		<-exited
+	})
+	return exited, stderr
 }
