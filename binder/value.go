@@ -174,6 +174,13 @@ func (f Field) formatRow(row map[string]any, titles Titles) string {
 	seen := map[string]bool{}
 	for _, c := range f.Columns {
 		seen[c.Name] = true
+		if c.Name == phoneE164Column {
+			// The international form says something only where the
+			// number was written without it.
+			if typed, _ := row["number"].(string); strings.HasPrefix(strings.TrimSpace(typed), "+") {
+				continue
+			}
+		}
 		if cell, ok := row[c.Name]; ok && cell != "" {
 			parts = append(parts, c.Format(cell, titles))
 		}

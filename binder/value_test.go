@@ -36,6 +36,9 @@ func TestFormatEveryType(t *testing.T) {
 		{"unknown link", Field{Type: TypeLink}, "bbbbbbbbbbbbbbbbbbbbbbbbbb", "bbbbbbbbbbbbbbbbbbbbbbbbbb"},
 		{"link list", Field{Type: TypeLinkList}, []any{"aaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbb"}, "Priya Raman\nbbbbbbbbbbbbbbbbbbbbbbbbbb"},
 		{"table", phones, []map[string]any{{"number": "+44 20 7946 0001", "label": "office"}, {"label": "mobile", "number": "+44 7700 900123", "x-note": "nights"}}, "office · +44 20 7946 0001\nmobile · +44 7700 900123 · nights"},
+		{"phones", Field{Type: TypeTable, Columns: []Field{{Name: "label"}, {Name: "number"}, {Name: "e164"}}}, []map[string]any{
+			{"label": "office", "number": "020 7946 0001", "e164": "+442079460001"},
+			{"label": "mobile", "number": "+44 7700 900123", "e164": "+447700900123"}}, "office · 020 7946 0001 · +442079460001\nmobile · +44 7700 900123"},
 		{"absent", Field{Type: TypeDate}, nil, ""},
 		{"wrong type", Field{Type: TypeDate}, "someday", "someday"},
 	}

@@ -277,17 +277,73 @@ func recordJSON(r *binder.Record) showJSON {
 }
 
 func newShowCommand() *Command {
-	cmd := newCommand("gobag show ID", "show a record", `
+	var text bool
+	cmd := newCommand("gobag show ID [--text]", "show a record", `
 Show prints record ID as a file that gobag edit ID --file takes back: a
 TOML header between +++ lines, then the body. ID is a record's id or a
 unique prefix of 4 or more characters.
 
 What the record links to, and what links to it, follow the header as TOML
 comments. A record that two copies changed differently shows its
-[[conflicts]] until gobag resolve settles them.`)
+[[conflicts]] until gobag resolve settles them.
+
+With --text it prints the record for reading instead: each field as the
+desktop app shows it (dates, durations, yes or no, links by the titles of
+the records they name, table rows one a line), then the body.`)
+	cmd.Flag.BoolVar(&text, "text", false, "print the record for reading, not as a file to edit")
 	cmd.MinArgs, cmd.MaxArgs = 1, 1
-	cmd.RunBinder = runShow
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+		if text && !c.asJSON {
+			return runShowText(ctx, c, b, args[0])
+		}
+		return runShow(ctx, c, b, args)
+	}
 	return cmd
+}
+
+// runShowText prints a record for reading, its values formatted by their
+// field types as every front end formats them.
+func runShowText(ctx context.Context, c *cli, b *binder.Binder, id string) error {
+	r, err := b.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	to, from, err := b.Links(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	titles := map[string]string{}
+	for _, l := range to {
+		if l.Missing {
+			titles[l.ID] = "(missing record " + shortID(l.ID) + ")"
+		} else {
+			titles[l.ID] = l.Title
+		}
+	}
+	lookup := func(id string) (string, bool) { t, ok := titles[id]; return t, ok }
+	out := bufio.NewWriter(c.stdout)
+	fmt.Fprintf(out, "%s\n%s · %s · rev %d · %s · updated %s\n\n", r.Title, r.Kind, shortID(r.ID), r.Rev, r.Author, r.Updated.Local().Format("2006-01-02 15:04"))
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for _, name := range binder.FieldOrder(r) {
+		lines := strings.Split(binder.FormatField(r, name, lookup), "\n")
+		label := strings.ReplaceAll(name, "_", " ")
+		for i, line := range lines {
+			fmt.Fprintf(tw, "%s\t%s\n", label, line)
+			if i == 0 {
+				label = ""
+			}
+		}
+	}
+	for _, l := range from {
+		fmt.Fprintf(tw, "linked from\t%s %q (as %s)\n", l.Kind, l.Title, strings.ReplaceAll(l.Field, "_", " "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if body := strings.TrimSpace(r.Body); body != "" {
+		fmt.Fprintf(out, "\n%s\n", body)
+	}
+	return out.Flush()
 }
 
 func runShow(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
