@@ -62,7 +62,7 @@ func KindOf(err error) Kind {
 	switch {
 	case errors.Is(err, gitstore.ErrNotRepository), errors.Is(err, gitstore.ErrMissing):
 		return NotExist
-	case errors.Is(err, gitstore.ErrCorrupt):
+	case errors.Is(err, gitstore.ErrCorrupt), errors.Is(err, gitstore.ErrBadTree):
 		return BadSignature
 	case errors.Is(err, gitstore.ErrMoved):
 		return Conflict
@@ -89,8 +89,8 @@ func HintOf(err error) string {
 	switch {
 	case errors.Is(err, gitstore.ErrNotRepository):
 		return "create a binder there, or give the directory of an existing one"
-	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt):
-		return "the repository is damaged (git fsck shows where); restore the binder from another copy or a remote"
+	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt), errors.Is(err, gitstore.ErrBadTree):
+		return "the repository is damaged or was tampered with (git fsck shows where); restore the binder from another copy or a remote"
 	case errors.Is(err, gitstore.ErrMoved):
 		return "another change landed first; nothing was lost"
 	case errors.Is(err, gitstore.ErrLocked):

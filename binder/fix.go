@@ -126,7 +126,7 @@ func FixOf(err error) *Fix {
 		}
 	}
 	switch {
-	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt):
+	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt), errors.Is(err, gitstore.ErrBadTree):
 		return &Fix{Action: ActionVerify}
 	case errors.Is(err, gitstore.ErrMoved):
 		return &Fix{Action: ActionRetry}

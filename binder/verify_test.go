@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"bytes"
 	"fmt"
 	"gobag/binder/roster"
 
@@ -516,5 +517,101 @@ func TestReadersRefuseDeletedAppendOnlyEntry(t *testing.T) {
 	_, err = Open(ctx, dir, id)
 	if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rev 2 deletes it") {
 		t.Fatalf("open: got %v; want the deleted entry refused", err)
+	}
+}
+
+// A commit whose root tree names .gobag twice, the first with a forged
+// roster that adds an outsider as a manager: verify and the readers
+// read trees the one same way, and both refuse it (before, verify took
+// the last entry, the readers the first).
+func TestTreeWithADuplicateNameIsRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, dup := range []string{".gobag", "records"} {
+		t.Run(dup, func(t *testing.T) {
+			b, id := newTestBinder(t)
+			mustAdd(t, b, &Record{Kind: "note", Title: "kept"})
+			tip, err := b.git.Head()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := b.git.ReadCommit(tip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := b.git.Tree(c.TreeHash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The forged twin: for .gobag, a roster that adds an outsider
+			// as manager; for records, an empty shard tree (a rollback).
+			var twin plumbing.Hash
+			switch dup {
+			case ".gobag":
+				eve, err := bcrypto.NewIdentity("eve")
+				if err != nil {
+					t.Fatal(err)
+				}
+				forged := addMember(t, b.Roster(), readAt(t, b, pathRoster), eve, roster.RoleManager)
+				raw, err := forged.Marshal()
+				if err != nil {
+					t.Fatal(err)
+				}
+				blob, err := b.git.PutBlob(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gobagTree := b.git.EntryHash(entries, ".gobag")
+				if twin, err = b.git.ApplyTree(gobagTree, map[string]plumbing.Hash{"roster.toml": blob}); err != nil {
+					t.Fatal(err)
+				}
+			case "records":
+				blob, err := b.git.PutBlob([]byte("x"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if twin, err = b.git.ApplyTree(plumbing.ZeroHash, map[string]plumbing.Hash{"a/b/empty": blob}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var raw bytes.Buffer
+			for _, e := range entries {
+				mode := "100644"
+				if e.IsDir {
+					mode = "40000"
+				}
+				if string(e.Name) == dup {
+					// The forged one first, as a reader would take it.
+					raw.WriteString("40000 " + dup + "\x00")
+					raw.Write(twin[:])
+				}
+				raw.WriteString(mode + " " + string(e.Name) + "\x00")
+				raw.Write(e.Hash[:])
+			}
+			root, err := b.git.PutObject(plumbing.TreeObject, raw.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			commit, err := writeCommit(b.git, root, []plumbing.Hash{tip}, id, "gobag: edit 1 record\n", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.git.SetHead(tip, commit); err != nil {
+				t.Fatal(err)
+			}
+			dir := b.Dir()
+			rep, err := Verify(ctx, dir, nil)
+			if err == nil && rep.OK() {
+				t.Fatal("verify accepted a tree that names " + dup + " twice")
+			}
+			if err != nil && KindOf(err) != BadSignature {
+				t.Fatalf("verify: %v (kind %v); want a bad-signature refusal", err, KindOf(err))
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Open(ctx, dir, id); KindOf(err) != BadSignature {
+				t.Fatalf("open: got %v; want a bad-signature refusal", err)
+			}
+		})
 	}
 }

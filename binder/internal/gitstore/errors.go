@@ -12,6 +12,9 @@ var (
 	ErrCorrupt = errors.New("object corrupt")
 	// ErrMoved: the branch is not where a change started from.
 	ErrMoved = errors.New("branch moved")
+	// ErrBadTree: a tree holds what the one way of reading trees refuses
+	// (see ParseTree).
+	ErrBadTree = errors.New("tree refused")
 	// ErrLocked: git's lock file for the branch is held by another writer.
 	ErrLocked = errors.New("branch locked")
 )

@@ -233,3 +233,48 @@ func TestImportsNothingFromGobag(t *testing.T) {
 		}
 	}
 }
+
+// rawTree renders tree entries as given, in the given order: what a
+// hostile writer can put in a tree object.
+func rawTree(entries ...[3]string) []byte {
+	var b bytes.Buffer
+	h := plumbing.NewHash("0123456789012345678901234567890123456789")
+	for _, e := range entries {
+		b.WriteString(e[0] + " " + e[1])
+		b.WriteByte(0)
+		b.Write(h[:])
+	}
+	return b.Bytes()
+}
+
+// One way to read a tree: what would let two readers see different
+// things is refused, as git fsck refuses it.
+func TestParseTreeRefusesAmbiguity(t *testing.T) {
+	file, dir := "100644", "40000"
+	good := rawTree([3]string{file, "README.md"}, [3]string{dir, "records"}, [3]string{file, "x"}, [3]string{file, "x-y"}, [3]string{dir, "x.d"})
+	if es, err := ParseTree(good); err != nil || len(es) != 5 {
+		t.Fatalf("a sound tree: %v %v", es, err)
+	}
+	cases := map[string][]byte{
+		"a name twice":                  rawTree([3]string{dir, ".gobag"}, [3]string{dir, ".gobag"}),
+		"a file name twice":             rawTree([3]string{file, "README.md"}, [3]string{file, "README.md"}),
+		"a file and a tree of one name": rawTree([3]string{file, "x"}, [3]string{file, "x-y"}, [3]string{dir, "x"}),
+		"out of order":                  rawTree([3]string{dir, "records"}, [3]string{file, "README.md"}),
+		"a symlink":                     rawTree([3]string{"120000", "README.md"}),
+		"a gitlink":                     rawTree([3]string{"160000", "records"}),
+		"an executable":                 rawTree([3]string{"100755", "README.md"}),
+		"a zero-padded mode":            rawTree([3]string{"040000", "records"}),
+		"an empty name":                 rawTree([3]string{file, ""}),
+		"dot":                           rawTree([3]string{dir, "."}),
+		"dot dot":                       rawTree([3]string{dir, ".."}),
+		"a slash":                       rawTree([3]string{file, "a/b"}),
+		"cut short":                     rawTree([3]string{file, "a"})[:10],
+	}
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseTree(data); !errors.Is(err, ErrBadTree) {
+				t.Fatalf("got %v; want ErrBadTree", err)
+			}
+		})
+	}
+}

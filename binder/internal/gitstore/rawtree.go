@@ -16,27 +16,62 @@ type Entry struct {
 }
 
 // ParseTree splits a tree object's content into entries without
-// copying names. Git stores entries sorted (directories as if their name
-// ended in "/").
+// copying names. It is the one way a tree is read, by verify and by every
+// reader alike, so it refuses what would let them disagree: an entry
+// whose mode is not a plain file (100644) or a tree (40000), so no
+// symlink, gitlink or executable; an empty name, ".", "..", or one with a
+// "/"; and entries that are not strictly in git's order, which is how a
+// name given twice shows (git fsck's duplicateEntries, treeNotSorted).
+// The errors wrap ErrBadTree.
 func ParseTree(data []byte) ([]Entry, error) {
 	var out []Entry
 	for len(data) > 0 {
 		sp := bytes.IndexByte(data, ' ')
 		if sp < 0 {
-			return nil, fmt.Errorf("tree: malformed entry")
+			return nil, fmt.Errorf("malformed entry: %w", ErrBadTree)
 		}
 		mode := data[:sp]
 		data = data[sp+1:]
 		nul := bytes.IndexByte(data, 0)
 		if nul < 0 || len(data) < nul+1+20 {
-			return nil, fmt.Errorf("tree: malformed entry")
+			return nil, fmt.Errorf("malformed entry: %w", ErrBadTree)
 		}
-		e := Entry{Name: data[:nul], IsDir: string(mode) == "40000"}
+		e := Entry{Name: data[:nul]}
+		switch string(mode) {
+		case "40000":
+			e.IsDir = true
+		case "100644":
+		default:
+			return nil, fmt.Errorf("entry %q has mode %s, not a plain file or a tree: %w", e.Name, mode, ErrBadTree)
+		}
+		if len(e.Name) == 0 || string(e.Name) == "." || string(e.Name) == ".." || bytes.IndexByte(e.Name, '/') >= 0 {
+			return nil, fmt.Errorf("entry name %q: %w", e.Name, ErrBadTree)
+		}
+		if n := len(out); n > 0 && gitNameCompare(out[n-1], e) >= 0 {
+			return nil, fmt.Errorf("entry %q is out of git's order or given twice: %w", e.Name, ErrBadTree)
+		}
+		if e.IsDir && sameNameFile(out, e.Name) {
+			return nil, fmt.Errorf("entry %q is given twice: %w", e.Name, ErrBadTree)
+		}
 		copy(e.Hash[:], data[nul+1:nul+21])
 		out = append(out, e)
 		data = data[nul+21:]
 	}
 	return out, nil
+}
+
+// sameNameFile reports whether a file named name is among the sorted
+// entries es. Git orders a tree named x as "x/", after a file named x
+// and any "x-…" or "x.…" between them, so a file and a tree of one name
+// need not be neighbours: only the entries that start with name can lie
+// between.
+func sameNameFile(es []Entry, name []byte) bool {
+	for i := len(es) - 1; i >= 0 && bytes.HasPrefix(es[i].Name, name); i-- {
+		if !es[i].IsDir && bytes.Equal(es[i].Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Tree reads and parses a tree, caching the parse.
