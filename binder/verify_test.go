@@ -615,3 +615,22 @@ func TestTreeWithADuplicateNameIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// A roster that gives one signing key to two handles is refused by
+// verify, every time (before, a map's order picked the member, and verify
+// answered 0 or 6 from run to run).
+func TestRosterWithASharedKeyIsRefused(t *testing.T) {
+	b, id := newTestBinder(t)
+	r2 := addMember(t, b.Roster(), readAt(t, b, pathRoster), id, roster.RoleResponder)
+	r2.Members[1].Handle = "alias" // the same keys under another handle
+	raw, err := r2.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := forge(t, b, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
+		pathRoster: raw, pathRosterSig: roster.Sign(raw, id),
+	})
+	for range 5 {
+		expectProblem(t, b, bad, "", "same signing key")
+	}
+}

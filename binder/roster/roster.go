@@ -86,6 +86,7 @@ func Parse(data []byte) (*Roster, error) {
 		return nil, fmt.Errorf("roster: format %d, want %d", r.Format, Format)
 	}
 	r.keys = map[string]bcrypto.PublicKey{}
+	signing, recipients := map[string]string{}, map[string]string{}
 	managers := 0
 	for i := range r.Members {
 		m := &r.Members[i]
@@ -102,6 +103,15 @@ func Parse(data []byte) (*Roster, error) {
 		if err != nil {
 			return nil, fmt.Errorf("roster: %s: %v", m.Handle, err)
 		}
+		// One key, one member: otherwise who signed would depend on
+		// which of them a lookup finds first.
+		if other, dup := signing[k.Fingerprint()]; dup {
+			return nil, fmt.Errorf("roster: %s and %s have the same signing key", other, m.Handle)
+		}
+		if other, dup := recipients[m.Recipient]; dup {
+			return nil, fmt.Errorf("roster: %s and %s have the same age recipient", other, m.Handle)
+		}
+		signing[k.Fingerprint()], recipients[m.Recipient] = m.Handle, m.Handle
 		for _, role := range m.Roles {
 			if !slices.Contains(Roles, role) {
 				return nil, fmt.Errorf("roster: %s: unknown role %q", m.Handle, role)
@@ -134,11 +144,12 @@ func (r *Roster) Key(handle string) (bcrypto.PublicKey, bool) {
 	return k, ok
 }
 
-// MemberByKey returns the member whose signing key is k.
+// MemberByKey returns the member whose signing key is k (a roster gives
+// each key to one member at most).
 func (r *Roster) MemberByKey(k bcrypto.PublicKey) *Member {
-	for h, mk := range r.keys {
-		if mk.Equal(k) {
-			return r.Member(h)
+	for i := range r.Members {
+		if mk, ok := r.keys[r.Members[i].Handle]; ok && mk.Equal(k) {
+			return &r.Members[i]
 		}
 	}
 	return nil

@@ -143,3 +143,28 @@ func TestSignature(t *testing.T) {
 		t.Fatal("allowed_signers with an extra signer matched")
 	}
 }
+
+// Two members with one key would make who signed depend on a map's
+// order: refused, for signing keys and age recipients alike.
+func TestOneKeyOneMember(t *testing.T) {
+	ana, ben := identity(t, "ana"), identity(t, "ben")
+	twin := member(ben, RoleResponder)
+	twin.SigningKey = ana.SigningKey().String()
+	r := &Roster{Format: Format, Serial: 1, Members: []Member{member(ana, RoleManager), twin}}
+	raw, err := r.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(raw); err == nil || !strings.Contains(err.Error(), "same signing key") {
+		t.Fatalf("two members with one signing key: %v", err)
+	}
+	twin = member(ben, RoleResponder)
+	twin.Recipient = ana.Recipient().String()
+	r.Members[1] = twin
+	if raw, err = r.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(raw); err == nil || !strings.Contains(err.Error(), "same age recipient") {
+		t.Fatalf("two members with one recipient: %v", err)
+	}
+}
