@@ -30,7 +30,11 @@ const defaultWait = 30 * time.Second
 type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	getenv         func(string) string
+	// rawStdout and rawStderr are the outputs as they are: for JSON, the
+	// record file show writes, and progress lines; stdout and stderr
+	// escape control characters (safeWriter).
+	rawStdout, rawStderr io.Writer
+	getenv               func(string) string
 
 	// globals are the flags every command accepts, bound to the fields
 	// below.
@@ -42,7 +46,7 @@ type cli struct {
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *cli {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	c := &cli{stdin: stdin, stdout: &safeWriter{w: stdout}, stderr: &safeWriter{w: stderr}, rawStdout: stdout, rawStderr: stderr, getenv: getenv}
 	fs := flag.NewFlagSet("gobag", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.binderDir, "binder", "", "open the binder in `DIR` (or GOBAG_BINDER)")
@@ -286,7 +290,7 @@ func (c *cli) autoPack(ctx context.Context, b *binder.Binder) {
 // progress returns a reporter that shows long work on standard error when
 // it is a terminal, and nil otherwise (scripts see no progress lines).
 func (c *cli) progress() binder.Progress {
-	f, ok := c.stderr.(*os.File)
+	f, ok := c.rawStderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
@@ -309,7 +313,7 @@ func (c *cli) progress() binder.Progress {
 }
 
 func (c *cli) printJSON(v any) error {
-	enc := json.NewEncoder(c.stdout)
+	enc := json.NewEncoder(c.rawStdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

@@ -372,7 +372,13 @@ func runShow(ctx context.Context, c *cli, b *binder.Binder, args []string) error
 	writeLinks(&out, "links to", to)
 	writeLinks(&out, "linked from", from)
 	out.WriteString("+++\n" + body)
-	_, err = io.WriteString(c.stdout, out.String())
+	// The record file goes out as it is to a file or a pipe (edit takes
+	// it back); to a terminal, escaped like all else.
+	w := c.stdout
+	if !isTerminal(c.rawStdout) {
+		w = c.rawStdout
+	}
+	_, err = io.WriteString(w, out.String())
 	return err
 }
 
