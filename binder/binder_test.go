@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -317,5 +318,36 @@ func TestIndexFailureIsReported(t *testing.T) {
 	hits, err := b2.List(ctx, "note")
 	if err != nil || len(hits) != 1 || hits[0].Title != "kept" || hits[0].ID != saved.ID {
 		t.Fatalf("after reopening: %+v %v", hits, err)
+	}
+}
+
+// A record over the size limit is refused when it is added, with no
+// word of its content in the error, and the binder goes on working; one
+// a modified client wrote anyway is refused by verify and by readers.
+func TestOversizedRecordIsRefused(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	marker := "PLAINTEXT-MARKER-5e0c"
+	body := strings.Repeat(marker+" ", 2*MaxRecordBytes/len(marker))
+	_, err := b.Add(ctx, &Record{Kind: "note", Title: "big " + marker, Body: body})
+	if KindOf(err) != Invalid || strings.Contains(err.Error(), marker) {
+		t.Fatalf("add: got %v; want Invalid without the content", err)
+	}
+	if list, err := b.List(ctx, ""); err != nil || len(list) != 0 {
+		t.Fatalf("after the refusal: %v %v", list, err)
+	}
+	// Written by a client that skips the limit.
+	forgeVersion(t, b, id, &Record{ID: NewID(), Kind: "note", Title: "big " + marker, Body: body}, nil, false)
+	dir := b.Dir()
+	rep, err := Verify(ctx, dir, nil)
+	if err != nil || rep.OK() || !strings.Contains(fmt.Sprint(rep.Problems), "over the limit") {
+		t.Fatalf("verify: %v %v; want the record over the limit reported", rep, err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, dir, id)
+	if KindOf(err) != BadSignature || strings.Contains(err.Error(), marker) {
+		t.Fatalf("open: got %v; want a refusal without the content", err)
 	}
 }

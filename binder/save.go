@@ -95,6 +95,10 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 		if err != nil {
 			return nil, "", err
 		}
+		if len(plain) > MaxRecordBytes {
+			return nil, "", errorf(Invalid, "keep large files outside the binder and name where they are in the record",
+				"record %s is %d bytes; a record holds at most %d", id, len(plain), MaxRecordBytes)
+		}
 		ct, err := bcrypto.Encrypt(plain, recipients...)
 		if err != nil {
 			return nil, "", err

@@ -772,7 +772,10 @@ func (w *worker) checkCiphertext(r *recordJob, env *Envelope) error {
 	if err != nil {
 		return err
 	}
-	if hashHex(ct) != env.Ciphertext {
+	switch {
+	case len(ct) > MaxCiphertextBytes:
+		r.problem("ciphertext of %d bytes is over the limit of %d (rev %d)", len(ct), MaxCiphertextBytes, env.Rev)
+	case hashHex(ct) != env.Ciphertext:
 		r.problem("ciphertext does not match its envelope (rev %d)", env.Rev)
 	}
 	return nil

@@ -33,12 +33,18 @@ func (b *Binder) openVersion(id string, envData, ct []byte, key func(handle stri
 	if env.Deleted {
 		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Path: envPath, Deleted: true, Kind: "deleted", Updated: env.Time}, env, nil
 	}
+	if len(ct) > MaxCiphertextBytes {
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: its ciphertext is %d bytes, over the limit of %d", id, env.Rev, len(ct), MaxCiphertextBytes)
+	}
 	if hashHex(ct) != env.Ciphertext {
 		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
 	}
 	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
 	if err != nil {
 		return nil, nil, &Error{Kind: KindOf(err), Err: fmt.Errorf("record %s: %w", id, err)}
+	}
+	if len(plain) > MaxRecordBytes {
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: its plaintext is %d bytes, over the limit of %d", id, env.Rev, len(plain), MaxRecordBytes)
 	}
 	r, err := ParseRecord(plain)
 	if err != nil {

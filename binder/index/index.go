@@ -145,11 +145,41 @@ func (b *Batch) Set(key string, val []byte) error {
 func (b *Batch) Delete(key string) error { return b.keep(b.wb.Delete([]byte(key))) }
 
 func (b *Batch) keep(err error) error {
-	if b.err == nil && err != nil {
-		b.err = fmt.Errorf("index write: %w", err)
+	if err == nil {
+		return nil
+	}
+	err = redact(err)
+	if b.err == nil {
+		b.err = err
 	}
 	return err
 }
+
+// redact words a storage error without what the store put in it: Badger
+// quotes a value that is too large, which here is a record's plaintext.
+// Only the message's first sentence is kept, cut before any "Value:".
+func redact(err error) error {
+	msg := err.Error()
+	for _, cut := range []string{"Value:", ". ", "\n"} {
+		if i := strings.Index(msg, cut); i >= 0 {
+			msg = msg[:i]
+		}
+	}
+	if len(msg) > 120 {
+		msg = msg[:120]
+	}
+	return &redactedError{msg: "index write: " + msg, err: err}
+}
+
+// redactedError keeps the error for errors.Is and errors.As, and only
+// the safe words for its message.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // Commit applies the batch, or returns the error of the first write that
 // failed.
@@ -159,7 +189,7 @@ func (b *Batch) Commit() error {
 		return b.err
 	}
 	if err := b.wb.Flush(); err != nil {
-		return fmt.Errorf("index write: %w", err)
+		return redact(err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -91,5 +92,28 @@ func TestBatchKeepsFirstError(t *testing.T) {
 	}
 	if v, err := ix.Get("a"); err != nil || v != nil {
 		t.Fatalf("a write of the failed batch was applied: %q %v", v, err)
+	}
+}
+
+// A write the store refuses is reported without the value it refused
+// (Badger quotes it; here it would be a record's plaintext).
+func TestWriteErrorsCarryNoValue(t *testing.T) {
+	ix, err := Open(t.TempDir(), key(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	marker := "PLAINTEXT-MARKER-7d21"
+	big := bytes.Repeat([]byte(marker), (32<<20)/len(marker))
+	b := ix.NewBatch()
+	setErr := b.Set("rec/x", big)
+	err = b.Commit()
+	if err == nil {
+		t.Fatal("a 32 MiB value was taken")
+	}
+	for _, e := range []error{setErr, err} {
+		if e != nil && (strings.Contains(e.Error(), marker) || strings.Contains(e.Error(), "504c41494e") || len(e.Error()) > 200) {
+			t.Fatalf("the error quotes the value: %.300q", e.Error())
+		}
 	}
 }
