@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -245,14 +246,27 @@ func runRecoveryOrder(ctx context.Context, c *cli, b *binder.Binder, _ []string)
 
 func newTimelineCommand() *Command {
 	var at string
-	cmd := newCommand("gobag timeline INCIDENT [TEXT…] [--at TIME]", "an incident's timeline; with TEXT, log an entry", `
+	cmd := newCommand("gobag timeline INCIDENT [TEXT… | -] [--at TIME]", "an incident's timeline; with TEXT, log an entry", `
 Timeline prints the timeline of incident INCIDENT, oldest first. With
 TEXT, it logs an entry instead: a record of its own, signed by you, so
-that responders logging offline never conflict.`)
+that responders logging offline never conflict. With - it reads the
+entry's text from standard input: TEXT on the command line is visible to
+other users of this machine while gobag runs (ps, /proc), standard input
+is not.`)
 	cmd.MinArgs, cmd.MaxArgs = 1, -1
-	cmd.Flag.StringVar(&at, "at", "", "when it happened, at `TIME`: 2026-11-27T14:30 or RFC 3339 (default: now)")
-	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
-		return runTimeline(ctx, c, b, at, args[0], strings.Join(args[1:], " "))
+	cmd.Flag.StringVar(&at, "at", "", "when it happened, at `TIME`: 2026-11-27T14:30, RFC 3339, or 08:40 for today (default: now)")
+	cmd.Run = func(ctx context.Context, c *cli, args []string) error {
+		text := strings.Join(args[1:], " ")
+		if text == "-" {
+			data, err := io.ReadAll(io.LimitReader(c.stdin, binder.MaxRecordBytes+1))
+			if err != nil {
+				return err
+			}
+			if text = strings.TrimSpace(string(data)); text == "" {
+				return usagef("write the entry on standard input, or give it as TEXT", "timeline: standard input held no text")
+			}
+		}
+		return c.withBinder(ctx, func(b *binder.Binder) error { return runTimeline(ctx, c, b, at, args[0], text) })
 	}
 	return cmd
 }

@@ -67,12 +67,16 @@ header between +++ lines, then a Markdown body), or from --title and --set.
 
 gobag add plan --template TYPE [--title TITLE] starts a plan from the
 template of its type, with every section the type requires and guidance
-in each.`)
+in each.
+
+--title and --set are visible to other users of this machine while gobag
+runs (ps, /proc): give names, numbers and anything confidential in the
+file, or on standard input with --file -.`)
 	cmd.MinArgs, cmd.MaxArgs = 1, 1
 	cmd.ArgWords = func() []string { return kindNames(false) }
 	cmd.Flag.StringVar(&opts.file, "file", "", "read the record from `FILE` (- for standard input)")
-	cmd.Flag.StringVar(&opts.title, "title", "", "the record's `TITLE`")
-	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE` (repeatable)")
+	cmd.Flag.StringVar(&opts.title, "title", "", "the record's `TITLE` (visible to other local users while gobag runs)")
+	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE` (repeatable; visible to other local users while gobag runs)")
 	cmd.Flag.StringVar(&opts.template, "template", "", "for a plan: start from the template of plan `TYPE` ("+strings.Join(binder.PlanTypes, ", ")+")")
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runAdd(ctx, c, &opts, args[0]) }
 	return cmd
@@ -141,10 +145,13 @@ that --set changes (FIELD= removes a field, title=… renames the record).
 
 A file whose rev is older than the record's is refused (exit 7) rather
 than overwriting the newer revision. The file is read before the binder
-is opened, so a pipe works: gobag show ID | sed … | gobag edit ID --file -`)
+is opened, so a pipe works: gobag show ID | sed … | gobag edit ID --file -
+
+--set is visible to other users of this machine while gobag runs (ps,
+/proc): change confidential values in the file instead.`)
 	cmd.MinArgs, cmd.MaxArgs = 1, 1
 	cmd.Flag.StringVar(&opts.file, "file", "", "read the record from `FILE` (- for standard input)")
-	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE`; FIELD= removes it (repeatable)")
+	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE`; FIELD= removes it (repeatable; visible to other local users while gobag runs)")
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runEdit(ctx, c, &opts, args[0]) }
 	return cmd
 }
