@@ -351,3 +351,40 @@ func TestOversizedRecordIsRefused(t *testing.T) {
 		t.Fatalf("open: got %v; want a refusal without the content", err)
 	}
 }
+
+// The README's recipe for checking a copy with git alone works as
+// written: it prints the binder's fingerprint from the first roster, and
+// checks the tip's signature with the first commit's signers.
+func TestReadmeRecipeWorks(t *testing.T) {
+	for _, tool := range []string{"git", "openssl", "base64"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	b, _ := newTestBinder(t)
+	mustAdd(t, b, &Record{Kind: "note", Title: "x"})
+	dir := b.Dir()
+	readme := gitCmd(t, dir, "show", "main:README.md")
+	var script []string
+	for _, line := range strings.Split(readme, "\n") {
+		cmd, ok := strings.CutPrefix(line, "    ")
+		if !ok {
+			continue
+		}
+		cmd, _, _ = strings.Cut(cmd, "  #")
+		for _, want := range []string{"export GIT_NO_REPLACE_OBJECTS", "first=", "echo SHA256:", "allowed_signers > allowed_signers", "verify-commit main"} {
+			if strings.Contains(cmd, want) {
+				script = append(script, cmd)
+			}
+		}
+	}
+	if len(script) != 5 {
+		t.Fatalf("the README's recipe lines: %q", script)
+	}
+	sh := exec.Command("sh", "-ec", strings.Join(script, "\n"))
+	sh.Dir, sh.Env = t.TempDir(), append(os.Environ(), "GIT_DIR="+dir)
+	out, err := sh.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), b.Fingerprint()) || !strings.Contains(string(out), "Good \"git\" signature") {
+		t.Fatalf("the README's recipe: %v\n%s\nwant the fingerprint %s and a good signature", err, out, b.Fingerprint())
+	}
+}

@@ -20,11 +20,15 @@ your age identity. Export it from gobag with:
 
     gobag id export --plain > key.txt
 
-(or use the identity file itself if it is unencrypted). Then:
+(or use the identity file itself if it is unencrypted). Read the branch
+main by name, never HEAD, and with git's replace refs and grafts turned
+off, so that git shows the objects the binder holds and not substitutes
+someone put beside them:
 
-    git log --stat                                 # history: who changed what, when
-    git ls-tree -r --name-only HEAD records/       # every record file
-    git show HEAD:records/a/b/ab….age | age -d -i key.txt
+    export GIT_NO_REPLACE_OBJECTS=1                # ignore refs/replace and grafts
+    git log --stat main                            # history: who changed what, when
+    git ls-tree -r --name-only main records/       # every record file
+    git show main:records/a/b/ab….age | age -d -i key.txt
 
 Each record is a pair of files named by an opaque id: ID.age is the
 ciphertext, ID.env its signed envelope (id, revision, hashes, author).
@@ -34,18 +38,30 @@ versions are still in the history: git log -- 'records/*/*/ID.*'
 
 To find a record by title without gobag, decrypt them all:
 
-    for f in $(git ls-tree -r --name-only HEAD records/ | grep '\.age$'); do
-      echo "== $f"; git show HEAD:$f | age -d -i key.txt | sed -n '2,6p'
+    for f in $(git ls-tree -r --name-only main records/ | grep '\.age$'); do
+      echo "== $f"; git show main:$f | age -d -i key.txt | sed -n '2,6p'
     done
 
 ## Checking authenticity
 
-Commits are SSH-signed by members listed in .gobag/roster.toml:
+First check that this is the binder you mean: the fingerprint above is
+the SHA-256 of the first roster. With the fingerprint a member gave you
+(not the one in this file, which whoever wrote the copy also wrote):
 
-    git show HEAD:.gobag/allowed_signers > allowed_signers
-    git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=allowed_signers verify-commit HEAD
+    first=$(git rev-list --max-parents=0 main)
+    echo SHA256:$(git show $first:.gobag/roster.toml | openssl dgst -sha256 -binary | base64 | tr -d =)
 
-The full check (envelopes, roster, history) is "gobag verify".
+Commits are SSH-signed by members listed in .gobag/roster.toml. Take the
+signers from the first commit, whose roster you just checked, and check
+each commit of the history with them:
+
+    git show $first:.gobag/allowed_signers > allowed_signers
+    git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=allowed_signers verify-commit main
+
+This proves the newest commit was signed by a first member; members added
+later sign with keys that only a roster change, signed by a manager,
+vouches for. The full check (envelopes, every roster change, history) is
+"gobag verify".
 The on-disk format is specified in gobag's docs/FORMAT.md.
 
 Created by gobag, format %d. The binder's name is in its encrypted

@@ -2,6 +2,8 @@ package binder
 
 import (
 	"gobag/binder/roster"
+	"os"
+	"path/filepath"
 
 	"gobag/binder/internal/gitstore"
 
@@ -41,6 +43,11 @@ type Report struct {
 	Commits     int       `json:"commits"`
 	Versions    int       `json:"record_versions"`
 	Problems    []Problem `json:"problems"`
+	// Warnings name what gobag does not read but stock git would: replace
+	// refs, grafts, alternates, a HEAD that is not the binder's branch.
+	// They do not fail verify (gobag's view is what it checked), but git
+	// and age alone would show something else than gobag.
+	Warnings []string `json:"warnings"`
 }
 
 // OK reports whether every check held.
@@ -70,7 +77,43 @@ func Verify(ctx context.Context, dir string, progress Progress) (*Report, error)
 	if tip.IsZero() {
 		return nil, errorf(NotExist, "", "%s has no history", dir)
 	}
-	return verifyHistory(ctx, g, dir, tip, nil, progress)
+	rep, err := verifyHistory(ctx, g, dir, tip, nil, progress)
+	if rep != nil {
+		rep.Warnings = gitViewWarnings(dir)
+	}
+	return rep, err
+}
+
+// gitViewWarnings lists what would make stock git show another history,
+// or other objects, than the one gobag verified: git show and the
+// README's recipe follow replace refs, grafts and HEAD; gobag does not.
+func gitViewWarnings(dir string) []string {
+	out := []string{}
+	if head, err := os.ReadFile(filepath.Join(dir, "HEAD")); err == nil && strings.TrimSpace(string(head)) != "ref: "+Branch.String() {
+		out = append(out, fmt.Sprintf("HEAD is %q, not the binder's branch %s: git commands that read HEAD show something else", strings.TrimSpace(string(head)), Branch))
+	}
+	replaced := 0
+	filepath.WalkDir(filepath.Join(dir, "refs", "replace"), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			replaced++
+		}
+		return nil
+	})
+	if packed, err := os.ReadFile(filepath.Join(dir, "packed-refs")); err == nil {
+		replaced += strings.Count(string(packed), " refs/replace/")
+	}
+	if replaced > 0 {
+		out = append(out, fmt.Sprintf("%d replace refs (refs/replace/): stock git shows substitutes for the objects they name; read with GIT_NO_REPLACE_OBJECTS=1", replaced))
+	}
+	for _, f := range []struct{ path, what string }{
+		{filepath.Join("info", "grafts"), "info/grafts rewrites history for stock git"},
+		{filepath.Join("objects", "info", "alternates"), "objects/info/alternates takes objects from another repository"},
+	} {
+		if fi, err := os.Stat(filepath.Join(dir, f.path)); err == nil && fi.Size() > 0 {
+			out = append(out, f.what)
+		}
+	}
+	return out
 }
 
 // verifyHistory checks the commits reachable from tip: all of them if only

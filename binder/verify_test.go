@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"gobag/binder/roster"
+	"os"
 
 	"context"
 	"io"
@@ -632,5 +633,39 @@ func TestRosterWithASharedKeyIsRefused(t *testing.T) {
 	})
 	for range 5 {
 		expectProblem(t, b, bad, "", "same signing key")
+	}
+}
+
+// What makes stock git show something else than what gobag verified —
+// replace refs, grafts, alternates, a HEAD on another branch — is warned
+// about by verify, which itself still reads the branch as it is.
+func TestVerifyWarnsOfWhatStockGitWouldReadInstead(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	r := mustAdd(t, b, &Record{Kind: "note", Title: "real"})
+	dir := b.Dir()
+	rep, err := Verify(ctx, dir, nil)
+	if err != nil || !rep.OK() || len(rep.Warnings) != 0 {
+		t.Fatalf("a plain binder: %+v %v", rep, err)
+	}
+	forged := strings.TrimSpace(gitCmd(t, dir, "hash-object", "-w", "--stdin", "--path", "x"))
+	real := strings.TrimSpace(gitCmd(t, dir, "rev-parse", "main:"+r.Path))
+	gitCmd(t, dir, "replace", real, forged)
+	gitCmd(t, dir, "symbolic-ref", "HEAD", "refs/heads/other")
+	if err := os.MkdirAll(filepath.Join(dir, "info"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "info", "grafts"), []byte(real+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = Verify(ctx, dir, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify of the branch itself: %+v %v", rep, err)
+	}
+	all := strings.Join(rep.Warnings, "\n")
+	for _, want := range []string{"HEAD is", "replace refs", "grafts"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no warning about %s in %q", want, all)
+		}
 	}
 }

@@ -481,6 +481,9 @@ func runVerify(ctx context.Context, c *cli, _ []string) error {
 		for _, p := range rep.Problems {
 			fmt.Fprintf(c.stdout, "FAIL %s\n", p)
 		}
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(c.stderr, "gobag: warning: %s\n", w)
+		}
 		fmt.Fprintf(c.stdout, "%s, %s checked; binder %s\n", count(rep.Commits, "commit", "commits"), count(rep.Versions, "record version", "record versions"), rep.Fingerprint)
 	}
 	if !rep.OK() {
