@@ -37,6 +37,8 @@ type Binder struct {
 	tip    plumbing.Hash
 	roster *roster.Roster
 	fp     string
+	// acceptHistory: see AcceptHistory.
+	acceptHistory bool
 }
 
 // clock tells the time records and commits are stamped with (tests set it
@@ -139,7 +141,16 @@ func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format 
 type Option func(*openOptions)
 
 type openOptions struct {
-	progress Progress
+	progress      Progress
+	acceptHistory bool
+}
+
+// AcceptHistory lets Open take a branch that does not continue the
+// history this copy last verified (rewound, or another binder's), once it
+// verifies: what a user does on purpose after restoring a copy from a
+// backup. Without it such a branch is refused.
+func AcceptHistory() Option {
+	return func(o *openOptions) { o.acceptHistory = true }
 }
 
 // WithProgress reports the progress of the long work opening may do:
@@ -163,7 +174,7 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 	if err != nil {
 		return nil, err
 	}
-	b := &Binder{dir: dir, id: id, git: g}
+	b := &Binder{dir: dir, id: id, git: g, acceptHistory: o.acceptHistory}
 	if err := b.takeLock(); err != nil {
 		g.Close()
 		return nil, err
@@ -353,7 +364,16 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 		return fixErr(BadSignature, fix(ActionVerify, ""), "verify lists every problem; restore the binder from another responder's copy or a remote",
 			"the binder's history changed outside gobag and does not verify: %s", rep.Problems[0])
 	}
+	// It must be this binder, and continue the history this copy last
+	// verified, as sync holds a remote to (a history swapped for another
+	// one that lists the same keys, or rewound past a deletion, verifies
+	// too).
 	oldTip := plumbing.NewHash(string(old))
+	if !b.acceptHistory {
+		if err := b.continues(tip, oldTip, rep.Fingerprint); err != nil {
+			return err
+		}
+	}
 	oldCommit, err := b.git.ReadCommit(oldTip)
 	if err != nil {
 		return b.rebuild(ctx, tip, progress)
@@ -367,6 +387,28 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 		return b.rebuild(ctx, tip, progress)
 	}
 	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), false, progress)
+}
+
+// continues checks that the branch at tip, which verified as the binder
+// of fingerprint fp, is the binder this copy knows and descends from
+// oldTip, the tip it last verified.
+func (b *Binder) continues(tip, oldTip plumbing.Hash, fp string) error {
+	hint := "inspect it (verify, and git log main) and compare with another copy; if it was restored on purpose, rebuild the index from it to accept it"
+	accept := &Fix{Action: ActionAcceptHistory}
+	if fp != b.fp {
+		return fixErr(BadSignature, accept, hint, "the branch now holds another binder (fingerprint %s, not %s): its history was swapped", fp, b.fp)
+	}
+	if _, err := b.git.ReadCommit(oldTip); err != nil {
+		return fixErr(BadSignature, accept, hint, "the commit this copy last verified (%s) is gone: the history was swapped", oldTip)
+	}
+	_, onlyOld, _, err := b.git.Ancestry(tip, oldTip)
+	if err != nil {
+		return err
+	}
+	if len(onlyOld) > 0 {
+		return fixErr(BadSignature, accept, hint, "the branch (%s) does not continue the history this copy last verified (%s): it was rewound or rewritten, dropping %d commits", tip, oldTip, len(onlyOld))
+	}
+	return nil
 }
 
 func (b *Binder) loadRoster(tip plumbing.Hash) error {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bcrypto "gobag/crypto"
 )
@@ -201,9 +202,13 @@ func TestIndexRebuiltWhenMissingStaleOrCorrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// HEAD moved outside gobag: back to before "two".
+	// The branch moved back outside gobag, to before "two": refused, as
+	// a rewind, unless accepted on purpose.
 	gitCmd(t, dir, "update-ref", "refs/heads/main", tipWithOne)
-	b3, err := Open(ctx, dir, id)
+	if _, err := Open(ctx, dir, id); KindOf(err) != BadSignature || FixOf(err).Action != ActionAcceptHistory {
+		t.Fatalf("a rewound branch: got %v; want a refusal whose fix accepts the history", err)
+	}
+	b3, err := Open(ctx, dir, id, AcceptHistory())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,4 +392,58 @@ func TestReadmeRecipeWorks(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), b.Fingerprint()) || !strings.Contains(string(out), "Good \"git\" signature") {
 		t.Fatalf("the README's recipe: %v\n%s\nwant the fingerprint %s and a good signature", err, out, b.Fingerprint())
 	}
+}
+
+// A branch that does not continue the history this copy last verified is
+// refused when the binder is opened, whether it was rewound past a
+// deletion (bringing the record back) or swapped for another binder's
+// history that lists the same keys; accepting it is explicit.
+func TestOpenRefusesRewoundOrSwappedHistory(t *testing.T) {
+	ctx := context.Background()
+	t.Run("rewound past a deletion", func(t *testing.T) {
+		b, id := newTestBinder(t)
+		r := mustAdd(t, b, &Record{Kind: "note", Title: "withdrawn"})
+		before := b.Tip()
+		if err := b.Delete(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		dir := b.Dir()
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		gitCmd(t, dir, "update-ref", "refs/heads/main", before)
+		_, err := Open(ctx, dir, id)
+		if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rewound") {
+			t.Fatalf("got %v; want the rewind refused", err)
+		}
+	})
+	t.Run("swapped for another binder", func(t *testing.T) {
+		victim, id := newTestBinder(t)
+		mustAdd(t, victim, &Record{Kind: "note", Title: "real"})
+		// The attacker's own binder, whose roster lists the victim's
+		// keys: they made it with the victim's public keys (here, the
+		// same identity stands in for them).
+		saved := clock
+		clock = func() time.Time { return saved().Add(-time.Hour) } // made at another time
+		other, err := Create(ctx, filepath.Join(t.TempDir(), "other"), id, "Impostor")
+		clock = saved
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustAdd(t, other, &Record{Kind: "note", Title: "forged"})
+		forged := other.Tip()
+		if err := other.Close(); err != nil {
+			t.Fatal(err)
+		}
+		dir := victim.Dir()
+		if err := victim.Close(); err != nil {
+			t.Fatal(err)
+		}
+		gitCmd(t, dir, "fetch", "-q", other.Dir(), "main:refs/heads/impostor")
+		gitCmd(t, dir, "update-ref", "refs/heads/main", forged)
+		_, err = Open(ctx, dir, id)
+		if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "another binder") {
+			t.Fatalf("got %v; want the swapped history refused", err)
+		}
+	})
 }

@@ -109,6 +109,10 @@ const (
 	// ActionDescribeKind describes the fields of Kind (Field: the one in
 	// question).
 	ActionDescribeKind Action = "describe-kind"
+	// ActionAcceptHistory rebuilds the index from the branch as it now is,
+	// taking a history that does not continue the one this copy last
+	// verified (after restoring a copy on purpose); it must still verify.
+	ActionAcceptHistory Action = "accept-history"
 	// ActionRetry runs the same thing again (after the Note's condition
 	// is met: a drive connected, another process done).
 	ActionRetry Action = "retry"

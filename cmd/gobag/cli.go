@@ -34,6 +34,9 @@ type cli struct {
 	// record file show writes, and progress lines; stdout and stderr
 	// escape control characters (safeWriter).
 	rawStdout, rawStderr io.Writer
+	// acceptHistory opens a binder whose branch does not continue the
+	// history this copy verified (reindex --accept-history).
+	acceptHistory bool
 	getenv               func(string) string
 
 	// globals are the flags every command accepts, bound to the fields
@@ -225,7 +228,11 @@ func (c *cli) open(ctx context.Context) (*binder.Binder, error) {
 		return nil, err
 	}
 	return c.waitFor(ctx, dir, func() (*binder.Binder, error) {
-		return binder.Open(ctx, dir, id, binder.WithProgress(c.progress()))
+		opts := []binder.Option{binder.WithProgress(c.progress())}
+		if c.acceptHistory {
+			opts = append(opts, binder.AcceptHistory())
+		}
+		return binder.Open(ctx, dir, id, opts...)
 	})
 }
 

@@ -497,17 +497,28 @@ func runVerify(ctx context.Context, c *cli, _ []string) error {
 }
 
 func newReindexCommand() *Command {
-	cmd := newCommand("gobag reindex", "rebuild the local index from git", `
+	var accept bool
+	cmd := newCommand("gobag reindex [--accept-history]", "rebuild the local index from git", `
 Reindex rebuilds the binder's local index (the cache that list and search
 read) from its git history. Nothing is lost by it: the index is only a
-cache, rebuilt by itself whenever it is missing or out of date.`)
-	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
-		if err := b.Reindex(ctx, c.progress()); err != nil {
-			return err
-		}
-		list, _ := b.List(ctx, "")
-		fmt.Fprintf(c.stdout, "index rebuilt: %s\n", count(len(list), "record", "records"))
-		return nil
+cache, rebuilt by itself whenever it is missing or out of date.
+
+A branch that does not continue the history this copy last verified
+(rewound, or another binder's history put in its place) is refused when
+the binder is opened (exit 6). If you restored the copy on purpose, from a
+backup, --accept-history takes the branch as it now is; it must still
+verify.`)
+	cmd.Flag.BoolVar(&accept, "accept-history", false, "take a branch that does not continue the history this copy verified (it must still verify)")
+	cmd.Run = func(ctx context.Context, c *cli, _ []string) error {
+		c.acceptHistory = accept
+		return c.withBinder(ctx, func(b *binder.Binder) error {
+			if err := b.Reindex(ctx, c.progress()); err != nil {
+				return err
+			}
+			list, _ := b.List(ctx, "")
+			fmt.Fprintf(c.stdout, "index rebuilt: %s\n", count(len(list), "record", "records"))
+			return nil
+		})
 	}
 	return cmd
 }

@@ -77,6 +77,8 @@ func fixCommand(f *binder.Fix) string {
 		cmd = []string{"gobag", "verify"}
 	case binder.ActionReindex:
 		cmd = []string{"gobag", "reindex"}
+	case binder.ActionAcceptHistory:
+		cmd = []string{"gobag", "reindex", "--accept-history"}
 	case binder.ActionInit:
 		cmd = []string{"gobag", "init", "--binder", or(f.Value, "DIR"), "--name", "NAME"}
 	case binder.ActionNewIdentity:
