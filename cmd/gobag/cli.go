@@ -37,7 +37,7 @@ type cli struct {
 	// acceptHistory opens a binder whose branch does not continue the
 	// history this copy verified (reindex --accept-history).
 	acceptHistory bool
-	getenv               func(string) string
+	getenv        func(string) string
 
 	// globals are the flags every command accepts, bound to the fields
 	// below.
