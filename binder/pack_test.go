@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // snapshot is every live record's plaintext, by id.
@@ -226,5 +227,75 @@ func TestCorruptPackIsReported(t *testing.T) {
 	name := func(p string) string { return strings.TrimSuffix(filepath.Base(p), ".pack") }
 	if !strings.Contains(said, name(newer)) || strings.Contains(said, name(older[0])) {
 		t.Fatalf("the damaged pack %s is not the one named: %s", name(newer), said)
+	}
+}
+
+// gobag gc leaves every state stock git maintenance can produce one that
+// git fsck --strict accepts and gobag reads: a multi-pack-index, a pack
+// kept with .keep, bitmaps, a commit-graph, temporary files a killed
+// repack left.
+func TestGCAfterStockGitMaintenance(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	dir := b.Dir()
+	add := func(n int) {
+		for i := range n {
+			mustAdd(t, b, &Record{Kind: "note", Title: fmt.Sprintf("note %d", i)})
+		}
+	}
+	packDir := filepath.Join(dir, "objects", "pack")
+	add(5)
+	if _, err := b.Pack(ctx, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	// git's own maintenance, as a user's cron or git gc might run it.
+	gitCmd(t, dir, "gc", "--aggressive", "-q")
+	gitCmd(t, dir, "repack", "-a", "-d", "-b", "-q")
+	gitCmd(t, dir, "commit-graph", "write", "--reachable")
+	packs, err := filepath.Glob(filepath.Join(packDir, "*.pack"))
+	if err != nil || len(packs) == 0 {
+		t.Fatalf("packs %v %v", packs, err)
+	}
+	keep := strings.TrimSuffix(packs[0], ".pack") + ".keep"
+	if err := os.WriteFile(keep, []byte("kept by the administrator\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	add(5)
+	gitCmd(t, dir, "repack", "-d", "-q")
+	gitCmd(t, dir, "multi-pack-index", "write")
+	old, fresh := filepath.Join(packDir, "tmp_pack_killed"), filepath.Join(packDir, "tmp_pack_busy")
+	for _, f := range []string{old, fresh} {
+		if err := os.WriteFile(f, []byte("partial"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-3 * time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	add(3)
+	if _, err := b.Pack(ctx, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(packs[0]); err != nil {
+		t.Errorf("the pack with a .keep file was removed: %v", err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Error("a temporary file left hours ago by a killed repack is still there")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a temporary file a running git may be writing was removed")
+	}
+	if err := os.Remove(fresh); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(t, dir, "fsck", "--strict", "--no-dangling")
+	mustVerify(t, dir)
+	if list, err := b.List(ctx, "note"); err != nil || len(list) != 13 {
+		t.Fatalf("after gc: %d notes (%v)", len(list), err)
+	}
+	b = reopenFromGit(t, b)
+	if list, err := b.List(ctx, "note"); err != nil || len(list) != 13 {
+		t.Fatalf("read back from git: %d notes (%v)", len(list), err)
 	}
 }

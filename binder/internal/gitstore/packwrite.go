@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
@@ -81,9 +82,9 @@ func (s *Store) looseObjects() ([]plumbing.Hash, error) {
 }
 
 // packedObjects lists every object in the open packs.
-func (s *Store) packedObjects() []plumbing.Hash {
+func (s *Store) packedObjects(packs []*pack) []plumbing.Hash {
 	var out []plumbing.Hash
-	for _, p := range s.packs {
+	for _, p := range packs {
 		names := p.idx[idxHeaderLen : idxHeaderLen+p.n*20]
 		for i := range p.n {
 			var h plumbing.Hash
@@ -110,6 +111,7 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 	if err := s.LoadPacks(); err != nil {
 		return err
 	}
+	s.removeLeftovers()
 	loose, err := s.looseObjects()
 	if err != nil {
 		return err
@@ -118,13 +120,18 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 	for _, h := range loose {
 		want[h] = true
 	}
-	oldPacks := s.packs
+	// A pack with a .keep file is someone's to keep, as git repack keeps
+	// it: neither gathered nor removed.
+	var oldPacks []*pack
 	if all {
-		for _, h := range s.packedObjects() {
+		for _, p := range s.packs {
+			if !s.kept(p) {
+				oldPacks = append(oldPacks, p)
+			}
+		}
+		for _, h := range s.packedObjects(oldPacks) {
 			want[h] = true
 		}
-	} else {
-		oldPacks = nil
 	}
 	if len(want) == 0 {
 		return nil
@@ -142,6 +149,7 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 		os.Remove(s.LoosePath(h))
 	}
 	s.closePacks()
+	removed := false
 	for _, p := range oldPacks {
 		if p.name == name {
 			continue
@@ -151,8 +159,52 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 		os.Remove(base + ".pack")
 		os.Remove(base + ".rev")
 		os.Remove(base + ".bitmap")
+		removed = true
+	}
+	if removed {
+		// A multi-pack-index (git multi-pack-index write, git gc with
+		// core.multiPackIndex) lists packs by name: one that lists a pack
+		// removed here would make git fsck fail. It is a cache git builds
+		// again; removing it leaves git reading the packs themselves.
+		s.removeMultiPackIndex()
 	}
 	return s.LoadPacks()
+}
+
+// kept reports whether p has a .keep file beside it.
+func (s *Store) kept(p *pack) bool {
+	_, err := os.Stat(filepath.Join(s.dir, "objects", "pack", strings.TrimSuffix(p.name, ".pack")+".keep"))
+	return err == nil
+}
+
+// removeMultiPackIndex removes the multi-pack-index and the files that go
+// with it (its bitmap and reverse index, a chain of incremental ones).
+func (s *Store) removeMultiPackIndex() {
+	dir := filepath.Join(s.dir, "objects", "pack")
+	matches, _ := filepath.Glob(filepath.Join(dir, "multi-pack-index*"))
+	for _, m := range matches {
+		os.RemoveAll(m)
+	}
+}
+
+// leftoverAge is how old a temporary pack file must be to count as left by
+// a repack that was killed (git's own are removed by git gc after two
+// weeks; one younger may belong to a git command running now).
+const leftoverAge = time.Hour
+
+// removeLeftovers removes the temporary files a killed repack or fetch
+// left in objects/pack (tmp_pack_*, tmp_idx_*, *.idx.tmp) once they are old
+// enough not to belong to a writer still at work.
+func (s *Store) removeLeftovers() {
+	dir := filepath.Join(s.dir, "objects", "pack")
+	for _, pattern := range []string{"tmp_pack_*", "tmp_idx_*", "*.idx.tmp"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && time.Since(fi.ModTime()) > leftoverAge {
+				os.Remove(m)
+			}
+		}
+	}
 }
 
 // packOrder orders the objects to write: history is walked from the tip,
