@@ -282,15 +282,7 @@ func TestIndexOfOlderLayoutIsRebuilt(t *testing.T) {
 	if err := batch.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	dir := b.Dir()
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	b2, err := Open(ctx, dir, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b2.Close()
+	b2 := reopen(t, b, id)
 	list, err := b2.List(ctx, "")
 	if err != nil || len(list) != 1 || list[0].Title != "kept" {
 		t.Fatalf("list = %+v, %v", list, err)
@@ -311,15 +303,7 @@ func TestIndexFailureIsReported(t *testing.T) {
 	if saved == nil || !ValidID(saved.ID) {
 		t.Fatalf("the saved record is not returned with the error: %+v", saved)
 	}
-	dir := b.Dir()
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	b2, err := Open(ctx, dir, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b2.Close()
+	b2 := reopen(t, b, id)
 	hits, err := b2.List(ctx, "note")
 	if err != nil || len(hits) != 1 || hits[0].Title != "kept" || hits[0].ID != saved.ID {
 		t.Fatalf("after reopening: %+v %v", hits, err)
@@ -446,4 +430,20 @@ func TestOpenRefusesRewoundOrSwappedHistory(t *testing.T) {
 			t.Fatalf("got %v; want the swapped history refused", err)
 		}
 	})
+}
+
+// reopen closes b and opens its binder again with id, as the next
+// process would; the new one is closed when the test ends.
+func reopen(t *testing.T, b *Binder, id *bcrypto.Identity) *Binder {
+	t.Helper()
+	dir := b.Dir()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b2, err := Open(context.Background(), dir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b2.Close() })
+	return b2
 }

@@ -22,10 +22,7 @@ import (
 // is down.
 func TestUnknownCertificateAuthority(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	h := startHTTP(t, true)
 	bareRepo(t, filepath.Join(h.root, "b.git"))
 	e := endpoint{url: h.url("b.git"), user: httpUser} // no CA certificate
@@ -55,10 +52,7 @@ func TestUnknownCertificateAuthority(t *testing.T) {
 // escaped, never an HTML page. Access denied is Permission.
 func TestServerRefusalMessages(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	srv := refusingServer(t)
 	a := newBinder(t, id)
 	for _, tc := range []struct {
@@ -95,10 +89,7 @@ func TestServerRefusalMessages(t *testing.T) {
 // gitolite does, is Permission, quoted in one line.
 func TestSSHAccessDenied(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	s := startSSHD(t, id)
 	a := newBinder(t, id)
 	addRemote(t, a, "hub", endpoint{url: s.url("/srv/binder.git"), accept: s.fingerprint(t)})
@@ -115,10 +106,7 @@ func TestSSHAccessDenied(t *testing.T) {
 // The first sync to an empty remote says what it sent.
 func TestFirstSyncReportsWhatItSent(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	add(t, a, &binder.Record{Kind: "note", Title: "one"})
 	add(t, a, &binder.Record{Kind: "note", Title: "two"})
@@ -144,10 +132,7 @@ func TestFirstSyncReportsWhatItSent(t *testing.T) {
 // its fingerprint, not by adding a remote.
 func TestCloneUnknownHostKey(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	s := startSSHD(t, id)
 	url := s.url("/srv/binder.git")
 	_, err := Clone(ctx, url, filepath.Join(t.TempDir(), "c"), id, CloneOptions{Options: testOptions(id), ExpectFingerprint: "SHA256:x"})
@@ -193,10 +178,7 @@ func TestNoCommandSyntax(t *testing.T) {
 // that does not name a remote that was never made: try again.
 func TestUnreachableWhileAddingOrCloning(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	url := "ssh://u@127.0.0.1:1/binder.git" // nothing listens on port 1
 	_, err := AddRemote(ctx, a.Dir(), &Remote{Name: "gone", URL: url}, AddOptions{ConnectTimeout: 2 * time.Second})
@@ -211,4 +193,14 @@ func TestUnreachableWhileAddingOrCloning(t *testing.T) {
 	if _, err := os.Stat(dir); err == nil {
 		t.Error("a failed clone left its directory")
 	}
+}
+
+// newIdentity makes an identity with handle for a test.
+func newIdentity(t *testing.T, handle string) *bcrypto.Identity {
+	t.Helper()
+	id, err := bcrypto.NewIdentity(handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -50,10 +50,7 @@ func syncedTo(t *testing.T, id *bcrypto.Identity, name string, e endpoint) *bind
 // put right, sync works again.
 func TestRefusedHistoryLeavesNothingBehind(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	a, repo, _ := syncedOverHTTP(t, id)
 	good := a.Tip()
 	tree := strings.TrimSpace(run(t, repo, "git", "rev-parse", good+"^{tree}"))
@@ -77,10 +74,7 @@ func TestRefusedHistoryLeavesNothingBehind(t *testing.T) {
 // reported in its words, not retried as if the branch had moved.
 func TestServerRefusalIsReported(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	repo, e := httpRemote(t)
 	hook := "#!/bin/sh\necho 'quota exceeded' >&2\nexit 1\n"
 	if err := os.WriteFile(filepath.Join(repo, "hooks", "pre-receive"), []byte(hook), 0o755); err != nil {
@@ -103,10 +97,7 @@ func TestServerRefusalIsReported(t *testing.T) {
 // first push, which sync checks by looking at its branch after.
 func TestPushToSilentEmptyRepository(t *testing.T) {
 	need(t, "git")
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	root := t.TempDir()
 	repo := filepath.Join(root, "b.git")
 	bareRepo(t, repo)
@@ -143,10 +134,7 @@ func pktLen(n int) string {
 // drive under the same path) is refused, not silently filled again.
 func TestEmptiedRemoteIsRefused(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	path := filepath.Join(t.TempDir(), "usb.git")
 	a := syncedTo(t, id, "usb", endpoint{url: path})
 	if err := os.RemoveAll(path); err != nil {
@@ -174,10 +162,7 @@ func TestEmptiedRemoteIsRefused(t *testing.T) {
 // with a user, unless the server is this machine.
 func TestTokenNeverOverPlainHTTP(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	r := &Remote{Name: "hub", URL: "http://192.0.2.1/b.git", User: "gobag"}
 	_, err := dial(ctx, t.TempDir(), r, testOptions(id))
 	if binder.KindOf(err) != binder.Invalid || !strings.Contains(err.Error(), "unencrypted") {
@@ -227,10 +212,7 @@ func TestOutcomeOfARemovedRemote(t *testing.T) {
 // sync, and the drive's repository is whole.
 func TestEmptyObjectOnDriveIsRewritten(t *testing.T) {
 	need(t, "git")
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	path := filepath.Join(t.TempDir(), "usb.git")
 	a := syncedTo(t, id, "usb", endpoint{url: path})
 	tip := a.Tip()
@@ -264,10 +246,7 @@ func TestJoinMerges(t *testing.T) {
 // other push in and pushes again.
 func TestPushRaceOverHTTP(t *testing.T) {
 	ctx := context.Background()
-	id, idErr := bcrypto.NewIdentity("priya")
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
+	id := newIdentity(t, "priya")
 	a, repo, e := syncedOverHTTP(t, id)
 	b := clone(t, e, id, a.Fingerprint())
 	fromB := add(t, b, &binder.Record{Kind: "note", Title: "from b"})

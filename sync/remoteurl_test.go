@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"gobag/binder"
-	bcrypto "gobag/crypto"
 )
 
 // reportJSON is a sync report as sync --json prints it.
@@ -75,7 +74,7 @@ func TestRemoteURLKinds(t *testing.T) {
 // nothing else ever becomes a directory.
 func TestAddRemoteURLs(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	cwd := t.TempDir()
 	t.Chdir(cwd)
@@ -141,7 +140,7 @@ func TestAddRemoteURLs(t *testing.T) {
 // show; [host:port] in brackets for another port) with an absolute path
 // or one relative to the user's home, and ~ in an ssh:// URL.
 func TestSCPLikeOverSSH(t *testing.T) {
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	s := startSSHD(t, id)
 	me, err := user.Current()
 	if err != nil {
@@ -186,7 +185,7 @@ func TestSCPLikeOverSSH(t *testing.T) {
 // remote is read-only; the push step itself refuses in those words.
 func TestGitProtocol(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	root, port := startGitDaemon(t)
 	repo := filepath.Join(root, "binder.git")
 	a := newBinder(t, id)
@@ -342,7 +341,7 @@ func FuzzParseAddress(f *testing.F) {
 // keeps its sync state; at another address it is refused.
 func TestAddRemoteAgain(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	dir := filepath.Join(t.TempDir(), "usb.git")
 	if _, err := AddRemote(ctx, a.Dir(), &Remote{Name: "usb", URL: dir, User: "kept"}, AddOptions{}); err != nil {

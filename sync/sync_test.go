@@ -167,7 +167,7 @@ func TestTransports(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
 			ctx := context.Background()
-			id, _ := bcrypto.NewIdentity("priya")
+			id := newIdentity(t, "priya")
 			newEndpoint := tr.start(t, id)
 			e := newEndpoint()
 			a := newBinder(t, id)
@@ -234,7 +234,7 @@ func TestTransports(t *testing.T) {
 // The local transport is pure Go: it syncs with no git binary anywhere.
 func TestLocalSyncNeedsNoGit(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	add(t, a, &binder.Record{Kind: "note", Title: "one"})
 	e := endpoint{url: filepath.Join(t.TempDir(), "usb", "binder.git")}
@@ -249,7 +249,7 @@ func TestLocalSyncNeedsNoGit(t *testing.T) {
 
 func TestSSHHostKeyPinning(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	s := startSSHD(t, id)
 	path := filepath.Join(t.TempDir(), "remote.git")
 	bareRepo(t, path)
@@ -293,7 +293,7 @@ func TestSSHHostKeyPinning(t *testing.T) {
 
 func TestOffline(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	opts := testOptions(id)
 	opts.ConnectTimeout, opts.StallTimeout = time.Second, 2*time.Second
 
@@ -379,7 +379,7 @@ func TestOffline(t *testing.T) {
 // member signed, is refused and nothing local changes.
 func TestRefusesBadRemoteHistory(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	add(t, a, &binder.Record{Kind: "note", Title: "one"})
 	e := endpoint{url: filepath.Join(t.TempDir(), "remote.git")}
@@ -422,7 +422,7 @@ func TestRefusesBadRemoteHistory(t *testing.T) {
 // nothing is lost, and the next sync completes.
 func TestFaults(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	s := startSSHD(t, id)
 	path := filepath.Join(t.TempDir(), "remote.git")
 	bareRepo(t, path)
@@ -484,7 +484,7 @@ func TestFaults(t *testing.T) {
 // conflicts.
 func TestOfflineEditingConverges(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	e := endpoint{url: filepath.Join(t.TempDir(), "remote.git")}
 	addRemote(t, a, "usb", e)
@@ -569,7 +569,7 @@ func TestOfflineEditingConverges(t *testing.T) {
 // kept, and nothing conflicts.
 func TestTimelinesNeverConflict(t *testing.T) {
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	inc := add(t, a, &binder.Record{Kind: "incident", Title: "Power cut", Fields: map[string]any{"status": "open"}})
 	e := endpoint{url: filepath.Join(t.TempDir(), "remote.git")}
@@ -599,7 +599,7 @@ func TestTimelinesNeverConflict(t *testing.T) {
 func TestRefusesNonMemberCommit(t *testing.T) {
 	need(t, "git", "ssh-keygen")
 	ctx := context.Background()
-	id, _ := bcrypto.NewIdentity("priya")
+	id := newIdentity(t, "priya")
 	a := newBinder(t, id)
 	add(t, a, &binder.Record{Kind: "note", Title: "one"})
 	e := endpoint{url: filepath.Join(t.TempDir(), "remote.git")}
@@ -607,7 +607,7 @@ func TestRefusesNonMemberCommit(t *testing.T) {
 	mustSync(t, a, "usb")
 	good := a.Tip()
 	// Mallory signs a commit as git would, with her own SSH key.
-	mallory, _ := bcrypto.NewIdentity("mallory")
+	mallory := newIdentity(t, "mallory")
 	key, _ := mallory.SSHPrivateKey()
 	keyFile := filepath.Join(t.TempDir(), "mallory")
 	os.WriteFile(keyFile, key, 0o600)
