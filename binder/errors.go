@@ -23,9 +23,10 @@ const (
 	Offline                   // a remote could not be reached
 	Locked                    // the binder is in use by another process
 	Invalid                   // bad input from the user
+	Contended                 // others kept changing a remote: every retry lost the race
 )
 
-var kindNames = [...]string{"other", "not exist", "permission", "cannot decrypt", "bad signature", "conflict", "offline", "locked", "invalid"}
+var kindNames = [...]string{"other", "not exist", "permission", "cannot decrypt", "bad signature", "conflict", "offline", "locked", "invalid", "contended"}
 
 func (k Kind) String() string {
 	if k < 0 || int(k) >= len(kindNames) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -160,9 +161,39 @@ type Report struct {
 	Unsent   int  `json:"unsent"`
 }
 
-// maxAttempts bounds how often a sync starts over because the remote moved
-// while it merged.
-const maxAttempts = 5
+// A sync starts over when the remote moved while it merged (another copy
+// pushed first), backing off for a random while that doubles with each
+// try, so that copies syncing at the same moment — every responder, in
+// an incident — spread out instead of colliding again. After maxAttempts
+// it gives up with a Contended error.
+const (
+	maxAttempts  = 10
+	firstBackoff = 50 * time.Millisecond
+	maxBackoff   = 3 * time.Second
+)
+
+// backoff waits before try attempt+1: a random time up to twice the last,
+// at least half of it, never over maxBackoff; it returns early with the
+// context's error.
+func backoff(ctx context.Context, attempt int) error {
+	d := min(maxBackoff, firstBackoff<<min(attempt, 16))
+	d = d/2 + rand.N(d/2+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// lostRace reports whether a push failed only because another copy was
+// writing the remote's branch: it moved since the fetch, or its ref lock
+// (a drive another copy syncs through) was held.
+func lostRace(err error) bool {
+	return errors.Is(err, errMoved) || binder.KindOf(err) == binder.Locked
+}
 
 // Sync brings the binder and one remote in step: fetch the remote's branch
 // into quarantine, refuse it unless it descends from the tip verified at
@@ -236,8 +267,18 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		}
 		stage("push")
 		err = c.push(ctx, b, incoming, rep.Tip)
-		if errors.Is(err, errMoved) && attempt < maxAttempts {
-			continue // someone pushed meanwhile: take that in first
+		if lostRace(err) {
+			if attempt == maxAttempts {
+				return nil, &binder.Error{Kind: binder.Contended, Err: fmt.Errorf("remote %s: other copies kept changing it; %d tries lost the race (%v)", r.Name, attempt, err),
+					Hint: "everything here is kept; other copies are syncing with it at the same time: sync again in a moment",
+					Fix:  &binder.Fix{Action: binder.ActionSync, Remote: r.Name}}
+			}
+			// Someone pushed meanwhile: wait a little, then take that in
+			// first.
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if err != nil {
 			return nil, err

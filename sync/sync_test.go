@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -622,5 +623,53 @@ func TestRefusesNonMemberCommit(t *testing.T) {
 	}
 	if a.Tip() != good {
 		t.Fatal("the local branch moved")
+	}
+}
+
+// Ten responders sync with one remote at the same moment, as they do in
+// an incident: every sync succeeds (the ones that lose the race back off
+// and try again), and one more round brings every copy to the same
+// history, with every record.
+func TestManyCopiesSyncAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ten copies")
+	}
+	id := newIdentity(t, "priya")
+	origin := newBinder(t, id)
+	e := endpoint{url: filepath.Join(t.TempDir(), "hub.git")}
+	addRemote(t, origin, "hub", e)
+	mustSync(t, origin, "hub")
+	const n = 10
+	copies := make([]*binder.Binder, n)
+	for i := range copies {
+		copies[i] = clone(t, e, id, origin.Fingerprint())
+		add(t, copies[i], &binder.Record{Kind: "note", Title: fmt.Sprintf("from copy %d", i)})
+	}
+	round := func() []error {
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, b := range copies {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = Sync(context.Background(), b, "origin", testOptions(id))
+			}()
+		}
+		wg.Wait()
+		return errs
+	}
+	for i, err := range round() {
+		if err != nil {
+			t.Errorf("copy %d, syncing at the same moment as the others: %v", i, err)
+		}
+	}
+	round()
+	for i, b := range copies {
+		if got := len(contents(t, b)); got != n+1 {
+			t.Errorf("copy %d has %d records; want %d", i, got, n+1)
+		}
+		if i > 0 && b.Tip() != copies[0].Tip() {
+			t.Errorf("copy %d is at %s, copy 0 at %s", i, b.Tip(), copies[0].Tip())
+		}
 	}
 }

@@ -21,6 +21,7 @@ var exitCodes = map[binder.Kind]int{
 	binder.Offline:       8,
 	binder.Locked:        9,
 	binder.Invalid:       10,
+	binder.Contended:     12,
 }
 
 // exitUsage is the exit code for a command line gobag cannot parse.
