@@ -17,7 +17,22 @@ PKGS_TEST  := git age openssh-client openssh-server xvfb xauth libgl1-mesa-dri x
               zsh fish
 PKGS_BENCH := pass gnupg time
 
-.PHONY: all build run test bench deps deps-test deps-bench fmt-check clean
+.PHONY: all build run test fuzz bench deps deps-test deps-bench fmt-check clean
+
+# Fuzz targets, as TARGET:PACKAGE: every parser of data from outside.
+# make test runs each briefly; make fuzz longer (FUZZTIME each).
+FUZZ := FuzzParseTree:./binder/internal/gitstore FuzzParseEnvelope:./binder \
+        FuzzParseRecord:./binder FuzzParse:./binder/roster FuzzParseAddress:./sync
+FUZZTIME ?= 60s
+
+define fuzz
+	@for f in $(FUZZ); do \
+	  name=$${f%%:*}; pkg=$${f#*:}; \
+	  echo "fuzz $$name ($$pkg, $(1))"; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(1) $$pkg >/dev/null || \
+	    { $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(1) $$pkg; exit 1; }; \
+	done
+endef
 
 all: build
 
@@ -68,7 +83,11 @@ fmt-check:
 test: deps-test fmt-check
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) build ./crypto/... ./binder/... ./ui/... ./assets/...
+	$(call fuzz,3s)
 	$(GO) test -race -count=1 ./...
+
+fuzz: deps-test
+	$(call fuzz,$(FUZZTIME))
 
 bench: deps-bench build
 	$(GO) run ./cmd/benchreport -out docs/PERFORMANCE.md
