@@ -44,24 +44,25 @@ To find a record by title without gobag, decrypt them all:
 
 ## Checking authenticity
 
-First check that this is the binder you mean: the fingerprint above is
-the SHA-256 of the first roster. With the fingerprint a member gave you
-(not the one in this file, which whoever wrote the copy also wrote):
+First check that this is the binder you mean: its fingerprint is the
+SHA-256 of the first roster. Compare what this prints with the
+fingerprint a member gave you out of band (not the one in this file,
+which whoever wrote the copy also wrote):
 
     first=$(git rev-list --max-parents=0 main)
     echo SHA256:$(git show $first:.gobag/roster.toml | openssl dgst -sha256 -binary | base64 | tr -d =)
 
 Commits are SSH-signed by members listed in .gobag/roster.toml. Take the
 signers from the first commit, whose roster you just checked, and check
-each commit of the history with them:
+the newest commit with them:
 
     git show $first:.gobag/allowed_signers > allowed_signers
     git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=allowed_signers verify-commit main
 
-This proves the newest commit was signed by a first member; members added
-later sign with keys that only a roster change, signed by a manager,
-vouches for. The full check (envelopes, every roster change, history) is
-"gobag verify".
+This holds when the newest commit was signed by a first member. A member
+added later signs with a key that only the roster change adding them,
+signed by a manager, vouches for; the full check (envelopes, every
+roster change, the whole history) is "gobag verify".
 The on-disk format is specified in gobag's docs/FORMAT.md.
 
 Created by gobag, format %d. The binder's name is in its encrypted
