@@ -1,8 +1,8 @@
 package binder
 
 import (
-	"bytes"
 	"fmt"
+	"gobag/binder/internal/gitstore"
 	"gobag/binder/roster"
 	"os"
 
@@ -574,21 +574,15 @@ func TestTreeWithADuplicateNameIsRefused(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var raw bytes.Buffer
+			var twins []gitstore.Entry
 			for _, e := range entries {
-				mode := "100644"
-				if e.IsDir {
-					mode = "40000"
-				}
 				if string(e.Name) == dup {
 					// The forged one first, as a reader would take it.
-					raw.WriteString("40000 " + dup + "\x00")
-					raw.Write(twin[:])
+					twins = append(twins, gitstore.Entry{Name: []byte(dup), IsDir: true, Hash: twin})
 				}
-				raw.WriteString(mode + " " + string(e.Name) + "\x00")
-				raw.Write(e.Hash[:])
+				twins = append(twins, e)
 			}
-			root, err := b.git.PutObject(plumbing.TreeObject, raw.Bytes())
+			root, err := b.git.PutObject(plumbing.TreeObject, gitstore.RenderTree(twins))
 			if err != nil {
 				t.Fatal(err)
 			}

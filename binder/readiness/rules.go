@@ -236,11 +236,17 @@ func (c *checker) planExercised(p *binder.Record) {
 	// An exercise dated after today has not been held.
 	last := latest(exercises, "date", c.now)
 	fix := add("exercise", "plans", p.ID, "exercise the plan (a walkthrough or tabletop at least) and record it", set("type", "tabletop"), set("date", day(c.now)))
+	c.within("plan.not-exercised", p, fix, last, c.set.ExerciseMonths, "plan has never been exercised", "plan was last exercised")
+}
+
+// within adds a finding of rule when last (zero: never) is not within the
+// last months: never says so, stale is followed by the date and period.
+func (c *checker) within(rule string, r *binder.Record, fix *binder.Fix, last time.Time, months int, never, stale string) {
 	switch {
 	case last.IsZero():
-		c.add("plan.not-exercised", p, fix, "plan has never been exercised")
-	case last.Before(c.monthsAgo(c.set.ExerciseMonths)):
-		c.add("plan.not-exercised", p, fix, "plan was last exercised on %s, more than %d months ago", day(last), c.set.ExerciseMonths)
+		c.add(rule, r, fix, "%s", never)
+	case last.Before(c.monthsAgo(months)):
+		c.add(rule, r, fix, "%s on %s, more than %d months ago", stale, day(last), months)
 	}
 }
 
@@ -439,14 +445,9 @@ func (c *checker) systems() {
 				"backed up every %s, but its RPO is %s: a failure can lose more data than allowed", binder.FormatDuration(every), binder.FormatDuration(rpo))
 		}
 		if critical(s) || s.Text("backup_method") != "" {
-			tested, ok := s.Date("last_restore_test")
+			tested, _ := s.Date("last_restore_test")
 			fix := edit(s, "last_restore_test", day(c.now), "restore a backup to a test environment and check it first")
-			switch {
-			case !ok:
-				c.add("system.restore-test-stale", s, fix, "a restore from backup has never been tested")
-			case tested.Before(c.monthsAgo(c.set.RestoreTestMonths)):
-				c.add("system.restore-test-stale", s, fix, "a restore was last tested on %s, more than %d months ago", day(tested), c.set.RestoreTestMonths)
-			}
+			c.within("system.restore-test-stale", s, fix, tested, c.set.RestoreTestMonths, "a restore from backup has never been tested", "a restore was last tested")
 		}
 		if users := dependedOn[s.ID]; len(users) > 0 && len(runbooks) == 0 && !critical(s) {
 			c.add("system.dependency-no-runbook", s, add("runbook", "", "", "write its recovery runbook, then link it from the system's runbooks"),
@@ -615,12 +616,7 @@ func (c *checker) scenarios() {
 func (c *checker) training() {
 	last := latest(c.byKind["training"], "date", c.now)
 	fix := add("training", "date", day(c.now), "train the people who carry out the plans, and record it")
-	switch {
-	case last.IsZero():
-		c.add("training.none", nil, fix, "no training on the plans has been recorded")
-	case last.Before(c.monthsAgo(c.set.TrainingMonths)):
-		c.add("training.none", nil, fix, "the last training on the plans was on %s, more than %d months ago", day(last), c.set.TrainingMonths)
-	}
+	c.within("training.none", nil, fix, last, c.set.TrainingMonths, "no training on the plans has been recorded", "the last training on the plans was")
 }
 
 func (c *checker) incidents() {

@@ -59,22 +59,10 @@ func TestDesktopWindowUnderXvfb(t *testing.T) {
 	exited, stderr := startApp(t, display, work, pass, dir)
 
 	want := "gobag — National Statistics Office (demo)"
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("the app exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		out, _ := xwininfo(display)
-		if strings.Contains(string(out), want) {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+	if !waitTitle(t, display, want, exited, stderr) {
+		tree, _ := xwininfo(display)
+		t.Fatalf("no window titled %q within 60 s\nwindows:\n%s\nstderr:\n%s", want, tree, stderr.String())
 	}
-	tree, _ := xwininfo(display)
-	t.Fatalf("no window titled %q within 60 s\nwindows:\n%s\nstderr:\n%s", want, tree, stderr.String())
 }
 
 // gobag with no command and no display says so plainly, without
@@ -155,23 +143,7 @@ func TestDesktopUnlockByTypingAtOnce(t *testing.T) {
 		}
 		return nil
 	}
-	waitTitle := func(want string) bool {
-		deadline := time.Now().Add(60 * time.Second)
-		for time.Now().Before(deadline) {
-			select {
-			case err := <-exited:
-				exited <- err
-				t.Fatalf("the app exited: %v\n%s", err, stderr.String())
-			default:
-			}
-			if out, _ := xwininfo(display); strings.Contains(string(out), want) {
-				return true
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		return false
-	}
-	if !waitTitle(`"gobag"`) {
+	if !waitTitle(t, display, `"gobag"`, exited, stderr) {
 		t.Fatalf("no unlock window\n%s", stderr.String())
 	}
 	// The window manager's part: give the new window the keyboard. Then
@@ -194,7 +166,7 @@ func TestDesktopUnlockByTypingAtOnce(t *testing.T) {
 	if err := xdo("key", "Return"); err != nil {
 		t.Fatal(err)
 	}
-	if !waitTitle("gobag — National Statistics Office (demo)") {
+	if !waitTitle(t, display, "gobag — National Statistics Office (demo)", exited, stderr) {
 		tree, _ := xwininfo(display)
 		t.Fatalf("typing the passphrase did not unlock\n%s\n%s", tree, stderr.String())
 	}
@@ -220,4 +192,22 @@ func startApp(t *testing.T, display, work, pass, dir string) (chan error, *strin
 		<-exited
 	})
 	return exited, stderr
+}
+
+// waitTitle waits up to 60 s for a window whose title holds want on
+// display, failing the test if the app exits meanwhile.
+func waitTitle(t *testing.T, display, want string, exited chan error, stderr *strings.Builder) bool {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the app exited: %v\n%s", err, stderr.String())
+		default:
+		}
+		if out, _ := xwininfo(display); strings.Contains(string(out), want) {
+			return true
+		}
+	}
+	return false
 }

@@ -137,15 +137,15 @@ func Copy(ctx context.Context, src, dst *Store, tip plumbing.Hash, progress func
 			if _, err := dst.PutObject(it.t, data); err != nil {
 				return 0, err
 			}
-			if err := SyncFile(path); err != nil {
+			if err := syncFile(path); err != nil {
 				return 0, err
 			}
 			dirs[filepath.Dir(path)] = true
 		}
 		for d := range dirs {
-			SyncDir(d)
+			syncDir(d)
 		}
-		SyncDir(filepath.Join(dst.dir, "objects"))
+		syncDir(filepath.Join(dst.dir, "objects"))
 		return len(items), nil
 	}
 	_, err = dst.WritePack(ctx, src, items, progress)

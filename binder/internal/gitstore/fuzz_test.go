@@ -22,19 +22,8 @@ func FuzzParseTree(f *testing.F) {
 			}
 			return
 		}
-		var back bytes.Buffer
-		for _, e := range es {
-			if e.IsDir {
-				back.WriteString("40000 ")
-			} else {
-				back.WriteString("100644 ")
-			}
-			back.Write(e.Name)
-			back.WriteByte(0)
-			back.Write(e.Hash[:])
-		}
-		if !bytes.Equal(back.Bytes(), data) {
-			t.Fatalf("parsed %q as %d entries that render as %q", data, len(es), back.Bytes())
+		if back := RenderTree(es); !bytes.Equal(back, data) {
+			t.Fatalf("parsed %q as %d entries that render as %q", data, len(es), back)
 		}
 	})
 }

@@ -120,7 +120,7 @@ func (s *Store) MoveHead(old, new plumbing.Hash, shared bool) error {
 		os.Remove(lock)
 		return fmt.Errorf("update %s: %w", Branch, err)
 	}
-	SyncDir(filepath.Dir(refPath))
+	syncDir(filepath.Dir(refPath))
 	if shared {
 		// Another machine that took the lock over (below) could have
 		// renamed its value over ours.
@@ -317,18 +317,7 @@ func (s *Store) ApplyTree(root plumbing.Hash, changes map[string]plumbing.Hash) 
 		return plumbing.ZeroHash, nil
 	}
 	sort.Slice(kept, func(i, j int) bool { return gitNameCompare(kept[i], kept[j]) < 0 })
-	var b bytes.Buffer
-	for _, e := range kept {
-		if e.IsDir {
-			b.WriteString("40000 ")
-		} else {
-			b.WriteString("100644 ")
-		}
-		b.Write(e.Name)
-		b.WriteByte(0)
-		b.Write(e.Hash[:])
-	}
-	return s.PutObject(plumbing.TreeObject, b.Bytes())
+	return s.PutObject(plumbing.TreeObject, RenderTree(kept))
 }
 
 // Signer signs a commit's payload (the commit without its signature

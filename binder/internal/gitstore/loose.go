@@ -64,8 +64,8 @@ func (s *Store) LoosePath(h plumbing.Hash) string {
 	return filepath.Join(s.dir, "objects", hex[:2], hex[2:])
 }
 
-// SyncFile flushes a file's content to disk.
-func SyncFile(path string) error {
+// syncFile flushes a file's content to disk.
+func syncFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err

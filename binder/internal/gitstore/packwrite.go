@@ -453,7 +453,7 @@ func (s *Store) WritePack(ctx context.Context, src *Store, order []PackItem, pro
 	if err := os.Rename(base+".idx.tmp", base+".idx"); err != nil {
 		return "", err
 	}
-	SyncDir(dir)
+	syncDir(dir)
 	return filepath.Base(base + ".pack"), nil
 }
 
@@ -549,8 +549,8 @@ func writeFileSynced(path string, data []byte) error {
 	return err
 }
 
-// SyncDir flushes a directory's entries to disk (where the system allows).
-func SyncDir(dir string) {
+// syncDir flushes a directory's entries to disk (where the system allows).
+func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()

@@ -60,6 +60,23 @@ func ParseTree(data []byte) ([]Entry, error) {
 	return out, nil
 }
 
+// RenderTree writes entries, in the order given, as a tree object's
+// content: what ParseTree reads back.
+func RenderTree(entries []Entry) []byte {
+	var b bytes.Buffer
+	for _, e := range entries {
+		if e.IsDir {
+			b.WriteString("40000 ")
+		} else {
+			b.WriteString("100644 ")
+		}
+		b.Write(e.Name)
+		b.WriteByte(0)
+		b.Write(e.Hash[:])
+	}
+	return b.Bytes()
+}
+
 // sameNameFile reports whether a file named name is among the sorted
 // entries es. Git orders a tree named x as "x/", after a file named x
 // and any "x-…" or "x.…" between them, so a file and a tree of one name

@@ -35,10 +35,6 @@ func (h *Heap[T]) ReplaceTop(x T) {
 	heap.Fix((*impl[T])(h), 0)
 }
 
-// Items returns the items held, in no particular order; the caller must
-// not change the slice.
-func (h *Heap[T]) Items() []T { return h.items }
-
 // impl is the container/heap view of a Heap.
 type impl[T any] Heap[T]
 
