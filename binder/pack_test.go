@@ -299,3 +299,63 @@ func TestGCAfterStockGitMaintenance(t *testing.T) {
 		t.Fatalf("read back from git: %d notes (%v)", len(list), err)
 	}
 }
+
+// A binder whose objects live in another repository, listed in
+// objects/info/alternates (as git clone --shared or --reference leaves
+// it), is read through it; verify says so, and gobag gc makes
+// the copy whole again, so that it stands alone when the other repository
+// is gone.
+func TestAlternatesAreReadAndGCMakesTheCopyWhole(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	dir := b.Dir()
+	for i := range 6 {
+		mustAdd(t, b, &Record{Kind: "note", Title: fmt.Sprintf("note %d", i)})
+	}
+	want := snapshot(t, b)
+	lender := filepath.Join(t.TempDir(), "lender.git")
+	gitCmd(t, dir, "clone", "-q", "--bare", dir, lender)
+	alt := filepath.Join(dir, "objects", "info", "alternates")
+	if err := os.WriteFile(alt, []byte(filepath.Join(lender, "objects")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// What git clone --shared leaves: every object is the lender's.
+	for _, pattern := range []string{"objects/[0-9a-f][0-9a-f]", "objects/pack/pack-*"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			if err := os.RemoveAll(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	gitCmd(t, dir, "fsck", "--strict", "--no-dangling")
+	b = reopenFromGit(t, b)
+	if got := snapshot(t, b); !reflect.DeepEqual(got, want) {
+		t.Fatalf("read through alternates:\n got %v\nwant %v", got, want)
+	}
+	rep, err := Verify(ctx, dir, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+	if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.Contains(w, "alternates") }) {
+		t.Errorf("verify gave no warning about alternates: %q", rep.Warnings)
+	}
+	mustAdd(t, b, &Record{Kind: "note", Title: "written while borrowing"})
+	want = snapshot(t, b)
+
+	if _, err := b.Pack(ctx, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(alt); !os.IsNotExist(err) {
+		t.Fatalf("gc left objects/info/alternates (%v): the copy still depends on another repository", err)
+	}
+	if err := os.RemoveAll(lender); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(t, dir, "fsck", "--strict", "--no-dangling")
+	mustVerify(t, dir)
+	b = reopenFromGit(t, b)
+	if got := snapshot(t, b); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after gc, with the lender gone:\n got %v\nwant %v", got, want)
+	}
+}

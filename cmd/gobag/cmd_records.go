@@ -526,7 +526,10 @@ verify.`)
 func newGCCommand() *Command {
 	cmd := newCommand("gobag gc", "pack the repository's objects (as git gc)", `
 Gc packs all of the repository's loose objects, as git gc does. Commands
-that save already pack when loose objects pile up.`)
+that save already pack when loose objects pile up. A copy that borrows
+objects from another repository (objects/info/alternates, as git clone
+--shared leaves it) is made whole: what it borrows is copied in and the
+file removed.`)
 	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
 		if _, err := b.Pack(ctx, false, c.progress()); err != nil {
 			return err

@@ -33,9 +33,10 @@ type Store struct {
 	zr    io.ReadCloser   // reused zlib reader
 	buf   bytes.Buffer
 
-	packs     []*pack
-	bases     map[baseKey]baseEntry // resolved delta bases
-	baseBytes int
+	packs      []*pack
+	alternates []string              // object directories of other repositories read from
+	bases      map[baseKey]baseEntry // resolved delta bases
+	baseBytes  int
 }
 
 // Init creates a bare repository in dir whose default branch is Branch,
@@ -58,6 +59,7 @@ func Open(dir string) (*Store, error) {
 	}
 	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte), filesystem.Options{})
 	g := &Store{dir: dir, st: st, raw: map[plumbing.Hash][]Entry{}, mixed: map[*Entry]bool{}}
+	g.alternates = readAlternates(filepath.Join(dir, "objects"), 0, map[string]bool{filepath.Join(dir, "objects"): true})
 	if err := g.LoadPacks(); err != nil {
 		return nil, err
 	}
@@ -197,12 +199,15 @@ func (s *Store) PutBlob(data []byte) (plumbing.Hash, error) {
 	return s.PutObject(plumbing.BlobObject, data)
 }
 
-// Has reports whether the repository holds object h, loose or packed.
+// Has reports whether the repository holds object h, loose or packed, or
+// can read it from a repository it borrows from.
 func (s *Store) Has(h plumbing.Hash) bool {
 	// An empty file is what a copy cut short by a crash may leave: it is
 	// written again.
-	if fi, err := os.Stat(s.LoosePath(h)); err == nil && fi.Size() > 0 {
-		return true
+	for _, dir := range s.objectDirs() {
+		if fi, err := os.Stat(loosePath(dir, h)); err == nil && fi.Size() > 0 {
+			return true
+		}
 	}
 	// The packs as listed when the store was opened (or last reloaded):
 	// an object in a newer pack is at worst written again, loose.

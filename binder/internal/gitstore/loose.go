@@ -20,7 +20,13 @@ import (
 // loose object (it may be packed).
 func (s *Store) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byte, ok bool, err error) {
 	hex := h.String()
-	raw, err := os.ReadFile(s.LoosePath(h))
+	var raw []byte
+	err = os.ErrNotExist
+	for _, dir := range s.objectDirs() {
+		if raw, err = os.ReadFile(loosePath(dir, h)); !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -60,8 +66,14 @@ func (s *Store) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byte, 
 
 // LoosePath is where object h is stored loose.
 func (s *Store) LoosePath(h plumbing.Hash) string {
+	return loosePath(filepath.Join(s.dir, "objects"), h)
+}
+
+// loosePath is where object h is stored loose in the objects directory
+// objects.
+func loosePath(objects string, h plumbing.Hash) string {
 	hex := h.String()
-	return filepath.Join(s.dir, "objects", hex[:2], hex[2:])
+	return filepath.Join(objects, hex[:2], hex[2:])
 }
 
 // syncFile flushes a file's content to disk.

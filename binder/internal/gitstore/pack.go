@@ -22,11 +22,13 @@ import (
 // from the mapped pack; deltas are resolved here, with a small cache of
 // delta bases. Every object read is checked against its hash.
 type pack struct {
-	name  string
-	idx   []byte
-	data  []byte
-	n     int
-	close func() error
+	name     string
+	path     string
+	idx      []byte
+	data     []byte
+	n        int
+	borrowed bool // in a repository borrowed from, not the store's own
+	close    func() error
 }
 
 const (
@@ -55,7 +57,7 @@ func openPack(idxPath string) (*pack, error) {
 		closeIdx()
 		return nil, err
 	}
-	p := &pack{name: filepath.Base(packPath), idx: idx, data: data, close: func() error {
+	p := &pack{name: filepath.Base(packPath), path: packPath, idx: idx, data: data, close: func() error {
 		err1, err2 := closeIdx(), closeData()
 		return errors.Join(err1, err2)
 	}}
@@ -123,28 +125,32 @@ func (p *pack) find(h plumbing.Hash) (int64, bool) {
 // PackCount is how many packs the repository has, as last loaded.
 func (s *Store) PackCount() int { return len(s.packs) }
 
-// LoadPacks opens the repository's packs that are not open yet.
+// LoadPacks opens the repository's packs, and those of the repositories
+// it borrows from, that are not open yet.
 func (s *Store) LoadPacks() error {
-	names, err := filepath.Glob(filepath.Join(s.dir, "objects", "pack", "pack-*.idx"))
-	if err != nil {
-		return err
-	}
 	open := map[string]bool{}
 	for _, p := range s.packs {
-		open[p.name] = true
+		open[p.path] = true
 	}
-	for _, n := range names {
-		if open[strings.TrimSuffix(filepath.Base(n), ".idx")+".pack"] {
-			continue
-		}
-		p, err := openPack(n)
-		if errors.Is(err, os.ErrNotExist) {
-			continue // a pack being written or removed
-		}
+	for i, dir := range s.objectDirs() {
+		names, err := filepath.Glob(filepath.Join(dir, "pack", "pack-*.idx"))
 		if err != nil {
 			return err
 		}
-		s.packs = append(s.packs, p)
+		for _, n := range names {
+			if open[strings.TrimSuffix(n, ".idx")+".pack"] {
+				continue
+			}
+			p, err := openPack(n)
+			if errors.Is(err, os.ErrNotExist) {
+				continue // a pack being written or removed
+			}
+			if err != nil {
+				return err
+			}
+			p.borrowed = i > 0
+			s.packs = append(s.packs, p)
+		}
 	}
 	return nil
 }

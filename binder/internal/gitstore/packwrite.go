@@ -122,18 +122,30 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 	}
 	// A pack with a .keep file is someone's to keep, as git repack keeps
 	// it: neither gathered nor removed.
+	// With all, what the refs reach but only a repository borrowed
+	// from holds is copied in too.
 	var oldPacks []*pack
+	var borrowed []plumbing.Hash
 	if all {
 		for _, p := range s.packs {
-			if !s.kept(p) {
+			if !p.borrowed && !s.kept(p) {
 				oldPacks = append(oldPacks, p)
 			}
 		}
 		for _, h := range s.packedObjects(oldPacks) {
 			want[h] = true
 		}
+		if borrowed, err = s.borrowedObjects(ctx); err != nil {
+			return err
+		}
+		for _, h := range borrowed {
+			want[h] = true
+		}
 	}
 	if len(want) == 0 {
+		if all {
+			return s.stopBorrowing()
+		}
 		return nil
 	}
 	order, err := s.packOrder(ctx, want)
@@ -145,6 +157,11 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 		return err
 	}
 	// The new pack is on disk and synced: drop what it replaces.
+	if all {
+		if err := s.stopBorrowing(); err != nil {
+			return err
+		}
+	}
 	for _, h := range loose {
 		os.Remove(s.LoosePath(h))
 	}
@@ -154,7 +171,7 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 		if p.name == name {
 			continue
 		}
-		base := filepath.Join(s.dir, "objects", "pack", strings.TrimSuffix(p.name, ".pack"))
+		base := strings.TrimSuffix(p.path, ".pack")
 		os.Remove(base + ".idx")
 		os.Remove(base + ".pack")
 		os.Remove(base + ".rev")
@@ -173,7 +190,7 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 
 // kept reports whether p has a .keep file beside it.
 func (s *Store) kept(p *pack) bool {
-	_, err := os.Stat(filepath.Join(s.dir, "objects", "pack", strings.TrimSuffix(p.name, ".pack")+".keep"))
+	_, err := os.Stat(strings.TrimSuffix(p.path, ".pack") + ".keep")
 	return err == nil
 }
 
