@@ -70,15 +70,45 @@ func Remotes(dir string) ([]*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
+	rs, err := parseRemotes(data)
+	if err != nil {
+		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s: %w", remotesFile(dir), err), Hint: "fix or remove the file, then add the remotes again"}
+	}
+	return rs, nil
+}
+
+// parseRemotes reads a remotes file: every remote has a name as
+// prepareRemote allows it, and no two the same.
+func parseRemotes(data []byte) ([]*Remote, error) {
 	var doc remotesDoc
 	if _, err := toml.Decode(string(data), &doc); err != nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s: %w", remotesFile(dir), err), Hint: "fix or remove the file, then add the remotes again"}
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, r := range doc.Remote {
+		switch {
+		case r == nil || !remoteName.MatchString(r.Name):
+			return nil, fmt.Errorf("remote %d has no valid name", i+1)
+		case seen[r.Name]:
+			return nil, fmt.Errorf("remote %s is there twice", r.Name)
+		}
+		seen[r.Name] = true
 	}
 	sort.Slice(doc.Remote, func(i, j int) bool { return doc.Remote[i].Name < doc.Remote[j].Name })
 	if doc.Remote == nil {
 		doc.Remote = []*Remote{}
 	}
 	return doc.Remote, nil
+}
+
+// encodeRemotes renders remotes as the remotes file holds them.
+func encodeRemotes(rs []*Remote) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# The remotes of this copy of the binder: local state, never committed.\n")
+	if err := toml.NewEncoder(&buf).Encode(remotesDoc{Remote: rs}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // remote finds a remote by name.
@@ -152,9 +182,8 @@ func changeRemotes(dir string, change func([]*Remote) []*Remote) error {
 	}
 	out := change(rs)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	var buf bytes.Buffer
-	buf.WriteString("# The remotes of this copy of the binder: local state, never committed.\n")
-	if err := toml.NewEncoder(&buf).Encode(remotesDoc{Remote: out}); err != nil {
+	data, err := encodeRemotes(out)
+	if err != nil {
 		return err
 	}
 	path := remotesFile(dir)
@@ -162,7 +191,7 @@ func changeRemotes(dir string, change func([]*Remote) []*Remote) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
