@@ -175,6 +175,10 @@ func classify(r *Remote, err error) error {
 				&binder.Fix{Action: binder.ActionSync, Remote: r.Name, Note: "when the server is back"})
 		}
 		return wrap(binder.Other, msg, "", nil)
+	case stalled(err):
+		return wrap(binder.Offline, where+" stopped answering: "+oneLine(err.Error()),
+			"it was reached, then sent nothing for longer than the timeout: the server or the network is hung or very slow; local changes are kept",
+			&binder.Fix{Action: binder.ActionSync, Remote: r.Name, Note: "when the remote answers again"})
 	case unreachable(err):
 		return wrap(binder.Offline, where+" could not be reached: "+oneLine(err.Error()),
 			"check the network; local changes are kept",
@@ -195,6 +199,16 @@ func unreachable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, os.ErrDeadlineExceeded) ||
 		strings.Contains(msg, "connection reset") || strings.Contains(msg, "broken pipe") || strings.Contains(msg, "EOF")
+}
+
+// stalled reports whether err is a connection that was made but then
+// waited too long for data (not one that could not be made).
+func stalled(err error) bool {
+	msg := err.Error()
+	if strings.Contains(msg, "dial ") {
+		return false
+	}
+	return strings.Contains(msg, "i/o timeout") || strings.Contains(msg, "timeout awaiting response headers")
 }
 
 // certificateError words an HTTPS server certificate that does not check

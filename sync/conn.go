@@ -58,8 +58,13 @@ var errMoved = errors.New("the remote's branch moved since it was fetched")
 
 // Defaults for reaching remotes.
 const (
-	DefaultConnectTimeout = 20 * time.Second
-	DefaultStallTimeout   = 60 * time.Second
+	// DefaultTimeout bounds connecting to a remote, and each wait for
+	// data from it or to it.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxTime bounds a whole operation with one remote (a sync,
+	// however many times it starts over; a status fetch; a clone), so
+	// that a server trickling data slowly cannot hold the binder.
+	DefaultMaxTime = 10 * time.Minute
 )
 
 // Options set how remotes are reached.
@@ -70,9 +75,14 @@ type Options struct {
 	// Token returns the password or token for an HTTPS remote that has a
 	// user; it is asked for each time, never stored.
 	Token func(r *Remote) ([]byte, error)
-	// ConnectTimeout bounds connecting (TCP, TLS, SSH handshake);
-	// StallTimeout drops a connection that moves no data for that long.
+	// ConnectTimeout bounds connecting (TCP, TLS; each wait of the SSH
+	// handshake); StallTimeout drops a connection that moves no data for
+	// that long. Both default to DefaultTimeout.
 	ConnectTimeout, StallTimeout time.Duration
+	// MaxTime bounds the whole operation with one remote, retries
+	// included (default DefaultMaxTime): past it, the operation stops
+	// with an Offline error and the binder is as it was.
+	MaxTime time.Duration
 	// Progress hears of each stage of a sync.
 	Progress binder.Progress
 }
@@ -80,12 +90,38 @@ type Options struct {
 func (o *Options) timeouts() (connect, stall time.Duration) {
 	connect, stall = o.ConnectTimeout, o.StallTimeout
 	if connect <= 0 {
-		connect = DefaultConnectTimeout
+		connect = DefaultTimeout
 	}
 	if stall <= 0 {
-		stall = DefaultStallTimeout
+		stall = DefaultTimeout
 	}
 	return connect, stall
+}
+
+// bounded is ctx ending after MaxTime, and the time that allows.
+func (o *Options) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	max := o.MaxTime
+	if max <= 0 {
+		max = DefaultMaxTime
+	}
+	return context.WithTimeout(ctx, max)
+}
+
+// overTime words err, met by an operation with remote r under ctx that
+// began at start, as the operation running out of its time, if it did:
+// whatever step it was at failed because its connection was cut at the
+// deadline, or because the context ended. Losing the race to push until
+// no time was left stays Contended: other copies were the cause.
+func overTime(ctx context.Context, r *Remote, start time.Time, err error) error {
+	deadline, ok := ctx.Deadline()
+	if err == nil || !ok || time.Now().Before(deadline) || binder.KindOf(err) == binder.Contended {
+		return err
+	}
+	allowed := deadline.Sub(start).Round(time.Second)
+	return &binder.Error{Kind: binder.Offline,
+		Err:  &remoteError{msg: fmt.Sprintf("remote %s (%s): stopped after %s, the most it may take: the server or the network is too slow, or the server is holding the connection open", r.Name, r.URL, allowed), err: err},
+		Hint: "local changes are kept and nothing was taken in unverified; try again later, allow more time if the remote is known to be slow, or ask the server's administrator",
+		Fix:  &binder.Fix{Action: binder.ActionSync, Remote: r.Name, Note: "later, or with more time allowed"}}
 }
 
 // incomingRef is where a remote's branch is fetched, in quarantine until
@@ -113,6 +149,9 @@ type localConn struct {
 }
 
 func (c *localConn) fetch(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	if _, err := os.Stat(c.path); err != nil {
 		return "", &binder.Error{Kind: binder.Offline, Err: fmt.Errorf("remote %s: %s is not there", c.name, c.path),
 			Hint: "connect the drive or mount the share; local changes are kept",
@@ -129,6 +168,9 @@ func (c *localConn) fetch(ctx context.Context) (string, error) {
 }
 
 func (c *localConn) push(ctx context.Context, b *binder.Binder, old, new string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if _, err := binder.CopyHistory(ctx, c.dir, c.path, new, nil); err != nil {
 		return err
 	}
@@ -186,6 +228,10 @@ func (b boundTransport) NewReceivePackSession(_ *transport.Endpoint, auth transp
 func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitConn, error) {
 	a := parseAddress(r.URL)
 	connect, stall := opts.timeouts()
+	// Every connection is cut at the context's deadline, whatever step
+	// it is at: a server that trickles data never times out a single
+	// read, and go-git does not hand every step the context.
+	deadline, _ := ctx.Deadline()
 	c := &gitConn{dir: dir, r: r}
 	switch a.kind {
 	case kindSSH:
@@ -195,11 +241,11 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 		}
 		c.auth = auth
 		c.ep = &transport.Endpoint{Protocol: "ssh", User: auth.user, Host: a.host, Port: a.port, Path: a.path,
-			Proxy: transport.ProxyOptions{URL: timeoutDialerURL(connect, stall)}}
+			Proxy: transport.ProxyOptions{URL: timeoutDialer{connect: connect, stall: stall, deadline: deadline}.url()}}
 		c.tr = gitssh.DefaultClient
 	case kindGit:
 		c.ep = &transport.Endpoint{Protocol: "git", Host: a.host, Port: a.port, Path: a.path}
-		c.tr = gitProtocol{connect: connect, stall: stall}
+		c.tr = gitProtocol{timeoutDialer{connect: connect, stall: stall, deadline: deadline}}
 		c.ro = true
 	case kindHTTPS:
 		ep, err := transport.NewEndpoint(r.URL)
@@ -242,7 +288,7 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 			}
 			c.auth = &githttp.BasicAuth{Username: r.User, Password: strings.TrimSpace(string(tok))}
 		}
-		c.tr = githttp.NewClient(&http.Client{Transport: refusalLines{httpTransport(connect, stall, tlsConfig)}})
+		c.tr = githttp.NewClient(&http.Client{Transport: refusalLines{httpTransport(timeoutDialer{connect: connect, stall: stall, deadline: deadline}, tlsConfig)}})
 	default:
 		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: URL %q: %s", r.Name, r.URL, a.problem), Hint: supportedForms}
 	}
@@ -488,7 +534,8 @@ var preferredHostKeys = []string{ssh.KeyAlgoED25519, ssh.KeyAlgoECDSA256, ssh.Ke
 var errGotKey = errors.New("host key received")
 
 // probeHostKey connects to an SSH remote just far enough to learn its host
-// key.
+// key: connecting and the handshake up to the key take at most connect,
+// and end with ctx.
 func probeHostKey(ctx context.Context, r *Remote, connect time.Duration) (ssh.PublicKey, error) {
 	a := parseAddress(r.URL)
 	if a.kind != kindSSH {
@@ -499,13 +546,17 @@ func probeHostKey(ctx context.Context, r *Remote, connect time.Duration) (ssh.Pu
 		port = 22
 	}
 	addr := net.JoinHostPort(a.host, fmt.Sprint(port))
-	d := net.Dialer{Timeout: connect}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	deadline := time.Now().Add(connect)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	nc, err := timeoutDialer{connect: connect, deadline: deadline}.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, classify(r, err)
 	}
 	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(connect))
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	defer stop()
 	var key ssh.PublicKey
 	cfg := &ssh.ClientConfig{
 		User:              "gobag",
@@ -517,30 +568,50 @@ func probeHostKey(ctx context.Context, r *Remote, connect time.Duration) (ssh.Pu
 	}
 	_, _, _, err = ssh.NewClientConn(nc, addr, cfg)
 	if key == nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
 		return nil, classify(r, err)
 	}
 	return key, nil
 }
 
-// Timeouts. HTTP gets them from its client; SSH from a dialer that
-// go-git reaches through its proxy setting, under a scheme registered
-// here.
+// Timeouts. HTTP gets its dialer from its client; SSH from the proxy
+// setting go-git reaches it through, under a scheme registered here;
+// git:// dials it itself.
 const timeoutScheme = "gobag-direct"
 
 func init() {
 	proxy.RegisterDialerType(timeoutScheme, func(u *url.URL, _ proxy.Dialer) (proxy.Dialer, error) {
-		connect, _ := time.ParseDuration(u.Query().Get("connect"))
-		stall, _ := time.ParseDuration(u.Query().Get("stall"))
-		return timeoutDialer{connect: connect, stall: stall}, nil
+		q := u.Query()
+		d := timeoutDialer{}
+		d.connect, _ = time.ParseDuration(q.Get("connect"))
+		d.stall, _ = time.ParseDuration(q.Get("stall"))
+		if dl := q.Get("deadline"); dl != "" {
+			var err error
+			if d.deadline, err = time.Parse(time.RFC3339Nano, dl); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
 	})
 }
 
-func timeoutDialerURL(connect, stall time.Duration) string {
-	return fmt.Sprintf("%s://direct/?connect=%s&stall=%s", timeoutScheme, connect, stall)
-}
-
+// timeoutDialer connects within connect, and makes connections that fail
+// a read or write waiting longer than stall, and every read and write
+// from deadline on (if it is not zero).
 type timeoutDialer struct {
 	connect, stall time.Duration
+	deadline       time.Time
+}
+
+// url is the proxy URL under which go-git reaches d.
+func (d timeoutDialer) url() string {
+	q := url.Values{"connect": {d.connect.String()}, "stall": {d.stall.String()}}
+	if !d.deadline.IsZero() {
+		q.Set("deadline", d.deadline.Format(time.RFC3339Nano))
+	}
+	return timeoutScheme + "://direct/?" + q.Encode()
 }
 
 func (d timeoutDialer) Dial(network, addr string) (net.Conn, error) {
@@ -548,45 +619,55 @@ func (d timeoutDialer) Dial(network, addr string) (net.Conn, error) {
 }
 
 func (d timeoutDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	nd := net.Dialer{Timeout: d.connect}
+	nd := net.Dialer{Timeout: d.connect, Deadline: d.deadline}
 	c, err := nd.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
-	return &stallConn{Conn: c, stall: d.stall}, nil
+	return &stallConn{Conn: c, stall: d.stall, deadline: d.deadline}, nil
 }
 
-// httpTransport is the HTTP transport of one connection; tlsConfig, if
-// not nil, holds the certificate authorities to trust.
-func httpTransport(connect, stall time.Duration, tlsConfig *tls.Config) *http.Transport {
-	d := timeoutDialer{connect: connect, stall: stall}
+// httpTransport is the HTTP transport of one connection, dialling with d;
+// tlsConfig, if not nil, holds the certificate authorities to trust.
+func httpTransport(d timeoutDialer, tlsConfig *tls.Config) *http.Transport {
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           d.DialContext,
 		TLSClientConfig:       tlsConfig,
-		TLSHandshakeTimeout:   connect,
-		ResponseHeaderTimeout: stall,
+		TLSHandshakeTimeout:   d.connect,
+		ResponseHeaderTimeout: d.stall,
 		ForceAttemptHTTP2:     false,
 	}
 }
 
-// stallConn fails a read or write that waits longer than stall: a
-// connection that stops moving data is dropped rather than waited on.
+// stallConn fails a read or write that waits longer than stall, and
+// every one from deadline on: a connection that stops moving data is
+// dropped rather than waited on, and one that keeps moving a little is
+// dropped when the operation's time is up.
 type stallConn struct {
 	net.Conn
-	stall time.Duration
+	stall    time.Duration
+	deadline time.Time
+}
+
+// next is the deadline of a read or write that starts now.
+func (c *stallConn) next() time.Time {
+	var t time.Time
+	if c.stall > 0 {
+		t = time.Now().Add(c.stall)
+	}
+	if !c.deadline.IsZero() && (t.IsZero() || c.deadline.Before(t)) {
+		t = c.deadline
+	}
+	return t
 }
 
 func (c *stallConn) Read(p []byte) (int, error) {
-	if c.stall > 0 {
-		c.Conn.SetReadDeadline(time.Now().Add(c.stall))
-	}
+	c.Conn.SetReadDeadline(c.next())
 	return c.Conn.Read(p)
 }
 
 func (c *stallConn) Write(p []byte) (int, error) {
-	if c.stall > 0 {
-		c.Conn.SetWriteDeadline(time.Now().Add(c.stall))
-	}
+	c.Conn.SetWriteDeadline(c.next())
 	return c.Conn.Write(p)
 }

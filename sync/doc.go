@@ -36,8 +36,9 @@
 // reports what it could not send).
 // SSH host keys are pinned per remote on first contact, by explicit
 // acceptance of their fingerprint. Connections have a connect timeout and
-// a stall timeout, so an unreachable remote fails with an Offline error in
-// bounded time.
+// a stall timeout (each read or write), and are cut at the deadline of
+// the operation (Options.MaxTime), so an unreachable, silent or trickling
+// remote fails with an Offline error in bounded time.
 //
 // # Local state
 //

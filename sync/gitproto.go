@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/format/pktline"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
@@ -20,10 +19,10 @@ import (
 // for fetching only: the protocol has no login, and its servers take no
 // push unless told to. It is written here, on go-git's protocol
 // encoders, because go-git's own client dials with no timeout; this one
-// is bounded like the other transports (connect, and every read and
-// write).
+// is bounded like the other transports (connect, every read and write,
+// and the operation's deadline).
 type gitProtocol struct {
-	connect, stall time.Duration
+	dialer timeoutDialer
 }
 
 // gitDaemonPort is git daemon's port.
@@ -42,7 +41,7 @@ func (p gitProtocol) NewUploadPackSession(ep *transport.Endpoint, auth transport
 	if port <= 0 {
 		port = gitDaemonPort
 	}
-	nc, err := timeoutDialer{connect: p.connect, stall: p.stall}.DialContext(context.Background(), "tcp", net.JoinHostPort(ep.Host, strconv.Itoa(port)))
+	nc, err := p.dialer.DialContext(context.Background(), "tcp", net.JoinHostPort(ep.Host, strconv.Itoa(port)))
 	if err != nil {
 		return nil, err
 	}

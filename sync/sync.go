@@ -22,7 +22,9 @@ import (
 type AddOptions struct {
 	// AcceptHostKey is the SHA256 fingerprint of an SSH server's host key,
 	// checked out of band, to pin on first contact.
-	AcceptHostKey  string
+	AcceptHostKey string
+	// ConnectTimeout bounds contacting an SSH server for its host key,
+	// connecting and handshake together (default DefaultTimeout).
 	ConnectTimeout time.Duration
 }
 
@@ -119,7 +121,7 @@ func initLocal(path string) error {
 func pinHostKey(ctx context.Context, r *Remote, opts AddOptions, accept func(fp string) *binder.Fix) error {
 	connect := opts.ConnectTimeout
 	if connect <= 0 {
-		connect = DefaultConnectTimeout
+		connect = DefaultTimeout
 	}
 	key, err := probeHostKey(ctx, r, connect)
 	if err != nil {
@@ -172,12 +174,19 @@ const (
 	maxBackoff   = 3 * time.Second
 )
 
+// errNoTimeLeft is a wait that would end past the context's deadline.
+var errNoTimeLeft = errors.New("no time left to try again")
+
 // backoff waits before try attempt+1: a random time up to twice the last,
 // at least half of it, never over maxBackoff; it returns early with the
-// context's error.
+// context's error, and at once with errNoTimeLeft if the wait would end
+// past the context's deadline.
 func backoff(ctx context.Context, attempt int) error {
 	d := min(maxBackoff, firstBackoff<<min(attempt, 16))
 	d = d/2 + rand.N(d/2+1)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return errNoTimeLeft
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -201,14 +210,20 @@ func lostRace(err error) bool {
 // result; to a read-only (git://) remote nothing is pushed, and the
 // report says so. The remote's state (last sync, last error) is recorded
 // either way. It reports progress through opts.Progress: "fetch", then
-// Integrate's stages, then "push".
+// Integrate's stages, then "push". The whole sync, starting over
+// included, takes at most opts.MaxTime; past it, it stops with an Offline
+// error.
 func Sync(ctx context.Context, b *binder.Binder, name string, opts Options) (*Report, error) {
 	r, err := remote(b.Dir(), name)
 	if err != nil {
 		return nil, err
 	}
-	r.LastAttempt = time.Now().UTC().Truncate(time.Second)
+	start := time.Now()
+	r.LastAttempt = start.UTC().Truncate(time.Second)
+	ctx, cancel := opts.bounded(ctx)
+	defer cancel()
 	rep, err := syncOnce(ctx, b, r, opts)
+	err = overTime(ctx, r, start, err)
 	if err != nil {
 		r.LastError = err.Error()
 	} else {
@@ -268,17 +283,21 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		stage("push")
 		err = c.push(ctx, b, incoming, rep.Tip)
 		if lostRace(err) {
-			if attempt == maxAttempts {
-				return nil, &binder.Error{Kind: binder.Contended, Err: fmt.Errorf("remote %s: other copies kept changing it; %d tries lost the race (%v)", r.Name, attempt, err),
-					Hint: "everything here is kept; other copies are syncing with it at the same time: sync again in a moment",
-					Fix:  &binder.Fix{Action: binder.ActionSync, Remote: r.Name}}
-			}
 			// Someone pushed meanwhile: wait a little, then take that in
-			// first.
-			if err := backoff(ctx, attempt); err != nil {
-				return nil, err
+			// first, while there are tries and time left.
+			werr := errNoTimeLeft
+			if attempt < maxAttempts {
+				werr = backoff(ctx, attempt)
 			}
-			continue
+			if werr == nil {
+				continue
+			}
+			if !errors.Is(werr, errNoTimeLeft) {
+				return nil, werr
+			}
+			return nil, &binder.Error{Kind: binder.Contended, Err: fmt.Errorf("remote %s: other copies kept changing it; %d tries lost the race (%v)", r.Name, attempt, err),
+				Hint: "everything here is kept; other copies are syncing with it at the same time: sync again in a moment",
+				Fix:  &binder.Fix{Action: binder.ActionSync, Remote: r.Name}}
 		}
 		if err != nil {
 			return nil, err
@@ -356,15 +375,10 @@ func Status(ctx context.Context, b *binder.Binder, fetch bool, staleAfter time.D
 		st := RemoteStatus{Remote: r, Kind: r.Kind(), Stale: r.LastSync.IsZero() || now.Sub(r.LastSync) > staleAfter}
 		theirs := r.LastVerified
 		if fetch {
-			if c, err := dial(ctx, b.Dir(), r, opts); err != nil {
+			if tip, err := fetchTip(ctx, b.Dir(), r, opts); err != nil {
 				r.LastError = err.Error()
 			} else {
-				if tip, err := c.fetch(ctx); err != nil {
-					r.LastError = err.Error()
-				} else {
-					theirs = tip
-				}
-				c.close()
+				theirs = tip
 			}
 		}
 		if st.Ahead, st.Behind, _, err = b.Ancestry(ctx, theirs); err != nil {
@@ -373,6 +387,21 @@ func Status(ctx context.Context, b *binder.Binder, fetch bool, staleAfter time.D
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// fetchTip fetches r's branch into quarantine, within opts.MaxTime, and
+// returns its tip.
+func fetchTip(ctx context.Context, dir string, r *Remote, opts Options) (string, error) {
+	start := time.Now()
+	ctx, cancel := opts.bounded(ctx)
+	defer cancel()
+	c, err := dial(ctx, dir, r, opts)
+	if err != nil {
+		return "", overTime(ctx, r, start, err)
+	}
+	defer c.close()
+	tip, err := c.fetch(ctx)
+	return tip, overTime(ctx, r, start, err)
 }
 
 // OffsiteCopies is what the readiness check needs to know of the remotes:
@@ -419,7 +448,8 @@ type CloneOptions struct {
 
 // Clone makes a new copy, in dir, of the binder at url: it fetches the
 // remote's branch, verifies its whole history, checks its fingerprint,
-// then opens it with id (which must be a member to read it).
+// then opens it with id (which must be a member to read it). Reaching
+// the remote and fetching take at most opts.MaxTime.
 func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts CloneOptions) (*binder.Binder, error) {
 	if opts.ExpectFingerprint == "" {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("clone: no fingerprint to expect"),
@@ -453,12 +483,7 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 		return nil, err
 	}
 	opts.Options.Identity = id
-	c, err := dial(ctx, dir, r, opts.Options)
-	if err != nil {
-		return fail(cloneFix(err, dir, opts.ExpectFingerprint))
-	}
-	tip, err := c.fetch(ctx)
-	c.close()
+	tip, err := fetchTip(ctx, dir, r, opts.Options)
 	if err != nil {
 		return fail(cloneFix(err, dir, opts.ExpectFingerprint))
 	}

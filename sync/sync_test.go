@@ -673,3 +673,37 @@ func TestManyCopiesSyncAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// Starting over after losing the race stays within MaxTime: a remote
+// whose branch another copy keeps locked (a shared drive's ref lock, held
+// far longer than a sync) makes every push fail, and the sync gives up as
+// Contended once another try could not finish in time, instead of going
+// through all its tries (each waiting seconds for the lock, then backing
+// off for longer and longer: a minute in all).
+func TestRetriesStayWithinMaxTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a held lock")
+	}
+	id := newIdentity(t, "priya")
+	a := newBinder(t, id)
+	e := endpoint{url: filepath.Join(t.TempDir(), "usb.git")}
+	addRemote(t, a, "usb", e)
+	mustSync(t, a, "usb")
+	add(t, a, &binder.Record{Kind: "note", Title: "not sent yet"})
+	if err := os.WriteFile(filepath.Join(e.url, "refs", "heads", "main.lock"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(id)
+	opts.MaxTime = time.Second
+	start := time.Now()
+	_, err := Sync(context.Background(), a, "usb", opts)
+	took := time.Since(start)
+	if binder.KindOf(err) != binder.Contended {
+		t.Fatalf("got %v; want Contended", err)
+	}
+	// One try waits 5s for the lock; all ten, with their backoffs, took
+	// a minute.
+	if took > 20*time.Second {
+		t.Fatalf("gave up after %s; want one try, not all of them", took)
+	}
+}

@@ -25,15 +25,57 @@ func main() {
 	sizes := flag.String("sizes", "1000,10000,50000", "binder sizes (records)")
 	history := flag.Int("history", 10000, "records saved one commit each, for the full-history verify")
 	syncN := flag.Int("sync", 10000, "records of the binder the sync figures are measured on (0: none)")
+	copies := flag.Int("copies", 20, "copies syncing at once, for the time until all converge (0: none)")
+	copyN := flag.Int("copy-records", 1000, "records of the binder those copies share")
+	only := flag.String("only", "", "measure only these parts, comma-separated: "+strings.Join(parts, ", ")+" (default: all)")
 	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
 	flag.Parse()
-	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *work); err != nil {
+	want, err := selectParts(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(2)
+	}
+	if !want["sizes"] {
+		*sizes = ""
+	}
+	if !want["sync"] {
+		*syncN = 0
+	}
+	if !want["history"] {
+		*history = 0
+	}
+	if !want["converge"] {
+		*copies = 0
+	}
+	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *copies, *copyN, want, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, work string) error {
+// parts are what the report measures, each of which -only can pick.
+var parts = []string{"sizes", "sync", "converge", "history", "peers", "gobench"}
+
+// selectParts reads -only: every part if it is empty.
+func selectParts(only string) (map[string]bool, error) {
+	want := map[string]bool{}
+	for _, p := range parts {
+		want[p] = only == ""
+	}
+	if only == "" {
+		return want, nil
+	}
+	for _, p := range strings.Split(only, ",") {
+		p = strings.TrimSpace(p)
+		if _, ok := want[p]; !ok {
+			return nil, fmt.Errorf("-only: no part %q; the parts are %s", p, strings.Join(parts, ", "))
+		}
+		want[p] = true
+	}
+	return want, nil
+}
+
+func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies, copyN int, want map[string]bool, work string) error {
 	gobag, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -51,6 +93,9 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, wo
 	}
 	var sizes []int
 	for _, s := range strings.Split(sizesFlag, ",") {
+		if sizesFlag == "" {
+			break
+		}
 		var n int
 		if _, err := fmt.Sscan(strings.TrimSpace(s), &n); err != nil || n <= 0 {
 			return fmt.Errorf("bad size %q", s)
@@ -74,18 +119,28 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, wo
 			return fmt.Errorf("sync: %w", err)
 		}
 	}
+	if copies > 0 {
+		fmt.Fprintf(os.Stderr, "== %d copies syncing at once, %d records\n", copies, copyN)
+		if err := r.measureConverge(ctx, copyN, copies); err != nil {
+			return fmt.Errorf("copies syncing at once: %w", err)
+		}
+	}
 	if history > 0 {
 		fmt.Fprintf(os.Stderr, "== history of %d single-record commits\n", history)
 		if err := r.measureHistory(ctx, history); err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
 	}
-	if err := r.measurePeers(ctx); err != nil {
-		return fmt.Errorf("peers: %w", err)
+	if want["peers"] {
+		if err := r.measurePeers(ctx); err != nil {
+			return fmt.Errorf("peers: %w", err)
+		}
 	}
-	fmt.Fprintln(os.Stderr, "== Go benchmarks")
-	if err := r.goBenchmarks(); err != nil {
-		return fmt.Errorf("go test -bench: %w", err)
+	if want["gobench"] {
+		fmt.Fprintln(os.Stderr, "== Go benchmarks")
+		if err := r.goBenchmarks(); err != nil {
+			return fmt.Errorf("go test -bench: %w", err)
+		}
 	}
 	text := r.markdown()
 	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {

@@ -99,14 +99,19 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "\n## Sync, on a binder of %d records\n\n", r.syncN)
 		b.WriteString("The git rows push one commit of one small file from a work tree of the same\n")
 		b.WriteString("number of files, to a bare remote the same way.\n\n")
-		b.WriteString("| operation | median | slowest | runs |\n| --- | --- | --- | --- |\n")
-		for _, f := range r.sync {
-			if f.runs == 0 {
-				fmt.Fprintf(&b, "| %s | not measured: %s | | |\n", f.what, f.note)
-				continue
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", f.what, ms(f.median), ms(f.max), f.runs)
-		}
+		runsTable(&b, r.sync)
+	}
+	if len(r.converge) > 0 {
+		b.WriteString("\n## Many responders at once\n\n")
+		fmt.Fprintf(&b, "%d copies of one binder of %d records, as %d responders' laptops would hold it\n", r.convergeK, r.convergeN, r.convergeK)
+		b.WriteString("(one identity here). Each copy saves one record; then every copy runs `gobag sync`\n")
+		b.WriteString("at the same moment, each its own process, round after round, until all have\n")
+		b.WriteString("converged: every copy's branch at the remote's tip, holding every record. A\n")
+		b.WriteString("sync that loses the race to push backs off and starts over by itself; one\n")
+		b.WriteString("round leaves the copies that finished first without the later ones' records,\n")
+		b.WriteString("which the next round brings them. The time is from the first round's start to\n")
+		b.WriteString("the last round's end.\n\n")
+		runsTable(&b, r.converge)
 	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range r.peers {
@@ -120,6 +125,19 @@ func (r *report) markdown() string {
 		b.WriteString("```\n")
 	}
 	return b.String()
+}
+
+// runsTable writes figures as a table of median, slowest and runs; one
+// that could not be measured says why.
+func runsTable(b *strings.Builder, figs []figure) {
+	b.WriteString("| operation | median | slowest | runs |\n| --- | --- | --- | --- |\n")
+	for _, f := range figs {
+		if f.runs == 0 {
+			fmt.Fprintf(b, "| %s | not measured: %s | | |\n", f.what, f.note)
+			continue
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %d |\n", f.what, ms(f.median), ms(f.max), f.runs)
+	}
 }
 
 func cell(f figure) string {

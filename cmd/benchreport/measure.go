@@ -50,6 +50,10 @@ type report struct {
 	gobench []string
 	sync    []figure
 	syncN   int
+	// converge: many copies syncing at once, on binders of convergeN
+	// records, convergeK copies.
+	converge             []figure
+	convergeN, convergeK int
 }
 
 func (r *report) machine() error {

@@ -18,14 +18,35 @@ import (
 	gitsync "gobag/sync"
 )
 
-// syncOptions are the transport options every sync command takes.
-func (c *cli) syncOptions(id *bcrypto.Identity, timeout time.Duration) gitsync.Options {
+// syncOptions are the transport options every sync command takes: t's
+// timeout bounds connecting and each wait for data, its max time the
+// whole operation with one remote.
+func (c *cli) syncOptions(id *bcrypto.Identity, t timeFlags) gitsync.Options {
 	return gitsync.Options{
 		Identity:       id,
 		Token:          c.remoteToken,
-		ConnectTimeout: timeout,
+		ConnectTimeout: t.timeout,
+		StallTimeout:   t.timeout,
+		MaxTime:        t.maxTime,
 		Progress:       c.progress(),
 	}
+}
+
+// timeFlags are how long a command that reaches remotes waits.
+type timeFlags struct {
+	timeout, maxTime time.Duration
+}
+
+// addTimeoutFlag adds --timeout: how long to wait to connect, and for
+// each piece of data.
+func addTimeoutFlag(fs *flag.FlagSet, t *timeFlags) {
+	fs.DurationVar(&t.timeout, "timeout", gitsync.DefaultTimeout, "give up on a remote that takes longer than `DURATION` to connect, or then to send or take any data")
+}
+
+// addTimeFlags adds --timeout and --max-time.
+func addTimeFlags(fs *flag.FlagSet, t *timeFlags) {
+	addTimeoutFlag(fs, t)
+	fs.DurationVar(&t.maxTime, "max-time", gitsync.DefaultMaxTime, "stop working with a remote after `DURATION` in all, however slowly data still comes")
 }
 
 // remoteToken reads an HTTPS remote's password or token from
@@ -109,7 +130,7 @@ func lastSync(r *gitsync.Remote) string {
 // remoteFlags are the options that say how to reach a remote.
 type remoteFlags struct {
 	accept, user, ca, sshKey string
-	timeout                  time.Duration
+	timeFlags
 }
 
 func addRemoteFlags(fs *flag.FlagSet, f *remoteFlags) {
@@ -117,7 +138,6 @@ func addRemoteFlags(fs *flag.FlagSet, f *remoteFlags) {
 	fs.StringVar(&f.user, "user", "", "HTTPS: log in as `USER` (the token is asked for, or read from GOBAG_REMOTE_TOKEN_FILE)")
 	fs.StringVar(&f.ca, "ca-cert", "", "HTTPS: trust the server's certificate if the CA certificate in PEM `FILE` signed it")
 	fs.StringVar(&f.sshKey, "ssh-key", "", "SSH: log in with the unencrypted private key in `FILE` (default: your identity's key)")
-	fs.DurationVar(&f.timeout, "timeout", gitsync.DefaultConnectTimeout, "wait up to `DURATION` to connect")
 }
 
 // remote makes the remote the flags describe, with local paths made
@@ -142,7 +162,7 @@ func (f remoteFlags) remote(name, url string) (*gitsync.Remote, error) {
 
 func newRemoteAddCommand() *Command {
 	var rf remoteFlags
-	cmd := newCommand("gobag remote add NAME URL [--accept-host-key FINGERPRINT] [--user USER] [--ca-cert FILE] [--ssh-key FILE]", "add a remote", `
+	cmd := newCommand("gobag remote add NAME URL [--accept-host-key FINGERPRINT] [--user USER] [--ca-cert FILE] [--ssh-key FILE] [--timeout DURATION]", "add a remote", `
 Remote add adds remote NAME at URL, in any form git takes:
 
   /media/usb/binder.git, ./binder.git   a directory (made a bare
@@ -154,7 +174,8 @@ Remote add adds remote NAME at URL, in any form git takes:
   https://host/path                      HTTPS (http:// only to this machine)
   git://host/path                        git daemon: fetch only, read-only
 
-It connects once to check the remote can be reached. The first contact
+It connects once to check the remote can be reached, within --timeout
+(default 30s) for connecting and the first exchange. The first contact
 with an SSH server shows its host key's fingerprint and refuses it: check
 the fingerprint out of band, then add the remote again with
 --accept-host-key to pin it. A changed host key is refused (exit 6).
@@ -164,6 +185,7 @@ Adding a remote again at the same URL changes the settings given
 and its sync state.`)
 	cmd.MinArgs, cmd.MaxArgs = 2, 2
 	addRemoteFlags(cmd.Flag, &rf)
+	addTimeoutFlag(cmd.Flag, &rf.timeFlags)
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error {
 		return runRemoteAdd(ctx, c, &rf, args[0], args[1])
 	}
@@ -201,24 +223,30 @@ func runRemoteAdd(ctx context.Context, c *cli, rf *remoteFlags, name, url string
 }
 
 type syncOptions struct {
-	all     bool
-	timeout time.Duration
+	all bool
+	timeFlags
 }
 
 func newSyncCommand() *Command {
 	var opts syncOptions
-	cmd := newCommand("gobag sync [NAME | --all] [--timeout DURATION]", "fetch, verify, merge and push with remotes", `
+	cmd := newCommand("gobag sync [NAME | --all] [--timeout DURATION] [--max-time DURATION]", "fetch, verify, merge and push with remotes", `
 Sync brings this copy and remote NAME together: it fetches the remote's
 history, verifies everything new (as gobag verify does), merges it record
 by record, and sends back what the remote lacks. With one remote, NAME
 may be left out; --all syncs with each remote in turn.
 
 The same field changed differently on both sides keeps both values as a
-conflict (gobag conflicts). A remote that cannot be reached fails within
-the connect timeout (exit 8), and local changes stay for the next sync.`)
+conflict (gobag conflicts).
+
+A remote that cannot be reached, or that stops sending or taking data,
+is given up after --timeout (default 30s); a sync with one remote that
+has not finished after --max-time (default 10m), however slowly data
+still comes, is stopped. Either is exit 8: local changes stay for the
+next sync, nothing unverified is taken in, and the binder is free again
+for other commands. With --all, each remote has its own --max-time.`)
 	cmd.MaxArgs = 1
 	cmd.Flag.BoolVar(&opts.all, "all", false, "sync with every remote")
-	cmd.Flag.DurationVar(&opts.timeout, "timeout", gitsync.DefaultConnectTimeout, "wait up to `DURATION` to connect to a remote")
+	addTimeFlags(cmd.Flag, &opts.timeFlags)
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runSync(ctx, c, &opts, args) }
 	return cmd
 }
@@ -246,7 +274,7 @@ func runSync(ctx context.Context, c *cli, opts *syncOptions, args []string) erro
 		return usagef("gobag sync NAME, or gobag sync --all", "sync: which remote? (%d are set up)", len(rs))
 	}
 	return c.withBinder(ctx, func(b *binder.Binder) error {
-		sopts := c.syncOptions(b.Identity(), opts.timeout)
+		sopts := c.syncOptions(b.Identity(), opts.timeFlags)
 		var reports []*gitsync.Report
 		var firstErr error
 		for _, name := range names {
@@ -316,26 +344,28 @@ func printSync(c *cli, rep *gitsync.Report) {
 
 func newStatusCommand() *Command {
 	var fetch bool
-	var timeout time.Duration
-	cmd := newCommand("gobag status [--fetch] [--timeout DURATION]", "each remote: ahead, behind, last sync", `
+	var times timeFlags
+	cmd := newCommand("gobag status [--fetch [--timeout DURATION] [--max-time DURATION]]", "each remote: ahead, behind, last sync", `
 Status lists each remote with how many commits this copy is ahead of it
 and behind it, as of the last sync (or, with --fetch, as the remote is
 now: nothing is taken in), its last sync, and whether it is stale: not
-synced within the binder's offsite_days.`)
+synced within the binder's offsite_days. A remote that cannot be fetched
+from within --timeout and --max-time (as for gobag sync) keeps its last
+state, with the error.`)
 	cmd.Flag.BoolVar(&fetch, "fetch", false, "ask each remote for its branch first (nothing is taken in)")
-	cmd.Flag.DurationVar(&timeout, "timeout", gitsync.DefaultConnectTimeout, "wait up to `DURATION` to connect to a remote")
+	addTimeFlags(cmd.Flag, &times)
 	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
-		return runStatus(ctx, c, b, fetch, timeout)
+		return runStatus(ctx, c, b, fetch, times)
 	}
 	return cmd
 }
 
-func runStatus(ctx context.Context, c *cli, b *binder.Binder, fetch bool, timeout time.Duration) error {
+func runStatus(ctx context.Context, c *cli, b *binder.Binder, fetch bool, times timeFlags) error {
 	set, err := readiness.SettingsOf(ctx, b)
 	if err != nil {
 		return err
 	}
-	sts, err := gitsync.Status(ctx, b, fetch, time.Duration(set.OffsiteDays)*24*time.Hour, c.syncOptions(b.Identity(), timeout))
+	sts, err := gitsync.Status(ctx, b, fetch, time.Duration(set.OffsiteDays)*24*time.Hour, c.syncOptions(b.Identity(), times))
 	if err != nil {
 		return err
 	}
@@ -359,15 +389,20 @@ func runStatus(ctx context.Context, c *cli, b *binder.Binder, fetch bool, timeou
 func newCloneCommand() *Command {
 	var expect string
 	var rf remoteFlags
-	cmd := newCommand("gobag clone URL --binder DIR --expect-fingerprint FINGERPRINT [--accept-host-key FINGERPRINT] [--user USER] [--ca-cert FILE] [--ssh-key FILE]", "make a copy of a binder (into --binder DIR)", `
+	cmd := newCommand("gobag clone URL --binder DIR --expect-fingerprint FINGERPRINT [--accept-host-key FINGERPRINT] [--user USER] [--ca-cert FILE] [--ssh-key FILE] [--timeout DURATION] [--max-time DURATION]", "make a copy of a binder (into --binder DIR)", `
 Clone makes a copy of the binder at URL in the directory --binder names,
 verifying its whole history, and checks that it is the binder a member
 told you of: --expect-fingerprint takes the fingerprint that gobag init
 printed (gobag verify prints it too). The copy's remote is origin. Your
-identity must be a member of the binder to read it.`)
+identity must be a member of the binder to read it.
+
+As with gobag sync, a remote that stops answering is given up after
+--timeout, and fetching that has not finished after --max-time is
+stopped (exit 8); nothing is left behind.`)
 	cmd.MinArgs, cmd.MaxArgs = 1, 1
 	cmd.Flag.StringVar(&expect, "expect-fingerprint", "", "expect the binder's fingerprint to be `FINGERPRINT` (SHA256:…), as a member gave it to you")
 	addRemoteFlags(cmd.Flag, &rf)
+	addTimeFlags(cmd.Flag, &rf.timeFlags)
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runClone(ctx, c, expect, &rf, args[0]) }
 	return cmd
 }
@@ -385,7 +420,7 @@ func runClone(ctx context.Context, c *cli, expect string, rf *remoteFlags, url s
 	if err != nil {
 		return err
 	}
-	opts := gitsync.CloneOptions{Options: c.syncOptions(id, rf.timeout), ExpectFingerprint: expect, AcceptHostKey: rf.accept, Remote: r}
+	opts := gitsync.CloneOptions{Options: c.syncOptions(id, rf.timeFlags), ExpectFingerprint: expect, AcceptHostKey: rf.accept, Remote: r}
 	b, err := gitsync.Clone(ctx, r.URL, dir, id, opts)
 	if err != nil {
 		return err
