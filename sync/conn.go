@@ -18,9 +18,10 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -122,8 +123,8 @@ func (c *localConn) fetch(ctx context.Context) (string, error) {
 	if err != nil || tip == "" {
 		return "", err
 	}
-	if _, err := binder.CopyHistory(ctx, c.path, c.dir, tip, nil); err != nil {
-		return "", err
+	if _, err := binder.FetchHistory(ctx, c.path, c.dir, tip); err != nil {
+		return "", fmt.Errorf("remote %s: %w", c.name, err)
 	}
 	return tip, nil
 }
@@ -262,30 +263,85 @@ func (c *gitConn) close() {
 	}
 }
 
+// fetch takes the remote's pack stream itself, rather than through
+// go-git's fetch, whose pack parser rebuilds deltas with no bound: the
+// stream goes to binder.FetchPack, which checks every bound before the
+// work it bounds and takes nothing in unless all of it passes.
 func (c *gitConn) fetch(ctx context.Context) (string, error) {
+	sess, err := c.tr.NewUploadPackSession(c.ep, c.auth)
+	if err != nil {
+		return "", classify(c.r, err)
+	}
+	defer sess.Close()
+	adv, err := sess.AdvertisedReferencesContext(ctx)
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return "", nil
+	}
+	if err != nil {
+		return "", classify(c.r, err)
+	}
+	if n := len(adv.References) + len(adv.Peeled); n > binder.MaxRefs {
+		return "", &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("remote %s advertises %d refs, over the limit of %d; nothing was taken from it", c.r.Name, n, binder.MaxRefs),
+			Hint: "a binder's repository has one branch: find out who filled the remote with refs, and restore it from a good copy"}
+	}
+	refs, err := adv.AllReferences()
+	if err != nil {
+		return "", classify(c.r, err)
+	}
+	ref, ok := refs[binder.Branch]
+	if !ok {
+		return "", nil
+	}
+	tip := ref.Hash().String()
+	err = binder.FetchPack(ctx, c.dir, tip, func(ctx context.Context, haves []string) (io.ReadCloser, error) {
+		req := packp.NewUploadPackRequestFromCapabilities(adv.Capabilities)
+		// The pack must be complete in itself: no thin pack.
+		req.Capabilities.Delete(capability.ThinPack)
+		if adv.Capabilities.Supports(capability.NoProgress) {
+			req.Capabilities.Set(capability.NoProgress)
+		}
+		req.Wants = []plumbing.Hash{ref.Hash()}
+		for _, h := range haves {
+			req.Haves = append(req.Haves, plumbing.NewHash(h))
+		}
+		res, err := sess.UploadPack(ctx, req)
+		if err != nil {
+			return nil, classify(c.r, err)
+		}
+		return packStream{demux(req.Capabilities, res), res}, nil
+	})
+	if err != nil {
+		if binder.KindOf(err) == binder.Offline || binder.KindOf(err) == binder.Permission {
+			return "", err
+		}
+		return "", fmt.Errorf("remote %s: %w", c.r.Name, err)
+	}
 	repo, err := git.PlainOpen(c.dir)
 	if err != nil {
 		return "", err
 	}
-	rm := git.NewRemote(repo.Storer, &config.RemoteConfig{Name: c.r.Name, URLs: []string{connScheme + "://remote/"}})
-	ref := incomingRef(c.r.Name)
-	err = rm.FetchContext(ctx, &git.FetchOptions{
-		RefSpecs: []config.RefSpec{config.RefSpec("+" + binder.Branch.String() + ":" + ref.String())},
-		Auth:     c.auth,
-		Tags:     git.NoTags,
-		Force:    true,
-	})
-	switch {
-	case errors.Is(err, transport.ErrEmptyRemoteRepository), err != nil && strings.Contains(err.Error(), "couldn't find remote ref"):
-		return "", nil
-	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return "", classify(c.r, err)
-	}
-	got, err := repo.Reference(ref, true)
-	if err != nil {
+	if err := repo.Storer.SetReference(plumbing.NewHashReference(incomingRef(c.r.Name), ref.Hash())); err != nil {
 		return "", err
 	}
-	return got.Hash().String(), nil
+	return tip, nil
+}
+
+// packStream is a pack stream, read through the side-band demultiplexer
+// if there is one, closed with the response it came in.
+type packStream struct {
+	io.Reader
+	io.Closer
+}
+
+// demux reads the pack out of the side band, if one was asked for.
+func demux(caps *capability.List, r io.Reader) io.Reader {
+	switch {
+	case caps.Supports(capability.Sideband64k):
+		return sideband.NewDemuxer(sideband.Sideband64k, r)
+	case caps.Supports(capability.Sideband):
+		return sideband.NewDemuxer(sideband.Sideband, r)
+	}
+	return r
 }
 
 // discard deletes the quarantine ref the fetch wrote.

@@ -82,6 +82,9 @@ func (s *Store) inflateLoose(r io.Reader) (typ string, full []byte, err error) {
 	if size > MaxObjectBytes {
 		return "", nil, fmt.Errorf("its header declares %d bytes, over the limit of %d: %w", size, MaxObjectBytes, ErrTooLarge)
 	}
+	if err := s.spend(size); err != nil {
+		return "", nil, err
+	}
 	s.buf.Grow(nul + 1 + size)
 	s.buf.Write(head[:n])
 	// One byte more than declared shows content longer than its header.

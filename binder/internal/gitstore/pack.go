@@ -298,7 +298,7 @@ func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []by
 			return 0, nil, err
 		}
 		if !ok {
-			return 0, nil, fmt.Errorf("delta base %s: %w", bh, errBaseMissing)
+			return 0, nil, &baseMissingError{bh}
 		}
 		if baseType, base, err = s.unpack(bp, boff, depth+1); err != nil {
 			return 0, nil, err
@@ -306,6 +306,9 @@ func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []by
 		s.keepBase(bp, boff, baseType, base)
 	default:
 		return 0, nil, fmt.Errorf("unknown object type %d", typ)
+	}
+	if err := s.spend(int(size)); err != nil {
+		return 0, nil, err
 	}
 	raw, err := s.inflate(buf[i:], int(size))
 	if err != nil {
@@ -318,12 +321,17 @@ func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []by
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := s.spend(len(out)); err != nil {
+		return 0, nil, err
+	}
 	return baseType, out, nil
 }
 
-// errBaseMissing: a ref-delta's base is not in the pack (or, for a pack
-// being indexed, not found in it yet).
-var errBaseMissing = errors.New("delta base missing")
+// baseMissingError: a ref-delta's base is not in the packs (or, for a
+// pack being indexed, not found in it yet).
+type baseMissingError struct{ h plumbing.Hash }
+
+func (e *baseMissingError) Error() string { return fmt.Sprintf("delta base %s is missing", e.h) }
 
 // findBase finds a ref-delta's base: in the pack being indexed, by the
 // hashes found so far, else in the repository's packs.
