@@ -198,7 +198,7 @@ func (s *Store) scanPack(ctx context.Context, sc *packScanner) ([]packEntry, err
 	if n > MaxFetchObjects {
 		return nil, fmt.Errorf("a pack of %d objects, over the limit of %d: %w", n, MaxFetchObjects, ErrTooLarge)
 	}
-	entries := make([]packEntry, 0, n)
+	entries := make([]packEntry, 0, min(n, 4096)) // n is only declared
 	at := map[int64]bool{}
 	var rebuilt int64
 	var zr io.ReadCloser
