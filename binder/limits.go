@@ -33,8 +33,14 @@ const (
 	MaxFetchRebuiltBytes = gitstore.MaxFetchRebuiltBytes
 	// MaxFetchObjects bounds the objects one fetch takes in.
 	MaxFetchObjects = gitstore.MaxFetchObjects
-	// MaxRefs bounds the refs a remote may advertise.
-	MaxRefs = gitstore.MaxRefs
+	// MaxRefs bounds the refs a remote may advertise, MaxAdvertBytes the
+	// bytes of its advertisement.
+	MaxRefs        = gitstore.MaxRefs
+	MaxAdvertBytes = gitstore.MaxAdvertBytes
 	// MaxDeltaChain bounds the deltas followed to rebuild one object.
 	MaxDeltaChain = gitstore.MaxDeltaChain
 )
+
+// ErrBeyondLimits is what exceeding one of these bounds wraps: callers
+// branch on it with errors.Is; KindOf makes it BadSignature.
+var ErrBeyondLimits = gitstore.ErrTooLarge

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -550,4 +551,60 @@ func gitCmdIn(dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
 	return cmd
+}
+
+// A server whose advertisement of refs never ends is dropped once it
+// has sent more than an advertisement may hold: over a real sshd (a
+// forced command that is not git) and over HTTP.
+func TestEndlessAdvertisementIsRefused(t *testing.T) {
+	need(t, "git")
+	hash := strings.Repeat("ab", 20)
+	first := fmt.Sprintf("%s refs/heads/main\x00side-band-64k ofs-delta\n", hash)
+	first = pktLen(len(first)+4) + first
+	line := hash + " refs/tags/again" // yes adds the newline
+	line = pktLen(len(line)+5) + line
+	check := func(t *testing.T, a *binder.Binder, name string) {
+		t.Helper()
+		before := stateOf(t, a)
+		_, err := Sync(context.Background(), a, name, testOptions(a.Identity()))
+		refusedCleanly(t, a, before, err)
+		if !strings.Contains(err.Error(), "advertisement") {
+			t.Fatalf("got %v; want the advertisement named", err)
+		}
+	}
+	t.Run("ssh", func(t *testing.T) {
+		need(t, "yes")
+		id := newIdentity(t, "priya")
+		s := startSSHD(t, id)
+		path := filepath.Join(t.TempDir(), "remote.git")
+		bareRepo(t, path)
+		a := syncedTo(t, id, "hub", endpoint{url: s.url(path), accept: s.fingerprint(t)})
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "first"), []byte(first), 0o644)
+		script := filepath.Join(dir, "upload-pack")
+		os.WriteFile(script, []byte(fmt.Sprintf("#!/bin/sh\ncat %s/first\nexec yes '%s'\n", dir, line)), 0o755)
+		s.forceCommand(t, id, script)
+		check(t, a, "hub")
+	})
+	t.Run("http", func(t *testing.T) {
+		id := newIdentity(t, "priya")
+		a, _, _ := syncedOverHTTP(t, id)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/x-git-upload-pack-advertisement")
+			head := "# service=git-upload-pack\n"
+			io.WriteString(w, pktLen(len(head)+4)+head+"0000"+first)
+			chunk := []byte(strings.Repeat(line+"\n", 1000))
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}))
+		t.Cleanup(srv.Close)
+		if err := RemoveRemote(a.Dir(), "hub"); err != nil {
+			t.Fatal(err)
+		}
+		addRemote(t, a, "hub", endpoint{url: srv.URL + "/b.git"})
+		check(t, a, "hub")
+	})
 }

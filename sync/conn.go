@@ -156,6 +156,10 @@ type gitConn struct {
 	auth   transport.AuthMethod
 	ro     bool
 	unlock func()
+	// budget bounds what the connection's sockets read (see fetch);
+	// forget drops it from the SSH dialer's registry.
+	budget *readBudget
+	forget func()
 }
 
 // protocols guards go-git's transport registry, which holds, under
@@ -187,7 +191,7 @@ func (b boundTransport) NewReceivePackSession(_ *transport.Endpoint, auth transp
 func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitConn, error) {
 	a := parseAddress(r.URL)
 	connect, stall := opts.timeouts()
-	c := &gitConn{dir: dir, r: r}
+	c := &gitConn{dir: dir, r: r, budget: newReadBudget()}
 	switch a.kind {
 	case kindSSH:
 		auth, err := sshAuthFor(r, opts, connect)
@@ -195,12 +199,14 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 			return nil, err
 		}
 		c.auth = auth
+		id, forget := c.budget.register()
+		c.forget = forget
 		c.ep = &transport.Endpoint{Protocol: "ssh", User: auth.user, Host: a.host, Port: a.port, Path: a.path,
-			Proxy: transport.ProxyOptions{URL: timeoutDialerURL(connect, stall)}}
+			Proxy: transport.ProxyOptions{URL: timeoutDialerURL(connect, stall, id)}}
 		c.tr = gitssh.DefaultClient
 	case kindGit:
 		c.ep = &transport.Endpoint{Protocol: "git", Host: a.host, Port: a.port, Path: a.path}
-		c.tr = gitProtocol{connect: connect, stall: stall}
+		c.tr = gitProtocol{connect: connect, stall: stall, budget: c.budget}
 		c.ro = true
 	case kindHTTPS:
 		ep, err := transport.NewEndpoint(r.URL)
@@ -243,7 +249,7 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 			}
 			c.auth = &githttp.BasicAuth{Username: r.User, Password: strings.TrimSpace(string(tok))}
 		}
-		c.tr = githttp.NewClient(&http.Client{Transport: refusalLines{httpTransport(connect, stall, tlsConfig)}})
+		c.tr = githttp.NewClient(&http.Client{Transport: refusalLines{httpTransport(connect, stall, tlsConfig, c.budget)}})
 	default:
 		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: URL %q: %s", r.Name, r.URL, a.problem), Hint: supportedForms}
 	}
@@ -257,6 +263,10 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 }
 
 func (c *gitConn) close() {
+	if c.forget != nil {
+		c.forget()
+		c.forget = nil
+	}
 	if c.unlock != nil {
 		c.unlock()
 		c.unlock = nil
@@ -268,6 +278,19 @@ func (c *gitConn) close() {
 // stream goes to binder.FetchPack, which checks every bound before the
 // work it bounds and takes nothing in unless all of it passes.
 func (c *gitConn) fetch(ctx context.Context) (string, error) {
+	// The connection's sockets read within a budget: the advertisement
+	// first, then the pack (with room for framing and encryption); a
+	// push after is not bounded here.
+	c.budget.set(binder.MaxAdvertBytes, "an advertisement of refs")
+	defer c.budget.set(-1, "")
+	tip, err := c.fetchPack(ctx)
+	if e := c.budget.exceeded(); e != nil {
+		return "", fmt.Errorf("remote %s: %w; nothing was taken from it", c.r.Name, e)
+	}
+	return tip, err
+}
+
+func (c *gitConn) fetchPack(ctx context.Context) (string, error) {
 	sess, err := c.tr.NewUploadPackSession(c.ep, c.auth)
 	if err != nil {
 		return "", classify(c.r, err)
@@ -293,6 +316,7 @@ func (c *gitConn) fetch(ctx context.Context) (string, error) {
 		return "", nil
 	}
 	tip := ref.Hash().String()
+	c.budget.set(binder.MaxFetchBytes+binder.MaxFetchBytes/8, "a fetch")
 	err = binder.FetchPack(ctx, c.dir, tip, func(ctx context.Context, haves []string) (io.ReadCloser, error) {
 		req := packp.NewUploadPackRequestFromCapabilities(adv.Capabilities)
 		// The pack must be complete in itself: no thin pack.
@@ -587,16 +611,19 @@ func init() {
 	proxy.RegisterDialerType(timeoutScheme, func(u *url.URL, _ proxy.Dialer) (proxy.Dialer, error) {
 		connect, _ := time.ParseDuration(u.Query().Get("connect"))
 		stall, _ := time.ParseDuration(u.Query().Get("stall"))
-		return timeoutDialer{connect: connect, stall: stall}, nil
+		return timeoutDialer{connect: connect, stall: stall, budget: budgetOf(u)}, nil
 	})
 }
 
-func timeoutDialerURL(connect, stall time.Duration) string {
-	return fmt.Sprintf("%s://direct/?connect=%s&stall=%s", timeoutScheme, connect, stall)
+// timeoutDialerURL names a timeoutDialer for go-git's proxy setting; budget
+// is the id of the connection's readBudget ("" for none).
+func timeoutDialerURL(connect, stall time.Duration, budget string) string {
+	return fmt.Sprintf("%s://direct/?connect=%s&stall=%s&budget=%s", timeoutScheme, connect, stall, budget)
 }
 
 type timeoutDialer struct {
 	connect, stall time.Duration
+	budget         *readBudget
 }
 
 func (d timeoutDialer) Dial(network, addr string) (net.Conn, error) {
@@ -609,13 +636,13 @@ func (d timeoutDialer) DialContext(ctx context.Context, network, addr string) (n
 	if err != nil {
 		return nil, err
 	}
-	return &stallConn{Conn: c, stall: d.stall}, nil
+	return &stallConn{Conn: c, stall: d.stall, budget: d.budget}, nil
 }
 
 // httpTransport is the HTTP transport of one connection; tlsConfig, if
 // not nil, holds the certificate authorities to trust.
-func httpTransport(connect, stall time.Duration, tlsConfig *tls.Config) *http.Transport {
-	d := timeoutDialer{connect: connect, stall: stall}
+func httpTransport(connect, stall time.Duration, tlsConfig *tls.Config, budget *readBudget) *http.Transport {
+	d := timeoutDialer{connect: connect, stall: stall, budget: budget}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           d.DialContext,
@@ -628,16 +655,24 @@ func httpTransport(connect, stall time.Duration, tlsConfig *tls.Config) *http.Tr
 
 // stallConn fails a read or write that waits longer than stall: a
 // connection that stops moving data is dropped rather than waited on.
+// With a budget, it is dropped once it has read more than the budget
+// allows.
 type stallConn struct {
 	net.Conn
-	stall time.Duration
+	stall  time.Duration
+	budget *readBudget
 }
 
 func (c *stallConn) Read(p []byte) (int, error) {
 	if c.stall > 0 {
 		c.Conn.SetReadDeadline(time.Now().Add(c.stall))
 	}
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	if !c.budget.take(n) {
+		c.Conn.Close()
+		return n, c.budget.exceeded()
+	}
+	return n, err
 }
 
 func (c *stallConn) Write(p []byte) (int, error) {

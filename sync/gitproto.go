@@ -24,6 +24,7 @@ import (
 // write).
 type gitProtocol struct {
 	connect, stall time.Duration
+	budget         *readBudget
 }
 
 // gitDaemonPort is git daemon's port.
@@ -42,7 +43,7 @@ func (p gitProtocol) NewUploadPackSession(ep *transport.Endpoint, auth transport
 	if port <= 0 {
 		port = gitDaemonPort
 	}
-	nc, err := timeoutDialer{connect: p.connect, stall: p.stall}.DialContext(context.Background(), "tcp", net.JoinHostPort(ep.Host, strconv.Itoa(port)))
+	nc, err := timeoutDialer{connect: p.connect, stall: p.stall, budget: p.budget}.DialContext(context.Background(), "tcp", net.JoinHostPort(ep.Host, strconv.Itoa(port)))
 	if err != nil {
 		return nil, err
 	}

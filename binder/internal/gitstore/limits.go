@@ -22,8 +22,11 @@ const (
 	MaxFetchRebuiltBytes = 4 << 30
 	// MaxFetchObjects bounds the objects one fetch takes in.
 	MaxFetchObjects = 2 << 20
-	// MaxRefs bounds the refs a remote may advertise.
-	MaxRefs = 10000
+	// MaxRefs bounds the refs a remote may advertise, and MaxAdvertBytes
+	// the bytes of its advertisement, which is read whole before the
+	// refs can be counted.
+	MaxRefs        = 10000
+	MaxAdvertBytes = 8 << 20
 	// MaxDeltaChain bounds how many deltas are followed to rebuild one
 	// object.
 	MaxDeltaChain = 4096
