@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,5 +176,34 @@ func TestDeltaBounds(t *testing.T) {
 	out, err := patchDelta(base, []byte{100, 10, 0x91, 0, 10})
 	if err != nil || len(out) != 10 {
 		t.Fatalf("got %d bytes, %v", len(out), err)
+	}
+}
+
+// A stream longer than its bound fails with ErrTooLarge once the bound
+// is passed, and not before.
+func TestBoundedReader(t *testing.T) {
+	r := &boundedReader{r: bytes.NewReader(make([]byte, 100)), n: 64}
+	got, err := io.ReadAll(r)
+	if !errors.Is(err, ErrTooLarge) || len(got) > 65 {
+		t.Fatalf("read %d bytes, %v; want ErrTooLarge after at most 65", len(got), err)
+	}
+	r = &boundedReader{r: bytes.NewReader(make([]byte, 64)), n: 64}
+	if got, err := io.ReadAll(r); err != nil || len(got) != 64 {
+		t.Fatalf("read %d bytes, %v; want all 64", len(got), err)
+	}
+}
+
+// A store whose work is bounded refuses a read that would pass the
+// bound with ErrTooLarge.
+func TestWorkBudget(t *testing.T) {
+	s := newStore(t)
+	small := blob(t, s, "small")
+	big := blob(t, s, strings.Repeat("x", 1000))
+	s.LimitWork(500)
+	if _, err := s.ReadBlob(small); err != nil {
+		t.Fatalf("a read within the budget: %v", err)
+	}
+	if _, err := s.ReadBlob(big); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got %v; want ErrTooLarge", err)
 	}
 }
