@@ -403,6 +403,7 @@ func TestDeltaBombIsRefused(t *testing.T) {
 		if alloc > 512<<20 {
 			t.Fatalf("the refused sync allocated %d MiB", alloc>>20)
 		}
+		t.Logf("64 GiB delta bomb refused after allocating %d MiB", alloc>>20)
 	})
 	hostileServers(t, func(t *testing.T, a *binder.Binder, name string, serve func(string, []byte)) {
 		before := stateOf(t, a)
@@ -423,6 +424,7 @@ func TestDeltaBombIsRefused(t *testing.T) {
 		if alloc > 512<<20 {
 			t.Fatalf("the refused sync allocated %d MiB", alloc>>20)
 		}
+		t.Logf("64 GiB delta bomb in a %d KiB pack refused after allocating %d MiB", len(pack)>>10, alloc>>20)
 	})
 }
 
