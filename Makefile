@@ -21,7 +21,8 @@ PKGS_BENCH := pass gnupg time
 
 # Fuzz targets, as TARGET:PACKAGE: every parser of data from outside.
 # make test runs each briefly; make fuzz longer (FUZZTIME each).
-FUZZ := FuzzParseTree:./binder/internal/gitstore FuzzParseEnvelope:./binder \
+FUZZ := FuzzParseTree:./binder/internal/gitstore FuzzIndexPack:./binder/internal/gitstore \
+        FuzzInflateLoose:./binder/internal/gitstore FuzzParseEnvelope:./binder \
         FuzzParseRecord:./binder FuzzParse:./binder/roster FuzzParseAddress:./sync \
         FuzzParseRemotes:./sync
 FUZZTIME ?= 60s

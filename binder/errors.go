@@ -63,7 +63,7 @@ func KindOf(err error) Kind {
 	switch {
 	case errors.Is(err, gitstore.ErrNotRepository), errors.Is(err, gitstore.ErrMissing):
 		return NotExist
-	case errors.Is(err, gitstore.ErrCorrupt), errors.Is(err, gitstore.ErrBadTree):
+	case errors.Is(err, gitstore.ErrCorrupt), errors.Is(err, gitstore.ErrBadTree), errors.Is(err, gitstore.ErrTooLarge):
 		return BadSignature
 	case errors.Is(err, gitstore.ErrMoved):
 		return Conflict
@@ -88,6 +88,8 @@ func HintOf(err error) string {
 		}
 	}
 	switch {
+	case errors.Is(err, gitstore.ErrTooLarge):
+		return "nothing was taken in and this copy is unchanged; a binder never needs that much, so the repository was damaged or tampered with: find out who changed it, and restore it from a good copy"
 	case errors.Is(err, gitstore.ErrNotRepository):
 		return "create a binder there, or give the directory of an existing one"
 	case errors.Is(err, gitstore.ErrMissing), errors.Is(err, gitstore.ErrCorrupt), errors.Is(err, gitstore.ErrBadTree):

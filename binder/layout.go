@@ -50,6 +50,9 @@ const (
 	localIndex    = "index"
 	localIndexKey = "index.key"
 	localRemotes  = "remotes.toml"
+	// localIncoming holds the quarantines of fetches under way: one
+	// repository each, removed when the fetch ends.
+	localIncoming = "incoming"
 )
 
 // LocalPath is the path of name inside a binder directory's local state.

@@ -18,9 +18,10 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -161,8 +162,8 @@ func (c *localConn) fetch(ctx context.Context) (string, error) {
 	if err != nil || tip == "" {
 		return "", err
 	}
-	if _, err := binder.CopyHistory(ctx, c.path, c.dir, tip, nil); err != nil {
-		return "", err
+	if _, err := binder.FetchHistory(ctx, c.path, c.dir, tip); err != nil {
+		return "", fmt.Errorf("remote %s: %w", c.name, err)
 	}
 	return tip, nil
 }
@@ -197,6 +198,10 @@ type gitConn struct {
 	auth   transport.AuthMethod
 	ro     bool
 	unlock func()
+	// budget bounds what the connection's sockets read (see fetch);
+	// forget drops it from the SSH dialer's registry.
+	budget *readBudget
+	forget func()
 }
 
 // protocols guards go-git's transport registry, which holds, under
@@ -230,9 +235,11 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 	connect, stall := opts.timeouts()
 	// Every connection is cut at the context's deadline, whatever step
 	// it is at: a server that trickles data never times out a single
-	// read, and go-git does not hand every step the context.
+	// read, and go-git does not hand every step the context. Its
+	// sockets also read within a budget (see fetch).
 	deadline, _ := ctx.Deadline()
-	c := &gitConn{dir: dir, r: r}
+	c := &gitConn{dir: dir, r: r, budget: newReadBudget()}
+	dialer := timeoutDialer{connect: connect, stall: stall, deadline: deadline, budget: c.budget}
 	switch a.kind {
 	case kindSSH:
 		auth, err := sshAuthFor(r, opts, connect)
@@ -240,12 +247,14 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 			return nil, err
 		}
 		c.auth = auth
+		id, forget := c.budget.register()
+		c.forget = forget
 		c.ep = &transport.Endpoint{Protocol: "ssh", User: auth.user, Host: a.host, Port: a.port, Path: a.path,
-			Proxy: transport.ProxyOptions{URL: timeoutDialer{connect: connect, stall: stall, deadline: deadline}.url()}}
+			Proxy: transport.ProxyOptions{URL: dialer.url(id)}}
 		c.tr = gitssh.DefaultClient
 	case kindGit:
 		c.ep = &transport.Endpoint{Protocol: "git", Host: a.host, Port: a.port, Path: a.path}
-		c.tr = gitProtocol{timeoutDialer{connect: connect, stall: stall, deadline: deadline}}
+		c.tr = gitProtocol{dialer}
 		c.ro = true
 	case kindHTTPS:
 		ep, err := transport.NewEndpoint(r.URL)
@@ -288,7 +297,7 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 			}
 			c.auth = &githttp.BasicAuth{Username: r.User, Password: strings.TrimSpace(string(tok))}
 		}
-		c.tr = githttp.NewClient(&http.Client{Transport: refusalLines{httpTransport(timeoutDialer{connect: connect, stall: stall, deadline: deadline}, tlsConfig)}})
+		c.tr = githttp.NewClient(&http.Client{Transport: refusalLines{httpTransport(dialer, tlsConfig)}})
 	default:
 		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("remote %s: URL %q: %s", r.Name, r.URL, a.problem), Hint: supportedForms}
 	}
@@ -302,36 +311,109 @@ func newGitConn(ctx context.Context, dir string, r *Remote, opts Options) (*gitC
 }
 
 func (c *gitConn) close() {
+	if c.forget != nil {
+		c.forget()
+		c.forget = nil
+	}
 	if c.unlock != nil {
 		c.unlock()
 		c.unlock = nil
 	}
 }
 
+// fetch takes the remote's pack stream itself, rather than through
+// go-git's fetch, whose pack parser rebuilds deltas with no bound: the
+// stream goes to binder.FetchPack, which checks every bound before the
+// work it bounds and takes nothing in unless all of it passes.
 func (c *gitConn) fetch(ctx context.Context) (string, error) {
+	// The connection's sockets read within a budget: the advertisement
+	// first, then the pack (with room for framing and encryption); a
+	// push after is not bounded here.
+	c.budget.set(binder.MaxAdvertBytes, "an advertisement of refs")
+	defer c.budget.set(-1, "")
+	tip, err := c.fetchPack(ctx)
+	if e := c.budget.exceeded(); e != nil {
+		return "", fmt.Errorf("remote %s: %w; nothing was taken from it", c.r.Name, e)
+	}
+	return tip, err
+}
+
+func (c *gitConn) fetchPack(ctx context.Context) (string, error) {
+	sess, err := c.tr.NewUploadPackSession(c.ep, c.auth)
+	if err != nil {
+		return "", classify(c.r, err)
+	}
+	defer sess.Close()
+	adv, err := sess.AdvertisedReferencesContext(ctx)
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return "", nil
+	}
+	if err != nil {
+		return "", classify(c.r, err)
+	}
+	if n := len(adv.References) + len(adv.Peeled); n > binder.MaxRefs {
+		return "", &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("remote %s advertises %d refs, over the limit of %d; nothing was taken from it", c.r.Name, n, binder.MaxRefs),
+			Hint: "a binder's repository has one branch: find out who filled the remote with refs, and restore it from a good copy"}
+	}
+	refs, err := adv.AllReferences()
+	if err != nil {
+		return "", classify(c.r, err)
+	}
+	ref, ok := refs[binder.Branch]
+	if !ok {
+		return "", nil
+	}
+	tip := ref.Hash().String()
+	c.budget.set(binder.MaxFetchBytes+binder.MaxFetchBytes/8, "a fetch")
+	err = binder.FetchPack(ctx, c.dir, tip, func(ctx context.Context, haves []string) (io.ReadCloser, error) {
+		req := packp.NewUploadPackRequestFromCapabilities(adv.Capabilities)
+		// The pack must be complete in itself: no thin pack.
+		req.Capabilities.Delete(capability.ThinPack)
+		if adv.Capabilities.Supports(capability.NoProgress) {
+			req.Capabilities.Set(capability.NoProgress)
+		}
+		req.Wants = []plumbing.Hash{ref.Hash()}
+		for _, h := range haves {
+			req.Haves = append(req.Haves, plumbing.NewHash(h))
+		}
+		res, err := sess.UploadPack(ctx, req)
+		if err != nil {
+			return nil, classify(c.r, err)
+		}
+		return packStream{demux(req.Capabilities, res), res}, nil
+	})
+	if err != nil {
+		if binder.KindOf(err) == binder.Offline || binder.KindOf(err) == binder.Permission {
+			return "", err
+		}
+		return "", fmt.Errorf("remote %s: %w", c.r.Name, err)
+	}
 	repo, err := git.PlainOpen(c.dir)
 	if err != nil {
 		return "", err
 	}
-	rm := git.NewRemote(repo.Storer, &config.RemoteConfig{Name: c.r.Name, URLs: []string{connScheme + "://remote/"}})
-	ref := incomingRef(c.r.Name)
-	err = rm.FetchContext(ctx, &git.FetchOptions{
-		RefSpecs: []config.RefSpec{config.RefSpec("+" + binder.Branch.String() + ":" + ref.String())},
-		Auth:     c.auth,
-		Tags:     git.NoTags,
-		Force:    true,
-	})
-	switch {
-	case errors.Is(err, transport.ErrEmptyRemoteRepository), err != nil && strings.Contains(err.Error(), "couldn't find remote ref"):
-		return "", nil
-	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return "", classify(c.r, err)
-	}
-	got, err := repo.Reference(ref, true)
-	if err != nil {
+	if err := repo.Storer.SetReference(plumbing.NewHashReference(incomingRef(c.r.Name), ref.Hash())); err != nil {
 		return "", err
 	}
-	return got.Hash().String(), nil
+	return tip, nil
+}
+
+// packStream is a pack stream, read through the side-band demultiplexer
+// if there is one, closed with the response it came in.
+type packStream struct {
+	io.Reader
+	io.Closer
+}
+
+// demux reads the pack out of the side band, if one was asked for.
+func demux(caps *capability.List, r io.Reader) io.Reader {
+	switch {
+	case caps.Supports(capability.Sideband64k):
+		return sideband.NewDemuxer(sideband.Sideband64k, r)
+	case caps.Supports(capability.Sideband):
+		return sideband.NewDemuxer(sideband.Sideband, r)
+	}
+	return r
 }
 
 // discard deletes the quarantine ref the fetch wrote.
@@ -584,7 +666,7 @@ const timeoutScheme = "gobag-direct"
 func init() {
 	proxy.RegisterDialerType(timeoutScheme, func(u *url.URL, _ proxy.Dialer) (proxy.Dialer, error) {
 		q := u.Query()
-		d := timeoutDialer{}
+		d := timeoutDialer{budget: budgetOf(u)}
 		d.connect, _ = time.ParseDuration(q.Get("connect"))
 		d.stall, _ = time.ParseDuration(q.Get("stall"))
 		if dl := q.Get("deadline"); dl != "" {
@@ -598,16 +680,19 @@ func init() {
 }
 
 // timeoutDialer connects within connect, and makes connections that fail
-// a read or write waiting longer than stall, and every read and write
-// from deadline on (if it is not zero).
+// a read or write waiting longer than stall, every read and write from
+// deadline on (if it is not zero), and every read past the budget (if
+// there is one).
 type timeoutDialer struct {
 	connect, stall time.Duration
 	deadline       time.Time
+	budget         *readBudget
 }
 
-// url is the proxy URL under which go-git reaches d.
-func (d timeoutDialer) url() string {
-	q := url.Values{"connect": {d.connect.String()}, "stall": {d.stall.String()}}
+// url is the proxy URL under which go-git reaches d; budget is the id of
+// its readBudget ("" for none).
+func (d timeoutDialer) url(budget string) string {
+	q := url.Values{"connect": {d.connect.String()}, "stall": {d.stall.String()}, "budget": {budget}}
 	if !d.deadline.IsZero() {
 		q.Set("deadline", d.deadline.Format(time.RFC3339Nano))
 	}
@@ -624,7 +709,7 @@ func (d timeoutDialer) DialContext(ctx context.Context, network, addr string) (n
 	if err != nil {
 		return nil, err
 	}
-	return &stallConn{Conn: c, stall: d.stall, deadline: d.deadline}, nil
+	return &stallConn{Conn: c, stall: d.stall, deadline: d.deadline, budget: d.budget}, nil
 }
 
 // httpTransport is the HTTP transport of one connection, dialling with d;
@@ -643,11 +728,13 @@ func httpTransport(d timeoutDialer, tlsConfig *tls.Config) *http.Transport {
 // stallConn fails a read or write that waits longer than stall, and
 // every one from deadline on: a connection that stops moving data is
 // dropped rather than waited on, and one that keeps moving a little is
-// dropped when the operation's time is up.
+// dropped when the operation's time is up. With a budget, it is dropped
+// once it has read more than the budget allows.
 type stallConn struct {
 	net.Conn
 	stall    time.Duration
 	deadline time.Time
+	budget   *readBudget
 }
 
 // next is the deadline of a read or write that starts now.
@@ -664,7 +751,12 @@ func (c *stallConn) next() time.Time {
 
 func (c *stallConn) Read(p []byte) (int, error) {
 	c.Conn.SetReadDeadline(c.next())
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	if !c.budget.take(n) {
+		c.Conn.Close()
+		return n, c.budget.exceeded()
+	}
+	return n, err
 }
 
 func (c *stallConn) Write(p []byte) (int, error) {

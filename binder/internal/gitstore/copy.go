@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,55 +23,75 @@ const smallTransfer = 100
 // receiver lacks. has reports whether the receiver holds a commit (and so,
 // repositories being complete, all of its history); hasObject, if not nil,
 // whether it holds any object, to leave out what it has by another path.
+//
+// The history may come from anywhere, so the walk is bounded: trees are
+// walked with a stack of their own, never the goroutine's, and refused
+// past MaxTreeDepth levels; the list is refused past MaxFetchObjects.
+// Both fail with ErrTooLarge.
 func (s *Store) MissingObjects(ctx context.Context, tip plumbing.Hash, has func(plumbing.Hash) bool, hasObject func(plumbing.Hash) bool) ([]PackItem, error) {
 	var out []PackItem
 	placed := map[plumbing.Hash]bool{}
-	add := func(h plumbing.Hash, t plumbing.ObjectType) bool {
+	add := func(h plumbing.Hash, t plumbing.ObjectType) (bool, error) {
 		if placed[h] || (hasObject != nil && hasObject(h)) {
-			return false
+			return false, nil
+		}
+		if len(out) >= MaxFetchObjects {
+			return false, fmt.Errorf("the history holds more than %d new objects: %w", MaxFetchObjects, ErrTooLarge)
 		}
 		placed[h] = true
 		out = append(out, PackItem{h: h, t: t, base: -1})
-		return true
+		return true, nil
+	}
+	// A tree to look at, with the trees at its path in the parents and
+	// how deep it lies.
+	type pending struct {
+		tree    plumbing.Hash
+		parents []plumbing.Hash
+		depth   int
 	}
 	// newTrees adds tree and what it holds, except what a parent has at
 	// the same path.
-	var newTrees func(tree plumbing.Hash, parents []plumbing.Hash) error
-	newTrees = func(tree plumbing.Hash, parents []plumbing.Hash) error {
-		for _, p := range parents {
-			if p == tree {
-				return nil
+	newTrees := func(root plumbing.Hash, rootParents []plumbing.Hash) error {
+		stack := []pending{{root, rootParents, 1}}
+		for len(stack) > 0 {
+			t := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if slices.Contains(t.parents, t.tree) {
+				continue
 			}
-		}
-		if !add(tree, plumbing.TreeObject) {
-			return nil
-		}
-		es, err := s.Tree(tree)
-		if err != nil {
-			return err
-		}
-		pes := make([][]Entry, len(parents))
-		for i, p := range parents {
-			if pes[i], err = s.Tree(p); err != nil {
+			if t.depth > MaxTreeDepth {
+				return fmt.Errorf("trees nest deeper than %d levels: %w", MaxTreeDepth, ErrTooLarge)
+			}
+			if ok, err := add(t.tree, plumbing.TreeObject); !ok || err != nil {
 				return err
 			}
-		}
-		for _, e := range es {
-			var atParents []plumbing.Hash
-			known := false
-			for _, pe := range pes {
-				h := s.EntryHash(pe, string(e.Name))
-				known = known || h == e.Hash
-				atParents = append(atParents, h)
+			es, err := s.Tree(t.tree)
+			if err != nil {
+				return err
 			}
-			switch {
-			case known:
-			case e.IsDir:
-				if err := newTrees(e.Hash, atParents); err != nil {
+			pes := make([][]Entry, len(t.parents))
+			for i, p := range t.parents {
+				if pes[i], err = s.Tree(p); err != nil {
 					return err
 				}
-			default:
-				add(e.Hash, plumbing.BlobObject)
+			}
+			for _, e := range es {
+				var atParents []plumbing.Hash
+				known := false
+				for _, pe := range pes {
+					h := s.EntryHash(pe, string(e.Name))
+					known = known || h == e.Hash
+					atParents = append(atParents, h)
+				}
+				switch {
+				case known:
+				case e.IsDir:
+					stack = append(stack, pending{e.Hash, atParents, t.depth + 1})
+				default:
+					if _, err := add(e.Hash, plumbing.BlobObject); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		return nil
@@ -90,7 +111,9 @@ func (s *Store) MissingObjects(ctx context.Context, tip plumbing.Hash, has func(
 		if err != nil {
 			return nil, err
 		}
-		add(h, plumbing.CommitObject)
+		if _, err := add(h, plumbing.CommitObject); err != nil {
+			return nil, err
+		}
 		var parentTrees []plumbing.Hash
 		for _, p := range c.ParentHashes {
 			pc, err := s.ReadCommit(p)

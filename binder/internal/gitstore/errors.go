@@ -17,4 +17,8 @@ var (
 	ErrBadTree = errors.New("tree refused")
 	// ErrLocked: git's lock file for the branch is held by another writer.
 	ErrLocked = errors.New("branch locked")
+	// ErrTooLarge: what another repository holds or sends exceeds one of
+	// the bounds in limits.go (an object, a delta's result, a tree's
+	// depth, a fetch's bytes, objects or refs).
+	ErrTooLarge = errors.New("beyond gobag's limits")
 )

@@ -37,6 +37,9 @@ type Store struct {
 	alternates []string              // object directories of other repositories read from
 	bases      map[baseKey]baseEntry // resolved delta bases
 	baseBytes  int
+
+	alt    *Store // a quarantine's receiver, read through to
+	budget *int64 // bytes left to inflate and rebuild, if bounded
 }
 
 // Init creates a bare repository in dir whose default branch is Branch,
@@ -211,8 +214,10 @@ func (s *Store) Has(h plumbing.Hash) bool {
 	}
 	// The packs as listed when the store was opened (or last reloaded):
 	// an object in a newer pack is at worst written again, loose.
-	_, _, ok, _ := s.findPacked(h, false)
-	return ok
+	if _, _, ok, _ := s.findPacked(h, false); ok {
+		return true
+	}
+	return s.alt != nil && s.alt.Has(h)
 }
 
 // ReadObject reads an object's content and checks its type and that it
@@ -229,6 +234,9 @@ func (s *Store) ReadObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, erro
 	// A pack may have arrived since the packs were listed (a fetch, git gc).
 	if data, ok, err := s.readPacked(t, h, true); ok || err != nil {
 		return data, err
+	}
+	if s.alt != nil {
+		return s.alt.ReadObject(t, h)
 	}
 	return nil, fmt.Errorf("%s: %w", h, ErrMissing)
 }

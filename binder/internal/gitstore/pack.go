@@ -29,12 +29,12 @@ type pack struct {
 	n        int
 	borrowed bool // in a repository borrowed from, not the store's own
 	close    func() error
+	// local, while the pack is being indexed, maps the hashes found so
+	// far to their offsets; ref-deltas look their bases up there.
+	local map[plumbing.Hash]int64
 }
 
-const (
-	idxHeaderLen = 8 + 256*4
-	maxDeltaSpan = 4096 // longest delta chain followed before giving up
-)
+const idxHeaderLen = 8 + 256*4
 
 // Pack object types (git's pack format).
 const (
@@ -193,6 +193,9 @@ func (s *Store) readPacked(t plumbing.ObjectType, h plumbing.Hash, reload bool) 
 		return nil, false, err
 	}
 	typ, data, err := s.unpack(p, off, 0)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, true, fmt.Errorf("%s in %s: %w", h, p.name, err)
+	}
 	if err != nil {
 		return nil, true, fmt.Errorf("%s in %s is unreadable: %v: %w", h, p.name, err, ErrCorrupt)
 	}
@@ -230,8 +233,8 @@ const maxBaseCache = 16 << 20
 
 // unpack reads the object at off, resolving deltas against their bases.
 func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []byte, error) {
-	if depth > maxDeltaSpan {
-		return 0, nil, errors.New("delta chain too long")
+	if depth > MaxDeltaChain {
+		return 0, nil, fmt.Errorf("a delta chain longer than %d: %w", MaxDeltaChain, ErrTooLarge)
 	}
 	if e, ok := s.bases[baseKey{p, off}]; ok {
 		return e.t, e.data, nil
@@ -253,6 +256,14 @@ func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []by
 		size |= int64(c&0x7f) << shift
 		shift += 7
 		i++
+	}
+	// The size in the header is checked before anything is inflated or
+	// any delta base is rebuilt.
+	if size > MaxObjectBytes {
+		return 0, nil, fmt.Errorf("an entry declares %d bytes, over the limit of %d: %w", size, MaxObjectBytes, ErrTooLarge)
+	}
+	if size > int64(len(buf))*1100 {
+		return 0, nil, errors.New("object size out of range")
 	}
 	var baseType plumbing.ObjectType
 	var base []byte
@@ -288,12 +299,12 @@ func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []by
 		var bh plumbing.Hash
 		copy(bh[:], buf[i:i+20])
 		i += 20
-		bp, boff, ok, err := s.findPacked(bh, true)
+		bp, boff, ok, err := s.findBase(p, bh)
 		if err != nil {
 			return 0, nil, err
 		}
 		if !ok {
-			return 0, nil, fmt.Errorf("delta base %s is missing", bh)
+			return 0, nil, &baseMissingError{bh}
 		}
 		if baseType, base, err = s.unpack(bp, boff, depth+1); err != nil {
 			return 0, nil, err
@@ -302,8 +313,8 @@ func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []by
 	default:
 		return 0, nil, fmt.Errorf("unknown object type %d", typ)
 	}
-	if size > int64(len(buf))*1100 || size > 1<<31 {
-		return 0, nil, errors.New("object size out of range")
+	if err := s.spend(int(size)); err != nil {
+		return 0, nil, err
 	}
 	raw, err := s.inflate(buf[i:], int(size))
 	if err != nil {
@@ -312,11 +323,75 @@ func (s *Store) unpack(p *pack, off int64, depth int) (plumbing.ObjectType, []by
 	if base == nil {
 		return plumbing.ObjectType(typ), raw, nil
 	}
-	out, err := packfile.PatchDelta(base, raw)
+	out, err := patchDelta(base, raw)
 	if err != nil {
-		return 0, nil, fmt.Errorf("delta: %w", err)
+		return 0, nil, err
+	}
+	if err := s.spend(len(out)); err != nil {
+		return 0, nil, err
 	}
 	return baseType, out, nil
+}
+
+// baseMissingError: a ref-delta's base is not in the packs (or, for a
+// pack being indexed, not found in it yet).
+type baseMissingError struct{ h plumbing.Hash }
+
+func (e *baseMissingError) Error() string { return fmt.Sprintf("delta base %s is missing", e.h) }
+
+// findBase finds a ref-delta's base: in the pack being indexed, by the
+// hashes found so far, else in the repository's packs.
+func (s *Store) findBase(p *pack, h plumbing.Hash) (*pack, int64, bool, error) {
+	if p.local != nil {
+		off, ok := p.local[h]
+		return p, off, ok, nil
+	}
+	return s.findPacked(h, true)
+}
+
+// DeltaSizes reads the header of a delta: the size of the base it
+// applies to and of the object it builds.
+func DeltaSizes(delta []byte) (base, target int64, n int, err error) {
+	for _, v := range []*int64{&base, &target} {
+		var shift uint
+		for {
+			if n >= len(delta) || shift > 56 {
+				return 0, 0, 0, errors.New("delta: bad header")
+			}
+			c := delta[n]
+			n++
+			*v |= int64(c&0x7f) << shift
+			shift += 7
+			if c&0x80 == 0 {
+				break
+			}
+		}
+	}
+	return base, target, n, nil
+}
+
+// patchDelta applies delta to base once its header is checked: the
+// target size it declares must be within MaxObjectBytes, so that a
+// delta of a few bytes cannot make gigabytes.
+func patchDelta(base, delta []byte) ([]byte, error) {
+	bs, ts, _, err := DeltaSizes(delta)
+	if err != nil {
+		return nil, err
+	}
+	if ts > MaxObjectBytes {
+		return nil, fmt.Errorf("a delta declares a result of %d bytes, over the limit of %d: %w", ts, MaxObjectBytes, ErrTooLarge)
+	}
+	if bs != int64(len(base)) {
+		return nil, fmt.Errorf("delta: base of %d bytes, not %d as declared", len(base), bs)
+	}
+	out, err := packfile.PatchDelta(base, delta)
+	if err != nil {
+		return nil, fmt.Errorf("delta: %w", err)
+	}
+	if int64(len(out)) != ts {
+		return nil, errors.New("delta: result differs from its declared size")
+	}
+	return out, nil
 }
 
 // keepBase remembers a delta base, since its neighbours in the pack are

@@ -121,9 +121,8 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 		want[h] = true
 	}
 	// A pack with a .keep file is someone's to keep, as git repack keeps
-	// it: neither gathered nor removed.
-	// With all, what the refs reach but only a repository borrowed
-	// from holds is copied in too.
+	// it: neither gathered nor removed. With all, what the refs reach but
+	// only a repository borrowed from holds is copied in too.
 	var oldPacks []*pack
 	var borrowed []plumbing.Hash
 	if all {
@@ -148,7 +147,9 @@ func (s *Store) Repack(ctx context.Context, all bool, progress func(done, total 
 		}
 		return nil
 	}
-	order, err := s.packOrder(ctx, want)
+	// Gathering everything, only what a ref reaches is kept: objects a
+	// refused fetch took in, or an interrupted save left, go.
+	order, err := s.packOrder(ctx, want, all)
 	if err != nil {
 		return err
 	}
@@ -224,11 +225,13 @@ func (s *Store) removeLeftovers() {
 	}
 }
 
-// packOrder orders the objects to write: history is walked from the tip,
-// newest first, so that each tree and envelope can be a delta against the
-// newer version at the same path, written before it. Objects that the
-// walk does not reach (left by an interrupted save) come last, whole.
-func (s *Store) packOrder(ctx context.Context, want map[plumbing.Hash]bool) ([]PackItem, error) {
+// packOrder orders the objects to write: history is walked from the tip
+// (then from every other ref), newest first, so that each tree and
+// envelope can be a delta against the newer version at the same path,
+// written before it. Objects that the walk does not reach (left by an
+// interrupted save or a refused fetch) come last, whole; with
+// onlyReachable they are left out.
+func (s *Store) packOrder(ctx context.Context, want map[plumbing.Hash]bool, onlyReachable bool) ([]PackItem, error) {
 	var order []PackItem
 	placed := map[plumbing.Hash]bool{}
 	latest := map[string]int{} // path → index of its newest version written
@@ -274,13 +277,27 @@ func (s *Store) packOrder(ctx context.Context, want map[plumbing.Hash]bool) ([]P
 		}
 		return nil
 	}
-	tip, err := s.Head()
+	tips, err := s.refTips()
 	if err != nil {
 		return nil, err
 	}
-	queue := []plumbing.Hash{tip}
-	seen := map[plumbing.Hash]bool{tip: true}
-	for len(queue) > 0 && !tip.IsZero() {
+	var queue []plumbing.Hash
+	seen := map[plumbing.Hash]bool{}
+	for _, t := range tips {
+		ot, err := s.ObjectType(t)
+		if err != nil {
+			return nil, err
+		}
+		if ot != plumbing.CommitObject {
+			add(t, ot, "") // a tag: kept, not followed
+			continue
+		}
+		if !seen[t] {
+			seen[t] = true
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -304,7 +321,7 @@ func (s *Store) packOrder(ctx context.Context, want map[plumbing.Hash]bool) ([]P
 	}
 	var rest []plumbing.Hash
 	for h := range want {
-		if !placed[h] {
+		if !placed[h] && !onlyReachable {
 			rest = append(rest, h)
 		}
 	}
@@ -318,6 +335,31 @@ func (s *Store) packOrder(ctx context.Context, want map[plumbing.Hash]bool) ([]P
 		order = append(order, PackItem{h: h, t: t, base: -1})
 	}
 	return order, nil
+}
+
+// refTips lists what the repository's refs point to: the branch first,
+// then every other ref (a remote's branch kept for inspection, a tag
+// made with git).
+func (s *Store) refTips() ([]plumbing.Hash, error) {
+	head, err := s.Head()
+	if err != nil {
+		return nil, err
+	}
+	var tips []plumbing.Hash
+	if !head.IsZero() {
+		tips = append(tips, head)
+	}
+	refs, err := s.st.IterReferences()
+	if err != nil {
+		return nil, err
+	}
+	err = refs.ForEach(func(r *plumbing.Reference) error {
+		if r.Type() == plumbing.HashReference && r.Name() != Branch && !r.Hash().IsZero() {
+			tips = append(tips, r.Hash())
+		}
+		return nil
+	})
+	return tips, err
 }
 
 // ObjectType finds the type of an object without knowing it in advance.
