@@ -5,6 +5,7 @@ import (
 	"gobag/binder/internal/gitstore"
 	"gobag/binder/roster"
 	"os"
+	"runtime/debug"
 
 	"context"
 	"io"
@@ -661,5 +662,80 @@ func TestVerifyWarnsOfWhatStockGitWouldReadInstead(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("no warning about %s in %q", want, all)
 		}
+	}
+}
+
+// Trees nested far past the format's depth, planted by someone who can
+// write the binder's directory (or signed by a member), are refused by
+// verify and open at the bound instead of overflowing the stack. The
+// stack is held small here so that a walk that recursed without bound
+// would crash the test, as 3,000,000 levels crash an unbounded one.
+func TestDeepTreeInTheBinderIsRefused(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	mustAdd(t, b, &Record{Kind: "note", Title: "kept"})
+	tip, err := b.git.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.git.ReadCommit(tip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := b.git.Tree(c.TreeHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep, err := b.git.PutBlob([]byte("deep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	isDir := false
+	for range 20000 {
+		if deep, err = b.git.PutObject(plumbing.TreeObject, gitstore.RenderTree([]gitstore.Entry{{Name: []byte("d"), Hash: deep, IsDir: isDir}})); err != nil {
+			t.Fatal(err)
+		}
+		isDir = true
+	}
+	recs := b.git.EntryHash(entries, recordsDir)
+	recEntries, err := b.git.Tree(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recEntries = append(recEntries, gitstore.Entry{Name: []byte("zz"), Hash: deep, IsDir: true})
+	recs, err = b.git.PutObject(plumbing.TreeObject, gitstore.RenderTree(recEntries))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range entries {
+		if string(entries[i].Name) == recordsDir {
+			entries[i].Hash = recs
+		}
+	}
+	root, err := b.git.PutObject(plumbing.TreeObject, gitstore.RenderTree(entries))
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit, err := writeCommit(b.git, root, []plumbing.Hash{tip}, id, "gobag: edit 1 record\n", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.git.SetHead(tip, commit); err != nil {
+		t.Fatal(err)
+	}
+	dir := b.Dir()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	defer debug.SetMaxStack(debug.SetMaxStack(8 << 20))
+	rep, err := Verify(ctx, dir, nil)
+	if err == nil && rep.OK() {
+		t.Fatal("verify accepted trees 20,000 levels deep")
+	}
+	if err != nil && KindOf(err) != BadSignature {
+		t.Fatalf("verify: %v (kind %v); want a refusal", err, KindOf(err))
+	}
+	if _, err := Open(ctx, dir, id); KindOf(err) != BadSignature {
+		t.Fatalf("open: got %v; want a refusal", err)
 	}
 }

@@ -59,8 +59,8 @@ func (s *Store) MissingObjects(ctx context.Context, tip plumbing.Hash, has func(
 			if slices.Contains(t.parents, t.tree) {
 				continue
 			}
-			if t.depth > MaxTreeDepth {
-				return fmt.Errorf("trees nest deeper than %d levels: %w", MaxTreeDepth, ErrTooLarge)
+			if err := checkDepth(t.depth); err != nil {
+				return err
 			}
 			if ok, err := add(t.tree, plumbing.TreeObject); !ok || err != nil {
 				return err

@@ -1,5 +1,7 @@
 package gitstore
 
+import "fmt"
+
 // The bounds on what another repository can make a Store do, in one
 // place (re-exported by the binder package; docs/FORMAT.md §10). Every
 // one is checked before the work it bounds is done: an object's size
@@ -31,3 +33,14 @@ const (
 	// object.
 	MaxDeltaChain = 4096
 )
+
+// checkDepth refuses a tree that lies deeper than MaxTreeDepth (the root
+// tree lies at depth 1). Every walk of trees checks it, however the trees
+// arrived: a fetch's, and the store's own readers, which may find trees
+// planted by whoever can write the repository.
+func checkDepth(depth int) error {
+	if depth > MaxTreeDepth {
+		return fmt.Errorf("trees nest deeper than %d levels: %w", MaxTreeDepth, ErrTooLarge)
+	}
+	return nil
+}

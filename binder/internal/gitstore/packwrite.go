@@ -256,6 +256,9 @@ func (s *Store) packOrder(ctx context.Context, want map[plumbing.Hash]bool, only
 		if !want[h] || placed[h] {
 			return nil
 		}
+		if err := checkDepth(strings.Count(path, "/") + 1); err != nil {
+			return err
+		}
 		add(h, plumbing.TreeObject, path+"/")
 		es, err := s.Tree(h)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -162,6 +163,13 @@ func (s *Store) DiffTrees(a, b plumbing.Hash, prefix string, fn func(path string
 func (s *Store) DiffTreeEntries(a, b plumbing.Hash, prefix string, fn func(path string, old, new plumbing.Hash)) error {
 	if a == b {
 		return nil
+	}
+	depth := 1
+	if prefix != "" {
+		depth = strings.Count(prefix, "/") + 2
+	}
+	if err := checkDepth(depth); err != nil {
+		return err
 	}
 	ea, err := s.Tree(a)
 	if err != nil {
