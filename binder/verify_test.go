@@ -532,18 +532,7 @@ func TestTreeWithADuplicateNameIsRefused(t *testing.T) {
 		t.Run(dup, func(t *testing.T) {
 			b, id := newTestBinder(t)
 			mustAdd(t, b, &Record{Kind: "note", Title: "kept"})
-			tip, err := b.git.Head()
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := b.git.ReadCommit(tip)
-			if err != nil {
-				t.Fatal(err)
-			}
-			entries, err := b.git.Tree(c.TreeHash)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tip, entries := tipTree(t, b)
 			// The forged twin: for .gobag, a roster that adds an outsider
 			// as manager; for records, an empty shard tree (a rollback).
 			var twin plumbing.Hash
@@ -674,18 +663,7 @@ func TestDeepTreeInTheBinderIsRefused(t *testing.T) {
 	ctx := context.Background()
 	b, id := newTestBinder(t)
 	mustAdd(t, b, &Record{Kind: "note", Title: "kept"})
-	tip, err := b.git.Head()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := b.git.ReadCommit(tip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := b.git.Tree(c.TreeHash)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tip, entries := tipTree(t, b)
 	deep, err := b.git.PutBlob([]byte("deep"))
 	if err != nil {
 		t.Fatal(err)
@@ -738,4 +716,22 @@ func TestDeepTreeInTheBinderIsRefused(t *testing.T) {
 	if _, err := Open(ctx, dir, id); KindOf(err) != BadSignature {
 		t.Fatalf("open: got %v; want a refusal", err)
 	}
+}
+
+// tipTree is the binder's tip and the entries of its root tree.
+func tipTree(t *testing.T, b *Binder) (plumbing.Hash, []gitstore.Entry) {
+	t.Helper()
+	tip, err := b.git.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.git.ReadCommit(tip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := b.git.Tree(c.TreeHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tip, entries
 }
