@@ -189,6 +189,24 @@ func classify(r *Remote, err error) error {
 	return wrap(binder.Other, where+": "+oneLine(err.Error()), "", nil)
 }
 
+// droppedError is a connection the server closed before the SSH
+// handshake was done: what sshd does with connections past its
+// MaxStartups, when many copies sync at once. It is tried again, as a
+// lost push race is.
+type droppedError struct{ error }
+
+func (e droppedError) Unwrap() error { return e.error }
+
+// classifySession classifies the failure to open a session, marking a
+// connection dropped before the handshake.
+func classifySession(r *Remote, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "handshake failed") && (errors.Is(err, io.EOF) || strings.Contains(msg, "EOF") || strings.Contains(msg, "connection reset")) {
+		return droppedError{classify(r, err)}
+	}
+	return classify(r, err)
+}
+
 // unreachable reports whether err means the remote could not be reached
 // or the connection was lost on the way.
 func unreachable(err error) bool {

@@ -341,7 +341,7 @@ func (c *gitConn) fetch(ctx context.Context) (string, error) {
 func (c *gitConn) fetchPack(ctx context.Context) (string, error) {
 	sess, err := c.tr.NewUploadPackSession(c.ep, c.auth)
 	if err != nil {
-		return "", classify(c.r, err)
+		return "", classifySession(c.r, err)
 	}
 	defer sess.Close()
 	adv, err := sess.AdvertisedReferencesContext(ctx)
@@ -476,7 +476,7 @@ func (c *gitConn) push(ctx context.Context, b *binder.Binder, old, new string) e
 func (c *gitConn) receivePack(ctx context.Context) (transport.ReceivePackSession, *packp.AdvRefs, string, error) {
 	sess, err := c.tr.NewReceivePackSession(c.ep, c.auth)
 	if err != nil {
-		return nil, nil, "", classify(c.r, err)
+		return nil, nil, "", classifySession(c.r, err)
 	}
 	adv, err := sess.AdvertisedReferencesContext(ctx)
 	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {

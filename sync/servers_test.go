@@ -225,6 +225,7 @@ type cutProxy struct {
 	mu     sync.Mutex
 	cut    int64
 	cuts   int
+	drop   int // connections still to close as soon as they are accepted
 }
 
 func startProxy(t *testing.T, target string) *cutProxy {
@@ -254,11 +255,29 @@ func (p *cutProxy) setCut(n int64) {
 	p.mu.Unlock()
 }
 
+// dropNext makes the proxy close the next n connections as soon as it
+// accepts them, as a busy sshd does past its MaxStartups.
+func (p *cutProxy) dropNext(n int) {
+	p.mu.Lock()
+	p.drop = n
+	p.mu.Unlock()
+}
+
 func (p *cutProxy) serve() {
 	for {
 		in, err := p.l.Accept()
 		if err != nil {
 			return
+		}
+		p.mu.Lock()
+		drop := p.drop > 0
+		if drop {
+			p.drop--
+		}
+		p.mu.Unlock()
+		if drop {
+			in.Close()
+			continue
 		}
 		out, err := net.Dial("tcp", p.target)
 		if err != nil {

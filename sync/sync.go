@@ -204,6 +204,13 @@ func lostRace(err error) bool {
 	return errors.Is(err, errMoved) || binder.KindOf(err) == binder.Locked
 }
 
+// busy reports whether the server closed the connection before the
+// handshake, as a server does that is taking too many at once.
+func busy(err error) bool {
+	var d droppedError
+	return errors.As(err, &d)
+}
+
 // Sync brings the binder and one remote in step: fetch the remote's branch
 // into quarantine, refuse it unless it descends from the tip verified at
 // the last sync, verify and integrate it (binder.Integrate), push the
@@ -250,6 +257,9 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 	for attempt := 1; ; attempt++ {
 		stage("fetch")
 		incoming, err := c.fetch(ctx)
+		if busy(err) && attempt < maxAttempts && backoff(ctx, attempt) == nil {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -282,6 +292,9 @@ func syncOnce(ctx context.Context, b *binder.Binder, r *Remote, opts Options) (*
 		}
 		stage("push")
 		err = c.push(ctx, b, incoming, rep.Tip)
+		if busy(err) && attempt < maxAttempts && backoff(ctx, attempt) == nil {
+			continue
+		}
 		if lostRace(err) {
 			// Someone pushed meanwhile: wait a little, then take that in
 			// first, while there are tries and time left.

@@ -707,3 +707,23 @@ func TestRetriesStayWithinMaxTime(t *testing.T) {
 		t.Fatalf("gave up after %s; want one try, not all of them", took)
 	}
 }
+
+// An SSH server too busy to take another connection (sshd past its
+// MaxStartups, when every responder syncs at once) closes it before the
+// handshake: the sync waits a little and tries again, as after a lost
+// push race, instead of failing as if the server were down.
+func TestServerDroppingConnectionsIsTriedAgain(t *testing.T) {
+	id := newIdentity(t, "priya")
+	s := startSSHD(t, id)
+	path := filepath.Join(t.TempDir(), "remote.git")
+	bareRepo(t, path)
+	p := startProxy(t, fmt.Sprintf("127.0.0.1:%d", s.port))
+	a := newBinder(t, id)
+	addRemote(t, a, "hub", endpoint{url: fmt.Sprintf("ssh://%s@127.0.0.1:%d%s", s.user, p.port(), path), accept: s.fingerprint(t)})
+	add(t, a, &binder.Record{Kind: "note", Title: "sent through a busy server"})
+	p.dropNext(3)
+	mustSync(t, a, "hub")
+	if tip, _ := binder.BranchTip(path); tip != a.Tip() {
+		t.Fatalf("the remote is at %q, the copy at %s", tip, a.Tip())
+	}
+}
