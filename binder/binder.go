@@ -2,6 +2,7 @@ package binder
 
 import (
 	"gobag/binder/roster"
+	"path/filepath"
 
 	"gobag/binder/internal/gitstore"
 
@@ -37,8 +38,9 @@ type Binder struct {
 	tip    plumbing.Hash
 	roster *roster.Roster
 	fp     string
-	// acceptHistory: see AcceptHistory.
+	// acceptHistory: see AcceptHistory; verified: see Verified.
 	acceptHistory bool
+	verified      *Report
 }
 
 // clock tells the time records and commits are stamped with (tests set it
@@ -126,7 +128,9 @@ func create(ctx context.Context, dir string, id *bcrypto.Identity, name, format 
 		return nil, err
 	}
 	g.Close()
-	b, err := Open(ctx, dir, id)
+	// A new binder continues nothing: what the account remembers of a
+	// binder once in the same directory is replaced.
+	b, err := Open(ctx, dir, id, AcceptHistory())
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +147,14 @@ type Option func(*openOptions)
 type openOptions struct {
 	progress      Progress
 	acceptHistory bool
+	verified      *Report
+}
+
+// Verified tells Open that the branch at rep.Tip was verified just now
+// (a clone verifies what it fetched before the branch exists), so that
+// an index built from scratch need not verify it again.
+func Verified(rep *Report) Option {
+	return func(o *openOptions) { o.verified = rep }
 }
 
 // AcceptHistory lets Open take a branch that does not continue the
@@ -174,7 +186,7 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 	if err != nil {
 		return nil, err
 	}
-	b := &Binder{dir: dir, id: id, git: g, acceptHistory: o.acceptHistory}
+	b := &Binder{dir: dir, id: id, git: g, acceptHistory: o.acceptHistory, verified: o.verified}
 	if err := b.takeLock(); err != nil {
 		g.Close()
 		return nil, err
@@ -235,6 +247,11 @@ func (b *Binder) upgradeFormat(ctx context.Context) error {
 // Close releases the index and the repository.
 func (b *Binder) Close() error {
 	var err error
+	if b.lock != nil && b.fp != "" && !b.tip.IsZero() {
+		// What this copy verified, for the next open to hold the branch
+		// to; a memory that cannot be written leaves the index's alone.
+		remember(b.dir, memory{fingerprint: b.fp, tip: b.tip})
+	}
 	if b.ix != nil {
 		err = b.ix.Close()
 		b.ix = nil
@@ -296,7 +313,7 @@ func (b *Binder) openIndex() error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(keyPath, ct, 0o600); err != nil {
+		if err := WriteFileAtomic(keyPath, ct, 0o600); err != nil {
 			return err
 		}
 	}
@@ -320,7 +337,13 @@ func (b *Binder) lockedError() error {
 		"binder %s is in use by another gobag process", b.dir)
 }
 
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+// WriteFileAtomic replaces the file at path with data: written aside,
+// then renamed over it, so that a crash leaves the old file or the new
+// one. Missing parent directories are made, private to the user.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, mode); err != nil {
 		return err
@@ -342,27 +365,31 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	}
 	ver, err := b.ix.Get(keyVersion)
 	if err != nil || string(ver) != indexVersion {
-		return b.rebuild(ctx, tip, progress)
+		return b.rebuild(ctx, tip, nil, progress)
 	}
 	old, _ := b.ix.Get(keyTip)
 	fp, _ := b.ix.Get(keyFingerprint)
 	b.fp = string(fp)
 	switch {
 	case string(old) == tip.String() && b.fp != "":
+		// Unchanged, as far as the index knows; the account's memory
+		// must agree (an older index put back with the branch rewound
+		// to match it would not).
+		if !b.acceptHistory {
+			if err := b.checkMemory(tip, b.fp); err != nil {
+				return err
+			}
+		}
 		b.tip = tip
 		return nil
 	case len(old) == 0 || b.fp == "":
-		return b.rebuild(ctx, tip, progress)
+		return b.rebuild(ctx, tip, nil, progress)
 	}
 	// The branch moved outside this process: check the history before
 	// trusting what it now holds.
-	rep, err := Verify(ctx, b.dir, progress)
+	rep, err := b.verifiedHistory(ctx, progress)
 	if err != nil {
 		return err
-	}
-	if !rep.OK() {
-		return fixErr(BadSignature, fix(ActionVerify, ""), "verify lists every problem; restore the binder from another responder's copy or a remote",
-			"the binder's history changed outside gobag and does not verify: %s", rep.Problems[0])
 	}
 	// It must be this binder, and continue the history this copy last
 	// verified, as sync holds a remote to (a history swapped for another
@@ -370,13 +397,16 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	// too).
 	oldTip := plumbing.NewHash(string(old))
 	if !b.acceptHistory {
-		if err := b.continues(tip, oldTip, rep.Fingerprint); err != nil {
+		if err := b.continues(tip, oldTip, rep.Fingerprint, b.fp); err != nil {
+			return err
+		}
+		if err := b.checkMemory(tip, rep.Fingerprint); err != nil {
 			return err
 		}
 	}
 	oldCommit, err := b.git.ReadCommit(oldTip)
 	if err != nil {
-		return b.rebuild(ctx, tip, progress)
+		return b.rebuild(ctx, tip, rep, progress)
 	}
 	newCommit, err := b.git.ReadCommit(tip)
 	if err != nil {
@@ -384,19 +414,33 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	}
 	var paths []string
 	if err := b.git.ChangedPaths(oldCommit.TreeHash, newCommit.TreeHash, "", &paths); err != nil {
-		return b.rebuild(ctx, tip, progress)
+		return b.rebuild(ctx, tip, rep, progress)
 	}
 	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), false, progress)
 }
 
+// verifiedHistory verifies the binder's history, and fails unless it is
+// sound.
+func (b *Binder) verifiedHistory(ctx context.Context, progress Progress) (*Report, error) {
+	rep, err := Verify(ctx, b.dir, progress)
+	if err != nil {
+		return nil, err
+	}
+	if !rep.OK() {
+		return nil, fixErr(BadSignature, fix(ActionVerify, ""), "verify lists every problem; restore the binder from another responder's copy or a remote",
+			"the binder's history changed outside gobag and does not verify: %s", rep.Problems[0])
+	}
+	return rep, nil
+}
+
 // continues checks that the branch at tip, which verified as the binder
-// of fingerprint fp, is the binder this copy knows and descends from
-// oldTip, the tip it last verified.
-func (b *Binder) continues(tip, oldTip plumbing.Hash, fp string) error {
+// of fingerprint fp, is the binder this copy knows (of fingerprint known)
+// and descends from oldTip, the tip it last verified.
+func (b *Binder) continues(tip, oldTip plumbing.Hash, fp, known string) error {
 	hint := "inspect it (verify, and git log main) and compare with another copy; if it was restored on purpose, rebuild the index from it to accept it"
 	accept := &Fix{Action: ActionAcceptHistory}
-	if fp != b.fp {
-		return fixErr(BadSignature, accept, hint, "the branch now holds another binder (fingerprint %s, not %s): its history was swapped", fp, b.fp)
+	if fp != known {
+		return fixErr(BadSignature, accept, hint, "the branch now holds another binder (fingerprint %s, not %s): its history was swapped", fp, known)
 	}
 	if _, err := b.git.ReadCommit(oldTip); err != nil {
 		return fixErr(BadSignature, accept, hint, "the commit this copy last verified (%s) is gone: the history was swapped", oldTip)
@@ -470,17 +514,31 @@ func (b *Binder) Reindex(ctx context.Context, progress Progress) error {
 	if err := b.loadRoster(tip); err != nil {
 		return err
 	}
-	return b.rebuild(ctx, tip, progress)
+	return b.rebuild(ctx, tip, nil, progress)
 }
 
-func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progress) error {
+func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, rep *Report, progress Progress) error {
+	// The index, which remembered what was verified, is gone or of no
+	// use: nothing of the branch is taken before the history verifies,
+	// and it must be the copy the account remembers.
+	if rep == nil && b.verified != nil && b.verified.OK() && b.verified.Tip == tip.String() {
+		rep = b.verified
+	}
+	if rep == nil {
+		var err error
+		if rep, err = b.verifiedHistory(ctx, progress); err != nil {
+			return err
+		}
+		if !b.acceptHistory {
+			if err := b.checkMemory(tip, rep.Fingerprint); err != nil {
+				return err
+			}
+		}
+	}
 	if err := b.ix.Reset(); err != nil {
 		return err
 	}
-	fp, err := b.rootFingerprint(tip)
-	if err != nil {
-		return err
-	}
+	fp := rep.Fingerprint
 	b.fp = fp
 	c, err := b.git.ReadCommit(tip)
 	if err != nil {
@@ -500,25 +558,6 @@ func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progre
 	batch.Set(keyVersion, []byte(indexVersion))
 	batch.Set(keyFingerprint, []byte(fp))
 	return batch.Commit()
-}
-
-// rootFingerprint walks to the first commit and fingerprints its roster.
-func (b *Binder) rootFingerprint(tip plumbing.Hash) (string, error) {
-	h := tip
-	for {
-		c, err := b.git.ReadCommit(h)
-		if err != nil {
-			return "", err
-		}
-		if len(c.ParentHashes) == 0 {
-			data, ok, err := b.git.ReadFile(c.TreeHash, pathRoster)
-			if err != nil || !ok {
-				return "", fixErr(BadSignature, fix(ActionVerify, ""), "", "first commit %s has no roster", h)
-			}
-			return bcrypto.Fingerprint(data), nil
-		}
-		h = c.ParentHashes[0]
-	}
 }
 
 // allIDs lists every record id present (live or tombstoned) in a tree.

@@ -381,55 +381,106 @@ func TestReadmeRecipeWorks(t *testing.T) {
 // A branch that does not continue the history this copy last verified is
 // refused when the binder is opened, whether it was rewound past a
 // deletion (bringing the record back) or swapped for another binder's
-// history that lists the same keys; accepting it is explicit.
+// history that lists the same keys; accepting it is explicit. Deleting
+// the binder's local state (its index, which remembers the tip) as well
+// does not make the copy forget: the user's account remembers it too.
 func TestOpenRefusesRewoundOrSwappedHistory(t *testing.T) {
 	ctx := context.Background()
-	t.Run("rewound past a deletion", func(t *testing.T) {
-		b, id := newTestBinder(t)
-		r := mustAdd(t, b, &Record{Kind: "note", Title: "withdrawn"})
-		before := b.Tip()
-		if err := b.Delete(ctx, r.ID); err != nil {
-			t.Fatal(err)
+	for _, wipe := range []bool{false, true} {
+		// tamper closes the binder in dir, moves its branch to tip and,
+		// with wipe, deletes its index and the index's key.
+		tamper := func(t *testing.T, b *Binder, tip string) {
+			t.Helper()
+			dir := b.Dir()
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			gitCmd(t, dir, "update-ref", "refs/heads/main", tip)
+			if wipe {
+				for _, f := range []string{localIndex, localIndexKey} {
+					if err := os.RemoveAll(filepath.Join(dir, localDir, f)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 		}
-		dir := b.Dir()
-		if err := b.Close(); err != nil {
-			t.Fatal(err)
-		}
-		gitCmd(t, dir, "update-ref", "refs/heads/main", before)
-		_, err := Open(ctx, dir, id)
-		if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rewound") {
-			t.Fatalf("got %v; want the rewind refused", err)
-		}
-	})
-	t.Run("swapped for another binder", func(t *testing.T) {
-		victim, id := newTestBinder(t)
-		mustAdd(t, victim, &Record{Kind: "note", Title: "real"})
-		// The attacker's own binder, whose roster lists the victim's
-		// keys: they made it with the victim's public keys (here, the
-		// same identity stands in for them).
-		saved := clock
-		clock = func() time.Time { return saved().Add(-time.Hour) } // made at another time
-		other, err := Create(ctx, filepath.Join(t.TempDir(), "other"), id, "Impostor")
-		clock = saved
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustAdd(t, other, &Record{Kind: "note", Title: "forged"})
-		forged := other.Tip()
-		if err := other.Close(); err != nil {
-			t.Fatal(err)
-		}
-		dir := victim.Dir()
-		if err := victim.Close(); err != nil {
-			t.Fatal(err)
-		}
-		gitCmd(t, dir, "fetch", "-q", other.Dir(), "main:refs/heads/impostor")
-		gitCmd(t, dir, "update-ref", "refs/heads/main", forged)
-		_, err = Open(ctx, dir, id)
-		if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "another binder") {
-			t.Fatalf("got %v; want the swapped history refused", err)
-		}
-	})
+		suffix := map[bool]string{false: "", true: ", index deleted"}[wipe]
+		t.Run("rewound past a deletion"+suffix, func(t *testing.T) {
+			b, id := newTestBinder(t)
+			r := mustAdd(t, b, &Record{Kind: "note", Title: "withdrawn"})
+			before := b.Tip()
+			if err := b.Delete(ctx, r.ID); err != nil {
+				t.Fatal(err)
+			}
+			dir := b.Dir()
+			tamper(t, b, before)
+			_, err := Open(ctx, dir, id)
+			if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rewound") {
+				t.Fatalf("got %v; want the rewind refused", err)
+			}
+			b, err = Open(ctx, dir, id, AcceptHistory())
+			if err != nil {
+				t.Fatalf("accepting the history on purpose: %v", err)
+			}
+			if _, err := b.Get(ctx, r.ID); err != nil {
+				t.Fatalf("the accepted history's record: %v", err)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b = reopen(t, b, id)
+		})
+		t.Run("swapped for another binder"+suffix, func(t *testing.T) {
+			victim, id := newTestBinder(t)
+			mustAdd(t, victim, &Record{Kind: "note", Title: "real"})
+			// The attacker's own binder, whose roster lists the victim's
+			// keys: they made it with the victim's public keys (here, the
+			// same identity stands in for them).
+			saved := clock
+			clock = func() time.Time { return saved().Add(-time.Hour) } // made at another time
+			other, err := Create(ctx, filepath.Join(t.TempDir(), "other"), id, "Impostor")
+			clock = saved
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustAdd(t, other, &Record{Kind: "note", Title: "forged"})
+			forged := other.Tip()
+			if err := other.Close(); err != nil {
+				t.Fatal(err)
+			}
+			dir := victim.Dir()
+			gitCmd(t, dir, "fetch", "-q", other.Dir(), "main:refs/heads/impostor")
+			tamper(t, victim, forged)
+			_, err = Open(ctx, dir, id)
+			if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "another binder") {
+				t.Fatalf("got %v; want the swapped history refused", err)
+			}
+		})
+	}
+}
+
+// With its index gone (deleted, or unreadable), a binder is rebuilt from
+// git, and nothing of the branch is taken before the history verifies: a
+// commit nobody signed on top of it is refused as it is when the index is
+// there.
+func TestRebuildVerifiesTheHistory(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	mustAdd(t, b, &Record{Kind: "note", Title: "real"})
+	dir := b.Dir()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tree := strings.TrimSpace(gitCmd(t, dir, "rev-parse", "main^{tree}"))
+	forged := strings.TrimSpace(gitCmd(t, dir, "commit-tree", tree, "-p", "main", "-m", "gobag: edit 1 record"))
+	gitCmd(t, dir, "update-ref", "refs/heads/main", forged)
+	if err := os.RemoveAll(filepath.Join(dir, localDir, localIndex)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(ctx, dir, id)
+	if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "not signed") {
+		t.Fatalf("got %v; want the unsigned commit refused", err)
+	}
 }
 
 // reopen closes b and opens its binder again with id, as the next

@@ -186,15 +186,7 @@ func changeRemotes(dir string, change func([]*Remote) []*Remote) error {
 	if err != nil {
 		return err
 	}
-	path := remotesFile(dir)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return binder.WriteFileAtomic(remotesFile(dir), data, 0o600)
 }
 
 var remoteName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)

@@ -523,7 +523,9 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	if err := saveRemote(dir, r); err != nil {
 		return fail(err)
 	}
-	b, err := binder.Open(ctx, dir, id, binder.WithProgress(opts.Progress))
+	// Verified just now, and of the fingerprint given: what the account
+	// remembers of a binder once in this directory is replaced.
+	b, err := binder.Open(ctx, dir, id, binder.WithProgress(opts.Progress), binder.Verified(rep), binder.AcceptHistory())
 	if binder.KindOf(err) == binder.CannotDecrypt {
 		return nil, &binder.Error{Kind: binder.CannotDecrypt, Err: fmt.Errorf("cloned and verified %s into %s, but %s is not a member who can read it", url, dir, id.Handle),
 			Hint: "ask a manager to add you to the binder's roster with your identity's public keys, then sync again",

@@ -500,8 +500,9 @@ func newReindexCommand() *Command {
 	var accept bool
 	cmd := newCommand("gobag reindex [--accept-history]", "rebuild the local index from git", `
 Reindex rebuilds the binder's local index (the cache that list and search
-read) from its git history. Nothing is lost by it: the index is only a
-cache, rebuilt by itself whenever it is missing or out of date.
+read) from its git history, which it verifies first. Nothing is lost by
+it: the index is only a cache, rebuilt by itself whenever it is missing or
+out of date.
 
 A branch that does not continue the history this copy last verified
 (rewound, or another binder's history put in its place) is refused when

@@ -15,13 +15,38 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-func TestMain(m *testing.M) {
+// removingAfter runs the tests, then removes dir.
+type removingAfter struct {
+	testscript.TestingM
+	dir string
+}
+
+func (r removingAfter) Run() int {
+	code := r.TestingM.Run()
+	os.RemoveAll(r.dir)
+	return code
+}
+
+func TestMain(tm *testing.M) {
+	var m testscript.TestingM = tm
 	testOnlyScryptWorkFactor = 10
 	if os.Getenv("GOBAG_TEST_RUN_MAIN") == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 	}
 	if os.Getenv("GOBAG_TEST_HOLD") == "1" {
 		os.Exit(holdBinder())
+	}
+	if os.Getenv("GOBAG_TEST_CONFIG") == "" {
+		// What the tests' binders leave in the user's config directory
+		// (each copy's verified tip) stays out of the real one; the
+		// processes the tests start inherit it.
+		dir, err := os.MkdirTemp("", "gobag-config-")
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv("GOBAG_TEST_CONFIG", dir)
+		os.Setenv("XDG_CONFIG_HOME", dir)
+		m = removingAfter{m, dir}
 	}
 	testscript.Main(m, map[string]func(){
 		"gobag": func() {

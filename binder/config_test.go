@@ -1,0 +1,9 @@
+package binder
+
+import (
+	"testing"
+
+	"gobag/binder/bindertest"
+)
+
+func TestMain(m *testing.M) { bindertest.Main(m) }

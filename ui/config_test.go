@@ -1,0 +1,9 @@
+package ui
+
+import (
+	"testing"
+
+	"gobag/binder/bindertest"
+)
+
+func TestMain(m *testing.M) { bindertest.Main(m) }
