@@ -273,8 +273,17 @@ var errHeld = errors.New("lock is held by another process")
 // takeLock takes the binder's process lock, gobag/lock: one process per
 // binder, held from Open to Close (the index's own lock is a second guard).
 func (b *Binder) takeLock() error {
-	if err := os.MkdirAll(b.localPath(""), 0o700); err != nil {
+	local := b.localPath("")
+	if err := os.MkdirAll(local, 0o700); err != nil {
 		return err
+	}
+	// The local state (the index of decrypted records, the lock, the
+	// remotes) is the user's alone, whoever made the directory: other
+	// local users can neither read it nor take the lock.
+	if fi, err := os.Stat(local); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(local, 0o700); err != nil {
+			return err
+		}
 	}
 	f, err := lockFile(b.localPath(localLock))
 	if errors.Is(err, errHeld) {

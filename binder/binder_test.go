@@ -498,3 +498,33 @@ func reopen(t *testing.T, b *Binder, id *bcrypto.Identity) *Binder {
 	t.Cleanup(func() { b2.Close() })
 	return b2
 }
+
+// The binder's local state is the user's alone: the directory is closed
+// to other local users even where it was made open (a copy unpacked from
+// an archive, a umask of 0), and the account's memory of the copy too.
+func TestLocalStateIsPrivate(t *testing.T) {
+	b, id := newTestBinder(t)
+	local := filepath.Join(b.Dir(), localDir)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(local, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	b = reopen(t, b, id)
+	if fi, err := os.Stat(local); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("%s: %v; want it closed to others (0700)", local, fi)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path, err := memoryFile(b.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Dir(path), path} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: %v (%v); want no access for others", p, fi, err)
+		}
+	}
+}
