@@ -22,7 +22,7 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-const indexVersion = "3"
+const indexVersion = "4"
 
 // Binder is one open binder: a bare git repository of encrypted, signed
 // records and the local index that caches their decrypted form. A Binder
@@ -39,6 +39,8 @@ type Binder struct {
 	fp     string
 	// acceptHistory: see AcceptHistory.
 	acceptHistory bool
+	warnings      func(string) // see WithWarnings
+	healing       bool         // the index is being rebuilt after a failed check
 }
 
 // clock tells the time records and commits are stamped with (tests set it
@@ -143,6 +145,7 @@ type Option func(*openOptions)
 type openOptions struct {
 	progress      Progress
 	acceptHistory bool
+	warnings      func(string)
 }
 
 // AcceptHistory lets Open take a branch that does not continue the
@@ -174,7 +177,7 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 	if err != nil {
 		return nil, err
 	}
-	b := &Binder{dir: dir, id: id, git: g, acceptHistory: o.acceptHistory}
+	b := &Binder{dir: dir, id: id, git: g, acceptHistory: o.acceptHistory, warnings: o.warnings}
 	if err := b.takeLock(); err != nil {
 		g.Close()
 		return nil, err
@@ -229,6 +232,9 @@ func (b *Binder) upgradeFormat(ctx context.Context) error {
 		return err
 	}
 	b.tip = commit
+	if err := b.settle(ctx); err != nil {
+		return err
+	}
 	return ctx.Err()
 }
 
@@ -347,6 +353,12 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	old, _ := b.ix.Get(keyTip)
 	fp, _ := b.ix.Get(keyFingerprint)
 	b.fp = string(fp)
+	if b.ix.Failed() > 0 {
+		// What this copy last verified is not known for sure any more:
+		// the branch is taken as it is, as when the index is deleted.
+		b.tip = tip
+		return b.heal(ctx)
+	}
 	switch {
 	case string(old) == tip.String() && b.fp != "":
 		b.tip = tip
@@ -470,7 +482,14 @@ func (b *Binder) Reindex(ctx context.Context, progress Progress) error {
 	if err := b.loadRoster(tip); err != nil {
 		return err
 	}
-	return b.rebuild(ctx, tip, progress)
+	if err := b.rebuild(ctx, tip, progress); err != nil {
+		return err
+	}
+	// Rebuilt on purpose: what verify reported of the old index is done.
+	if err := os.Remove(b.localPath(localIndexAlarm)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, progress Progress) error {
@@ -610,7 +629,7 @@ func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []
 		return err
 	}
 	b.tip = tip
-	return nil
+	return b.settle(ctx)
 }
 
 // readRecord reads one record at tree through g and checks and decrypts
@@ -660,7 +679,10 @@ func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, 
 	defer b.mu.Unlock()
 	if auto && b.git.LooseEstimate() < gitstore.AutoPackLoose {
 		// The search index has its own, cheaper, threshold.
-		return false, b.compactSearch(ctx, false)
+		if err := b.compactSearch(ctx, false); err != nil {
+			return false, err
+		}
+		return false, b.settle(ctx)
 	}
 	if err := b.git.LoadPacks(); err != nil {
 		return false, err
@@ -676,5 +698,5 @@ func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, 
 	if err := b.compactSearch(ctx, !auto); err != nil {
 		return true, err
 	}
-	return true, nil
+	return true, b.settle(ctx)
 }

@@ -50,6 +50,10 @@ const (
 	localIndex    = "index"
 	localIndexKey = "index.key"
 	localRemotes  = "remotes.toml"
+	// localIndexAlarm notes each time the index was found changed on disk
+	// and rebuilt, for verify to report until the index is rebuilt on
+	// purpose.
+	localIndexAlarm = "index.alarms"
 )
 
 // LocalPath is the path of name inside a binder directory's local state.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func key(t *testing.T) []byte {
@@ -115,5 +117,66 @@ func TestWriteErrorsCarryNoValue(t *testing.T) {
 		if e != nil && (strings.Contains(e.Error(), marker) || strings.Contains(e.Error(), "504c41494e") || len(e.Error()) > 200) {
 			t.Fatalf("the error quotes the value: %.300q", e.Error())
 		}
+	}
+}
+
+// Entries changed underneath the index, without the tag key, are never
+// returned: a value with a wrong tag, a valid value moved to another key,
+// a key made up with no value. Each is counted in Failed.
+func TestUnauthenticEntriesAreNeverReturned(t *testing.T) {
+	ix, err := Open(t.TempDir(), key(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	b := ix.NewBatch()
+	b.Set("rec/a", []byte("+44 20 7946 0001"))
+	b.Set("rec/b", []byte("+44 20 7946 0002"))
+	b.Set("rec/c", []byte("+44 20 7946 0003"))
+	b.Set("lnk/a/b", nil)
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ix.Get("lnk/a/b"); err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("Get of an empty value = %q, %v; want empty, not missing", got, err)
+	}
+	raw := func(k string) []byte {
+		var v []byte
+		ix.db.View(func(txn *badger.Txn) error {
+			item, err := txn.Get([]byte(k))
+			if err == nil {
+				v, err = item.ValueCopy(nil)
+			}
+			return err
+		})
+		return v
+	}
+	forged := raw("rec/a")
+	copy(forged[len(forged)-4:], "0999")
+	moved := raw("rec/b")
+	ix.db.Update(func(txn *badger.Txn) error {
+		txn.Set([]byte("rec/a"), forged)       // a changed value
+		txn.Set([]byte("rec/c"), moved)        // another key's value
+		txn.Set([]byte("lnk/x/y"), []byte("")) // a key made up
+		return nil
+	})
+	for _, k := range []string{"rec/a", "rec/c"} {
+		if got, err := ix.Get(k); !errors.Is(err, ErrUnauthentic) || got != nil {
+			t.Errorf("Get(%s) = %q, %v; want ErrUnauthentic", k, got, err)
+		}
+	}
+	if got, err := ix.Get("rec/b"); err != nil || string(got) != "+44 20 7946 0002" {
+		t.Errorf("Get(rec/b) = %q, %v", got, err)
+	}
+	var seen []string
+	ix.Scan("", func(k string, _ []byte) error { seen = append(seen, k); return nil })
+	if strings.Join(seen, " ") != "lnk/a/b rec/b" {
+		t.Errorf("scan saw %q; want only the authentic entries lnk/a/b rec/b", seen)
+	}
+	if ix.Failed() != 5 {
+		t.Errorf("Failed = %d; want 5 (2 gets, 3 in the scan)", ix.Failed())
+	}
+	if err := ix.Reset(); err != nil || ix.Failed() != 0 {
+		t.Errorf("after Reset, Failed = %d, %v; want 0", ix.Failed(), err)
 	}
 }
