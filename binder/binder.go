@@ -209,6 +209,9 @@ func (b *Binder) upgradeFormat(ctx context.Context) error {
 	if err != nil || formatLines[string(line)] >= FormatVersion {
 		return err
 	}
+	if err := b.ix.Writable(); err != nil {
+		return err
+	}
 	h, err := b.git.PutBlob([]byte(formatLine))
 	if err != nil {
 		return err
@@ -306,9 +309,14 @@ func (b *Binder) openIndex() error {
 			return err
 		}
 	}
-	ix, err := index.Open(ixDir, key)
+	// Read-only until something must be written: a command that only
+	// reads writes nothing, and so works on a full disk.
+	ix, err := index.OpenReadOnly(ixDir, key)
 	if errors.Is(err, index.ErrLocked) {
 		return b.lockedError()
+	}
+	if errors.Is(err, index.ErrNoSpace) {
+		return err
 	}
 	if err != nil {
 		// Corrupt or unreadable: it is only a cache.

@@ -269,6 +269,11 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Room for the index first: on a full disk the save is refused before
+	// anything is written, rather than saved with the index left behind.
+	if err := b.ix.Writable(); err != nil {
+		return err
+	}
 	tip := b.tip
 	parent, err := b.git.ReadCommit(tip)
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package index is the binder's local cache: a Badger key-value store,
 // encrypted at rest and authenticated, with memory settings small enough
-// for a laptop. It knows nothing of records; the binder package decides
+// for a laptop, opened read-only until a write needs it (see
+// [OpenReadOnly]). It knows nothing of records; the binder package decides
 // what it stores. Deleting the directory loses nothing: the binder
 // rebuilds it from git.
 //
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"hash"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +33,12 @@ import (
 // ErrLocked means another process holds the index open.
 var ErrLocked = errors.New("index is in use by another process")
 
+// ErrNoSpace means the disk lacks the room a write to the index needs. It
+// is returned before anything is written: Badger maps its logs into
+// memory as sparse files, and on a full disk a write to such a page kills
+// the process instead of failing.
+var ErrNoSpace = errors.New("not enough free disk space to write the index")
+
 // ErrUnauthentic is the error of a read that met an entry whose tag does
 // not match: it was changed on disk by someone without the key.
 var ErrUnauthentic = errors.New("an index entry failed its authentication check")
@@ -39,26 +47,50 @@ var ErrUnauthentic = errors.New("an index entry failed its authentication check"
 // cut to 128 bits.
 const tagSize = 16
 
+// Badger's file settings, and the room a write needs. A writable open
+// creates the write-ahead log of the memtable (a sparse file of twice
+// memTableSize) and a value log (twice valueLogFileSize), maps them, and
+// writes through memory; a flush writes a table of about memTableSize;
+// the discard file takes 1 MiB.
+const (
+	memTableSize     = 8 << 20
+	valueLogFileSize = 4 << 20
+	writeSpace       = 2*memTableSize + 2*valueLogFileSize + memTableSize + 1<<20
+)
+
 // Index is an open index.
 type Index struct {
-	db     *badger.DB
-	dir    string
-	secret []byte
-	macs   sync.Pool // of *mac
+	db       *badger.DB
+	dir      string
+	readOnly bool // opened without writing; the first write reopens it
+	secret   []byte
+	macs     sync.Pool // of *mac
 
 	failed atomic.Int64
 }
 
-// Open opens (creating if needed) the index in dir. secret (32 bytes) is
-// the index's key material: Badger's encryption key and the tag key are
-// derived from it. A second open of the same directory fails with
-// ErrLocked.
-func Open(dir string, secret []byte) (*Index, error) {
-	db, err := open(dir, derive(secret, purposeEncryption))
+// Open opens (creating if needed) the index in dir for reading and
+// writing. secret (32 bytes) is the index's key material: Badger's
+// encryption key and the tag key are derived from it. A second open of
+// the same directory fails with ErrLocked; a disk without the room writes
+// need fails with ErrNoSpace.
+func Open(dir string, secret []byte) (*Index, error) { return openIndex(dir, secret, false) }
+
+// OpenReadOnly is Open for a process that may only read: nothing is
+// created, mapped for writing or flushed, so it works on a full disk. The
+// first write (NewBatch, Reset, Writable) reopens the index for writing.
+// An index that does not exist yet is created as Open creates it.
+func OpenReadOnly(dir string, secret []byte) (*Index, error) { return openIndex(dir, secret, true) }
+
+func openIndex(dir string, secret []byte, readOnly bool) (*Index, error) {
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+		readOnly = false
+	}
+	db, err := open(dir, derive(secret, purposeEncryption), readOnly)
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{db: db, dir: dir, secret: secret}
+	ix := &Index{db: db, dir: dir, readOnly: readOnly, secret: secret}
 	tagKey := derive(secret, purposeTag)
 	ix.macs.New = func() any { return &mac{h: hmac.New(sha256.New, tagKey)} }
 	return ix, nil
@@ -119,18 +151,64 @@ func (ix *Index) seal(key, val []byte) []byte {
 // entry: Get fails with ErrUnauthentic, scans pass over it.
 func (ix *Index) Failed() int { return int(ix.failed.Load()) }
 
-func open(dir string, key []byte) (*badger.DB, error) {
+// Writable reopens an index opened read-only for writing, once the disk
+// has the room Badger's writes need (else ErrNoSpace, and the index stays
+// open for reading).
+func (ix *Index) Writable() error {
+	if !ix.readOnly {
+		return nil
+	}
+	if err := checkSpace(ix.dir); err != nil {
+		return err
+	}
+	if err := ix.db.Close(); err != nil {
+		return err
+	}
+	db, err := open(ix.dir, derive(ix.secret, purposeEncryption), false)
+	if err != nil {
+		return err
+	}
+	ix.db, ix.readOnly = db, false
+	return nil
+}
+
+// checkSpace returns ErrNoSpace unless the file system holding dir (or
+// the nearest directory above it that exists) has writeSpace free.
+func checkSpace(dir string) error {
+	for {
+		if _, err := os.Stat(dir); err == nil || filepath.Dir(dir) == dir {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	free, err := freeSpace(dir)
+	if err != nil {
+		return nil // unknown: let the writes say
+	}
+	if free < writeSpace {
+		return fmt.Errorf("%w: %d MiB free, %d MiB needed", ErrNoSpace, free>>20, writeSpace>>20)
+	}
+	return nil
+}
+
+func open(dir string, key []byte, readOnly bool) (*badger.DB, error) {
+	if !readOnly {
+		if err := checkSpace(dir); err != nil {
+			return nil, err
+		}
+	}
 	opts := badger.DefaultOptions(dir).
+		WithReadOnly(readOnly).
 		WithLogger(nil).
 		WithEncryptionKey(key).
 		WithIndexCacheSize(4 << 20).
 		WithBlockCacheSize(8 << 20).
-		WithMemTableSize(8 << 20).
+		WithMemTableSize(memTableSize).
 		WithNumMemtables(2).
 		WithBaseTableSize(2 << 20).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(6).
-		WithValueLogFileSize(16 << 20).
+		WithValueLogFileSize(valueLogFileSize).
 		WithValueThreshold(4 << 10).
 		WithNumCompactors(2).
 		WithDetectConflicts(false).
@@ -234,17 +312,31 @@ type Batch struct {
 	err error
 }
 
-// NewBatch starts a batch of writes.
-func (ix *Index) NewBatch() *Batch { return &Batch{ix: ix, wb: ix.db.NewWriteBatch()} }
+// NewBatch starts a batch of writes, reopening a read-only index for
+// writing first (if that fails, so does the batch).
+func (ix *Index) NewBatch() *Batch {
+	if err := ix.Writable(); err != nil {
+		return &Batch{ix: ix, err: err}
+	}
+	return &Batch{ix: ix, wb: ix.db.NewWriteBatch()}
+}
 
 // Set stores key = val, behind its tag, in the batch.
 func (b *Batch) Set(key string, val []byte) error {
+	if b.wb == nil {
+		return b.err
+	}
 	k := []byte(key)
 	return b.keep(b.wb.Set(k, b.ix.seal(k, val)))
 }
 
 // Delete removes key in the batch.
-func (b *Batch) Delete(key string) error { return b.keep(b.wb.Delete([]byte(key))) }
+func (b *Batch) Delete(key string) error {
+	if b.wb == nil {
+		return b.err
+	}
+	return b.keep(b.wb.Delete([]byte(key)))
+}
 
 func (b *Batch) keep(err error) error {
 	if err == nil {
@@ -287,7 +379,7 @@ func (e *redactedError) Unwrap() error { return e.err }
 // failed.
 func (b *Batch) Commit() error {
 	if b.err != nil {
-		b.wb.Cancel()
+		b.Cancel()
 		return b.err
 	}
 	if err := b.wb.Flush(); err != nil {
@@ -297,21 +389,28 @@ func (b *Batch) Commit() error {
 }
 
 // Cancel drops the batch.
-func (b *Batch) Cancel() { b.wb.Cancel() }
+func (b *Batch) Cancel() {
+	if b.wb != nil {
+		b.wb.Cancel()
+	}
+}
 
 // Reset empties the index: it closes the store, removes its files and
 // opens a fresh one with the same key. (Badger's DropAll was seen to leave
 // entries of on-disk tables visible.)
 func (ix *Index) Reset() error {
+	if err := checkSpace(ix.dir); err != nil {
+		return err
+	}
 	ix.db.Close()
 	if err := os.RemoveAll(ix.dir); err != nil {
 		return err
 	}
-	db, err := open(ix.dir, derive(ix.secret, purposeEncryption))
+	db, err := open(ix.dir, derive(ix.secret, purposeEncryption), false)
 	if err != nil {
 		return err
 	}
-	ix.db = db
+	ix.db, ix.readOnly = db, false
 	ix.failed.Store(0)
 	return nil
 }

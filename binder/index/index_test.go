@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -178,5 +179,59 @@ func TestUnauthenticEntriesAreNeverReturned(t *testing.T) {
 	}
 	if err := ix.Reset(); err != nil || ix.Failed() != 0 {
 		t.Errorf("after Reset, Failed = %d, %v; want 0", ix.Failed(), err)
+	}
+}
+
+// An index opened read-only writes nothing, not even when it closes,
+// until the first write reopens it for writing.
+func TestReadOnlyWritesNothingUntilAWrite(t *testing.T) {
+	dir, k := t.TempDir(), key(t)
+	ix, err := Open(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ix.NewBatch()
+	b.Set("rec/a", []byte("one"))
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := func() string {
+		ents, _ := os.ReadDir(dir)
+		var out []string
+		for _, e := range ents {
+			info, _ := e.Info()
+			out = append(out, e.Name()+"@"+info.ModTime().String()+"/"+strconv.FormatInt(info.Size(), 10))
+		}
+		return strings.Join(out, " ")
+	}
+	before := files()
+	ix, err = OpenReadOnly(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := ix.Get("rec/a"); err != nil || string(v) != "one" {
+		t.Fatalf("Get = %q, %v", v, err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after := files(); after != before {
+		t.Fatalf("a read-only open changed the index's files:\nbefore %s\nafter  %s", before, after)
+	}
+	ix, err = OpenReadOnly(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	b = ix.NewBatch()
+	b.Set("rec/b", []byte("two"))
+	if err := b.Commit(); err != nil {
+		t.Fatalf("a write after a read-only open: %v", err)
+	}
+	if v, err := ix.Get("rec/b"); err != nil || string(v) != "two" {
+		t.Fatalf("Get = %q, %v", v, err)
 	}
 }
