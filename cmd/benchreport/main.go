@@ -25,15 +25,34 @@ func main() {
 	sizes := flag.String("sizes", "1000,10000,50000", "binder sizes (records)")
 	history := flag.Int("history", 10000, "records saved one commit each, for the full-history verify")
 	syncN := flag.Int("sync", 10000, "records of the binder the sync figures are measured on (0: none)")
+	procs := flag.Int("processes", 2000, "separate gobag add processes that build one binder (0: none)")
+	only := flag.String("only", "", "measure only this part (processes) and update its section of the report")
 	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
 	flag.Parse()
-	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *work); err != nil {
+	parts := parts{history: *history, sync: *syncN, processes: *procs}
+	switch *only {
+	case "":
+	case "processes":
+		parts = parts.onlyProcesses()
+	default:
+		fmt.Fprintf(os.Stderr, "benchreport: -only %s: the part that runs alone is processes\n", *only)
+		os.Exit(2)
+	}
+	if err := run(context.Background(), *out, *bin, *sizes, parts, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, work string) error {
+// parts says what run measures: everything, or (alone) one part.
+type parts struct {
+	history, sync, processes int
+	alone                    bool // only the processes, spliced into the report
+}
+
+func (p parts) onlyProcesses() parts { return parts{processes: p.processes, alone: true} }
+
+func run(ctx context.Context, out, bin, sizesFlag string, p parts, work string) error {
 	gobag, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -49,6 +68,10 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, wo
 	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
+	r := &report{started: time.Now(), gobag: gobag, work: work}
+	if p.alone {
+		return runProcesses(ctx, r, out, p.processes)
+	}
 	var sizes []int
 	for _, s := range strings.Split(sizesFlag, ",") {
 		var n int
@@ -57,7 +80,6 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, wo
 		}
 		sizes = append(sizes, n)
 	}
-	r := &report{started: time.Now(), gobag: gobag, work: work}
 	if err := r.machine(); err != nil {
 		return err
 	}
@@ -67,17 +89,23 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, wo
 			return fmt.Errorf("%d records: %w", n, err)
 		}
 	}
-	if syncN > 0 {
-		fmt.Fprintf(os.Stderr, "== sync on %d records\n", syncN)
-		r.syncN = syncN
-		if err := r.measureSync(ctx, syncN); err != nil {
+	if p.sync > 0 {
+		fmt.Fprintf(os.Stderr, "== sync on %d records\n", p.sync)
+		r.syncN = p.sync
+		if err := r.measureSync(ctx, p.sync); err != nil {
 			return fmt.Errorf("sync: %w", err)
 		}
 	}
-	if history > 0 {
-		fmt.Fprintf(os.Stderr, "== history of %d single-record commits\n", history)
-		if err := r.measureHistory(ctx, history); err != nil {
+	if p.history > 0 {
+		fmt.Fprintf(os.Stderr, "== history of %d single-record commits\n", p.history)
+		if err := r.measureHistory(ctx, p.history); err != nil {
 			return fmt.Errorf("history: %w", err)
+		}
+	}
+	if p.processes > 0 {
+		fmt.Fprintf(os.Stderr, "== %d gobag add processes\n", p.processes)
+		if err := r.measureProcesses(ctx, p.processes); err != nil {
+			return fmt.Errorf("processes: %w", err)
 		}
 	}
 	if err := r.measurePeers(ctx); err != nil {
@@ -92,5 +120,25 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN int, wo
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %s (GOMAXPROCS %d)\n", out, time.Since(r.started).Round(time.Second), runtime.GOMAXPROCS(0))
+	return nil
+}
+
+// runProcesses measures only the many-processes part and puts its section
+// into the report at out, leaving the rest of the report as it is.
+func runProcesses(ctx context.Context, r *report, out string, n int) error {
+	old, err := os.ReadFile(out)
+	if err != nil {
+		return fmt.Errorf("%s: the processes part updates an existing report: %w", out, err)
+	}
+	fmt.Fprintf(os.Stderr, "== %d gobag add processes\n", n)
+	if err := r.measureProcesses(ctx, n); err != nil {
+		return fmt.Errorf("processes: %w", err)
+	}
+	text := spliceSection(string(old), processesHeading, r.procs.markdown())
+	text = spliceBudgetRow(text, r.procs.budgetRow())
+	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "updated %s in %s\n", out, time.Since(r.started).Round(time.Second))
 	return nil
 }

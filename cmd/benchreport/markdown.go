@@ -57,6 +57,9 @@ func (r *report) markdown() string {
 	if len(r.history) > 2 {
 		fmt.Fprintf(&b, "| verify the whole history (%d single-record commits) | ≤ 1 s | %s |\n", r.histN, ms(find(r.history, "`gobag verify`: ").median))
 	}
+	if r.procs != nil {
+		b.WriteString(r.procs.budgetRow() + "\n")
+	}
 	b.WriteString("\n## By binder size\n\n")
 	b.WriteString("Binders filled with realistic records (about 600 bytes of plaintext each) in\n")
 	b.WriteString("commits of 500, packed automatically as the CLI packs them (once loose objects\n")
@@ -107,6 +110,9 @@ func (r *report) markdown() string {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", f.what, ms(f.median), ms(f.max), f.runs)
 		}
+	}
+	if r.procs != nil {
+		b.WriteString("\n" + r.procs.markdown())
 	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range r.peers {

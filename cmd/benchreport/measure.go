@@ -50,6 +50,7 @@ type report struct {
 	gobench []string
 	sync    []figure
 	syncN   int
+	procs   *processes
 }
 
 func (r *report) machine() error {
