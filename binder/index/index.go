@@ -58,6 +58,13 @@ const (
 	writeSpace       = 2*memTableSize + 2*valueLogFileSize + memTableSize + 1<<20
 )
 
+// maxLevelZero bounds the small tables that pile up in level 0: each
+// process that writes leaves one (Badger flushes its memtable when it
+// closes), and exits before Badger's background compaction gets to them,
+// while every read looks into each. A process that finds this many, less
+// the one it adds, compacts them into the level below when it closes.
+const maxLevelZero = 8
+
 // Index is an open index.
 type Index struct {
 	db       *badger.DB
@@ -86,7 +93,7 @@ func openIndex(dir string, secret []byte, readOnly bool) (*Index, error) {
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
 		readOnly = false
 	}
-	db, err := open(dir, derive(secret, purposeEncryption), readOnly)
+	db, err := open(dir, derive(secret, purposeEncryption), readOnly, false)
 	if err != nil {
 		return nil, err
 	}
@@ -129,9 +136,9 @@ func (ix *Index) tag(dst, key, val []byte) []byte {
 	return dst
 }
 
-// open checks a stored value: it returns the value without its tag, or
+// unseal checks a stored value: it returns the value without its tag, or
 // false (and counts the failure) if the tag does not match.
-func (ix *Index) open(key, stored []byte) ([]byte, bool) {
+func (ix *Index) unseal(key, stored []byte) ([]byte, bool) {
 	var buf [tagSize]byte
 	if len(stored) >= tagSize && hmac.Equal(stored[:tagSize], ix.tag(buf[:0], key, stored[tagSize:])) {
 		return stored[tagSize:], true
@@ -161,11 +168,17 @@ func (ix *Index) Writable() error {
 	if err := checkSpace(ix.dir); err != nil {
 		return err
 	}
+	compact := levelZero(ix.db) >= maxLevelZero-1
 	if err := ix.db.Close(); err != nil {
 		return err
 	}
-	db, err := open(ix.dir, derive(ix.secret, purposeEncryption), false)
+	key := derive(ix.secret, purposeEncryption)
+	db, err := open(ix.dir, key, false, compact)
 	if err != nil {
+		// Stay open for reading if it can.
+		if ro, rerr := open(ix.dir, key, true, false); rerr == nil {
+			ix.db = ro
+		}
 		return err
 	}
 	ix.db, ix.readOnly = db, false
@@ -191,7 +204,19 @@ func checkSpace(dir string) error {
 	return nil
 }
 
-func open(dir string, key []byte, readOnly bool) (*badger.DB, error) {
+// levelZero is the number of tables in level 0.
+func levelZero(db *badger.DB) int {
+	for _, l := range db.Levels() {
+		if l.Level == 0 {
+			return l.NumTables
+		}
+	}
+	return 0
+}
+
+// open opens Badger in dir; a writable open with compactL0 compacts level
+// 0 when it closes.
+func open(dir string, key []byte, readOnly, compactL0 bool) (*badger.DB, error) {
 	if !readOnly {
 		if err := checkSpace(dir); err != nil {
 			return nil, err
@@ -199,6 +224,7 @@ func open(dir string, key []byte, readOnly bool) (*badger.DB, error) {
 	}
 	opts := badger.DefaultOptions(dir).
 		WithReadOnly(readOnly).
+		WithCompactL0OnClose(compactL0).
 		WithLogger(nil).
 		WithEncryptionKey(key).
 		WithIndexCacheSize(4 << 20).
@@ -239,7 +265,7 @@ func (ix *Index) Get(key string) ([]byte, error) {
 			return err
 		}
 		return item.Value(func(stored []byte) error {
-			val, ok := ix.open(item.Key(), stored)
+			val, ok := ix.unseal(item.Key(), stored)
 			if !ok {
 				return ErrUnauthentic
 			}
@@ -285,7 +311,7 @@ func (ix *Index) scan(prefix string, fn func(key, val []byte) error) error {
 		defer it.Close()
 		var item *badger.Item
 		pass := func(stored []byte) error {
-			val, ok := ix.open(item.Key(), stored)
+			val, ok := ix.unseal(item.Key(), stored)
 			if !ok {
 				return nil
 			}
@@ -406,7 +432,7 @@ func (ix *Index) Reset() error {
 	if err := os.RemoveAll(ix.dir); err != nil {
 		return err
 	}
-	db, err := open(ix.dir, derive(ix.secret, purposeEncryption), false)
+	db, err := open(ix.dir, derive(ix.secret, purposeEncryption), false, false)
 	if err != nil {
 		return err
 	}

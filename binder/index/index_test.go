@@ -235,3 +235,39 @@ func TestReadOnlyWritesNothingUntilAWrite(t *testing.T) {
 		t.Fatalf("Get = %q, %v", v, err)
 	}
 }
+
+// Each process that writes leaves a table in level 0 when it closes the
+// index; they must not pile up over thousands of processes. Each round
+// here opens, writes and closes the index as one gobag add process does.
+func TestTablesStayFewOverManyProcesses(t *testing.T) {
+	dir, k := t.TempDir(), key(t)
+	for i := range 200 {
+		ix, err := OpenReadOnly(dir, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := ix.NewBatch()
+		b.Set("rec/"+strconv.Itoa(i), bytes.Repeat([]byte("record "), 100))
+		b.Set("meta/tip", []byte(strconv.Itoa(i)))
+		if err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tables, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+	if len(tables) > maxLevelZero+2 {
+		t.Fatalf("%d table files after 200 processes; want at most %d", len(tables), maxLevelZero+2)
+	}
+	ix, err := OpenReadOnly(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	n := 0
+	ix.Scan("rec/", func(string, []byte) error { n++; return nil })
+	if v, _ := ix.Get("meta/tip"); n != 200 || string(v) != "199" {
+		t.Fatalf("after 200 processes: %d records, tip %q; want 200 and 199", n, v)
+	}
+}

@@ -134,6 +134,7 @@ func runProcesses(ctx context.Context, r *report, out string, n int) error {
 	if err := r.measureProcesses(ctx, n); err != nil {
 		return fmt.Errorf("processes: %w", err)
 	}
+	r.procs.alone = r.started
 	text := spliceSection(string(old), processesHeading, r.procs.markdown())
 	text = spliceBudgetRow(text, r.procs.budgetRow())
 	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
