@@ -23,7 +23,7 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-const indexVersion = "3"
+const indexVersion = "4"
 
 // Binder is one open binder: a bare git repository of encrypted, signed
 // records and the local index that caches their decrypted form. A Binder
@@ -41,6 +41,8 @@ type Binder struct {
 	// acceptHistory: see AcceptHistory; verified: see Verified.
 	acceptHistory bool
 	verified      *Report
+	warnings      func(string) // see WithWarnings
+	healing       bool         // the index is being rebuilt after a failed check
 }
 
 // clock tells the time records and commits are stamped with (tests set it
@@ -148,6 +150,7 @@ type openOptions struct {
 	progress      Progress
 	acceptHistory bool
 	verified      *Report
+	warnings      func(string)
 }
 
 // Verified tells Open that the branch at rep.Tip was verified just now
@@ -186,7 +189,7 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 	if err != nil {
 		return nil, err
 	}
-	b := &Binder{dir: dir, id: id, git: g, acceptHistory: o.acceptHistory, verified: o.verified}
+	b := &Binder{dir: dir, id: id, git: g, acceptHistory: o.acceptHistory, verified: o.verified, warnings: o.warnings}
 	if err := b.takeLock(); err != nil {
 		g.Close()
 		return nil, err
@@ -218,6 +221,9 @@ func (b *Binder) upgradeFormat(ctx context.Context) error {
 	if err != nil || formatLines[string(line)] >= FormatVersion {
 		return err
 	}
+	if err := b.ix.Writable(); err != nil {
+		return err
+	}
 	h, err := b.git.PutBlob([]byte(formatLine))
 	if err != nil {
 		return err
@@ -241,6 +247,9 @@ func (b *Binder) upgradeFormat(ctx context.Context) error {
 		return err
 	}
 	b.tip = commit
+	if err := b.settle(ctx); err != nil {
+		return err
+	}
 	return ctx.Err()
 }
 
@@ -326,9 +335,14 @@ func (b *Binder) openIndex() error {
 			return err
 		}
 	}
-	ix, err := index.Open(ixDir, key)
+	// Read-only until something must be written: a command that only
+	// reads writes nothing, and so works on a full disk.
+	ix, err := index.OpenReadOnly(ixDir, key)
 	if errors.Is(err, index.ErrLocked) {
 		return b.lockedError()
+	}
+	if errors.Is(err, index.ErrNoSpace) {
+		return err
 	}
 	if err != nil {
 		// Corrupt or unreadable: it is only a cache.
@@ -379,6 +393,13 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	old, _ := b.ix.Get(keyTip)
 	fp, _ := b.ix.Get(keyFingerprint)
 	b.fp = string(fp)
+	if b.ix.Failed() > 0 {
+		// What the index remembers is not known for sure any more: the
+		// branch is held to the history's verification and the account's
+		// memory alone, as when the index is deleted.
+		b.tip = tip
+		return b.heal(ctx)
+	}
 	switch {
 	case string(old) == tip.String() && b.fp != "":
 		// Unchanged, as far as the index knows; the account's memory
@@ -523,7 +544,14 @@ func (b *Binder) Reindex(ctx context.Context, progress Progress) error {
 	if err := b.loadRoster(tip); err != nil {
 		return err
 	}
-	return b.rebuild(ctx, tip, nil, progress)
+	if err := b.rebuild(ctx, tip, nil, progress); err != nil {
+		return err
+	}
+	// Rebuilt on purpose: what verify reported of the old index is done.
+	if err := os.Remove(b.localPath(localIndexAlarm)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 func (b *Binder) rebuild(ctx context.Context, tip plumbing.Hash, rep *Report, progress Progress) error {
@@ -658,7 +686,7 @@ func (b *Binder) reindexIDs(ctx context.Context, tip, tree plumbing.Hash, ids []
 		return err
 	}
 	b.tip = tip
-	return nil
+	return b.settle(ctx)
 }
 
 // readRecord reads one record at tree through g and checks and decrypts
@@ -708,7 +736,10 @@ func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, 
 	defer b.mu.Unlock()
 	if auto && b.git.LooseEstimate() < gitstore.AutoPackLoose {
 		// The search index has its own, cheaper, threshold.
-		return false, b.compactSearch(ctx, false)
+		if err := b.compactSearch(ctx, false); err != nil {
+			return false, err
+		}
+		return false, b.settle(ctx)
 	}
 	if err := b.git.LoadPacks(); err != nil {
 		return false, err
@@ -724,5 +755,5 @@ func (b *Binder) Pack(ctx context.Context, auto bool, progress Progress) (bool, 
 	if err := b.compactSearch(ctx, !auto); err != nil {
 		return true, err
 	}
-	return true, nil
+	return true, b.settle(ctx)
 }

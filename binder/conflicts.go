@@ -17,10 +17,13 @@ type Conflicted struct {
 // Conflicts lists the records with unresolved conflicts.
 func (b *Binder) Conflicts(ctx context.Context) ([]Conflicted, error) {
 	b.mu.Lock()
-	var ids []string
-	err := b.ix.ScanKeys(prefixConflict, func(k []byte) error {
-		ids = append(ids, strings.TrimPrefix(string(k), prefixConflict))
-		return nil
+	ids, err := checked(ctx, b, func() ([]string, error) {
+		var ids []string
+		err := b.ix.ScanKeys(prefixConflict, func(k []byte) error {
+			ids = append(ids, strings.TrimPrefix(string(k), prefixConflict))
+			return nil
+		})
+		return ids, err
 	})
 	b.mu.Unlock()
 	if err != nil {
@@ -32,16 +35,22 @@ func (b *Binder) Conflicts(ctx context.Context) ([]Conflicted, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, _ := b.summaryOf(id)
+		s, err := b.summaryOf(ctx, id)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, Conflicted{Summary: s, Conflicts: r.Conflicts, Ours: r, Theirs: theirVersion(r)})
 	}
 	return out, nil
 }
 
-func (b *Binder) summaryOf(id string) (Summary, bool) {
+func (b *Binder) summaryOf(ctx context.Context, id string) (Summary, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.summary(id)
+	return checked(ctx, b, func() (Summary, error) {
+		s, _ := b.summary(id)
+		return s, nil
+	})
 }
 
 // theirVersion is r with the other copy's value in each conflicting field

@@ -3,7 +3,9 @@ package binder
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
+	"gobag/binder/index"
 	"gobag/binder/internal/gitstore"
 	bcrypto "gobag/crypto"
 )
@@ -24,9 +26,10 @@ const (
 	Locked                    // the binder is in use by another process
 	Invalid                   // bad input from the user
 	Contended                 // others kept changing a remote: every retry lost the race
+	NoSpace                   // the disk is full: nothing was written
 )
 
-var kindNames = [...]string{"other", "not exist", "permission", "cannot decrypt", "bad signature", "conflict", "offline", "locked", "invalid", "contended"}
+var kindNames = [...]string{"other", "not exist", "permission", "cannot decrypt", "bad signature", "conflict", "offline", "locked", "invalid", "contended", "no space"}
 
 func (k Kind) String() string {
 	if k < 0 || int(k) >= len(kindNames) {
@@ -75,6 +78,8 @@ func KindOf(err error) Kind {
 		return BadSignature
 	case errors.Is(err, bcrypto.ErrMalformed):
 		return Invalid
+	case errors.Is(err, index.ErrNoSpace), errors.Is(err, syscall.ENOSPC):
+		return NoSpace
 	}
 	return Other
 }
@@ -98,6 +103,8 @@ func HintOf(err error) string {
 		return "another change landed first; nothing was lost"
 	case errors.Is(err, gitstore.ErrLocked):
 		return "another git command or copy is writing to it: try again in a moment; a lock file left by a crash may be removed once nothing is running"
+	case errors.Is(err, index.ErrNoSpace), errors.Is(err, syscall.ENOSPC):
+		return "free some space on the disk that holds the binder, then try again; nothing was lost: a change is saved whole or not at all, and commands that only read still work"
 	}
 	return ""
 }

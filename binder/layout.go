@@ -53,6 +53,10 @@ const (
 	// localIncoming holds the quarantines of fetches under way: one
 	// repository each, removed when the fetch ends.
 	localIncoming = "incoming"
+	// localIndexAlarm notes each time the index was found changed on disk
+	// and rebuilt, for verify to report until the index is rebuilt on
+	// purpose.
+	localIndexAlarm = "index.alarms"
 )
 
 // LocalPath is the path of name inside a binder directory's local state.

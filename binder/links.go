@@ -175,6 +175,16 @@ func (b *Binder) Links(ctx context.Context, id string) (to, from []Link, err err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	err = b.authentic(ctx, func() error {
+		to, from, err = b.links(r)
+		return err
+	})
+	return to, from, err
+}
+
+// links reads the summaries of what r links to and what links to r;
+// b.mu is held.
+func (b *Binder) links(r *Record) (to, from []Link, err error) {
 	for _, l := range OutLinks(r) {
 		if s, ok := b.summary(l.ID); ok {
 			l.Kind, l.Title = s.Kind, s.Title

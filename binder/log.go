@@ -30,7 +30,7 @@ func (b *Binder) Log(ctx context.Context, id string, limit int) ([]LogEntry, err
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if id != "" {
-		full, err := b.resolve(id)
+		full, err := b.resolve(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +72,7 @@ func (b *Binder) Log(ctx context.Context, id string, limit int) ([]LogEntry, err
 			if e.ID != "" {
 				kt, ok := titles[e.ID]
 				if !ok {
-					if r, err := b.get(e.ID); err == nil {
+					if r, err := b.get(ctx, e.ID); err == nil {
 						kt = [2]string{r.Kind, r.Title}
 					}
 					titles[e.ID] = kt

@@ -93,6 +93,11 @@ func (b *Binder) Integrate(ctx context.Context, theirs, from string, progress Pr
 		res.UpToDate = true
 		return res, nil
 	}
+	// Room for the index first: the branch moves only if the index can
+	// follow it.
+	if err := b.ix.Writable(); err != nil {
+		return nil, err
+	}
 	only := map[plumbing.Hash]bool{}
 	for _, h := range onlyTheirs {
 		only[h] = true

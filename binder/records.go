@@ -10,7 +10,7 @@ import (
 func (b *Binder) Records(ctx context.Context) ([]*Record, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.liveRecords(ctx)
+	return checked(ctx, b, func() ([]*Record, error) { return b.liveRecords(ctx) })
 }
 
 // liveRecords decodes every live record in the index; b.mu is held.

@@ -198,7 +198,7 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 	if err := b.catchUp(ctx); err != nil {
 		return nil, err
 	}
-	cur, err := b.get(r.ID)
+	cur, err := b.get(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func (b *Binder) Delete(ctx context.Context, id string) error {
 	if err := b.catchUp(ctx); err != nil {
 		return err
 	}
-	cur, err := b.get(id)
+	cur, err := b.get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -267,6 +267,11 @@ func (b *Binder) catchUp(ctx context.Context) error {
 // updates the index.
 func (b *Binder) commit(ctx context.Context, cs []change) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Room for the index first: on a full disk the save is refused before
+	// anything is written, rather than saved with the index left behind.
+	if err := b.ix.Writable(); err != nil {
 		return err
 	}
 	tip := b.tip
@@ -318,6 +323,9 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 		return indexBehind(commit, err)
 	}
 	b.tip = commit
+	if err := b.settle(ctx); err != nil {
+		return indexBehind(commit, err)
+	}
 	return nil
 }
 
@@ -346,11 +354,11 @@ func (b *Binder) Get(ctx context.Context, idOrPrefix string) (*Record, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	id, err := b.resolve(idOrPrefix)
+	id, err := b.resolve(ctx, idOrPrefix)
 	if err != nil {
 		return nil, err
 	}
-	return b.get(id)
+	return b.get(ctx, id)
 }
 
 // Resolve expands a unique id prefix (at least 4 characters) to a full id.
@@ -360,10 +368,11 @@ func (b *Binder) Resolve(ctx context.Context, idOrPrefix string) (string, error)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.resolve(idOrPrefix)
+	return b.resolve(ctx, idOrPrefix)
 }
 
-func (b *Binder) resolve(p string) (string, error) {
+// resolve expands an id prefix among the index's records; b.mu is held.
+func (b *Binder) resolve(ctx context.Context, p string) (string, error) {
 	p = strings.ToLower(strings.TrimSpace(p))
 	if ValidID(p) {
 		return p, nil
@@ -371,7 +380,7 @@ func (b *Binder) resolve(p string) (string, error) {
 	if len(p) < 4 {
 		return "", fixErr(Invalid, &Fix{Action: ActionList}, "give at least 4 characters of the id", "id %q is too short", p)
 	}
-	return b.resolveAmong(p, nil)
+	return checked(ctx, b, func() (string, error) { return b.resolveAmong(p, nil) })
 }
 
 // resolveAmong expands a prefix of at least 4 characters to the one id it
@@ -401,8 +410,16 @@ func (b *Binder) resolveAmong(p string, extra []string) (string, error) {
 	return "", errorf(Invalid, "give more characters of the id", "id prefix %s matches %d records", p, len(found))
 }
 
-func (b *Binder) get(id string) (*Record, error) {
-	e, ok := b.indexedEntry(id)
+func (b *Binder) get(ctx context.Context, id string) (*Record, error) {
+	var e *indexed
+	var ok bool
+	err := b.authentic(ctx, func() error {
+		e, ok = b.indexedEntry(id)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, fixErr(NotExist, &Fix{Action: ActionList}, "the list shows the records and their ids", "no record %s", id)
 	}
@@ -440,6 +457,29 @@ func (b *Binder) List(ctx context.Context, kind string) ([]Summary, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	out, err := checked(ctx, b, func() ([]Summary, error) { return b.list(kind) })
+	if err != nil {
+		return nil, err
+	}
+	order := map[string]int{}
+	for i, k := range Kinds {
+		order[k.Name] = i
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return order[out[i].Kind] < order[out[j].Kind]
+		}
+		if out[i].Title != out[j].Title {
+			return out[i].Title < out[j].Title
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// list reads the listing entries of kind (all visible kinds if kind is
+// ""); b.mu is held.
+func (b *Binder) list(kind string) ([]Summary, error) {
 	var out []Summary
 	err := b.ix.Scan(prefixSummary, func(k string, v []byte) error {
 		if kind != "" && !bytes.HasPrefix(v, []byte(kind+summarySep)) {
@@ -456,19 +496,6 @@ func (b *Binder) List(ctx context.Context, kind string) ([]Summary, error) {
 		}
 		out = append(out, s)
 		return nil
-	})
-	order := map[string]int{}
-	for i, k := range Kinds {
-		order[k.Name] = i
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return order[out[i].Kind] < order[out[j].Kind]
-		}
-		if out[i].Title != out[j].Title {
-			return out[i].Title < out[j].Title
-		}
-		return out[i].ID < out[j].ID
 	})
 	return out, err
 }

@@ -205,6 +205,12 @@ func (b *Binder) Search(ctx context.Context, query, kind string, limit int) ([]H
 	prefixLast := !strings.HasSuffix(query, " ")
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return checked(ctx, b, func() ([]Hit, error) { return b.search(words, prefixLast, want, limit) })
+}
+
+// search runs a query of words (the last a prefix if prefixLast) for
+// records of kind number want (255: any); b.mu is held.
+func (b *Binder) search(words []string, prefixLast bool, want byte, limit int) ([]Hit, error) {
 	n := float32(max(1, b.count()))
 	v, err := b.ix.Get(keyBaseDocs)
 	if err != nil {

@@ -48,6 +48,11 @@ type Report struct {
 	// They do not fail verify (gobag's view is what it checked), but git
 	// and age alone would show something else than gobag.
 	Warnings []string `json:"warnings"`
+	// IndexAlarms are the times this copy's local index was found changed
+	// on disk by someone without its key, and rebuilt from git. The
+	// history may be intact (OK says), but someone had the disk; they are
+	// reported until the index is rebuilt on purpose.
+	IndexAlarms []string `json:"index_alarms"`
 }
 
 // OK reports whether every check held.
@@ -60,7 +65,8 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // whose revision follows the previous one and names its hash; records
 // disappear only through signed tombstones; merge commits (format 2) take
 // each record from a parent or write a version that follows one. It needs
-// no identity: nothing is decrypted.
+// no identity: nothing is decrypted. It also reports the times the local
+// index was found changed on disk (Report.IndexAlarms).
 //
 // progress, if not nil, hears of the commits read ("history", total
 // unknown) and the record versions checked ("records").
@@ -80,6 +86,7 @@ func Verify(ctx context.Context, dir string, progress Progress) (*Report, error)
 	rep, err := verifyHistory(ctx, g, dir, tip, nil, progress)
 	if rep != nil {
 		rep.Warnings = gitViewWarnings(dir)
+		rep.IndexAlarms = indexAlarms(dir)
 	}
 	return rep, err
 }

@@ -27,7 +27,9 @@ func main() {
 	syncN := flag.Int("sync", 10000, "records of the binder the sync figures are measured on (0: none)")
 	copies := flag.Int("copies", 20, "copies syncing at once, for the time until all converge (0: none)")
 	copyN := flag.Int("copy-records", 1000, "records of the binder those copies share")
-	only := flag.String("only", "", "measure only these parts, comma-separated: "+strings.Join(parts, ", ")+" (default: all)")
+	procs := flag.Int("processes", 2000, "separate gobag add processes that build one binder (0: none)")
+	only := flag.String("only", "", "measure only these parts, comma-separated: "+strings.Join(parts, ", ")+
+		" (default: all); -only processes updates its section of an existing report, other parts write a report of their own")
 	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
 	flag.Parse()
 	want, err := selectParts(*only)
@@ -47,14 +49,17 @@ func main() {
 	if !want["converge"] {
 		*copies = 0
 	}
-	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *copies, *copyN, want, *work); err != nil {
+	if !want["processes"] {
+		*procs = 0
+	}
+	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *copies, *copyN, *procs, want, *only == "processes", *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
 // parts are what the report measures, each of which -only can pick.
-var parts = []string{"sizes", "sync", "converge", "history", "peers", "gobench"}
+var parts = []string{"sizes", "sync", "converge", "history", "processes", "peers", "gobench"}
 
 // selectParts reads -only: every part if it is empty.
 func selectParts(only string) (map[string]bool, error) {
@@ -75,7 +80,10 @@ func selectParts(only string) (map[string]bool, error) {
 	return want, nil
 }
 
-func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies, copyN int, want map[string]bool, work string) error {
+// run measures the parts wanted and writes the report to out; with
+// splice, it measures the processes alone and updates their section of
+// the report already in out.
+func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies, copyN, procs int, want map[string]bool, splice bool, work string) error {
 	gobag, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -91,6 +99,15 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
+	// What the measured binders leave in the user's config directory (the
+	// memory of each copy's verified tip) stays in the scratch directory.
+	if err := os.Setenv("XDG_CONFIG_HOME", filepath.Join(work, "config")); err != nil {
+		return err
+	}
+	r := &report{started: time.Now(), gobag: gobag, work: work}
+	if splice {
+		return runProcesses(ctx, r, out, procs)
+	}
 	var sizes []int
 	for _, s := range strings.Split(sizesFlag, ",") {
 		if sizesFlag == "" {
@@ -102,7 +119,6 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 		}
 		sizes = append(sizes, n)
 	}
-	r := &report{started: time.Now(), gobag: gobag, work: work}
 	if err := r.machine(); err != nil {
 		return err
 	}
@@ -131,6 +147,12 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 			return fmt.Errorf("history: %w", err)
 		}
 	}
+	if procs > 0 {
+		fmt.Fprintf(os.Stderr, "== %d gobag add processes\n", procs)
+		if err := r.measureProcesses(ctx, procs); err != nil {
+			return fmt.Errorf("processes: %w", err)
+		}
+	}
 	if want["peers"] {
 		if err := r.measurePeers(ctx); err != nil {
 			return fmt.Errorf("peers: %w", err)
@@ -147,5 +169,26 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %s (GOMAXPROCS %d)\n", out, time.Since(r.started).Round(time.Second), runtime.GOMAXPROCS(0))
+	return nil
+}
+
+// runProcesses measures only the many-processes part and puts its section
+// into the report at out, leaving the rest of the report as it is.
+func runProcesses(ctx context.Context, r *report, out string, n int) error {
+	old, err := os.ReadFile(out)
+	if err != nil {
+		return fmt.Errorf("%s: the processes part updates an existing report: %w", out, err)
+	}
+	fmt.Fprintf(os.Stderr, "== %d gobag add processes\n", n)
+	if err := r.measureProcesses(ctx, n); err != nil {
+		return fmt.Errorf("processes: %w", err)
+	}
+	r.procs.alone = r.started
+	text := spliceSection(string(old), processesHeading, r.procs.markdown())
+	text = spliceBudgetRow(text, r.procs.budgetRow())
+	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "updated %s in %s\n", out, time.Since(r.started).Round(time.Second))
 	return nil
 }

@@ -57,6 +57,9 @@ func (r *report) markdown() string {
 	if len(r.history) > 2 {
 		fmt.Fprintf(&b, "| verify the whole history (%d single-record commits) | ≤ 1 s | %s |\n", r.histN, ms(find(r.history, "`gobag verify`: ").median))
 	}
+	if r.procs != nil {
+		b.WriteString(r.procs.budgetRow() + "\n")
+	}
 	b.WriteString("\n## By binder size\n\n")
 	b.WriteString("Binders filled with realistic records (about 600 bytes of plaintext each) in\n")
 	b.WriteString("commits of 500, packed automatically as the CLI packs them (once loose objects\n")
@@ -112,6 +115,9 @@ func (r *report) markdown() string {
 		b.WriteString("which the next round brings them. The time is from the first round's start to\n")
 		b.WriteString("the last round's end.\n\n")
 		runsTable(&b, r.converge)
+	}
+	if r.procs != nil {
+		b.WriteString("\n" + r.procs.markdown())
 	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range r.peers {

@@ -54,6 +54,7 @@ type report struct {
 	// records, convergeK copies.
 	converge             []figure
 	convergeN, convergeK int
+	procs                *processes
 }
 
 func (r *report) machine() error {

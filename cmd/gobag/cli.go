@@ -228,7 +228,9 @@ func (c *cli) open(ctx context.Context) (*binder.Binder, error) {
 		return nil, err
 	}
 	return c.waitFor(ctx, dir, func() (*binder.Binder, error) {
-		opts := []binder.Option{binder.WithProgress(c.progress())}
+		opts := []binder.Option{binder.WithProgress(c.progress()), binder.WithWarnings(func(msg string) {
+			fmt.Fprintf(c.stderr, "gobag: warning: %s\n", msg)
+		})}
 		if c.acceptHistory {
 			opts = append(opts, binder.AcceptHistory())
 		}

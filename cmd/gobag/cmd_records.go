@@ -456,7 +456,12 @@ func newVerifyCommand() *Command {
 Verify checks the binder's whole history: every commit's SSH signature,
 every record version's signed envelope, every roster change, each by a
 member allowed to make it at that point. It exits 0 only if all hold, and
-6 otherwise. It needs no identity: it reads no record's content.`)
+6 otherwise. It needs no identity: it reads no record's content.
+
+It also fails (exit 6) if this copy's local index was found changed on
+disk by someone without its key: gobag rebuilt it from git and showed
+nothing of the change, but someone had the disk. It says so until the
+index is rebuilt with gobag reindex.`)
 	cmd.Run = runVerify
 	return cmd
 }
@@ -474,6 +479,9 @@ func runVerify(ctx context.Context, c *cli, _ []string) error {
 		if rep.Problems == nil {
 			rep.Problems = []binder.Problem{}
 		}
+		if rep.IndexAlarms == nil {
+			rep.IndexAlarms = []string{}
+		}
 		if err := c.printJSON(rep); err != nil {
 			return err
 		}
@@ -484,11 +492,18 @@ func runVerify(ctx context.Context, c *cli, _ []string) error {
 		for _, w := range rep.Warnings {
 			fmt.Fprintf(c.stderr, "gobag: warning: %s\n", w)
 		}
+		for _, a := range rep.IndexAlarms {
+			fmt.Fprintf(c.stdout, "FAIL local index: %s\n", a)
+		}
 		fmt.Fprintf(c.stdout, "%s, %s checked; binder %s\n", count(rep.Commits, "commit", "commits"), count(rep.Versions, "record version", "record versions"), rep.Fingerprint)
 	}
 	if !rep.OK() {
 		return &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("verify: %s; first: %s", count(len(rep.Problems), "problem", "problems"), rep.Problems[0]),
 			Hint: "do not trust this copy; compare with another responder's copy or the off-site remote"}
+	}
+	if len(rep.IndexAlarms) > 0 {
+		return &binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("verify: the history holds, but this copy's local index was changed on disk by someone without its key (%s)", count(len(rep.IndexAlarms), "time", "times")),
+			Hint: "gobag rebuilt it from git and showed nothing of what was changed; find out who had this disk, then rebuild the index on purpose to clear this", Fix: &binder.Fix{Action: binder.ActionReindex}}
 	}
 	if !c.asJSON {
 		fmt.Fprintln(c.stdout, "OK")

@@ -22,6 +22,7 @@ var exitCodes = map[binder.Kind]int{
 	binder.Locked:        9,
 	binder.Invalid:       10,
 	binder.Contended:     12,
+	binder.NoSpace:       13,
 }
 
 // exitUsage is the exit code for a command line gobag cannot parse.
