@@ -143,6 +143,8 @@ func FetchPack(ctx context.Context, dir, tip string, open func(ctx context.Conte
 	if err != nil {
 		return err
 	}
+	// One budget for rebuilding the pack and walking the history after.
+	q.LimitWork(MaxFetchRebuiltBytes)
 	_, err = q.IndexPack(ctx, rc)
 	if cerr := rc.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -150,7 +152,7 @@ func FetchPack(ctx context.Context, dir, tip string, open func(ctx context.Conte
 	if err != nil {
 		return err
 	}
-	if _, err := q.MissingObjects(ctx, th, main.Has, main.Has); err != nil {
+	if err := q.CheckComplete(ctx, th, main.Has); err != nil {
 		return err
 	}
 	return q.MoveInto(main)

@@ -116,6 +116,12 @@ type packEntry struct {
 // objects hashed, within the same bounds. The pack must be complete in
 // itself (no thin pack) and hold no object twice.
 func (s *Store) IndexPack(ctx context.Context, r io.Reader) (string, error) {
+	// Rebuilding deltas is bounded by the work done, not only by the sizes
+	// the pack declares: a delta base the cache no longer holds is
+	// rebuilt again, and a pack can be made to need that over and over.
+	if s.budget == nil {
+		s.LimitWork(MaxFetchRebuiltBytes)
+	}
 	dir := filepath.Join(s.dir, "objects", "pack")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -336,10 +342,8 @@ func (s *Store) resolvePack(ctx context.Context, p *pack, entries []packEntry) e
 		todo[i] = len(entries) - 1 - i
 	}
 	for len(todo) > 0 {
-		if len(todo)%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		i := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
@@ -426,4 +430,20 @@ func (s *Store) MoveInto(dst *Store) error {
 	}
 	syncDir(to)
 	return dst.LoadPacks()
+}
+
+// CheckComplete walks the history ending at tip, down to what the
+// receiver has (has), and fails unless every object of it is there: a
+// pack that names a blob it never sent is refused before it moves in.
+func (s *Store) CheckComplete(ctx context.Context, tip plumbing.Hash, has func(plumbing.Hash) bool) error {
+	items, err := s.MissingObjects(ctx, tip, has, has)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if !s.Has(it.h) {
+			return fmt.Errorf("object %s of the history was not sent: %w", it.h, ErrCorrupt)
+		}
+	}
+	return nil
 }

@@ -4,14 +4,20 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"crypto/sha1"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 // gitRepoWithHistory makes a repository with git whose files change over
@@ -205,5 +211,99 @@ func TestWorkBudget(t *testing.T) {
 	}
 	if _, err := s.ReadBlob(big); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("got %v; want ErrTooLarge", err)
+	}
+}
+
+// thrashPack is a small pack whose declared sizes stay within bounds but
+// whose rebuilding is not: two chains of chain deltas over bases of size
+// bytes, then many deltas against each chain's end in turn, so that the
+// delta-base cache misses and every one of them rebuilds a whole chain.
+func thrashPack(size, chain, many int) []byte {
+	var b bytes.Buffer
+	n := 2 + 2*chain + many
+	b.Write([]byte{'P', 'A', 'C', 'K', 0, 0, 0, 2})
+	binary.Write(&b, binary.BigEndian, uint32(n))
+	// delta keeps the size, writes 8 bytes of tag, copies the rest.
+	delta := func(tag uint64) []byte {
+		d := binary.AppendUvarint(binary.AppendUvarint(nil, uint64(size)), uint64(size))
+		d = append(d, 8)
+		d = binary.BigEndian.AppendUint64(d, tag)
+		rest := size - 8
+		return append(d, 0x80|0x01|0x10|0x20|0x40, 8, byte(rest), byte(rest>>8), byte(rest>>16))
+	}
+	var ends [2]int64
+	for c := range 2 {
+		ends[c] = int64(b.Len())
+		b.Write(packObjectHeader(packBlob, size))
+		b.Write(zlibOf(bytes.Repeat([]byte{byte('a' + c)}, size)))
+		for k := range chain {
+			off := int64(b.Len())
+			d := delta(uint64(c)<<32 | uint64(k))
+			b.Write(packObjectHeader(packOfsDelta, len(d)))
+			b.Write(encodeOfsDelta(off - ends[c]))
+			b.Write(zlibOf(d))
+			ends[c] = off
+		}
+	}
+	for j := range many {
+		off := int64(b.Len())
+		d := delta(7<<40 | uint64(j))
+		b.Write(packObjectHeader(packOfsDelta, len(d)))
+		b.Write(encodeOfsDelta(off - ends[j%2]))
+		b.Write(zlibOf(d))
+	}
+	sum := sha1.Sum(b.Bytes())
+	b.Write(sum[:])
+	return b.Bytes()
+}
+
+// A pack of 20 KB whose objects declare well under the bound on what a
+// fetch rebuilds, but whose deltas make it rebuild whole chains again and
+// again (tens of gigabytes of work), is refused once the work passes the
+// bound: indexing an incoming pack is always bounded, whether or not its
+// caller set a budget.
+func TestRebuildWorkOfAPackIsBounded(t *testing.T) {
+	pack := thrashPack(9<<20, 20, 300)
+	s := newStore(t)
+	_, err := s.IndexPack(context.Background(), bytes.NewReader(pack))
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got %v; want the pack refused for the work it makes", err)
+	}
+}
+
+// A pack that names a blob in its trees but never sends it is refused
+// before it moves in: the history must be complete, blobs included.
+func TestPackWithoutItsBlobIsRefused(t *testing.T) {
+	ctx := context.Background()
+	src := newStore(t)
+	b := blob(t, src, "never sent")
+	tree, err := src.ApplyTree(plumbing.ZeroHash, map[string]plumbing.Hash{"records/ab/x.env": b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit, err := src.WriteCommit(tree, nil, Author{Name: "t", Email: "t@x"}, "m", time.Unix(1700000000, 0), func([]byte) ([]byte, error) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := src.MissingObjects(ctx, commit, func(plumbing.Hash) bool { return false }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items = slices.DeleteFunc(items, func(it PackItem) bool { return it.h == b })
+	var pack bytes.Buffer
+	if _, _, _, err := EncodePack(ctx, &pack, src, items, nil); err != nil {
+		t.Fatal(err)
+	}
+	main := newStore(t)
+	q, err := OpenQuarantine(filepath.Join(t.TempDir(), "q"), main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if _, err := q.IndexPack(ctx, &pack); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.CheckComplete(ctx, commit, main.Has); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("got %v; want the incomplete history refused", err)
 	}
 }
