@@ -38,8 +38,10 @@ type Binder struct {
 	tip    plumbing.Hash
 	roster *roster.Roster
 	fp     string
-	// acceptHistory: see AcceptHistory; verified: see Verified.
+	// acceptHistory: see AcceptHistory (for Open only); verified: see
+	// Verified; opened: Open is done.
 	acceptHistory bool
+	opened        bool
 	verified      *Report
 	warnings      func(string) // see WithWarnings
 	healing       bool         // the index is being rebuilt after a failed check
@@ -206,6 +208,13 @@ func Open(ctx context.Context, dir string, id *bcrypto.Identity, opts ...Option)
 		b.Close()
 		return nil, err
 	}
+	if b.acceptHistory {
+		// Taken on purpose, once: from now on the branch is held to
+		// what was accepted, in this process and the next.
+		remember(b.dir, memory{fingerprint: b.fp, tip: b.tip})
+		b.acceptHistory = false
+	}
+	b.opened, b.verified = true, nil
 	return b, nil
 }
 
@@ -402,10 +411,11 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	}
 	switch {
 	case string(old) == tip.String() && b.fp != "":
-		// Unchanged, as far as the index knows; the account's memory
-		// must agree (an older index put back with the branch rewound
-		// to match it would not).
-		if !b.acceptHistory {
+		// Unchanged, as far as the index knows; when the binder is
+		// opened, the account's memory must agree (an older index put
+		// back with the branch rewound to match it would not). Once open,
+		// the index is this process's alone.
+		if !b.acceptHistory && !b.opened {
 			if err := b.checkMemory(tip, b.fp); err != nil {
 				return err
 			}

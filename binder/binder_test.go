@@ -518,13 +518,67 @@ func TestLocalStateIsPrivate(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	path, err := memoryFile(b.Dir())
+	paths, err := memoryFiles(b.Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{filepath.Dir(path), path} {
+	for _, p := range append(paths, filepath.Dir(paths[0])) {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o077 != 0 {
 			t.Errorf("%s: %v (%v); want no access for others", p, fi, err)
 		}
+	}
+}
+
+// A link put where the binder was, to the binder moved aside, does not
+// make the copy one never opened before: the memory of the path as the
+// user gives it still holds, index deleted or not.
+func TestLinkToTheMovedBinderDoesNotForget(t *testing.T) {
+	ctx := context.Background()
+	b, id := newTestBinder(t)
+	r := mustAdd(t, b, &Record{Kind: "note", Title: "withdrawn"})
+	before := b.Tip()
+	if err := b.Delete(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	dir := b.Dir()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(t, dir, "update-ref", "refs/heads/main", before)
+	for _, f := range []string{localIndex, localIndexKey} {
+		if err := os.RemoveAll(filepath.Join(dir, localDir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	aside := dir + ".moved"
+	if err := os.Rename(dir, aside); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Base(aside), dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, dir, id); KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rewound") {
+		t.Fatalf("got %v; want the rewind refused through the link", err)
+	}
+}
+
+// Accepting a history is for the one open that asks: a binder made by
+// Create (which accepts whatever its directory held before) refuses a
+// branch rewound behind its back while it is open.
+func TestAcceptHistoryIsForOpenOnly(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBinder(t)
+	r := mustAdd(t, b, &Record{Kind: "note", Title: "withdrawn"})
+	before := b.Tip()
+	if err := b.Delete(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(t, b.Dir(), "update-ref", "refs/heads/main", before)
+	_, err := b.Add(ctx, &Record{Kind: "note", Title: "after the rewind"})
+	if KindOf(err) != BadSignature || !strings.Contains(err.Error(), "rewound") {
+		t.Fatalf("got %v; want the rewind refused", err)
+	}
+	if _, err := b.Get(ctx, r.ID); KindOf(err) != NotExist {
+		t.Fatalf("the deleted record: %v; want it still gone", err)
 	}
 }

@@ -29,22 +29,30 @@ func memoryDir() (string, error) {
 	return filepath.Join(base, "gobag", "copies"), nil
 }
 
-// memoryFile is the memory of the binder in dir, named by a hash of the
-// directory's absolute path: a binder moved elsewhere starts afresh.
-func memoryFile(dir string) (string, error) {
+// memoryFiles are the memories of the binder in dir, each named by a hash
+// of an absolute path to it: the path as given and, if it differs, the
+// path with symbolic links resolved. Both are held to, so that a link
+// put where the binder was (and the binder moved) does not pass for a
+// copy never opened before; a binder moved elsewhere starts afresh.
+func memoryFiles(dir string) ([]string, error) {
 	base, err := memoryDir()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
+	paths := []string{abs}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+		paths = append(paths, real)
 	}
-	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(base, hex.EncodeToString(sum[:16])), nil
+	var out []string
+	for _, p := range paths {
+		sum := sha256.Sum256([]byte(p))
+		out = append(out, filepath.Join(base, hex.EncodeToString(sum[:16])))
+	}
+	return out, nil
 }
 
 // memory is what is remembered of one copy.
@@ -53,53 +61,69 @@ type memory struct {
 	tip         plumbing.Hash
 }
 
-// recall reads the memory of the binder in dir; ok is false if there is
-// none (a copy not opened from this account before, or moved). A memory
-// that cannot be read counts as none: it is written afresh at close.
-func recall(dir string) (m memory, ok bool) {
-	path, err := memoryFile(dir)
+// recall reads the memories of the binder in dir: none for a copy not
+// opened from this account before (or moved). A memory that cannot be
+// read counts as none: it is written afresh at close.
+func recall(dir string) []memory {
+	paths, err := memoryFiles(dir)
 	if err != nil {
-		return m, false
+		return nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return m, false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		key, value, _ := strings.Cut(line, " ")
-		switch key {
-		case "fingerprint":
-			m.fingerprint = value
-		case "tip":
-			if len(value) == 40 {
-				m.tip = plumbing.NewHash(value)
+	var out []memory
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var m memory
+		for _, line := range strings.Split(string(data), "\n") {
+			key, value, _ := strings.Cut(line, " ")
+			switch key {
+			case "fingerprint":
+				m.fingerprint = value
+			case "tip":
+				if len(value) == 40 {
+					m.tip = plumbing.NewHash(value)
+				}
 			}
 		}
+		if m.fingerprint != "" && !m.tip.IsZero() {
+			out = append(out, m)
+		}
 	}
-	return m, m.fingerprint != "" && !m.tip.IsZero()
+	return out
 }
 
-// remember writes the memory of the binder in dir, if it changed.
+// remember writes the memories of the binder in dir, where they changed.
 func remember(dir string, m memory) error {
-	path, err := memoryFile(dir)
+	paths, err := memoryFiles(dir)
 	if err != nil {
 		return err
 	}
 	abs, _ := filepath.Abs(dir)
 	data := []byte(fmt.Sprintf("# gobag: what this account last verified of the binder in %s\nfingerprint %s\ntip %s\n", abs, m.fingerprint, m.tip))
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
+	for _, path := range paths {
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+			continue
+		}
+		if err := WriteFileAtomic(path, data, 0o600); err != nil {
+			return err
+		}
 	}
-	return WriteFileAtomic(path, data, 0o600)
+	return nil
 }
 
 // checkMemory holds the branch at tip, of the binder of fingerprint fp,
 // to what this account remembers of the copy: the same binder, and a
 // history that continues the tip it last verified.
 func (b *Binder) checkMemory(tip plumbing.Hash, fp string) error {
-	m, ok := recall(b.dir)
-	if !ok || (m.tip == tip && m.fingerprint == fp) {
-		return nil
+	for _, m := range recall(b.dir) {
+		if m.tip == tip && m.fingerprint == fp {
+			continue
+		}
+		if err := b.continues(tip, m.tip, fp, m.fingerprint); err != nil {
+			return err
+		}
 	}
-	return b.continues(tip, m.tip, fp, m.fingerprint)
+	return nil
 }

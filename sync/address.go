@@ -98,7 +98,11 @@ func driveLetter(s string) bool {
 func parseURLAddress(raw, scheme string) address {
 	switch scheme {
 	case "file":
-		return address{kind: kindLocal, scheme: scheme, path: raw[len("file://"):]}
+		path := raw[len("file://"):]
+		if path == "" {
+			return address{problem: "it names no directory"}
+		}
+		return address{kind: kindLocal, scheme: scheme, path: path}
 	case "ssh", "git+ssh", "ssh+git", "git", "http", "https":
 	default:
 		return address{problem: fmt.Sprintf("there is no %s:// transport", scheme)}

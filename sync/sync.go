@@ -531,7 +531,17 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 			Hint: "ask a manager to add you to the binder's roster with your identity's public keys, then sync again",
 			Fix:  &binder.Fix{Action: binder.ActionShowIdentity, Note: "a manager adds these keys to the roster; then sync again"}}
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	// What was opened must be what was verified: the branch could have
+	// been moved in between by whoever can write the new directory.
+	if b.Tip() != tip || b.Fingerprint() != opts.ExpectFingerprint {
+		b.Close()
+		return fail(&binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("the branch of the new copy in %s moved while it was cloned", dir),
+			Hint: "someone else is writing to that directory: clone again into a directory only you can write"})
+	}
+	return b, nil
 }
 
 // cloneFix rewords, for a clone into dir expecting fingerprint fp, the

@@ -38,7 +38,7 @@ func readAlternates(objects string, depth int, seen map[string]bool) []string {
 	if depth >= maxAlternateDepth {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(objects, "info", "alternates"))
+	data, err := readRegular(filepath.Join(objects, "info", "alternates"))
 	if err != nil {
 		return nil
 	}

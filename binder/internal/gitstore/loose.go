@@ -27,7 +27,7 @@ func (s *Store) readLoose(t plumbing.ObjectType, h plumbing.Hash) (data []byte, 
 	var f *os.File
 	err = os.ErrNotExist
 	for _, dir := range s.objectDirs() {
-		if f, err = os.Open(loosePath(dir, h)); !errors.Is(err, os.ErrNotExist) {
+		if f, err = openRegular(loosePath(dir, h)); !errors.Is(err, os.ErrNotExist) {
 			break
 		}
 	}

@@ -2,11 +2,9 @@
 
 package gitstore
 
-import "os"
-
 // mapFile reads a file into memory (where there is no mmap).
 func mapFile(path string) ([]byte, func() error, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -3,13 +3,12 @@
 package gitstore
 
 import (
-	"os"
 	"syscall"
 )
 
 // mapFile maps a file read-only into memory.
 func mapFile(path string) ([]byte, func() error, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,0 +1,38 @@
+//go:build unix
+
+package gitstore
+
+import (
+	"errors"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A FIFO put in place of an object (on a drive another copy syncs
+// through) is refused as damage instead of blocking the read for good.
+func TestFIFOInPlaceOfAnObjectIsRefused(t *testing.T) {
+	s := newStore(t)
+	h := blob(t, s, "replaced by a FIFO")
+	path := s.LoosePath(h)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.ReadBlob(h)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("got %v; want the FIFO refused as damage", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("reading an object that is a FIFO blocked")
+	}
+}
