@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -123,6 +124,72 @@ func (b *Binder) checkMemory(tip plumbing.Hash, fp string) error {
 		}
 		if err := b.continues(tip, m.tip, fp, m.fingerprint); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// A local file of the binder that steers where gobag connects and what it
+// sends (the remotes file: addresses, host keys, certificate authorities,
+// the tip each remote was last verified at) is remembered too, by its
+// SHA-256 beside the copy's memory, so that one changed by someone who can
+// write the binder's directory, but not the user's home, is noticed before
+// it is used.
+
+// RememberRemotesFile records contents as what the remotes file of the
+// binder in dir may hold: what gobag last wrote there (and, while it
+// replaces the file, what it held before, so that a crash in between
+// leaves either one accepted).
+func RememberRemotesFile(dir string, contents ...[]byte) error {
+	return rememberLocalFile(dir, localRemotes, contents)
+}
+
+// CheckRemotesFile fails if data, read from the remotes file of the binder
+// in dir, is not what gobag last wrote there, as far as this account
+// remembers.
+func CheckRemotesFile(dir string, data []byte) error {
+	return checkLocalFile(dir, localRemotes, data)
+}
+
+// rememberLocalFile records contents as what the local file name of the
+// binder in dir may hold.
+func rememberLocalFile(dir, name string, contents [][]byte) error {
+	paths, err := memoryFiles(dir)
+	if err != nil {
+		return err
+	}
+	var line []byte
+	for _, data := range contents {
+		sum := sha256.Sum256(data)
+		line = append(line, hex.EncodeToString(sum[:])+"\n"...)
+	}
+	for _, path := range paths {
+		if err := WriteFileAtomic(path+"."+name, line, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkLocalFile fails if data, read from the local file name of the
+// binder in dir, is not what gobag last wrote there as far as this
+// account remembers (an account that remembers nothing of it takes it as
+// it is).
+func checkLocalFile(dir, name string, data []byte) error {
+	paths, err := memoryFiles(dir)
+	if err != nil {
+		return nil
+	}
+	sum := sha256.Sum256(data)
+	want := hex.EncodeToString(sum[:])
+	for _, path := range paths {
+		got, err := os.ReadFile(path + "." + name)
+		if err != nil {
+			continue
+		}
+		if !slices.Contains(strings.Fields(string(got)), want) {
+			return fixErr(BadSignature, nil, "if you edited it yourself, remove it and add the remotes again with gobag's own commands; otherwise find out who can write the binder's directory",
+				"%s was changed outside gobag: it is not what gobag last wrote there, so it is not used", LocalPath(dir, name))
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package gitsync
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,4 +62,43 @@ func TestRemotesFileEditedBadlyIsRefused(t *testing.T) {
 			t.Errorf("%q: %v (hint %q)", text, err, binder.HintOf(err))
 		}
 	}
+}
+
+// A remotes file changed by someone who can write the binder's directory
+// (a remote's address pointed at their server, to be sent the token, or
+// its last verified tip cleared) is refused before it is used: it is not
+// what gobag last wrote. Removing it and adding the remotes again is the
+// way back.
+func TestRemotesFileChangedOutsideGobagIsRefused(t *testing.T) {
+	ctx := context.Background()
+	id := newIdentity(t, "priya")
+	a := newBinder(t, id)
+	hub := endpoint{url: filepath.Join(t.TempDir(), "hub.git")}
+	addRemote(t, a, "hub", hub)
+	mustSync(t, a, "hub")
+	rs, err := Remotes(a.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs[0].URL, rs[0].LastVerified = "https://attacker.example/binder.git", ""
+	rs[0].User = "priya"
+	forged, err := encodeRemotes(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(binder.RemotesFile(a.Dir()), forged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Sync(ctx, a, "hub", testOptions(id))
+	if binder.KindOf(err) != binder.BadSignature || !strings.Contains(err.Error(), "changed outside gobag") {
+		t.Fatalf("sync with a forged remotes file: %v", err)
+	}
+	if _, err := Remotes(a.Dir()); binder.KindOf(err) != binder.BadSignature {
+		t.Fatalf("listing a forged remotes file: %v", err)
+	}
+	if err := os.Remove(binder.RemotesFile(a.Dir())); err != nil {
+		t.Fatal(err)
+	}
+	addRemote(t, a, "hub", hub)
+	mustSync(t, a, "hub")
 }

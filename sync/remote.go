@@ -70,6 +70,9 @@ func Remotes(dir string) ([]*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := binder.CheckRemotesFile(dir, data); err != nil {
+		return nil, err
+	}
 	rs, err := parseRemotes(data)
 	if err != nil {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s: %w", remotesFile(dir), err), Hint: "fix or remove the file, then add the remotes again"}
@@ -186,7 +189,19 @@ func changeRemotes(dir string, change func([]*Remote) []*Remote) error {
 	if err != nil {
 		return err
 	}
-	return binder.WriteFileAtomic(remotesFile(dir), data, 0o600)
+	// The new content is remembered before it is written, beside the old
+	// (a crash in between leaves either accepted), and alone after.
+	old, err := os.ReadFile(remotesFile(dir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := binder.RememberRemotesFile(dir, data, old); err != nil {
+		return err
+	}
+	if err := binder.WriteFileAtomic(remotesFile(dir), data, 0o600); err != nil {
+		return err
+	}
+	return binder.RememberRemotesFile(dir, data)
 }
 
 var remoteName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
