@@ -403,7 +403,9 @@ func Status(ctx context.Context, b *binder.Binder, fetch bool, staleAfter time.D
 }
 
 // fetchTip fetches r's branch into quarantine, within opts.MaxTime, and
-// returns its tip.
+// returns its tip. The quarantine ref is dropped again: what was fetched
+// is not verified, so nothing keeps it (the next gc removes it, the next
+// sync fetches it again).
 func fetchTip(ctx context.Context, dir string, r *Remote, opts Options) (string, error) {
 	start := time.Now()
 	ctx, cancel := opts.bounded(ctx)
@@ -413,6 +415,7 @@ func fetchTip(ctx context.Context, dir string, r *Remote, opts Options) (string,
 		return "", overTime(ctx, r, start, err)
 	}
 	defer c.close()
+	defer c.discard()
 	tip, err := c.fetch(ctx)
 	return tip, overTime(ctx, r, start, err)
 }

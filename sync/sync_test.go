@@ -220,6 +220,9 @@ func TestTransports(t *testing.T) {
 			if err != nil || len(st) != 1 || st[0].Ahead != 0 || st[0].Behind != 0 || st[0].Stale || st[0].LastError != "" {
 				t.Fatalf("status in step: %+v %v", st, err)
 			}
+			if refs := run(t, a.Dir(), "git", "for-each-ref", "refs/gobag/incoming/"); refs != "" {
+				t.Fatalf("status --fetch left a quarantine ref to unverified history: %s", refs)
+			}
 			add(t, a, &binder.Record{Kind: "note", Title: "not sent yet"})
 			if st, _ = Status(ctx, a, false, 24*time.Hour, testOptions(id)); st[0].Ahead != 1 {
 				t.Fatalf("status ahead: %+v", st[0])
