@@ -456,7 +456,17 @@ func (b *Binder) refresh(ctx context.Context, progress Progress) error {
 	if err := b.git.ChangedPaths(oldCommit.TreeHash, newCommit.TreeHash, "", &paths); err != nil {
 		return b.rebuild(ctx, tip, rep, progress)
 	}
-	return b.reindexIDs(ctx, tip, newCommit.TreeHash, recordIDs(paths), false, progress)
+	ids := recordIDs(paths)
+	err = b.reindexIDs(ctx, tip, newCommit.TreeHash, ids, false, progress)
+	if KindOf(err) == NoSpace && !b.opened {
+		// Reading must work on a full disk: the index stays at the tip
+		// this copy verified before, and what it shows is said to be
+		// from then. Writes are refused until there is room.
+		b.warn(fmt.Sprintf("the disk is full: the %d records changed since %.12s could not be taken into the index, and are shown as they were then; free some space on the disk", len(ids), oldTip))
+		b.tip = oldTip
+		return nil
+	}
+	return err
 }
 
 // verifiedHistory verifies the binder's history, and fails unless it is

@@ -82,19 +82,47 @@ func fill(t *testing.T, dir string, keep int64) string {
 	return path
 }
 
+// plainIdentity makes an identity and writes it, unsealed, to a file.
+func plainIdentity(t *testing.T) (*bcrypto.Identity, string) {
+	t.Helper()
+	id, err := bcrypto.NewIdentity("priya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "id.txt")
+	if err := os.WriteFile(path, id.MarshalText(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return id, path
+}
+
+// gobagRunner runs gobag processes with env, and fails the test if one
+// crashes (a goroutine dump, a SIGBUS) rather than failing cleanly.
+func gobagRunner(t *testing.T, env []string) func(args ...string) (stdout, stderr string, code int) {
+	return func(args ...string) (stdout, stderr string, code int) {
+		cmd := gobagProcess(t, env, args...)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(e.String(), "goroutine ") || strings.Contains(e.String(), "SIGBUS") {
+			t.Fatalf("gobag %s crashed:\n%.2000s", strings.Join(args, " "), e.String())
+		}
+		return o.String(), e.String(), code
+	}
+}
+
 // With the disk full, commands that read work, and one that writes fails
 // with exit 13 and what to do, having written nothing: the binder still
 // verifies, and once there is room the same command succeeds.
 func TestFullDisk(t *testing.T) {
 	onSmallDisk(t, "48m", func(disk string) {
-		id, err := bcrypto.NewIdentity("priya")
-		if err != nil {
-			t.Fatal(err)
-		}
-		idPath := filepath.Join(t.TempDir(), "id.txt")
-		if err := os.WriteFile(idPath, id.MarshalText(), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		id, idPath := plainIdentity(t)
 		dir := filepath.Join(disk, "binder")
 		b, err := binder.Create(context.Background(), dir, id, "Full Disk Office")
 		if err != nil {
@@ -107,23 +135,7 @@ func TestFullDisk(t *testing.T) {
 		if err := b.Close(); err != nil {
 			t.Fatal(err)
 		}
-		env := []string{"GOBAG_BINDER=" + dir, "GOBAG_IDENTITY=" + idPath}
-		gobag := func(args ...string) (stdout, stderr string, code int) {
-			cmd := gobagProcess(t, env, args...)
-			var o, e bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &o, &e
-			err := cmd.Run()
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(e.String(), "goroutine ") || strings.Contains(e.String(), "SIGBUS") {
-				t.Fatalf("gobag %s crashed:\n%.2000s", strings.Join(args, " "), e.String())
-			}
-			return o.String(), e.String(), code
-		}
+		gobag := gobagRunner(t, []string{"GOBAG_BINDER=" + dir, "GOBAG_IDENTITY=" + idPath})
 		// Full to the last block: Badger's logs, mapped as sparse files,
 		// would fault on their first page.
 		filler := fill(t, disk, 0)
@@ -167,6 +179,60 @@ func TestFullDisk(t *testing.T) {
 		}
 		if out, errOut, code := gobag("verify"); code != 0 {
 			t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
+		}
+	})
+}
+
+// With the disk full and the branch moved on outside gobag (another copy
+// pushed to this one), reading still works: the index cannot take in the
+// new history, so what this copy verified before is shown, and gobag says
+// so; once there is room, the new history is taken in.
+func TestFullDiskWithTheBranchAhead(t *testing.T) {
+	onSmallDisk(t, "48m", func(disk string) {
+		ctx := context.Background()
+		id, idPath := plainIdentity(t)
+		dir := filepath.Join(disk, "binder")
+		b, err := binder.Create(ctx, dir, id, "Full Disk Office")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Add(ctx, &binder.Record{Kind: "contact", Title: "Amara Okafor"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// Another copy, elsewhere, adds a record and its history is put
+		// into this one's branch, as a push to a shared drive does.
+		other := filepath.Join(t.TempDir(), "other")
+		if out, err := exec.Command("git", "clone", "-q", "--bare", dir, other).CombinedOutput(); err != nil {
+			t.Fatalf("git clone: %v\n%s", err, out)
+		}
+		ob, err := binder.Open(ctx, other, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ob.Add(ctx, &binder.Record{Kind: "contact", Title: "Tomas Lindqvist"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ob.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("git", "--git-dir", dir, "fetch", "-q", other, "+main:main").CombinedOutput(); err != nil {
+			t.Fatalf("git fetch: %v\n%s", err, out)
+		}
+		gobag := gobagRunner(t, []string{"GOBAG_BINDER=" + dir, "GOBAG_IDENTITY=" + idPath})
+		filler := fill(t, disk, 0)
+		out, errOut, code := gobag("list")
+		if code != 0 || !strings.Contains(out, "Amara Okafor") || !strings.Contains(errOut, "the disk is full") {
+			t.Fatalf("list on a full disk with the branch ahead: exit %d\n%s%s", code, out, errOut)
+		}
+		if err := os.Remove(filler); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code = gobag("list")
+		if code != 0 || !strings.Contains(out, "Tomas Lindqvist") || strings.Contains(errOut, "disk is full") {
+			t.Fatalf("list with room again: exit %d\n%s%s", code, out, errOut)
 		}
 	})
 }
