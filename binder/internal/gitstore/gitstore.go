@@ -76,6 +76,13 @@ func (s *Store) Close() error {
 
 // Head returns the branch tip, or the zero hash for an empty repository.
 func (s *Store) Head() (plumbing.Hash, error) {
+	// The ref is read by go-git, which would wait for good on a FIFO put
+	// in its place: the files it may read must be regular files.
+	for _, p := range []string{filepath.FromSlash(Branch.String()), "packed-refs"} {
+		if err := checkRegular(filepath.Join(s.dir, p)); err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
 	ref, err := s.st.Reference(Branch)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return plumbing.ZeroHash, nil

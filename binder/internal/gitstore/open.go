@@ -38,3 +38,13 @@ func readRegular(path string) ([]byte, error) {
 	defer f.Close()
 	return io.ReadAll(f)
 }
+
+// checkRegular fails if the file at path exists and is not a regular
+// file (a FIFO, a device, a link to one).
+func checkRegular(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("%s is not a regular file: %w", path, ErrCorrupt)
+}
