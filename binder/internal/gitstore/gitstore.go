@@ -38,7 +38,6 @@ type Store struct {
 	bases      map[baseKey]baseEntry // resolved delta bases
 	baseBytes  int
 
-	alt    *Store // a quarantine's receiver, read through to
 	budget *int64 // bytes left to inflate and rebuild, if bounded
 }
 
@@ -221,10 +220,8 @@ func (s *Store) Has(h plumbing.Hash) bool {
 	}
 	// The packs as listed when the store was opened (or last reloaded):
 	// an object in a newer pack is at worst written again, loose.
-	if _, _, ok, _ := s.findPacked(h, false); ok {
-		return true
-	}
-	return s.alt != nil && s.alt.Has(h)
+	_, _, ok, _ := s.findPacked(h, false)
+	return ok
 }
 
 // ReadObject reads an object's content and checks its type and that it
@@ -241,9 +238,6 @@ func (s *Store) ReadObject(t plumbing.ObjectType, h plumbing.Hash) ([]byte, erro
 	// A pack may have arrived since the packs were listed (a fetch, git gc).
 	if data, ok, err := s.readPacked(t, h, true); ok || err != nil {
 		return data, err
-	}
-	if s.alt != nil {
-		return s.alt.ReadObject(t, h)
 	}
 	return nil, fmt.Errorf("%s: %w", h, ErrMissing)
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -26,7 +25,9 @@ import (
 // the receiver untouched: its quarantine is removed.
 
 // OpenQuarantine makes dir a quarantine for objects bound for main and
-// opens it. Reads that miss in it fall through to main, and so does Has.
+// opens it. It borrows main's objects as a repository borrows through
+// alternates: reads that miss in it fall through to main, and so does
+// Has; nothing of main's is ever moved or removed through it.
 func OpenQuarantine(dir string, main *Store) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "objects", "pack"), 0o755); err != nil {
 		return nil, err
@@ -35,7 +36,11 @@ func OpenQuarantine(dir string, main *Store) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	q.alt = main
+	q.alternates = main.objectDirs()
+	if err := q.LoadPacks(); err != nil {
+		q.Close()
+		return nil, err
+	}
 	return q, nil
 }
 
@@ -122,11 +127,7 @@ func (s *Store) IndexPack(ctx context.Context, r io.Reader) (string, error) {
 	if s.budget == nil {
 		s.LimitWork(MaxFetchRebuiltBytes)
 	}
-	dir := filepath.Join(s.dir, "objects", "pack")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, "tmp_pack_")
+	f, err := s.tempPack()
 	if err != nil {
 		return "", err
 	}
@@ -174,19 +175,11 @@ func (s *Store) IndexPack(ctx context.Context, r io.Reader) (string, error) {
 		offsets[i] = e.off
 		crcs[i] = crc32.ChecksumIEEE(data[e.off:end])
 	}
-	base := filepath.Join(dir, "pack-"+hex.EncodeToString(sum[:]))
-	if err := writeFileSynced(base+".idx.tmp", packIndex(order, offsets, crcs, sum[:])); err != nil {
+	name, err := s.installPack(f.Name(), sum[:], packIndex(order, offsets, crcs, sum[:]))
+	if err != nil {
 		return "", err
 	}
-	if err := os.Rename(f.Name(), base+".pack"); err != nil {
-		os.Remove(base + ".idx.tmp")
-		return "", err
-	}
-	if err := os.Rename(base+".idx.tmp", base+".idx"); err != nil {
-		return "", err
-	}
-	syncDir(dir)
-	return filepath.Base(base + ".pack"), s.LoadPacks()
+	return name, s.LoadPacks()
 }
 
 // scanPack reads the stream's entries, checking the bounds of each

@@ -475,11 +475,7 @@ func EncodePack(ctx context.Context, out io.Writer, src *Store, order []PackItem
 // WritePack writes order's objects, read from src, as a pack and its index
 // in s's repository, synced to disk, and returns the pack's file name.
 func (s *Store) WritePack(ctx context.Context, src *Store, order []PackItem, progress func(done, total int)) (string, error) {
-	dir := filepath.Join(s.dir, "objects", "pack")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, "tmp_pack_")
+	f, err := s.tempPack()
 	if err != nil {
 		return "", err
 	}
@@ -504,12 +500,31 @@ func (s *Store) WritePack(ctx context.Context, src *Store, order []PackItem, pro
 	if err != nil {
 		return "", err
 	}
+	return s.installPack(f.Name(), sum, packIndex(order, offsets, crcs, sum))
+}
+
+// tempPack creates the file a pack is written to before it is installed,
+// named as git names its own (so that gc removes one a crash left).
+func (s *Store) tempPack() (*os.File, error) {
+	dir := filepath.Join(s.dir, "objects", "pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return os.CreateTemp(dir, "tmp_pack_")
+}
+
+// installPack moves the complete, synced pack file tmp into place as the
+// pack whose checksum is sum, with its index idx: the index is written
+// aside and renamed last, so that a reader never finds an index without
+// its pack. It returns the pack's file name.
+func (s *Store) installPack(tmp string, sum, idx []byte) (string, error) {
+	dir := filepath.Join(s.dir, "objects", "pack")
 	base := filepath.Join(dir, "pack-"+hex.EncodeToString(sum))
-	idx := packIndex(order, offsets, crcs, sum)
 	if err := writeFileSynced(base+".idx.tmp", idx); err != nil {
 		return "", err
 	}
-	if err := os.Rename(f.Name(), base+".pack"); err != nil {
+	if err := os.Rename(tmp, base+".pack"); err != nil {
+		os.Remove(base + ".idx.tmp")
 		return "", err
 	}
 	if err := os.Rename(base+".idx.tmp", base+".idx"); err != nil {
