@@ -46,7 +46,11 @@ const localDir = "gobag"
 
 // Local state files, relative to localDir.
 const (
-	localLock     = "lock"
+	localLock = "lock"
+	// localAsk is held shared by each process that waits for the binder
+	// while another holds it, so that a holder that lends it (the desktop
+	// app) sees the ask and closes the binder (docs/adr/0002).
+	localAsk      = "ask"
 	localIndex    = "index"
 	localIndexKey = "index.key"
 	localRemotes  = "remotes.toml"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -29,8 +30,9 @@ type App struct {
 	fyneApp fyne.App
 	win     fyne.Window
 	opts    Options
-	binder  *binder.Binder
-	view    view // the current screen
+	session *session // the identity and binder, once unlocked
+	shell   *shell   // the main window's screens, once unlocked
+	view    view     // what the window shows
 	tasks   *tasks
 	closed  bool
 }
@@ -48,16 +50,21 @@ func New(a fyne.App, opts Options) *App {
 // Window returns the main window.
 func (u *App) Window() fyne.Window { return u.win }
 
-// Binder returns the open binder, or nil before unlock.
-func (u *App) Binder() *binder.Binder { return u.binder }
+// Binder returns the open binder, or nil before unlock and while another
+// process has it.
+func (u *App) Binder() *binder.Binder {
+	if u.session == nil {
+		return nil
+	}
+	return u.session.b
+}
 
 // Close stops the background work and releases the binder.
 func (u *App) Close() {
 	u.closed = true
 	u.tasks.stop()
-	if u.binder != nil {
-		u.binder.Close()
-		u.binder = nil
+	if u.session != nil {
+		u.session.close()
 	}
 }
 
@@ -104,6 +111,7 @@ func (u *App) askPassphrase(data []byte, msg string) {
 // opened is what unlocking produces.
 type opened struct {
 	b          *binder.Binder
+	id         *bcrypto.Identity
 	wrongPass  bool
 	identityOK bool
 }
@@ -122,11 +130,21 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 			return opened{}, err
 		}
 		b, err := binder.Open(ctx, dir, id, binder.WithProgress(progress))
+		for binder.KindOf(err) == binder.Locked {
+			// Another window, or a command: wait for it, as commands do.
+			progress("waiting", 0, 0)
+			select {
+			case <-ctx.Done():
+				return opened{}, ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+			b, err = binder.Open(ctx, dir, id, binder.WithProgress(progress))
+		}
 		// Unlocking ran scrypt (256 MB at age's work factor) and opening
 		// may have rebuilt the index: hand that memory back to the system
 		// now rather than whenever the runtime gets to it.
 		debug.FreeOSMemory()
-		return opened{b: b, identityOK: true}, err
+		return opened{b: b, id: id, identityOK: true}, err
 	}, func(stage string, done, total int) {
 		v.report(progressLine(stage, done, total))
 	}, func(o opened, err error) {
@@ -149,15 +167,28 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 			}
 			u.message("Cannot open binder", msg)
 		default:
-			u.binder = o.b
-			u.win.SetTitle("gobag — " + o.b.Name(context.Background()))
-			u.show(newBrowser(o.b))
+			u.opened(o.b, o.id)
 		}
 	})
 }
 
+// opened shows the main window's screens on the binder b, opened with id.
+func (u *App) opened(b *binder.Binder, id *bcrypto.Identity) {
+	u.session = newSession(b, id)
+	u.win.SetTitle("gobag — " + b.Name(context.Background()))
+	u.shell = newShell(u)
+	u.session.onChange = u.shell.binderChanged
+	u.session.onFailure = func(err error) {
+		u.message("Cannot open the binder again", err.Error())
+	}
+	u.show(u.shell)
+}
+
 // progressLine words a progress report for the unlock screen.
 func progressLine(stage string, done, total int) string {
+	if stage == "waiting" {
+		return "Waiting: another gobag window or command has the binder open…"
+	}
 	what := map[string]string{"history": "Checking the history", "records": "Checking the records", "index": "Building the index"}[stage]
 	if what == "" {
 		what = "Opening the binder (" + stage + ")"

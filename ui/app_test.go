@@ -61,9 +61,12 @@ func TestBrowserListsAndShowsRecords(t *testing.T) {
 	if got := u.Window().Title(); got != "gobag — Example Statistics Office" {
 		t.Fatalf("title %q", got)
 	}
-	br, ok := u.view.(*browser)
+	if u.view != u.shell {
+		t.Fatalf("content is %T; want the main window", u.view)
+	}
+	br, ok := u.shell.screens["records"].(*browser)
 	if !ok {
-		t.Fatalf("content is %T; want the browser", u.view)
+		t.Fatalf("records screen is %T; want the browser", u.shell.screens["records"])
 	}
 	if len(br.items) != 2 || br.items[0].Kind != "contact" || br.items[1].Kind != "system" {
 		t.Fatalf("items = %+v", br.items)
@@ -120,7 +123,7 @@ func TestUnlockAsksAgainOnWrongPassphrase(t *testing.T) {
 	if u.Binder() == nil {
 		t.Fatal("not unlocked with the right passphrase")
 	}
-	if _, ok := u.view.(*browser); !ok {
+	if u.view != u.shell {
 		t.Fatalf("after unlock content is %T", u.view)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // browser lists the binder's records and shows the selected one.
 type browser struct {
 	root   fyne.CanvasObject
-	b      *binder.Binder
+	u      *App
 	kinds  *widget.Select
 	list   *widget.List
 	items  []binder.Summary
@@ -27,8 +27,8 @@ type browser struct {
 	status *widget.Label
 }
 
-func newBrowser(b *binder.Binder) *browser {
-	v := &browser{b: b, title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+func newBrowser(u *App) *browser {
+	v := &browser{u: u, title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		meta: widget.NewLabel(""), fields: container.NewVBox(), body: widget.NewRichTextFromMarkdown(""), status: widget.NewLabel("")}
 	v.body.Wrapping = fyne.TextWrapWord
 	options := []string{"All records"}
@@ -63,6 +63,8 @@ func newBrowser(b *binder.Binder) *browser {
 	return v
 }
 
+func (v *browser) refresh() { v.reload() }
+
 func (v *browser) content() fyne.CanvasObject { return v.root }
 
 func (v *browser) shown(fyne.Canvas) {}
@@ -72,7 +74,11 @@ func (v *browser) reload() {
 	if kind == "All records" {
 		kind = ""
 	}
-	items, err := v.b.List(context.Background(), kind)
+	b := v.u.Binder()
+	if b == nil {
+		return
+	}
+	items, err := b.List(context.Background(), kind)
 	if err != nil {
 		v.status.SetText(err.Error())
 		return
@@ -82,7 +88,7 @@ func (v *browser) reload() {
 	if len(items) == 1 {
 		noun = "record"
 	}
-	v.status.SetText(fmt.Sprintf("%d %s · binder %s", len(items), noun, shortFP(v.b.Fingerprint())))
+	v.status.SetText(fmt.Sprintf("%d %s · binder %s", len(items), noun, shortFP(b.Fingerprint())))
 	v.list.UnselectAll()
 	v.list.Refresh()
 }
@@ -96,13 +102,17 @@ func shortFP(fp string) string {
 
 func (v *browser) show(id string) {
 	ctx := context.Background()
-	r, err := v.b.Get(ctx, id)
+	b := v.u.Binder()
+	if b == nil {
+		return
+	}
+	r, err := b.Get(ctx, id)
 	if err != nil {
 		v.title.SetText("Cannot show record")
 		v.meta.SetText(err.Error())
 		return
 	}
-	to, from, err := v.b.Links(ctx, r.ID)
+	to, from, err := b.Links(ctx, r.ID)
 	if err != nil {
 		v.status.SetText(err.Error())
 	}

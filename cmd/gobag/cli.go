@@ -46,6 +46,9 @@ type cli struct {
 	identityPath string
 	asJSON       bool
 	wait         time.Duration
+	// endAsks end the asks this invocation made for busy binders (see
+	// waitFor), once it is done with them.
+	endAsks []func()
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *cli {
@@ -74,7 +77,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		c.wait = d
 	}
-	return report(stderr, c.dispatch(ctx, c.commands(), args))
+	err := c.dispatch(ctx, c.commands(), args)
+	for _, end := range c.endAsks {
+		end()
+	}
+	return report(stderr, err)
 }
 
 // commands returns the command table: gobag itself, whose sub-commands
@@ -242,15 +249,24 @@ func (c *cli) open(ctx context.Context) (*binder.Binder, error) {
 const waitPoll = 75 * time.Millisecond
 
 // waitFor calls open until it returns anything but a binder.Locked error,
-// for at most c.wait. After a second it says once on standard error what
-// it is waiting for.
+// for at most c.wait. While it waits it asks for the binder, so that the
+// desktop app, which lends it, closes it (docs/adr/0002); the ask lasts
+// until the command is done. After a second it says once on standard
+// error what it is waiting for.
 func (c *cli) waitFor(ctx context.Context, dir string, open func() (*binder.Binder, error)) (*binder.Binder, error) {
 	start := time.Now()
-	told := false
+	told, asked := false, false
 	for {
 		b, err := open()
 		if binder.KindOf(err) != binder.Locked || c.wait <= 0 {
 			return b, err
+		}
+		if !asked {
+			// An ask that cannot be made leaves plain waiting.
+			if end, err := binder.Ask(dir); err == nil {
+				c.endAsks = append(c.endAsks, end)
+			}
+			asked = true
 		}
 		waited := time.Since(start)
 		if waited >= c.wait {

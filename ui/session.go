@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"gobag/binder"
+	bcrypto "gobag/crypto"
+)
+
+// session is the unlocked identity and the binder the app works on.
+//
+// The app lends the binder to other gobag processes (docs/adr/0002): while
+// one asks for it, the binder is closed and b is nil; once nobody asks, it
+// is opened again and the screens re-read it. Everything but the watcher
+// goroutine runs on the UI goroutine.
+type session struct {
+	dir  string
+	id   *bcrypto.Identity
+	b    *binder.Binder // nil while lent or being opened
+	asks *binder.Asks
+
+	asked   bool // another process asks for the binder
+	busy    int  // background tasks using b
+	closing bool // b is being closed, to be lent
+	opening bool // b is being opened again
+	closed  bool // the app is closing
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	// mu is held by every callback of the session's goroutines and by
+	// close. On a real display they all run on the UI goroutine anyway;
+	// under the test driver, fyne.Do runs them on the calling goroutine.
+	mu        sync.Mutex
+	onChange  func()          // the binder was lent, or is back (and may have changed)
+	onFailure func(err error) // opening it again failed for good
+}
+
+// pollAsks is how often the app looks for another process asking for the
+// binder: at most this long passes before it starts to hand it over.
+const pollAsks = 50 * time.Millisecond
+
+// newSession starts lending b, opened with id from dir.
+func newSession(b *binder.Binder, id *bcrypto.Identity) *session {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &session{dir: b.Dir(), id: id, b: b, ctx: ctx, cancel: cancel, onChange: func() {}, onFailure: func(error) {}}
+	asks, err := binder.WatchAsks(s.dir)
+	if err != nil {
+		// Without the file nobody can ask: the app keeps the binder, and
+		// commands wait for it to close, as before lending existed.
+		return s
+	}
+	s.asks = asks
+	s.wg.Add(1)
+	go s.watch()
+	return s
+}
+
+// watch tells the UI goroutine when asks for the binder start and end.
+func (s *session) watch() {
+	defer s.wg.Done()
+	t := time.NewTicker(pollAsks)
+	defer t.Stop()
+	last := false
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		asked, err := s.asks.Pending()
+		if err != nil || asked == last {
+			continue
+		}
+		last = asked
+		s.do(func() {
+			s.asked = asked
+			s.settle()
+		})
+	}
+}
+
+// do runs fn on the UI goroutine, holding mu.
+func (s *session) do(fn func()) {
+	fyne.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		fn()
+	})
+}
+
+// lent reports whether another process has the binder now.
+func (s *session) lent() bool { return s.b == nil }
+
+// settle moves the binder towards what is wanted: closed while anyone asks
+// and no task of the app uses it, open otherwise.
+func (s *session) settle() {
+	switch {
+	case s.closed:
+	case s.asked && s.b != nil && s.busy == 0:
+		b := s.b
+		s.b, s.closing = nil, true
+		s.onChange()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			b.Close()
+			s.do(func() {
+				s.closing = false
+				s.settle()
+			})
+		}()
+	case !s.asked && s.b == nil && !s.closing && !s.opening:
+		s.opening = true
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			b, err := s.reopen()
+			s.do(func() {
+				s.opening = false
+				switch {
+				case s.closed:
+					if b != nil {
+						b.Close()
+					}
+				case err != nil:
+					s.onFailure(err)
+				default:
+					s.b = b
+					s.settle()
+					s.onChange()
+				}
+			})
+		}()
+	}
+}
+
+// reopen opens the binder again, waiting while another process still has
+// it (the one that asked may not have closed it yet, or one that never
+// asked has it).
+func (s *session) reopen() (*binder.Binder, error) {
+	for {
+		b, err := binder.Open(s.ctx, s.dir, s.id)
+		if binder.KindOf(err) != binder.Locked {
+			return b, err
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil, s.ctx.Err()
+		case <-time.After(75 * time.Millisecond):
+		}
+	}
+}
+
+// errLent is the error of work that needs the binder while another gobag
+// process has it.
+var errLent = errors.New("a gobag command is using the binder; try again in a moment")
+
+// use hands b to a background task, which must call done (on the UI
+// goroutine) when it no longer uses it; the binder is not lent meanwhile.
+func (s *session) use() (b *binder.Binder, done func(), err error) {
+	if s.b == nil {
+		return nil, nil, errLent
+	}
+	s.busy++
+	once := false
+	return s.b, func() {
+		if !once {
+			once = true
+			s.busy--
+			s.settle()
+		}
+	}, nil
+}
+
+// close stops lending and closes the binder, waiting for the goroutines.
+func (s *session) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.cancel()
+	if s.b != nil {
+		s.b.Close()
+		s.b = nil
+	}
+	// The goroutines may be waiting to run a fyne.Do callback; they check
+	// closed there, so waiting here would only matter for their Close.
+	go func() {
+		s.wg.Wait()
+		if s.asks != nil {
+			s.asks.Close()
+		}
+	}()
+}

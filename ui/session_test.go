@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"gobag/binder"
+	bcrypto "gobag/crypto"
+)
+
+// Another process asking for the binder gets it while the app is open, and
+// what it saved shows in the app once the app has it back.
+func TestAppLendsTheBinderToAnotherProcess(t *testing.T) {
+	a := test.NewTempApp(t)
+	opts := newBinder(t, false)
+	u := New(a, opts)
+	defer u.Close()
+	u.tasks.wait()
+	changes := make(chan bool, 10)
+	u.session.mu.Lock()
+	opened := u.session.b != nil
+	u.session.onChange = func() {
+		u.shell.binderChanged()
+		changes <- u.session.lent()
+	}
+	u.session.mu.Unlock()
+	if !opened {
+		t.Fatal("binder not opened")
+	}
+	want := func(lent bool) {
+		t.Helper()
+		select {
+		case got := <-changes:
+			if got != lent {
+				t.Fatalf("binder lent = %v; want %v", got, lent)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the app did not change the binder's state to lent = %v", lent)
+		}
+	}
+
+	// What the CLI does: fail to open, ask, and open when it is free.
+	data, err := os.ReadFile(opts.IdentityPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := bcrypto.OpenIdentity(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := binder.Open(ctx, opts.BinderDir, id); binder.KindOf(err) != binder.Locked {
+		t.Fatalf("open while the app has it: %v; want Locked", err)
+	}
+	end, err := binder.Ask(opts.BinderDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(true)
+	var b *binder.Binder
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		b, err = binder.Open(ctx, opts.BinderDir, id)
+		if binder.KindOf(err) != binder.Locked || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("open after asking: %v", err)
+	}
+	if _, err := b.Add(ctx, &binder.Record{Kind: "contact", Title: "Added from a terminal"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	end()
+	want(false)
+	br := u.shell.screens["records"].(*browser)
+	found := false
+	for _, it := range br.items {
+		found = found || it.Title == "Added from a terminal"
+	}
+	if !found || u.shell.banner.Visible() {
+		t.Fatalf("after the binder came back: records %+v, banner shown %v", br.items, u.shell.banner.Visible())
+	}
+}

@@ -1,0 +1,278 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// screen is one of the app's screens once the binder is open: the
+// dashboard, the records, incident mode, the readiness report, the
+// recovery order, sync, settings.
+type screen interface {
+	view
+	// refresh reads again what the screen shows, after the binder changed
+	// (a save here, a command from a terminal, a sync) or came back from
+	// another process.
+	refresh()
+}
+
+// Screens may also take the app's shortcuts.
+type (
+	// saver saves what the screen edits (Ctrl+S).
+	saver interface{ save() }
+	// creator starts a new record (Ctrl+N).
+	creator interface{ create() }
+	// backer handles Esc itself (an editor asking about unsaved changes);
+	// false lets the shell go back to the previous screen.
+	backer interface{ back() bool }
+)
+
+// screenSpec names a screen and says how to build it.
+type screenSpec struct {
+	name  string
+	title string
+	icon  func() fyne.Resource // a theme's icon, looked up once an app runs
+	build func(u *App) screen
+}
+
+// screenSpecs are the screens, in the order the navigation lists them.
+var screenSpecs = []screenSpec{
+	{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
+}
+
+// place is a screen and what it showed, for going back.
+type place struct {
+	name string
+	arg  string // a record id, for the records screen
+}
+
+// shell is the main window once the binder is open: the navigation on the
+// left, the current screen, and a status line.
+type shell struct {
+	u          *App
+	root       fyne.CanvasObject
+	nav        *widget.List
+	body       *fyne.Container
+	banner     *widget.Label // the binder is lent to another process
+	status     *widget.Label
+	screens    map[string]screen
+	current    string
+	history    []place
+	navigating bool // the navigation list is being set by the program
+}
+
+func newShell(u *App) *shell {
+	s := &shell{u: u, body: container.NewStack(), banner: widget.NewLabel(""), status: widget.NewLabel(""), screens: map[string]screen{}}
+	s.banner.Importance = widget.WarningImportance
+	s.banner.Hide()
+	s.status.Truncation = fyne.TextTruncateEllipsis
+	s.nav = widget.NewList(func() int { return len(screenSpecs) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.ListIcon()), widget.NewLabel("Recovery order"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(screenSpecs[i].icon())
+			row.Objects[1].(*widget.Label).SetText(screenSpecs[i].title)
+		})
+	s.nav.OnSelected = func(i widget.ListItemID) {
+		if !s.navigating {
+			s.goTo(screenSpecs[i].name)
+		}
+	}
+	incident := widget.NewButtonWithIcon("Incident mode", theme.WarningIcon(), func() { s.goTo("incident") })
+	incident.Importance = widget.DangerImportance
+	if _, ok := specOf("incident"); !ok {
+		incident.Hide()
+	}
+	left := container.NewBorder(nil, incident, nil, nil, s.nav)
+	split := container.NewHSplit(left, container.NewBorder(s.banner, s.status, nil, nil, s.body))
+	split.Offset = 0.16
+	s.root = split
+	return s
+}
+
+func specOf(name string) (screenSpec, bool) {
+	for _, sp := range screenSpecs {
+		if sp.name == name {
+			return sp, true
+		}
+	}
+	return screenSpec{}, false
+}
+
+func (s *shell) content() fyne.CanvasObject { return s.root }
+
+func (s *shell) shown(c fyne.Canvas) {
+	s.addShortcuts(c)
+	if s.current == "" {
+		s.goTo(screenSpecs[0].name)
+	}
+}
+
+// screen returns the screen called name, building it the first time.
+func (s *shell) screen(name string) (screen, bool) {
+	if sc, ok := s.screens[name]; ok {
+		return sc, true
+	}
+	sp, ok := specOf(name)
+	if !ok {
+		return nil, false
+	}
+	sc := sp.build(s.u)
+	s.screens[name] = sc
+	return sc, true
+}
+
+// goTo shows the screen called name, remembering where the user was.
+func (s *shell) goTo(name string) screen {
+	sc, ok := s.screen(name)
+	if !ok {
+		return nil
+	}
+	if s.current != "" && s.current != name {
+		s.history = append(s.history, place{name: s.current})
+		if len(s.history) > 50 {
+			s.history = s.history[1:]
+		}
+	}
+	s.display(name, sc)
+	return sc
+}
+
+// display makes sc, called name, the screen shown.
+func (s *shell) display(name string, sc screen) {
+	first := s.current != name
+	s.current = name
+	s.body.Objects = []fyne.CanvasObject{sc.content()}
+	s.body.Refresh()
+	for i, sp := range screenSpecs {
+		if sp.name == name {
+			s.navigating = true
+			s.nav.Select(i)
+			s.navigating = false
+		}
+	}
+	if first {
+		sc.refresh()
+	}
+	sc.shown(s.u.win.Canvas())
+}
+
+// back goes to the previous screen (Esc), unless the screen handles it.
+func (s *shell) back() {
+	if b, ok := s.screens[s.current].(backer); ok && b.back() {
+		return
+	}
+	if len(s.history) == 0 {
+		return
+	}
+	p := s.history[len(s.history)-1]
+	s.history = s.history[:len(s.history)-1]
+	if sc, ok := s.screen(p.name); ok {
+		s.display(p.name, sc)
+	}
+}
+
+// binderChanged tells every screen built so far that the binder changed
+// or came back, and shows whether it is lent now.
+func (s *shell) binderChanged() {
+	if s.u.session.lent() {
+		s.banner.SetText("A gobag command from a terminal is using the binder. This window catches up when it is done.")
+		s.banner.Show()
+		return
+	}
+	s.banner.Hide()
+	for _, sc := range s.screens {
+		sc.refresh()
+	}
+}
+
+// notify shows msg in the status line.
+func (s *shell) notify(msg string) { s.status.SetText(msg) }
+
+// shortcuts are the app's keyboard shortcuts; the same ones are in the
+// main menu, which the window gives precedence over a focused widget.
+func (s *shell) shortcuts() []struct {
+	key    fyne.KeyName
+	mod    fyne.KeyModifier
+	action func()
+} {
+	return []struct {
+		key    fyne.KeyName
+		mod    fyne.KeyModifier
+		action func()
+	}{
+		{fyne.KeyF, fyne.KeyModifierShortcutDefault, s.search},
+		{fyne.KeyN, fyne.KeyModifierShortcutDefault, s.create},
+		{fyne.KeyS, fyne.KeyModifierShortcutDefault, s.save},
+		{fyne.KeyI, fyne.KeyModifierShortcutDefault, func() { s.goTo("incident") }},
+		{fyne.KeyLeft, fyne.KeyModifierAlt, s.back},
+	}
+}
+
+func (s *shell) addShortcuts(c fyne.Canvas) {
+	for _, sc := range s.shortcuts() {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: sc.key, Modifier: sc.mod}, func(fyne.Shortcut) { sc.action() })
+	}
+	// Esc goes back when no widget has the focus; fields built with
+	// newEntry give it up on Esc first.
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			s.back()
+		}
+	})
+}
+
+// search goes to the records and puts the cursor in the search field.
+func (s *shell) search() {
+	if sc, ok := s.goTo("records").(interface{ focusSearch() }); ok {
+		sc.focusSearch()
+	}
+}
+
+func (s *shell) create() {
+	if c, ok := s.screens[s.current].(creator); ok {
+		c.create()
+		return
+	}
+	if c, ok := s.goTo("records").(creator); ok {
+		c.create()
+	}
+}
+
+func (s *shell) save() {
+	if sv, ok := s.screens[s.current].(saver); ok {
+		sv.save()
+	}
+}
+
+// escEntry is an entry that gives up the focus on Esc, so that a second
+// Esc reaches the shell and goes back.
+type escEntry struct {
+	widget.Entry
+	onEsc func()
+}
+
+// newEntry returns a single-line entry that gives up the focus on Esc.
+func newEntry() *escEntry {
+	e := &escEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *escEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		if e.onEsc != nil {
+			e.onEsc()
+		}
+		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil {
+			c.Unfocus()
+		}
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
