@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"gobag/binder"
 )
 
 // screen is one of the app's screens once the binder is open: the
@@ -275,4 +279,58 @@ func (e *escEntry) TypedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	e.Entry.TypedKey(ev)
+}
+
+// The screens reach each other through these, so that each stays in its
+// own file and knows the others only by name.
+
+// openRecord shows the record id on the records screen.
+func (u *App) openRecord(id string) {
+	if sc, ok := u.shell.goTo("records").(interface{ showRecord(id string) }); ok {
+		sc.showRecord(id)
+	}
+}
+
+// editRecord opens the editor on the record id, with the cursor at field
+// (none if empty).
+func (u *App) editRecord(id, field string) {
+	if sc, ok := u.shell.goTo("edit").(interface{ editRecord(id, field string) }); ok {
+		sc.editRecord(id, field)
+	}
+}
+
+// newRecord opens the editor on a new record of kind (a plan starting from
+// the template of plan type template, if not empty), with set's fields
+// filled in.
+func (u *App) newRecord(kind, template string, set []binder.FieldValue) {
+	if sc, ok := u.shell.goTo("edit").(interface {
+		newRecord(kind, template string, set []binder.FieldValue)
+	}); ok {
+		sc.newRecord(kind, template, set)
+	}
+}
+
+// changed tells every screen that the binder changed (after a save or a
+// sync here), so that each reads it again.
+func (u *App) changed() { u.shell.binderChanged() }
+
+// notify shows msg in the status line.
+func (u *App) notify(msg string) { u.shell.notify(msg) }
+
+// runBinderTask runs work on the open binder off the UI goroutine, like
+// runTask; the binder is not lent to another process until work is done.
+// If another process has the binder now, done gets errLent at once.
+func runBinderTask[T any](u *App, work func(ctx context.Context, b *binder.Binder, progress binder.Progress) (T, error), progress func(stage string, done, total int), done func(T, error)) {
+	b, release, err := u.session.use()
+	if err != nil {
+		var zero T
+		done(zero, err)
+		return
+	}
+	runTask(u.tasks, func(ctx context.Context, p binder.Progress) (T, error) {
+		return work(ctx, b, p)
+	}, progress, func(v T, err error) {
+		release()
+		done(v, err)
+	})
 }
