@@ -40,6 +40,20 @@ type screenSpec struct {
 	title string
 	icon  func() fyne.Resource // a theme's icon, looked up once an app runs
 	build func(u *App) screen
+	// hidden screens are not in the navigation: they are reached from
+	// other screens (the editor) or by their own button (incident mode).
+	hidden bool
+}
+
+// navSpecs are the screens the navigation lists.
+func navSpecs() []screenSpec {
+	var out []screenSpec
+	for _, sp := range screenSpecs {
+		if !sp.hidden {
+			out = append(out, sp)
+		}
+	}
+	return out
 }
 
 // screenSpecs are the screens, in the order the navigation lists them.
@@ -73,18 +87,19 @@ func newShell(u *App) *shell {
 	s.banner.Importance = widget.WarningImportance
 	s.banner.Hide()
 	s.status.Truncation = fyne.TextTruncateEllipsis
-	s.nav = widget.NewList(func() int { return len(screenSpecs) },
+	nav := navSpecs()
+	s.nav = widget.NewList(func() int { return len(nav) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.ListIcon()), widget.NewLabel("Recovery order"))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Icon).SetResource(screenSpecs[i].icon())
-			row.Objects[1].(*widget.Label).SetText(screenSpecs[i].title)
+			row.Objects[0].(*widget.Icon).SetResource(nav[i].icon())
+			row.Objects[1].(*widget.Label).SetText(nav[i].title)
 		})
 	s.nav.OnSelected = func(i widget.ListItemID) {
 		if !s.navigating {
-			s.goTo(screenSpecs[i].name)
+			s.goTo(nav[i].name)
 		}
 	}
 	incident := widget.NewButtonWithIcon("Incident mode", theme.WarningIcon(), func() { s.goTo("incident") })
@@ -113,7 +128,7 @@ func (s *shell) content() fyne.CanvasObject { return s.root }
 func (s *shell) shown(c fyne.Canvas) {
 	s.addShortcuts(c)
 	if s.current == "" {
-		s.goTo(screenSpecs[0].name)
+		s.goTo(navSpecs()[0].name)
 	}
 }
 
@@ -153,13 +168,14 @@ func (s *shell) display(name string, sc screen) {
 	s.current = name
 	s.body.Objects = []fyne.CanvasObject{sc.content()}
 	s.body.Refresh()
-	for i, sp := range screenSpecs {
+	s.navigating = true
+	s.nav.UnselectAll()
+	for i, sp := range navSpecs() {
 		if sp.name == name {
-			s.navigating = true
 			s.nav.Select(i)
-			s.navigating = false
 		}
 	}
+	s.navigating = false
 	if first {
 		sc.refresh()
 	}
