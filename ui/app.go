@@ -23,6 +23,9 @@ type Options struct {
 	// Passphrase, if set, supplies the identity's passphrase without asking
 	// (from GOBAG_PASSPHRASE_FILE).
 	Passphrase func() ([]byte, error)
+	// Version is what the About box shows: gobag version's first line and
+	// commit.
+	Version string
 }
 
 // App is the desktop app's main window and its state.
@@ -43,6 +46,7 @@ func New(a fyne.App, opts Options) *App {
 	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts, tasks: newTasks()}
 	u.win.Resize(fyne.NewSize(1000, 680))
 	u.win.SetOnClosed(u.Close)
+	u.win.SetMainMenu(u.mainMenu())
 	u.start()
 	return u
 }

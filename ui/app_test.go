@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -160,4 +161,56 @@ func TestWrongPassphraseFromFileAsks(t *testing.T) {
 	if u.Binder() == nil {
 		t.Fatal("not unlocked with the passphrase typed")
 	}
+}
+
+// The About box shows the version the app was given (gobag version's).
+func TestAboutShowsTheVersion(t *testing.T) {
+	a := test.NewTempApp(t)
+	opts := newBinder(t, false)
+	opts.Version = "0.1.0 (commit 0123456789ab)"
+	u := New(a, opts)
+	defer u.Close()
+	u.tasks.wait()
+	var about *fyne.MenuItem
+	for _, m := range u.Window().MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Label == "About gobag" {
+				about = it
+			}
+		}
+	}
+	if about == nil {
+		t.Fatal("no About item in the main menu")
+	}
+	about.Action()
+	found := false
+	for _, o := range u.Window().Canvas().Overlays().List() {
+		found = found || strings.Contains(textOf(o), "Version 0.1.0 (commit 0123456789ab)")
+	}
+	if !found {
+		t.Fatal("the About box does not show the version")
+	}
+}
+
+// textOf is the text of every label under o.
+func textOf(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			r := test.WidgetRenderer(w)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return b.String()
 }

@@ -63,7 +63,7 @@ func (c *cli) desktop() (err error) {
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{BinderDir: c.binderDir, IdentityPath: idPath}
+	opts := ui.Options{BinderDir: c.binderDir, IdentityPath: idPath, Version: buildVersion().String()}
 	if c.getenv("GOBAG_PASSPHRASE_FILE") != "" {
 		opts.Passphrase = func() ([]byte, error) { return c.passphrase("", false) }
 	}

@@ -50,6 +50,23 @@ func buildVersion() versionInfo {
 	return v
 }
 
+// String is the version in one line, as the desktop app's About box
+// shows it: the version and, where known, the commit.
+func (v versionInfo) String() string {
+	s := v.Version
+	if v.Commit != "" {
+		c := v.Commit
+		if len(c) > 12 {
+			c = c[:12]
+		}
+		if v.Modified {
+			c += ", modified"
+		}
+		s += " (commit " + c + ")"
+	}
+	return s
+}
+
 func newVersionCommand() *Command {
 	cmd := newCommand("gobag version", "print gobag's version", `
 Version prints gobag's version, the commit it was built from (with its
