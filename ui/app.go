@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"time"
@@ -26,6 +27,10 @@ type Options struct {
 	// Version is what the About box shows: gobag version's first line and
 	// commit.
 	Version string
+	// Trace, if set, receives a line at each moment the performance
+	// budget is measured at (unlock, binder open, first screen, each
+	// search): timings only, never content.
+	Trace io.Writer
 }
 
 // App is the desktop app's main window and its state.
@@ -38,12 +43,13 @@ type App struct {
 	view    view     // what the window shows
 	tasks   *tasks
 	closed  bool
+	trace   *tracer
 }
 
 // New builds the main window on a; call Show or ShowAndRun on Window().
 // Unlocking and opening the binder run in the background.
 func New(a fyne.App, opts Options) *App {
-	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts, tasks: newTasks()}
+	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts, tasks: newTasks(), trace: &tracer{w: opts.Trace, start: time.Now()}}
 	u.win.Resize(fyne.NewSize(1000, 680))
 	u.win.SetOnClosed(u.Close)
 	u.win.SetMainMenu(u.mainMenu())
@@ -125,8 +131,10 @@ type opened struct {
 // again for a wrong passphrase, or explains what went wrong.
 func (u *App) unlock(identity, pass []byte, v *unlockView) {
 	dir := u.opts.BinderDir
+	u.trace.event("unlock", "")
 	runTask(u.tasks, func(ctx context.Context, progress binder.Progress) (opened, error) {
 		id, err := bcrypto.OpenIdentity(identity, func() ([]byte, error) { return pass, nil })
+		u.trace.event("identity", "")
 		if errors.Is(err, bcrypto.ErrWrongPassphrase) {
 			return opened{wrongPass: true}, nil
 		}
@@ -148,6 +156,7 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		// may have rebuilt the index: hand that memory back to the system
 		// now rather than whenever the runtime gets to it.
 		debug.FreeOSMemory()
+		u.trace.event("binder-open", "")
 		return opened{b: b, id: id, identityOK: true}, err
 	}, func(stage string, done, total int) {
 		v.report(progressLine(stage, done, total))
@@ -186,6 +195,7 @@ func (u *App) opened(b *binder.Binder, id *bcrypto.Identity) {
 		u.message("Cannot open the binder again", err.Error())
 	}
 	u.show(u.shell)
+	u.trace.event("first-screen", u.shell.current)
 }
 
 // progressLine words a progress report for the unlock screen.

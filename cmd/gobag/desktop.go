@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 
 	"fyne.io/fyne/v2"
@@ -64,6 +65,14 @@ func (c *cli) desktop() (err error) {
 		return err
 	}
 	opts := ui.Options{BinderDir: c.binderDir, IdentityPath: idPath, Version: buildVersion().String()}
+	if p := c.getenv("GOBAG_TRACE"); p != "" {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("GOBAG_TRACE: %w", err)
+		}
+		defer f.Close()
+		opts.Trace = f
+	}
 	if c.getenv("GOBAG_PASSPHRASE_FILE") != "" {
 		opts.Passphrase = func() ([]byte, error) { return c.passphrase("", false) }
 	}
