@@ -29,7 +29,7 @@ func main() {
 	copyN := flag.Int("copy-records", 1000, "records of the binder those copies share")
 	procs := flag.Int("processes", 2000, "separate gobag add processes that build one binder (0: none)")
 	only := flag.String("only", "", "measure only these parts, comma-separated: "+strings.Join(parts, ", ")+
-		" (default: all); -only processes updates its section of an existing report, other parts write a report of their own")
+		" (default: all); -only processes or -only desktop updates its section of an existing report, other parts write a report of their own")
 	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
 	flag.Parse()
 	want, err := selectParts(*only)
@@ -52,14 +52,14 @@ func main() {
 	if !want["processes"] {
 		*procs = 0
 	}
-	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *copies, *copyN, *procs, want, *only == "processes", *work); err != nil {
+	if err := run(context.Background(), *out, *bin, *sizes, *history, *syncN, *copies, *copyN, *procs, want, *only, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
 // parts are what the report measures, each of which -only can pick.
-var parts = []string{"sizes", "sync", "converge", "history", "processes", "peers", "gobench"}
+var parts = []string{"sizes", "sync", "converge", "history", "processes", "desktop", "peers", "gobench"}
 
 // selectParts reads -only: every part if it is empty.
 func selectParts(only string) (map[string]bool, error) {
@@ -80,10 +80,10 @@ func selectParts(only string) (map[string]bool, error) {
 	return want, nil
 }
 
-// run measures the parts wanted and writes the report to out; with
-// splice, it measures the processes alone and updates their section of
-// the report already in out.
-func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies, copyN, procs int, want map[string]bool, splice bool, work string) error {
+// run measures the parts wanted and writes the report to out; with only
+// "processes" or "desktop", it measures that part alone and updates its
+// section of the report already in out.
+func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies, copyN, procs int, want map[string]bool, only string, work string) error {
 	gobag, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -105,8 +105,11 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 		return err
 	}
 	r := &report{started: time.Now(), gobag: gobag, work: work}
-	if splice {
+	switch only {
+	case "processes":
 		return runProcesses(ctx, r, out, procs)
+	case "desktop":
+		return runDesktop(ctx, r, out)
 	}
 	var sizes []int
 	for _, s := range strings.Split(sizesFlag, ",") {
@@ -153,6 +156,12 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 			return fmt.Errorf("processes: %w", err)
 		}
 	}
+	if want["desktop"] {
+		fmt.Fprintln(os.Stderr, "== the desktop app")
+		if err := r.measureDesktop(ctx, desktopRecords); err != nil {
+			return fmt.Errorf("desktop: %w", err)
+		}
+	}
 	if want["peers"] {
 		if err := r.measurePeers(ctx); err != nil {
 			return fmt.Errorf("peers: %w", err)
@@ -185,7 +194,33 @@ func runProcesses(ctx context.Context, r *report, out string, n int) error {
 	}
 	r.procs.alone = r.started
 	text := spliceSection(string(old), processesHeading, r.procs.markdown())
-	text = spliceBudgetRow(text, r.procs.budgetRow())
+	text = spliceBudgetRow(text, budgetRowStart, r.procs.budgetRow())
+	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "updated %s in %s\n", out, time.Since(r.started).Round(time.Second))
+	return nil
+}
+
+// desktopRecords is the size of the large binder the desktop app is
+// measured on, the budget's.
+const desktopRecords = 10000
+
+// runDesktop measures only the desktop app and puts its section and budget
+// rows into the report at out, leaving the rest as it is.
+func runDesktop(ctx context.Context, r *report, out string) error {
+	old, err := os.ReadFile(out)
+	if err != nil {
+		return fmt.Errorf("%s: the desktop part updates an existing report: %w", out, err)
+	}
+	fmt.Fprintln(os.Stderr, "== the desktop app")
+	if err := r.measureDesktop(ctx, desktopRecords); err != nil {
+		return fmt.Errorf("desktop: %w", err)
+	}
+	text := spliceSection(string(old), desktopHeading, r.desktopMarkdown())
+	for _, row := range r.desktopBudgetRows() {
+		text = spliceBudgetRow(text, row[0], row[1])
+	}
 	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
 		return err
 	}

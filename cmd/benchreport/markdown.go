@@ -51,8 +51,8 @@ func (r *report) markdown() string {
 	if f := find(r.sync, "`gobag sync usb`"); f.runs > 0 {
 		fmt.Fprintf(&b, "| sync one change to a local remote | ≤ 150 ms | %s for a whole `gobag sync`; %s in process, save included |\n", ms(f.median), ms(find(r.sync, "save and sync").median))
 	}
-	if r.desktop.rssKB > 0 {
-		fmt.Fprintf(&b, "| resident memory of the desktop app (open on 10,000 records) | ≤ 200 MB | %d MB (window up in %s; %s) |\n", r.desktop.rssKB/1024, ms(r.desktop.median), r.desktop.note)
+	for _, row := range r.desktopBudgetRows() {
+		b.WriteString(row[1] + "\n")
 	}
 	if len(r.history) > 2 {
 		fmt.Fprintf(&b, "| verify the whole history (%d single-record commits) | ≤ 1 s | %s |\n", r.histN, ms(find(r.history, "`gobag verify`: ").median))
@@ -118,6 +118,9 @@ func (r *report) markdown() string {
 	}
 	if r.procs != nil {
 		b.WriteString("\n" + r.procs.markdown())
+	}
+	if len(r.desktopRuns) > 0 || r.desktopNote != "" {
+		b.WriteString("\n" + r.desktopMarkdown())
 	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range r.peers {

@@ -46,10 +46,13 @@ type report struct {
 	history []figure
 	histN   int
 	peers   []figure
-	desktop figure
 	gobench []string
-	sync    []figure
-	syncN   int
+	// desktopRuns: the desktop app on the demo binder and a large one;
+	// desktopNote says why it was not measured.
+	desktopRuns []desktopRun
+	desktopNote string
+	sync        []figure
+	syncN       int
 	// converge: many copies syncing at once, on binders of convergeN
 	// records, convergeK copies.
 	converge             []figure
@@ -310,13 +313,6 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		fmt.Fprintf(os.Stderr, "  %-42s %v\n", m.what, f.median)
 	}
 	res.figs = append(res.figs, figure{what: "repository on disk, after `gobag gc`", text: diskUsage(dir)})
-	if n == 10000 {
-		d, err := r.desktopMemory(dir, idPath, n)
-		if err != nil {
-			return err
-		}
-		r.desktop = d
-	}
 	g, err := gitPeer(filepath.Join(r.work, fmt.Sprintf("git-%d", n)), n, rng)
 	if err != nil {
 		return err

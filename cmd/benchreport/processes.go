@@ -184,11 +184,11 @@ func (p *processes) budgetRow() string {
 }
 
 // spliceBudgetRow puts row into the report's budget table in place of the
-// row it replaces, or at the table's end.
-func spliceBudgetRow(text, row string) string {
+// row that starts with start, or at the table's end.
+func spliceBudgetRow(text, start, row string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, budgetRowStart) {
+		if strings.HasPrefix(l, start) {
 			lines[i] = row
 			return strings.Join(lines, "\n")
 		}
