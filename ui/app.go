@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"gobag/binder"
@@ -44,6 +45,8 @@ type App struct {
 	tasks   *tasks
 	closed  bool
 	trace   *tracer
+	// warnings is the text of the warning dialog shown, if one is.
+	warnings *widget.Label
 }
 
 // New builds the main window on a; call Show or ShowAndRun on Window().
@@ -141,7 +144,8 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		if err != nil {
 			return opened{}, err
 		}
-		b, err := binder.Open(ctx, dir, id, binder.WithProgress(progress))
+		warn := binder.WithWarnings(u.warnLater)
+		b, err := binder.Open(ctx, dir, id, binder.WithProgress(progress), warn)
 		for binder.KindOf(err) == binder.Locked {
 			// Another window, or a command: wait for it, as commands do.
 			progress("waiting", 0, 0)
@@ -150,7 +154,7 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 				return opened{}, ctx.Err()
 			case <-time.After(200 * time.Millisecond):
 			}
-			b, err = binder.Open(ctx, dir, id, binder.WithProgress(progress))
+			b, err = binder.Open(ctx, dir, id, binder.WithProgress(progress), warn)
 		}
 		// Unlocking ran scrypt (256 MB at age's work factor) and opening
 		// may have rebuilt the index: hand that memory back to the system
@@ -194,8 +198,29 @@ func (u *App) opened(b *binder.Binder, id *bcrypto.Identity) {
 	u.session.onFailure = func(err error) {
 		u.message("Cannot open the binder again", err.Error())
 	}
+	u.session.warn = u.warnLater
 	u.show(u.shell)
 	u.trace.event("first-screen", u.shell.current)
+}
+
+// warnLater shows, from any goroutine, what the binder found that the
+// user should know but that does not stop the work: its index changed on
+// disk by someone without its key, a full disk.
+func (u *App) warnLater(msg string) { fyne.Do(func() { u.warn(msg) }) }
+
+// warn shows msg in a dialog, or adds it to the one shown.
+func (u *App) warn(msg string) {
+	if u.warnings != nil {
+		u.warnings.SetText(u.warnings.Text + "\n\n" + msg)
+		return
+	}
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	u.warnings = text
+	d := dialog.NewCustom("Warning", "I understand", container.NewPadded(text), u.win)
+	d.SetOnClosed(func() { u.warnings = nil })
+	d.Resize(fyne.NewSize(560, 260))
+	d.Show()
 }
 
 // progressLine words a progress report for the unlock screen.

@@ -36,8 +36,9 @@ type session struct {
 	// close. On a real display they all run on the UI goroutine anyway;
 	// under the test driver, fyne.Do runs them on the calling goroutine.
 	mu        sync.Mutex
-	onChange  func()          // the binder was lent, or is back (and may have changed)
-	onFailure func(err error) // opening it again failed for good
+	onChange  func()           // the binder was lent, or is back (and may have changed)
+	onFailure func(err error)  // opening it again failed for good
+	warn      func(msg string) // what the binder found that the user should know (any goroutine)
 }
 
 // pollAsks is how often the app looks for another process asking for the
@@ -47,7 +48,7 @@ const pollAsks = 50 * time.Millisecond
 // newSession starts lending b, opened with id from dir.
 func newSession(b *binder.Binder, id *bcrypto.Identity) *session {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &session{dir: b.Dir(), id: id, b: b, ctx: ctx, cancel: cancel, onChange: func() {}, onFailure: func(error) {}}
+	s := &session{dir: b.Dir(), id: id, b: b, ctx: ctx, cancel: cancel, onChange: func() {}, onFailure: func(error) {}, warn: func(string) {}}
 	asks, err := binder.WatchAsks(s.dir)
 	if err != nil {
 		// Without the file nobody can ask: the app keeps the binder, and
@@ -143,8 +144,9 @@ func (s *session) settle() {
 // it (the one that asked may not have closed it yet, or one that never
 // asked has it).
 func (s *session) reopen() (*binder.Binder, error) {
+	warn := binder.WithWarnings(func(msg string) { s.warn(msg) })
 	for {
-		b, err := binder.Open(s.ctx, s.dir, s.id)
+		b, err := binder.Open(s.ctx, s.dir, s.id, warn)
 		if binder.KindOf(err) != binder.Locked {
 			return b, err
 		}
