@@ -96,7 +96,7 @@ func New(spec binder.KindSpec, fields map[string]any, opts Options) *Form {
 		opts.OnChange = func() {}
 	}
 	f := &Form{spec: spec, opts: opts, byName: map[string]*fieldRow{}, kept: map[string]any{}}
-	grid := container.New(layout.NewFormLayout())
+	var cells []fyne.CanvasObject // label, input, label, input…
 	add := func(fd binder.Field, in input) {
 		r := &fieldRow{field: fd, in: in, label: widget.NewLabelWithStyle(Label(fd.Name), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})}
 		r.problem = widget.NewLabel("")
@@ -116,8 +116,7 @@ func New(spec binder.KindSpec, fields map[string]any, opts Options) *Form {
 		r.initial = in.value()
 		f.rows = append(f.rows, r)
 		f.byName[fd.Name] = r
-		grid.Add(r.label)
-		grid.Add(r.box)
+		cells = append(cells, r.label, r.box)
 	}
 	for _, fd := range spec.Fields {
 		add(fd, f.newInput(fd, fields[fd.Name], true))
@@ -135,7 +134,8 @@ func New(spec binder.KindSpec, fields map[string]any, opts Options) *Form {
 			f.kept[name] = fields[name]
 		}
 	}
-	f.root = grid
+	// Laid out once, not after each field.
+	f.root = container.New(layout.NewFormLayout(), cells...)
 	return f
 }
 
