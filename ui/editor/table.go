@@ -2,6 +2,7 @@ package editor
 
 import (
 	"fmt"
+	"image/color"
 	"maps"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -70,11 +72,16 @@ func newTableInput(f *Form, fd binder.Field, v any) *tableInput {
 		}
 		heads = append(heads, widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 	}
-	spacer := canvas.NewRectangle(nil)
+	spacer := canvas.NewRectangle(color.Transparent)
 	spacer.SetMinSize(rowButtons(nil, 0, 0).MinSize())
 	header := container.NewBorder(nil, nil, nil, spacer, container.NewGridWithColumns(len(in.cols), heads...))
 	in.layout()
-	in.box = container.NewVBox(header, in.rowsBox, container.NewHBox(in.add))
+	if in.wide() {
+		// Each row names its own cells.
+		in.box = container.NewVBox(in.rowsBox, container.NewHBox(in.add))
+	} else {
+		in.box = container.NewVBox(header, in.rowsBox, container.NewHBox(in.add))
+	}
 	return in
 }
 
@@ -120,14 +127,36 @@ func rowButtons(in *tableInput, i, n int) *fyne.Container {
 	return container.NewHBox(up, down, del)
 }
 
+// wide tables (more than three columns: a runbook's steps) lay each row
+// out as a small form, one cell a line, rather than squeezing the cells
+// side by side.
+func (in *tableInput) wide() bool { return len(in.cols) > 3 }
+
 func (in *tableInput) layout() {
 	objs := make([]fyne.CanvasObject, 0, len(in.rows))
 	for i, r := range in.rows {
+		buttons := rowButtons(in, i, len(in.rows))
+		if in.wide() {
+			cells := make([]fyne.CanvasObject, 0, 2*len(r.cells))
+			for j, c := range r.cells {
+				name := Label(in.cols[j].Name)
+				if in.cols[j].Required {
+					name += " *"
+				}
+				cells = append(cells, widget.NewLabelWithStyle(name, fyne.TextAlignTrailing, fyne.TextStyle{Italic: true}), c.object())
+			}
+			num := widget.NewLabelWithStyle(fmt.Sprintf("%d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			if i > 0 {
+				objs = append(objs, widget.NewSeparator())
+			}
+			objs = append(objs, container.NewBorder(nil, nil, num, container.NewVBox(buttons), container.New(layout.NewFormLayout(), cells...)))
+			continue
+		}
 		cells := make([]fyne.CanvasObject, len(r.cells))
 		for j, c := range r.cells {
 			cells[j] = c.object()
 		}
-		objs = append(objs, container.NewBorder(nil, nil, nil, rowButtons(in, i, len(in.rows)), container.NewGridWithColumns(len(cells), cells...)))
+		objs = append(objs, container.NewBorder(nil, nil, nil, buttons, container.NewGridWithColumns(len(cells), cells...)))
 	}
 	in.rowsBox.Objects = objs
 	in.rowsBox.Refresh()
