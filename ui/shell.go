@@ -57,9 +57,16 @@ func navSpecs() []screenSpec {
 }
 
 // screenSpecs are the screens, in the order the navigation lists them.
-var screenSpecs = []screenSpec{
-	{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
-	{name: "edit", title: "Edit", icon: theme.DocumentCreateIcon, build: func(u *App) screen { return newEditScreen(u) }, hidden: true},
+// They are set in init: a screen's constructor may reach the shell, which
+// reads this table, and Go refuses such a loop in a variable's
+// initializer.
+var screenSpecs []screenSpec
+
+func init() {
+	screenSpecs = []screenSpec{
+		{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
+		{name: "edit", title: "Edit", icon: theme.DocumentCreateIcon, build: func(u *App) screen { return newEditScreen(u) }, hidden: true},
+	}
 }
 
 // place is a screen and what it showed, for going back.
