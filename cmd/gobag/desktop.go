@@ -98,5 +98,9 @@ func (c *cli) desktop() (err error) {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	u := ui.New(a, opts)
 	u.Window().ShowAndRun()
+	// Fyne ends its loop on SIGTERM and SIGINT as on Quit, without closing
+	// the window: close the binder here, so that this copy's memory of it
+	// is written whichever way the app ends.
+	u.Close()
 	return nil
 }
