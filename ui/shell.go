@@ -48,7 +48,7 @@ type screenSpec struct {
 // navSpecs are the screens the navigation lists.
 func navSpecs() []screenSpec {
 	var out []screenSpec
-	for _, sp := range screenSpecs {
+	for _, sp := range specTable {
 		if !sp.hidden {
 			out = append(out, sp)
 		}
@@ -58,8 +58,18 @@ func navSpecs() []screenSpec {
 
 // screenSpecs are the screens, in the order the navigation lists them.
 var screenSpecs = []screenSpec{
+	{name: "dashboard", title: "Dashboard", icon: theme.HomeIcon, build: func(u *App) screen { return newDashboard(u) }},
 	{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
+	{name: "readiness", title: "Readiness", icon: theme.ConfirmIcon, build: func(u *App) screen { return newReadinessReport(u) }},
+	{name: "recovery", title: "Recovery order", icon: theme.StorageIcon, build: func(u *App) screen { return newRecoveryOrder(u) }},
 }
+
+// specTable is screenSpecs, for looking screens up. The screens'
+// constructors reach other screens through the shell, which looks them up
+// here: set in init, it keeps the table from depending on itself.
+var specTable []screenSpec
+
+func init() { specTable = screenSpecs }
 
 // place is a screen and what it showed, for going back.
 type place struct {
@@ -115,7 +125,7 @@ func newShell(u *App) *shell {
 }
 
 func specOf(name string) (screenSpec, bool) {
-	for _, sp := range screenSpecs {
+	for _, sp := range specTable {
 		if sp.name == name {
 			return sp, true
 		}

@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"gobag/binder"
+	"gobag/binder/readiness"
+	bcrypto "gobag/crypto"
+	gitsync "gobag/sync"
+)
+
+// demoBinder makes a binder of the demo's records, after change (if not
+// nil) has altered them, and returns how to open it.
+func demoBinder(t *testing.T, change func(recs []*binder.Record)) Options {
+	t.Helper()
+	id, err := bcrypto.NewIdentity("priya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	b, err := binder.Create(ctx, filepath.Join(dir, "binder"), id, "Example Statistics Office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := binder.DemoRecords(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if change != nil {
+		change(recs)
+	}
+	if _, err := b.Import(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	idPath := filepath.Join(dir, "id")
+	if err := os.WriteFile(idPath, id.MarshalText(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}
+}
+
+// openApp opens the app on opts and waits for the screen shown first to
+// have read the binder.
+func openApp(t *testing.T, opts Options) *App {
+	t.Helper()
+	a := test.NewTempApp(t)
+	u := New(a, opts)
+	t.Cleanup(u.Close)
+	u.tasks.wait()
+	if u.Binder() == nil || u.shell == nil {
+		t.Fatalf("binder not opened; the window shows %T", u.view)
+	}
+	u.tasks.wait()
+	return u
+}
+
+// recordByRef returns the demo record named ref.
+func recordByRef(recs []*binder.Record, ref string) *binder.Record {
+	for _, r := range recs {
+		if r.Ref == ref {
+			return r
+		}
+	}
+	panic("no demo record " + ref)
+}
+
+// capture renders the app's window to a PNG in the temp dir, in light and
+// dark, to be looked at; GOBAG_SHOTS names a directory to keep them in.
+func capture(t *testing.T, u *App, name string) {
+	t.Helper()
+	dir := os.Getenv("GOBAG_SHOTS")
+	if dir == "" {
+		return
+	}
+	u.Window().Resize(fyne.NewSize(1100, 720))
+	for _, v := range []struct {
+		name string
+		th   fyne.Theme
+	}{{"light", theme.LightTheme()}, {"dark", theme.DarkTheme()}} {
+		fyne.CurrentApp().Settings().SetTheme(v.th)
+		img := u.Window().Canvas().Capture()
+		f, err := os.Create(filepath.Join(dir, name+"-"+v.name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// The dashboard is the first screen: its counts are the readiness check's,
+// and choosing a finding opens its record.
+func TestDashboardCountsAndOpensFindings(t *testing.T) {
+	spies := spyOn(t, "records")
+	u := openApp(t, demoBinder(t, nil))
+	if u.shell.current != "dashboard" {
+		t.Fatalf("first screen %q; want dashboard", u.shell.current)
+	}
+	d := u.shell.screens["dashboard"].(*dashboard)
+	copies, err := gitsync.OffsiteCopies(u.Binder().Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := readiness.Run(context.Background(), u.Binder(), copies, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, sev := range readiness.Severities {
+		if got := d.counts[i].Text; strings.Fields(got)[0] != strconv.Itoa(rep.Count(sev)) {
+			t.Errorf("%s count: got %q; want %d", sev, got, rep.Count(sev))
+		}
+	}
+	if len(d.findings) != len(rep.Findings) || len(rep.Findings) == 0 {
+		t.Fatalf("findings listed: got %d; want %d", len(d.findings), len(rep.Findings))
+	}
+	if d.name.Text != "Example Statistics Office" || !strings.Contains(d.fingerprint.Text, u.Binder().Fingerprint()) {
+		t.Errorf("header: got %q, %q; want the binder's name and fingerprint", d.name.Text, d.fingerprint.Text)
+	}
+	// The demo's one incident is closed.
+	if len(d.incidents) != 0 || d.incidentLine.Text != "No open incident." {
+		t.Errorf("incidents: got %+v, %q; want none open", d.incidents, d.incidentLine.Text)
+	}
+	capture(t, u, "dashboard")
+
+	i := 0
+	for d.findings[i].Record == "" {
+		i++
+	}
+	want := d.findings[i]
+	d.findList.Select(i)
+	if u.shell.current != "records" || len(spies["records"].opened) != 1 || spies["records"].opened[0] != want.Record {
+		t.Fatalf("after choosing a finding: shell shows %q, records opened %v; want records showing %s", u.shell.current, spies["records"].opened, want.Record)
+	}
+}
+
+
+// spy is a screen standing in for another in a test: it records how the
+// other screens reach it.
+type spy struct {
+	opened, incidents []string
+	edited            [][2]string // record, field
+	added             []spyAdd
+	root              fyne.CanvasObject
+}
+
+type spyAdd struct {
+	kind, template string
+	set            []binder.FieldValue
+}
+
+func (s *spy) content() fyne.CanvasObject { return s.root }
+func (s *spy) shown(fyne.Canvas)          {}
+func (s *spy) refresh()                   {}
+func (s *spy) showRecord(id string)       { s.opened = append(s.opened, id) }
+func (s *spy) openIncident(id string)     { s.incidents = append(s.incidents, id) }
+func (s *spy) editRecord(id, field string) {
+	s.edited = append(s.edited, [2]string{id, field})
+}
+func (s *spy) newRecord(kind, template string, set []binder.FieldValue) {
+	s.added = append(s.added, spyAdd{kind, template, set})
+}
+
+// spyOn puts spies in place of the screens called names (adding those the
+// app lacks, out of the navigation) until the test ends.
+func spyOn(t *testing.T, names ...string) map[string]*spy {
+	saved := specTable
+	t.Cleanup(func() { specTable = saved })
+	specTable = append([]screenSpec(nil), specTable...)
+	out := map[string]*spy{}
+	for _, name := range names {
+		s := &spy{root: widget.NewLabel("spy " + name)}
+		out[name] = s
+		sp := screenSpec{name: name, title: name, icon: theme.ListIcon, hidden: true, build: func(*App) screen { return s }}
+		found := false
+		for i := range specTable {
+			if specTable[i].name == name {
+				sp.hidden, sp.title, sp.icon = specTable[i].hidden, specTable[i].title, specTable[i].icon
+				specTable[i], found = sp, true
+			}
+		}
+		if !found {
+			specTable = append(specTable, sp)
+		}
+	}
+	return out
+}
