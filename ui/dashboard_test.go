@@ -151,7 +151,6 @@ func TestDashboardCountsAndOpensFindings(t *testing.T) {
 	}
 }
 
-
 // spy is a screen standing in for another in a test: it records how the
 // other screens reach it.
 type spy struct {
