@@ -201,3 +201,112 @@ func spyOn(t *testing.T, names ...string) map[string]*spy {
 	}
 	return out
 }
+
+// What falls due within 30 days is listed under the next 30 days, and
+// choosing it opens its record; the next 90 days list more.
+func TestDashboardListsWhatFallsDue(t *testing.T) {
+	spies := spyOn(t, "records")
+	var title string
+	u := openApp(t, demoBinder(t, func(recs []*binder.Record) {
+		// Verified 80 days ago, every 90 days: due in 10 days.
+		c := recordByRef(recs, "contact-dba")
+		c.Fields["last_verified"] = localDay(time.Now()).AddDate(0, 0, -80)
+		title = c.Title
+	}))
+	d := u.shell.screens["dashboard"].(*dashboard)
+	if d.window.Selected != dueSoon {
+		t.Fatalf("window %q; want %q", d.window.Selected, dueSoon)
+	}
+	at := -1
+	for i, it := range d.shownDue {
+		if it.Title == title && it.What == readiness.DueVerify {
+			at = i
+			if want := localDay(time.Now()).AddDate(0, 0, 10); !it.Date.Equal(want) {
+				t.Errorf("due on %s; want %s", it.Date, want)
+			}
+		}
+		if it.Date.After(localDay(time.Now()).AddDate(0, 0, 30)) {
+			t.Errorf("%s on %s listed in the next 30 days", it.What, it.Date)
+		}
+	}
+	if at < 0 {
+		t.Fatalf("next 30 days: got %+v; want the verification of %q", d.shownDue, title)
+	}
+	soon := len(d.shownDue)
+	d.window.SetSelected(dueLate)
+	if len(d.shownDue) <= soon || !strings.Contains(d.dueLine.Text, "90 days") {
+		t.Fatalf("next 90 days: got %d items (%q); want more than the %d of the next 30", len(d.shownDue), d.dueLine.Text, soon)
+	}
+	d.window.SetSelected(dueSoon)
+	d.dueList.Select(at)
+	if u.shell.current != "records" || len(spies["records"].opened) != 1 || spies["records"].opened[0] != d.shownDue[at].Record {
+		t.Fatalf("after choosing it: shell shows %q, opened %v; want its record", u.shell.current, spies["records"].opened)
+	}
+}
+
+// The off-site warning shows when no remote has received this copy's
+// history within the binder's period, and not while one has.
+func TestDashboardWarnsOfAStaleOffsiteCopy(t *testing.T) {
+	opts := demoBinder(t, nil)
+	ctx := context.Background()
+	if _, err := gitsync.AddRemote(ctx, opts.BinderDir, &gitsync.Remote{Name: "usb", URL: filepath.Join(t.TempDir(), "usb.git")}, gitsync.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(opts.IdentityPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := bcrypto.OpenIdentity(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := binder.Open(ctx, opts.BinderDir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gitsync.Sync(ctx, b, "usb", gitsync.Options{Identity: id}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	u := openApp(t, opts)
+	d := u.shell.screens["dashboard"].(*dashboard)
+	if d.offsite.Visible() {
+		t.Fatalf("just synced: warning %q shown; want none", d.offsiteText.Text)
+	}
+	if len(d.remotes) != 1 || d.remotes[0].Name != "usb" || d.remotes[0].Kind == "" {
+		t.Fatalf("remotes: got %+v; want usb", d.remotes)
+	}
+	if got := remoteState(d.remotes[0], d.now()); !strings.Contains(got, "synced today") || !strings.Contains(got, "in step") {
+		t.Errorf("remote state: got %q; want synced today and in step", got)
+	}
+
+	// Eight days on, past the demo's 7-day period.
+	d.now = func() time.Time { return time.Now().AddDate(0, 0, 8) }
+	d.refresh()
+	u.tasks.wait()
+	if !d.offsite.Visible() || !strings.Contains(d.offsiteText.Text, "for 8 days") || !strings.Contains(d.offsiteText.Text, "every 7 days") {
+		t.Fatalf("eight days after the last sync: warning shown %v, %q; want it, naming 8 days and the 7-day period", d.offsite.Visible(), d.offsiteText.Text)
+	}
+	capture(t, u, "dashboard-offsite")
+}
+
+// An open incident is listed, and choosing it opens incident mode on it.
+func TestDashboardOpensAnOpenIncident(t *testing.T) {
+	spies := spyOn(t, "incident")
+	u := openApp(t, demoBinder(t, func(recs []*binder.Record) {
+		in := recordByRef(recs, "incident-storage")
+		in.Fields["status"] = "recovering"
+		delete(in.Fields, "closed")
+	}))
+	d := u.shell.screens["dashboard"].(*dashboard)
+	if len(d.incidents) != 1 || d.incidents[0].status != "recovering" {
+		t.Fatalf("open incidents: got %+v; want the storage incident", d.incidents)
+	}
+	d.incidentList.Select(0)
+	if u.shell.current != "incident" || len(spies["incident"].incidents) != 1 || spies["incident"].incidents[0] != d.incidents[0].id {
+		t.Fatalf("after choosing it: shell shows %q, incidents opened %v; want incident mode on %s", u.shell.current, spies["incident"].incidents, d.incidents[0].id)
+	}
+}

@@ -83,7 +83,8 @@ func newReadinessReport(u *App) *readinessReport {
 			}
 		}
 	}
-	filters := container.NewBorder(nil, nil, container.NewHBox(r.severity, r.rule), again, r.filter)
+	filters := container.NewBorder(nil, nil, container.NewHBox(container.NewGridWrap(fyne.NewSize(180, r.severity.MinSize().Height), r.severity),
+		container.NewGridWrap(fyne.NewSize(300, r.rule.MinSize().Height), r.rule)), again, r.filter)
 	r.root = container.NewBorder(container.NewVBox(filters, r.summary), nil, nil, nil, r.list)
 	return r
 }
@@ -294,6 +295,8 @@ func fixSentence(f *binder.Fix) string {
 		switch {
 		case f.Field == "":
 			s = "Edit the record"
+		case f.Field == "body":
+			s = "Edit the text"
 		case f.Value != "":
 			s = fmt.Sprintf("Set %s to %s", fieldWords(f.Field), f.Value)
 		default:
