@@ -64,7 +64,7 @@ func TestBrowserListsAndShowsRecords(t *testing.T) {
 	if u.view != u.shell {
 		t.Fatalf("content is %T; want the main window", u.view)
 	}
-	br, ok := u.shell.screens["records"].(*browser)
+	br, ok := u.shell.goTo("records").(*browser)
 	if !ok {
 		t.Fatalf("records screen is %T; want the browser", u.shell.screens["records"])
 	}

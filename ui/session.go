@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"fyne.io/fyne/v2"
 
 	"gobag/binder"
 	bcrypto "gobag/crypto"
@@ -86,7 +85,7 @@ func (s *session) watch() {
 
 // do runs fn on the UI goroutine, holding mu.
 func (s *session) do(fn func()) {
-	fyne.Do(func() {
+	uiDo(func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		fn()

@@ -31,6 +31,7 @@ func TestAppLendsTheBinderToAnotherProcess(t *testing.T) {
 	if !opened {
 		t.Fatal("binder not opened")
 	}
+	br := u.shell.goTo("records").(*browser)
 	want := func(lent bool) {
 		t.Helper()
 		select {
@@ -80,7 +81,6 @@ func TestAppLendsTheBinderToAnotherProcess(t *testing.T) {
 	}
 	end()
 	want(false)
-	br := u.shell.screens["records"].(*browser)
 	found := false
 	for _, it := range br.items {
 		found = found || it.Title == "Added from a terminal"

@@ -22,6 +22,21 @@ type tasks struct {
 	testOnlyGate chan struct{}
 }
 
+// uiMu serialises the callbacks that background work hands to fyne.Do.
+// On a real display they all run on the UI goroutine anyway; under the
+// test driver fyne.Do runs each on its caller's goroutine, where a task's
+// callback and the session's would otherwise race.
+var uiMu sync.Mutex
+
+// uiDo runs fn through fyne.Do, holding uiMu.
+func uiDo(fn func()) {
+	fyne.Do(func() {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		fn()
+	})
+}
+
 func newTasks() *tasks {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &tasks{ctx: ctx, cancel: cancel}
@@ -41,11 +56,11 @@ func runTask[T any](t *tasks, work func(ctx context.Context, progress binder.Pro
 		var report binder.Progress
 		if progress != nil {
 			report = func(stage string, n, total int) {
-				fyne.Do(func() { progress(stage, n, total) })
+				uiDo(func() { progress(stage, n, total) })
 			}
 		}
 		v, err := work(t.ctx, report)
-		fyne.Do(func() { done(v, err) })
+		uiDo(func() { done(v, err) })
 	}()
 }
 
