@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-
 	"gobag/binder"
 	bcrypto "gobag/crypto"
 )
