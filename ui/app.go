@@ -206,7 +206,7 @@ func (u *App) opened(b *binder.Binder, id *bcrypto.Identity) {
 // warnLater shows, from any goroutine, what the binder found that the
 // user should know but that does not stop the work: its index changed on
 // disk by someone without its key, a full disk.
-func (u *App) warnLater(msg string) { fyne.Do(func() { u.warn(msg) }) }
+func (u *App) warnLater(msg string) { uiDo(func() { u.warn(msg) }) }
 
 // warn shows msg in a dialog, or adds it to the one shown.
 func (u *App) warn(msg string) {

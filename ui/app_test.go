@@ -65,7 +65,7 @@ func TestBrowserListsAndShowsRecords(t *testing.T) {
 	if u.view != u.shell {
 		t.Fatalf("content is %T; want the main window", u.view)
 	}
-	br, ok := u.shell.screens["records"].(*browser)
+	br, ok := u.shell.goTo("records").(*browser)
 	if !ok {
 		t.Fatalf("records screen is %T; want the browser", u.shell.screens["records"])
 	}
@@ -213,4 +213,20 @@ func textOf(o fyne.CanvasObject) string {
 	}
 	walk(o)
 	return b.String()
+}
+
+// openApp opens the app on opts, waits for the binder to open, and sizes
+// the window as a laptop's.
+func openApp(t *testing.T, opts Options) *App {
+	t.Helper()
+	a := test.NewTempApp(t)
+	u := New(a, opts)
+	t.Cleanup(u.Close)
+	u.tasks.wait()
+	if u.Binder() == nil || u.shell == nil {
+		t.Fatalf("binder not opened; the window shows %T", u.view)
+	}
+	u.tasks.wait()
+	u.Window().Resize(fyne.NewSize(1100, 720))
+	return u
 }

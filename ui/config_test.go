@@ -6,4 +6,7 @@ import (
 	"gobag/binder/bindertest"
 )
 
-func TestMain(m *testing.M) { bindertest.Main(m) }
+func TestMain(m *testing.M) {
+	testOnlyQueue = &callbacks{}
+	bindertest.Main(m)
+}

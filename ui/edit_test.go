@@ -49,20 +49,6 @@ func newDemoBinder(t *testing.T) (Options, *bcrypto.Identity) {
 	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}, id
 }
 
-// openApp opens the app on opts and waits for the binder.
-func openApp(t *testing.T, opts Options) *App {
-	t.Helper()
-	a := test.NewTempApp(t)
-	u := New(a, opts)
-	t.Cleanup(u.Close)
-	u.tasks.wait()
-	if u.Binder() == nil {
-		t.Fatal("binder not opened")
-	}
-	u.Window().Resize(fyne.NewSize(1100, 720))
-	return u
-}
-
 // recordTitled returns the id of the record called title.
 func recordTitled(t *testing.T, b *binder.Binder, kind, title string) string {
 	t.Helper()

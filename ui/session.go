@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"gobag/binder"
 	bcrypto "gobag/crypto"
 )
@@ -24,18 +22,14 @@ type session struct {
 	b    *binder.Binder // nil while lent or being opened
 	asks *binder.Asks
 
-	asked   bool // another process asks for the binder
-	busy    int  // background tasks using b
-	closing bool // b is being closed, to be lent
-	opening bool // b is being opened again
-	closed  bool // the app is closing
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	// mu is held by every callback of the session's goroutines and by
-	// close. On a real display they all run on the UI goroutine anyway;
-	// under the test driver, fyne.Do runs them on the calling goroutine.
-	mu        sync.Mutex
+	asked     bool // another process asks for the binder
+	busy      int  // background tasks using b
+	closing   bool // b is being closed, to be lent
+	opening   bool // b is being opened again
+	closed    bool // the app is closing
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 	onChange  func()           // the binder was lent, or is back (and may have changed)
 	onFailure func(err error)  // opening it again failed for good
 	warn      func(msg string) // what the binder found that the user should know (any goroutine)
@@ -85,14 +79,8 @@ func (s *session) watch() {
 	}
 }
 
-// do runs fn on the UI goroutine, holding mu.
-func (s *session) do(fn func()) {
-	fyne.Do(func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		fn()
-	})
-}
+// do runs fn on the UI goroutine.
+func (s *session) do(fn func()) { uiDo(fn) }
 
 // lent reports whether another process has the binder now.
 func (s *session) lent() bool { return s.b == nil }
@@ -181,8 +169,6 @@ func (s *session) use() (b *binder.Binder, done func(), err error) {
 
 // close stops lending and closes the binder, waiting for the goroutines.
 func (s *session) close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
@@ -192,8 +178,9 @@ func (s *session) close() {
 		s.b.Close()
 		s.b = nil
 	}
-	// The goroutines may be waiting to run a fyne.Do callback; they check
-	// closed there, so waiting here would only matter for their Close.
+	// The goroutines may be waiting to run a callback on the UI goroutine;
+	// they check closed there, so waiting here would only matter for their
+	// Close.
 	go func() {
 		s.wg.Wait()
 		if s.asks != nil {

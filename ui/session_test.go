@@ -21,26 +21,31 @@ func TestAppLendsTheBinderToAnotherProcess(t *testing.T) {
 	defer u.Close()
 	u.tasks.wait()
 	changes := make(chan bool, 10)
-	u.session.mu.Lock()
 	opened := u.session.b != nil
 	u.session.onChange = func() {
 		u.shell.binderChanged()
 		changes <- u.session.lent()
 	}
-	u.session.mu.Unlock()
 	if !opened {
 		t.Fatal("binder not opened")
 	}
+	br := u.shell.goTo("records").(*browser)
 	want := func(lent bool) {
 		t.Helper()
-		select {
-		case got := <-changes:
-			if got != lent {
-				t.Fatalf("binder lent = %v; want %v", got, lent)
+		// The test's goroutine is the UI goroutine: it runs the
+		// session's callbacks as they come.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			u.tasks.wait()
+			select {
+			case got := <-changes:
+				if got != lent {
+					t.Fatalf("binder lent = %v; want %v", got, lent)
+				}
+				return
+			default:
 			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("the app did not change the binder's state to lent = %v", lent)
 		}
+		t.Fatalf("the app did not change the binder's state to lent = %v", lent)
 	}
 
 	// What the CLI does: fail to open, ask, and open when it is free.
@@ -80,7 +85,6 @@ func TestAppLendsTheBinderToAnotherProcess(t *testing.T) {
 	}
 	end()
 	want(false)
-	br := u.shell.screens["records"].(*browser)
 	found := false
 	for _, it := range br.items {
 		found = found || it.Title == "Added from a terminal"

@@ -64,7 +64,10 @@ var screenSpecs []screenSpec
 
 func init() {
 	screenSpecs = []screenSpec{
+		{name: "dashboard", title: "Dashboard", icon: theme.HomeIcon, build: func(u *App) screen { return newDashboard(u) }},
 		{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
+		{name: "readiness", title: "Readiness", icon: theme.ConfirmIcon, build: func(u *App) screen { return newReadinessReport(u) }},
+		{name: "recovery", title: "Recovery order", icon: theme.StorageIcon, build: func(u *App) screen { return newRecoveryOrder(u) }},
 		{name: "edit", title: "Edit", icon: theme.DocumentCreateIcon, build: func(u *App) screen { return newEditScreen(u) }, hidden: true},
 	}
 }

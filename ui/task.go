@@ -22,6 +22,54 @@ type tasks struct {
 	testOnlyGate chan struct{}
 }
 
+// uiDo runs fn on the UI goroutine, through fyne.Do: every callback of
+// background work goes through it.
+func uiDo(fn func()) {
+	if q := testOnlyQueue; q != nil {
+		q.push(fn)
+		return
+	}
+	fyne.Do(fn)
+}
+
+// testOnlyQueue, when tests set it, takes the callbacks uiDo is given, for
+// the test's goroutine to run in tasks.wait as the UI goroutine runs them
+// between events. (The test driver's fyne.Do runs a callback at once on
+// the goroutine that calls it, where it would race with the test's own
+// taps and typing, which a real window never lets happen.)
+var testOnlyQueue *callbacks
+
+// callbacks is a queue of functions for the UI goroutine.
+type callbacks struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (q *callbacks) push(fn func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, fn)
+	q.mu.Unlock()
+}
+
+// run runs the callbacks queued, and those they queue, and reports
+// whether there were any.
+func (q *callbacks) run() bool {
+	ran := false
+	for {
+		q.mu.Lock()
+		fns := q.fns
+		q.fns = nil
+		q.mu.Unlock()
+		if len(fns) == 0 {
+			return ran
+		}
+		for _, fn := range fns {
+			fn()
+		}
+		ran = true
+	}
+}
+
 func newTasks() *tasks {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &tasks{ctx: ctx, cancel: cancel}
@@ -41,17 +89,25 @@ func runTask[T any](t *tasks, work func(ctx context.Context, progress binder.Pro
 		var report binder.Progress
 		if progress != nil {
 			report = func(stage string, n, total int) {
-				fyne.Do(func() { progress(stage, n, total) })
+				uiDo(func() { progress(stage, n, total) })
 			}
 		}
 		v, err := work(t.ctx, report)
-		fyne.Do(func() { done(v, err) })
+		uiDo(func() { done(v, err) })
 	}()
 }
 
-// wait returns when every task started so far has finished and called
-// back.
-func (t *tasks) wait() { t.wg.Wait() }
+// wait returns when every task started so far, and every task their
+// callbacks started, has finished and called back. In tests it runs the
+// queued callbacks (testOnlyQueue) on the caller's goroutine.
+func (t *tasks) wait() {
+	for {
+		t.wg.Wait()
+		if testOnlyQueue == nil || !testOnlyQueue.run() {
+			return
+		}
+	}
+}
 
 // stop cancels the tasks running and waits for them.
 func (t *tasks) stop() {
