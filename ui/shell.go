@@ -59,6 +59,8 @@ func navSpecs() []screenSpec {
 // screenSpecs are the screens, in the order the navigation lists them.
 var screenSpecs = []screenSpec{
 	{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
+	{name: "sync", title: "Sync", icon: theme.ViewRefreshIcon, build: func(u *App) screen { return newSyncScreen(u) }},
+	{name: "settings", title: "Settings", icon: theme.SettingsIcon, build: func(u *App) screen { return newSettingsScreen(u) }},
 }
 
 // place is a screen and what it showed, for going back.

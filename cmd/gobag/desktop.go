@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 
 	"fyne.io/fyne/v2"
@@ -54,6 +56,18 @@ func (c *cli) hasDisplay() bool {
 	return true
 }
 
+// dataDir is the user's data directory: XDG_DATA_HOME, or
+// ~/.local/share; "" if neither is known.
+func (c *cli) dataDir() string {
+	if d := c.getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+		return d
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share")
+	}
+	return ""
+}
+
 // desktop opens the desktop app: gobag with no command.
 func (c *cli) desktop() (err error) {
 	if !c.hasDisplay() {
@@ -63,7 +77,15 @@ func (c *cli) desktop() (err error) {
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{BinderDir: c.binderDir, IdentityPath: idPath}
+	opts := ui.Options{BinderDir: c.binderDir, IdentityPath: idPath, Demo: openDemo}
+	// The binder opened last is remembered in the user's config dir
+	// (XDG_CONFIG_HOME), the demo made in their data dir (XDG_DATA_HOME).
+	if dir, err := os.UserConfigDir(); err == nil {
+		opts.ConfigDir = dir
+	}
+	if dir := c.dataDir(); dir != "" {
+		opts.DemoDir = filepath.Join(dir, "gobag", "demo")
+	}
 	if c.getenv("GOBAG_PASSPHRASE_FILE") != "" {
 		opts.Passphrase = func() ([]byte, error) { return c.passphrase("", false) }
 	}
