@@ -30,7 +30,7 @@ type settingsScreen struct {
 	qr   *canvas.Image
 
 	oldPass, newPass, again  *escEntry
-	oldErr, newErr, againErr *widget.Label
+	oldErr, newErr, againErr *fieldError
 	strength                 *widget.Label
 	change                   *widget.Button
 
@@ -105,10 +105,11 @@ func newSettingsScreen(u *App) *settingsScreen {
 		widget.NewLabelWithStyle("Readiness periods", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.periods, container.NewHBox(edit))
 
-	s.theme = widget.NewRadioGroup([]string{"System", "Light", "Dark"}, func(choice string) { s.setTheme(choice) })
+	// The choice made before is shown without applying it again.
+	s.theme = widget.NewRadioGroup([]string{"System", "Light", "Dark"}, nil)
 	s.theme.Horizontal = true
-	chosen := u.fyneApp.Preferences().StringWithFallback(themePref, "System")
-	s.theme.SetSelected(chosen)
+	s.theme.Selected = u.fyneApp.Preferences().StringWithFallback(themePref, "System")
+	s.theme.OnChanged = s.setTheme
 
 	s.root = container.NewVScroll(container.NewPadded(container.NewVBox(
 		widget.NewCard("Identity", "", identityBox),
@@ -166,7 +167,7 @@ func (s *settingsScreen) changePassphrase() {
 	if s.change.Disabled() {
 		return
 	}
-	for _, l := range []*widget.Label{s.oldErr, s.newErr, s.againErr} {
+	for _, l := range []*fieldError{s.oldErr, s.newErr, s.againErr} {
 		l.SetText("")
 	}
 	ok := true

@@ -28,20 +28,20 @@ type startView struct {
 	u    *App
 	root fyne.CanvasObject
 	tabs *container.AppTabs
-	note *widget.Label // why this screen is shown, if not the first run
+	note *fieldError // why this screen is shown, if not the first run
 
 	create struct {
 		id       *identityForm
 		name     *escEntry
-		nameErr  *widget.Label
+		nameErr  *fieldError
 		dir      *escEntry
-		dirErr   *widget.Label
+		dirErr   *fieldError
 		button   *widget.Button
 		progress *widget.Label
 	}
 	open struct {
 		dir, identity *escEntry
-		err           *widget.Label
+		err           *fieldError
 		button        *widget.Button
 	}
 	demo struct {
@@ -51,11 +51,11 @@ type startView struct {
 	join struct {
 		id       *identityForm
 		url      *escEntry
-		urlErr   *widget.Label
+		urlErr   *fieldError
 		dir      *escEntry
-		dirErr   *widget.Label
+		dirErr   *fieldError
 		fp       *escEntry
-		fpErr    *widget.Label
+		fpErr    *fieldError
 		tofu     *widget.Check
 		button   *widget.Button
 		cancel   *widget.Button
@@ -280,7 +280,7 @@ func (v *startView) joinTab() fyne.CanvasObject {
 	j.fp = newEntry()
 	j.fp.SetPlaceHolder("SHA256:…, as a member of the binder gives it to you")
 	j.fpErr = errorLabel()
-	j.tofu = widget.NewCheck("I have no fingerprint: trust the binder I reach on first use, and check its fingerprint afterwards", func(on bool) {
+	j.tofu = widget.NewCheck("No fingerprint: trust on first use (check it with a member after)", func(on bool) {
 		if on {
 			j.fp.Disable()
 		} else {
@@ -423,12 +423,12 @@ type identityForm struct {
 	box      *fyne.Container
 	title    *widget.Label
 	handle   *escEntry
-	handleOK *widget.Label
+	handleOK *fieldError
 	pass     *escEntry
-	passErr  *widget.Label
+	passErr  *fieldError
 	strength *widget.Label
 	again    *escEntry
-	againErr *widget.Label
+	againErr *fieldError
 }
 
 func newIdentityForm(path string) *identityForm {
@@ -673,11 +673,27 @@ func sentence(err error) string {
 	return msg
 }
 
-func errorLabel() *widget.Label {
-	l := widget.NewLabel("")
+// fieldError says what is wrong at a field; it takes no room when
+// nothing is.
+type fieldError struct{ widget.Label }
+
+func errorLabel() *fieldError {
+	l := &fieldError{}
+	l.ExtendBaseWidget(l)
 	l.Importance = widget.DangerImportance
 	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
 	return l
+}
+
+// SetText shows msg, or hides the label if msg is empty.
+func (l *fieldError) SetText(msg string) {
+	l.Label.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
 }
 
 func wrapped(text string) *widget.Label {

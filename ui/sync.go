@@ -34,7 +34,7 @@ type syncScreen struct {
 	conflicts *fyne.Container // a button per conflicting record of the last sync
 
 	name, url *escEntry
-	addErr    *widget.Label
+	addErr    *fieldError
 	add       *widget.Button
 
 	stop    context.CancelFunc    // cancels the sync running
