@@ -19,6 +19,10 @@ require (
 	golang.org/x/text v0.43.0
 )
 
+// The settings screen's QR code of the user's public keys (MIT, no
+// dependencies).
+require github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+
 // Test only: testscript runs the CLI's end-to-end scripts.
 require github.com/rogpeppe/go-internal v1.16.0
 
@@ -63,7 +67,6 @@ require (
 	github.com/rymdport/portal v0.4.2 // indirect
 	github.com/sergi/go-diff v1.3.2-0.20230802210424-5b0b94c5c0d3 // indirect
 	github.com/skeema/knownhosts v1.3.1 // indirect
-	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e // indirect
 	github.com/srwiley/oksvg v0.0.0-20221011165216-be6e8873101c // indirect
 	github.com/srwiley/rasterx v0.0.0-20220730225603-2ab79fcdd4ef // indirect
 	github.com/stretchr/testify v1.11.1 // indirect
