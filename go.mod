@@ -19,6 +19,10 @@ require (
 	golang.org/x/text v0.43.0
 )
 
+// The settings screen's QR code of the user's public keys (MIT, no
+// dependencies).
+require github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+
 // Test only: testscript runs the CLI's end-to-end scripts.
 require github.com/rogpeppe/go-internal v1.16.0
 

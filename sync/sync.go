@@ -456,7 +456,12 @@ type CloneOptions struct {
 	// ExpectFingerprint is the binder's fingerprint, learned out of band
 	// from a member; the clone is refused if it differs.
 	ExpectFingerprint string
-	AcceptHostKey     string
+	// TrustOnFirstUse, when the user says so explicitly, takes the binder
+	// without a fingerprint to expect: whatever history verifies is
+	// accepted, and the clone's fingerprint is for the user to check
+	// afterwards. It is ignored when ExpectFingerprint is set.
+	TrustOnFirstUse bool
+	AcceptHostKey   string
 	// Remote, if set, gives the user, CA certificate or SSH key to reach
 	// the URL with; the clone keeps it as its remote "origin".
 	Remote *Remote
@@ -467,7 +472,7 @@ type CloneOptions struct {
 // then opens it with id (which must be a member to read it). Reaching
 // the remote and fetching take at most opts.MaxTime.
 func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts CloneOptions) (*binder.Binder, error) {
-	if opts.ExpectFingerprint == "" {
+	if opts.ExpectFingerprint == "" && !opts.TrustOnFirstUse {
 		return nil, &binder.Error{Kind: binder.Invalid, Err: errors.New("clone: no fingerprint to expect"),
 			Hint: "ask a member for the binder's fingerprint (verifying their copy shows it), checked out of band",
 			Fix:  &binder.Fix{Action: binder.ActionCloneFingerprint, URL: url, Path: dir}}
@@ -514,7 +519,7 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 		return fail(&binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("the binder at %s does not verify: %d problems; first: %s", url, len(rep.Problems), rep.Problems[0]),
 			Hint: "do not use this copy; clone from another remote or member"})
 	}
-	if rep.Fingerprint != opts.ExpectFingerprint {
+	if opts.ExpectFingerprint != "" && rep.Fingerprint != opts.ExpectFingerprint {
 		return fail(&binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("the binder at %s is %s, not %s as expected", url, rep.Fingerprint, opts.ExpectFingerprint),
 			Hint: "check the fingerprint with a member; this may be another binder, or an impostor"})
 	}
@@ -539,7 +544,7 @@ func Clone(ctx context.Context, url, dir string, id *bcrypto.Identity, opts Clon
 	}
 	// What was opened must be what was verified: the branch could have
 	// been moved in between by whoever can write the new directory.
-	if b.Tip() != tip || b.Fingerprint() != opts.ExpectFingerprint {
+	if b.Tip() != tip || b.Fingerprint() != rep.Fingerprint {
 		b.Close()
 		return fail(&binder.Error{Kind: binder.BadSignature, Err: fmt.Errorf("the branch of the new copy in %s moved while it was cloned", dir),
 			Hint: "someone else is writing to that directory: clone again into a directory only you can write"})

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"gobag/binder"
@@ -32,6 +33,16 @@ type Options struct {
 	// budget is measured at (unlock, binder open, first screen, each
 	// search): timings only, never content.
 	Trace io.Writer
+	// ConfigDir is the user's config directory, where the app remembers
+	// the binder opened last (gobag/desktop.toml) and opens it again when
+	// no binder is given; empty remembers nothing.
+	ConfigDir string
+	// DemoDir is where the demo binder is made the first time it is
+	// asked for, and Demo makes it there (if it is not there yet) and
+	// returns the path of its identity; without either the start screen
+	// offers no demo.
+	DemoDir string
+	Demo    func(ctx context.Context, dir string) (identityPath string, err error)
 }
 
 // App is the desktop app's main window and its state.
@@ -47,6 +58,9 @@ type App struct {
 	trace   *tracer
 	// warnings is the text of the warning dialog shown, if one is.
 	warnings *widget.Label
+	// unlockNote is shown on the next unlock screen (the demo's
+	// passphrase).
+	unlockNote string
 }
 
 // New builds the main window on a; call Show or ShowAndRun on Window().
@@ -56,6 +70,9 @@ func New(a fyne.App, opts Options) *App {
 	u.win.Resize(fyne.NewSize(1000, 680))
 	u.win.SetOnClosed(u.Close)
 	u.win.SetMainMenu(u.mainMenu())
+	if choice := a.Preferences().String(themePref); choice != "" {
+		applyTheme(a, choice)
+	}
 	u.start()
 	return u
 }
@@ -81,17 +98,30 @@ func (u *App) Close() {
 	}
 }
 
+// start opens the binder given, or else the one opened last; with
+// neither, it shows the start screen.
 func (u *App) start() {
 	if u.opts.BinderDir == "" {
-		u.message("No binder selected",
-			"Start gobag with --binder DIR (or set GOBAG_BINDER).\n\n"+
-				"Create a binder with:  gobag init --binder DIR --name \"Organisation\"\n"+
-				"or try the demo with:  gobag demo --binder DIR")
-		return
+		last, err := loadRemembered(u.opts.ConfigDir)
+		switch {
+		case err != nil:
+			u.showStart("What was opened last could not be read: " + err.Error())
+			return
+		case last.Binder == "":
+			u.showStart("")
+			return
+		case !isDir(last.Binder):
+			u.showStart(fmt.Sprintf("The binder opened last, %s, is not there any more: open or join it again.", last.Binder))
+			return
+		}
+		u.opts.BinderDir = last.Binder
+		if last.Identity != "" {
+			u.opts.IdentityPath = last.Identity
+		}
 	}
 	data, err := os.ReadFile(u.opts.IdentityPath)
 	if err != nil {
-		u.message("No identity", fmt.Sprintf("Cannot read identity %s: %v\n\nCreate one with: gobag id new", u.opts.IdentityPath, err))
+		u.message("No identity", fmt.Sprintf("Cannot read your identity, %s: %v\n\nChoose another binder to create an identity, or to open the binder with another identity file.", u.opts.IdentityPath, err))
 		return
 	}
 	var pass []byte
@@ -118,6 +148,8 @@ func (u *App) askPassphrase(data []byte, msg string) {
 	u.show(v)
 	if msg != "" {
 		v.failed(u.win.Canvas(), msg)
+	} else if u.unlockNote != "" {
+		v.report(u.unlockNote)
 	}
 }
 
@@ -191,6 +223,8 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 
 // opened shows the main window's screens on the binder b, opened with id.
 func (u *App) opened(b *binder.Binder, id *bcrypto.Identity) {
+	u.unlockNote = ""
+	u.remember()
 	u.session = newSession(b, id)
 	u.win.SetTitle("gobag — " + b.Name(context.Background()))
 	u.shell = newShell(u)
@@ -223,6 +257,27 @@ func (u *App) warn(msg string) {
 	d.Show()
 }
 
+// remember keeps the binder just opened, and its identity, for the next
+// start with no binder given.
+func (u *App) remember() {
+	r := remembered{Binder: absPath(u.opts.BinderDir), Identity: absPath(u.opts.IdentityPath)}
+	if err := saveRemembered(u.opts.ConfigDir, r); err != nil {
+		// The binder is open all the same; only the next start will ask.
+		fyne.LogError("remember the binder opened", err)
+	}
+}
+
+// restart leaves the binder open now, if any, and shows the start screen.
+func (u *App) restart() {
+	if u.session != nil {
+		u.session.close()
+		u.session, u.shell = nil, nil
+	}
+	u.opts.BinderDir = ""
+	u.win.SetTitle("gobag")
+	u.showStart("")
+}
+
 // progressLine words a progress report for the unlock screen.
 func progressLine(stage string, done, total int) string {
 	if stage == "waiting" {
@@ -252,5 +307,6 @@ func (u *App) message(title, text string) {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	body := widget.NewLabel(text)
 	body.Wrapping = fyne.TextWrapWord
-	u.show(&messageView{title: title, text: text, root: container.NewPadded(container.NewVBox(t, body))})
+	back := widget.NewButtonWithIcon("Choose another binder", theme.NavigateBackIcon(), u.restart)
+	u.show(&messageView{title: title, text: text, root: container.NewPadded(container.NewVBox(t, body, container.NewHBox(back)))})
 }

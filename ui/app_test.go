@@ -129,14 +129,12 @@ func TestUnlockAsksAgainOnWrongPassphrase(t *testing.T) {
 	}
 }
 
-func TestNoBinderExplainsWhatToDo(t *testing.T) {
+func TestNoBinderShowsStart(t *testing.T) {
 	a := test.NewTempApp(t)
 	u := New(a, Options{})
-	if _, ok := u.view.(*messageView); !ok {
-		t.Fatalf("content is %T; want a message", u.view)
-	}
-	if m := u.view.(*messageView); m.title != "No binder selected" {
-		t.Fatalf("message %q", m.title)
+	defer u.Close()
+	if _, ok := u.view.(*startView); !ok {
+		t.Fatalf("content is %T; want the start screen", u.view)
 	}
 }
 

@@ -37,33 +37,54 @@ func runDemo(ctx context.Context, c *cli, _ []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := bcrypto.NewIdentity(demoIdentities[0].handle)
+	idPath, n, err := createDemo(ctx, dir)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(c.stdout, "demo binder %s: %s\nidentity %s (passphrase %q)\n", dir, count(n, "record", "records"), idPath, demoIdentities[0].passphrase)
+	return nil
+}
+
+// createDemo creates the demo binder in dir and its identity, and returns
+// the identity's path and how many records the binder holds.
+func createDemo(ctx context.Context, dir string) (string, int, error) {
+	id, err := bcrypto.NewIdentity(demoIdentities[0].handle)
+	if err != nil {
+		return "", 0, err
+	}
 	b, err := binder.Create(ctx, dir, id, "National Statistics Office (demo)")
 	if err != nil {
-		return err
+		return "", 0, err
 	}
 	defer b.Close()
 	sealed, err := bcrypto.SealIdentity(id, []byte(demoIdentities[0].passphrase), scryptWorkFactor())
 	if err != nil {
-		return err
+		return "", 0, err
 	}
 	idPath := demoIdentityPath(dir, id.Handle)
 	if err := os.MkdirAll(filepath.Dir(idPath), 0o700); err != nil {
-		return err
+		return "", 0, err
 	}
 	if err := os.WriteFile(idPath, sealed, 0o600); err != nil {
-		return err
+		return "", 0, err
 	}
 	recs, err := binder.DemoRecords(time.Now())
 	if err != nil {
-		return err
+		return "", 0, err
 	}
 	if _, err := b.Import(ctx, recs); err != nil {
-		return err
+		return "", 0, err
 	}
-	fmt.Fprintf(c.stdout, "demo binder %s: %s\nidentity %s (passphrase %q)\n", dir, count(len(recs), "record", "records"), idPath, demoIdentities[0].passphrase)
-	return nil
+	return idPath, len(recs), nil
+}
+
+// openDemo is the desktop app's demo: the binder in dir, made the first
+// time; it returns the path of the demo identity.
+func openDemo(ctx context.Context, dir string) (string, error) {
+	idPath := demoIdentityPath(dir, demoIdentities[0].handle)
+	if _, err := os.Stat(idPath); err == nil {
+		return idPath, nil
+	}
+	idPath, _, err := createDemo(ctx, dir)
+	return idPath, err
 }

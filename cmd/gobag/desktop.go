@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 
@@ -56,6 +57,18 @@ func (c *cli) hasDisplay() bool {
 	return true
 }
 
+// dataDir is the user's data directory: XDG_DATA_HOME, or
+// ~/.local/share; "" if neither is known.
+func (c *cli) dataDir() string {
+	if d := c.getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+		return d
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share")
+	}
+	return ""
+}
+
 // desktop opens the desktop app: gobag with no command.
 func (c *cli) desktop() (err error) {
 	if !c.hasDisplay() {
@@ -65,7 +78,7 @@ func (c *cli) desktop() (err error) {
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{BinderDir: c.binderDir, IdentityPath: idPath, Version: buildVersion().String()}
+	opts := ui.Options{BinderDir: c.binderDir, IdentityPath: idPath, Version: buildVersion().String(), Demo: openDemo}
 	if p := c.getenv("GOBAG_TRACE"); p != "" {
 		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
@@ -73,6 +86,14 @@ func (c *cli) desktop() (err error) {
 		}
 		defer f.Close()
 		opts.Trace = f
+	}
+	// The binder opened last is remembered in the user's config dir
+	// (XDG_CONFIG_HOME), the demo made in their data dir (XDG_DATA_HOME).
+	if dir, err := os.UserConfigDir(); err == nil {
+		opts.ConfigDir = dir
+	}
+	if dir := c.dataDir(); dir != "" {
+		opts.DemoDir = filepath.Join(dir, "gobag", "demo")
 	}
 	if c.getenv("GOBAG_PASSPHRASE_FILE") != "" {
 		opts.Passphrase = func() ([]byte, error) { return c.passphrase("", false) }
