@@ -28,19 +28,19 @@ type detail struct {
 	v    *browser
 	root fyne.CanvasObject
 
-	title  *widget.Label
-	meta   *widget.Label
-	notice *widget.Label // conflicts, or why the record cannot be shown
-	bar    *fyne.Container
-	back   *widget.Button
-	edit   *widget.Button
-	del    *widget.Button
-	hist   *widget.Button
-	solve  *widget.Button
-	fields *fyne.Container // holds form, rebuilt for each record
-	form   *widget.Form    // the record's fields and what links to it
-	body   *widget.RichText
-	rec    *binder.Record // the record shown, nil if none
+	title   *widget.Label
+	meta    *widget.Label
+	notice  *widget.Label // conflicts, or why the record cannot be shown
+	bar     *fyne.Container
+	back    *widget.Button
+	edit    *widget.Button
+	del     *widget.Button
+	history *widget.Button
+	solve   *widget.Button
+	fields  *fyne.Container // holds form, rebuilt for each record
+	form    *widget.Form    // the record's fields and what links to it
+	body    *widget.RichText
+	rec     *binder.Record // the record shown, nil if none
 }
 
 func newDetail(u *App, v *browser) *detail {
@@ -67,7 +67,7 @@ func newDetail(u *App, v *browser) *detail {
 		}
 	})
 	d.edit.Importance = widget.HighImportance
-	d.hist = widget.NewButtonWithIcon("History", theme.HistoryIcon(), func() {
+	d.history = widget.NewButtonWithIcon("History", theme.HistoryIcon(), func() {
 		if d.rec != nil {
 			v.showHistory(d.rec.ID)
 		}
@@ -80,7 +80,7 @@ func newDetail(u *App, v *browser) *detail {
 	d.solve.Importance = widget.WarningImportance
 	d.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), d.confirmDelete)
 	d.del.Importance = widget.DangerImportance
-	d.bar = container.NewHBox(d.back, d.edit, d.hist, d.solve, d.del)
+	d.bar = container.NewHBox(d.back, d.edit, d.history, d.solve, d.del)
 	d.bar.Hide()
 
 	d.fields.Objects = []fyne.CanvasObject{d.form}

@@ -18,9 +18,10 @@ import (
 // allKinds is the kind filter's choice that keeps every kind.
 const allKinds = "All records"
 
-// searchLimit caps the hits one search shows: more than anyone scrolls
-// through, few enough to list at once.
-const searchLimit = 500
+// searchLimit caps the hits one search shows: more than anyone reads
+// through while typing, and few enough that a search of 10,000 records
+// takes a few milliseconds (each hit is read from the index).
+const searchLimit = 100
 
 // browser is the records screen: a search field and a kind filter over a
 // virtualised list of the records, and on the right the record chosen
@@ -233,15 +234,20 @@ func (v *browser) reload() {
 	start := time.Now()
 	var items []binder.Summary
 	var err error
-	if query == "" {
-		items, err = b.List(ctx, kind)
-	} else {
+	short := false
+	if query != "" {
 		var hits []binder.Hit
 		hits, err = b.Search(ctx, query, kind, searchLimit)
 		items = make([]binder.Summary, len(hits))
 		for i, h := range hits {
 			items[i] = h.Summary
 		}
+		// A query of one letter is nothing to search for yet: the list
+		// stays whole until the second.
+		short = binder.KindOf(err) == binder.Invalid
+	}
+	if query == "" || short {
+		items, err = b.List(ctx, kind)
 	}
 	v.lastSearch = time.Since(start)
 	if err != nil {
@@ -249,7 +255,10 @@ func (v *browser) reload() {
 		return
 	}
 	v.items = items
-	v.count.SetText(countLine(len(items), query != "", kind))
+	v.count.SetText(countLine(len(items), query != "" && !short, kind))
+	if short {
+		v.count.SetText(v.count.Text + " · type two letters or more to search")
+	}
 	v.list.Refresh()
 	v.list.ScrollToTop()
 	v.mark(v.detail.shownID())
