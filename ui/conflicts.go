@@ -22,6 +22,7 @@ type conflictView struct {
 	heading *widget.Label
 	status  *widget.Label
 	rows    *fyne.Container
+	scroll  *container.Scroll
 	allOurs *widget.Button
 	allThem *widget.Button
 	id      string
@@ -40,7 +41,8 @@ func newConflictView(u *App, nav navigator, done func()) *conflictView {
 	intro := widget.NewLabel("While the copies were apart, each changed these fields differently. Choose the value to keep for each field, or edit it.")
 	intro.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(container.NewHBox(backBtn), c.heading, intro, container.NewHBox(c.allOurs, c.allThem), c.status)
-	c.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewVScroll(c.rows)))
+	c.scroll = container.NewVScroll(c.rows)
+	c.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, c.scroll))
 	return c
 }
 
@@ -86,6 +88,7 @@ func (c *conflictView) load(id string) {
 	}
 	c.rows.Objects = objs
 	c.rows.Refresh()
+	c.scroll.Refresh()
 }
 
 // conflictGroup is one field's conflicts: this copy's value and each other

@@ -40,6 +40,7 @@ type detail struct {
 	fields  *fyne.Container // holds form, rebuilt for each record
 	form    *widget.Form    // the record's fields and what links to it
 	body    *widget.RichText
+	scroll  *container.Scroll
 	rec     *binder.Record // the record shown, nil if none
 }
 
@@ -85,7 +86,8 @@ func newDetail(u *App, v *browser) *detail {
 
 	d.fields.Objects = []fyne.CanvasObject{d.form}
 	top := container.NewVBox(d.title, d.meta, d.bar, d.notice)
-	d.root = container.NewPadded(container.NewVScroll(container.NewVBox(top, d.fields, widget.NewSeparator(), d.body)))
+	d.scroll = container.NewVScroll(container.NewVBox(top, d.fields, widget.NewSeparator(), d.body))
+	d.root = container.NewPadded(d.scroll)
 	return d
 }
 
@@ -122,8 +124,9 @@ func (d *detail) load(id string) {
 		return
 	}
 	to, from, err := b.Links(ctx, r.ID)
+	same := d.rec != nil && d.rec.ID == r.ID
 	d.rec = r
-	d.render(r, to, from)
+	d.render(r, to, from, same)
 	if err != nil {
 		d.say("Cannot read the record's links: " + err.Error())
 	}
@@ -146,9 +149,13 @@ func (d *detail) clear(title, text string) {
 	d.fields.Objects = []fyne.CanvasObject{d.form}
 	d.fields.Refresh()
 	d.body.ParseMarkdown("")
+	d.scroll.ScrollToTop()
+	d.scroll.Refresh()
 }
 
-func (d *detail) render(r *binder.Record, to, from []binder.Link) {
+// render shows r; same says it is the record shown already, read again
+// (the scroll stays where the user left it).
+func (d *detail) render(r *binder.Record, to, from []binder.Link, same bool) {
 	titles := map[string]binder.Link{}
 	for _, l := range to {
 		titles[l.ID] = l
@@ -205,6 +212,10 @@ func (d *detail) render(r *binder.Record, to, from []binder.Link) {
 	d.fields.Objects = []fyne.CanvasObject{form}
 	d.fields.Refresh()
 	d.body.ParseMarkdown(r.Body)
+	if !same {
+		d.scroll.ScrollToTop()
+	}
+	d.scroll.Refresh()
 }
 
 // fieldWidget shows one field's value: links as links, phone numbers with
@@ -225,6 +236,15 @@ func (d *detail) fieldWidget(r *binder.Record, f binder.Field, links map[string]
 		box := container.NewVBox()
 		for _, row := range values.Rows(f.Name) {
 			box.Add(d.phoneRow(row.Text("label"), row.Text("number"), row.Text("e164")))
+		}
+		return box
+	case f.Type == binder.TypeTable && len(values.Rows(f.Name)) > 0:
+		// One numbered line per row, so that long rows stay apart.
+		box := container.NewVBox()
+		for i, row := range values.Rows(f.Name) {
+			l := widget.NewLabel(fmt.Sprintf("%d.  %s", i+1, f.Format(map[string]any(row), lookup)))
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
 		}
 		return box
 	case f.Type == binder.TypeText && strings.Contains(f.Name, "phone"):
@@ -280,7 +300,7 @@ func (d *detail) phoneRow(label, number, e164 string) fyne.CanvasObject {
 		text = label + "  " + number
 	}
 	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { d.u.copyPhone(dial) })
-	call := widget.NewButtonWithIcon("Call", theme.MediaPlayIcon(), func() {
+	call := widget.NewButton("Call", func() {
 		if err := openURL("tel:" + telNumber(dial)); err != nil {
 			d.u.notify("Cannot start a call: " + err.Error())
 		}

@@ -24,6 +24,7 @@ type historyView struct {
 	heading *widget.Label
 	status  *widget.Label
 	list    *fyne.Container // one block per revision, newest first
+	scroll  *container.Scroll
 	id      string
 	revs    []revision // what is shown
 	loading int        // the load whose result is awaited
@@ -53,7 +54,8 @@ func newHistoryView(u *App, back func()) *historyView {
 	h.status.Wrapping = fyne.TextWrapWord
 	backBtn := widget.NewButtonWithIcon("Back to the record", theme.NavigateBackIcon(), back)
 	top := container.NewVBox(container.NewHBox(backBtn), h.heading, h.status)
-	h.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewVScroll(h.list)))
+	h.scroll = container.NewVScroll(h.list)
+	h.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, h.scroll))
 	return h
 }
 
@@ -99,6 +101,8 @@ func (h *historyView) show(revs []revision) {
 	}
 	h.list.Objects = objs
 	h.list.Refresh()
+	h.scroll.ScrollToTop()
+	h.scroll.Refresh()
 }
 
 // revisionBlock shows one revision: who, when, what, and the changes.
