@@ -46,6 +46,8 @@ type browser struct {
 	// selecting is set while the program, not the user, changes the
 	// list's selection.
 	selecting bool
+	// filter is the kind and query the list shows.
+	filter string
 	// lastSearch is how long the last search or listing took.
 	lastSearch time.Duration
 }
@@ -260,7 +262,12 @@ func (v *browser) reload() {
 		v.count.SetText(v.count.Text + " · type two letters or more to search")
 	}
 	v.list.Refresh()
-	v.list.ScrollToTop()
+	// A new search starts at the top; the same one read again after a
+	// change stays where the user was.
+	if filter := kind + "\x00" + query; filter != v.filter {
+		v.filter = filter
+		v.list.ScrollToTop()
+	}
 	v.mark(v.detail.shownID())
 }
 

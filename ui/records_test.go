@@ -564,3 +564,58 @@ func TestRecordsSearchTenThousand(t *testing.T) {
 		t.Fatalf("systems named surname42: %d; want none", len(br.items))
 	}
 }
+
+// Tab goes from the search to the kind filter, the list and the record's
+// buttons, so nothing needs the mouse.
+func TestRecordsTabOrder(t *testing.T) {
+	u, br := openRecords(t, newBinder(t, false))
+	br.list.Select(0)
+	c := u.Window().Canvas()
+	c.Focus(br.search)
+	var got []string
+	for i := 0; i < 4; i++ {
+		c.FocusNext()
+		switch f := c.Focused().(type) {
+		case *widget.Select:
+			got = append(got, "kind filter")
+		case *recordList:
+			got = append(got, "list")
+		case *widget.Button:
+			got = append(got, f.Text)
+		default:
+			got = append(got, fmt.Sprintf("%T", f))
+		}
+	}
+	want := []string{"kind filter", "list", "Edit", "History"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("tab order after the search: %q; want %q", got, want)
+	}
+	// Enter in the list opens the record under the focus.
+	br.list.Select(1)
+	br.list.UnselectAll()
+	c.Focus(br.list)
+	br.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	br.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if br.title.Text != br.items[1].Title {
+		t.Fatalf("after Down and Enter the detail shows %q; want %q", br.title.Text, br.items[1].Title)
+	}
+}
+
+func TestRecordsResolveConflictKeepAllMine(t *testing.T) {
+	u, br := openRecords(t, conflictedBinder(t))
+	test.Type(br.search, "Priya")
+	br.openFirst()
+	test.Tap(button(t, br.detail.root, "Resolve conflicts"))
+	test.Tap(button(t, br.conf.root, "Keep all mine"))
+	r, err := u.Binder().Get(context.Background(), br.detail.shownID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Text("location"); got != "HQ, 4th floor" || len(r.Conflicts) != 0 {
+		t.Fatalf("after Keep all mine: location %q, %d conflicts; want HQ, 4th floor and none", got, len(r.Conflicts))
+	}
+	conflicts, err := u.Binder().Conflicts(context.Background())
+	if err != nil || len(conflicts) != 0 {
+		t.Fatalf("the binder lists %d conflicted records (%v); want none", len(conflicts), err)
+	}
+}
