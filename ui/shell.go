@@ -59,6 +59,7 @@ func navSpecs() []screenSpec {
 // screenSpecs are the screens, in the order the navigation lists them.
 var screenSpecs = []screenSpec{
 	{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
+	{name: "incident", title: "Incident mode", icon: theme.WarningIcon, build: func(u *App) screen { return newIncidentScreen(u) }, hidden: true},
 }
 
 // place is a screen and what it showed, for going back.
