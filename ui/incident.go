@@ -90,6 +90,7 @@ func (t incidentTheme) Size(n fyne.ThemeSizeName) float32 {
 type incidentEntry struct {
 	binder.TimelineEntry
 	about binder.Values
+	saved time.Time // when it was saved, to order entries logged in the same second
 }
 
 // incidentCallee is one person on the call list, with their alternates.
@@ -259,9 +260,17 @@ func loadIncident(ctx context.Context, b *binder.Binder, id string) (*incidentDa
 		d.entries = append(d.entries, incidentEntry{
 			TimelineEntry: binder.TimelineEntry{ID: r.ID, At: at, Author: r.Author, Text: r.Title},
 			about:         binder.Values(r.Fields),
+			saved:         r.Updated,
 		})
 	}
-	sort.SliceStable(d.entries, func(i, j int) bool { return d.entries[i].At.Before(d.entries[j].At) })
+	// Entries logged in the same second keep the order they were saved in.
+	sort.SliceStable(d.entries, func(i, j int) bool {
+		a, b := d.entries[i], d.entries[j]
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
+		}
+		return a.saved.Before(b.saved)
+	})
 	return d, nil
 }
 

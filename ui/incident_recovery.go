@@ -172,7 +172,7 @@ func (v *incidentScreen) buildRecovery(steps []recovery.Step, all bool) {
 	}
 	v.tick(time.Now())
 	v.recovery.Refresh()
-	v.root.Refresh()
+	v.restyle()
 }
 
 // tick updates what counts: how long the incident has run, and each
@@ -200,7 +200,11 @@ func (v *incidentScreen) tick(now time.Time) {
 		if c.hasRTO {
 			deadline := start.Add(c.rto)
 			left := deadline.Sub(now)
-			text = fmt.Sprintf("Due %s: %s", deadline.Local().Format("15:04"), incFormatLeft(left))
+			due := deadline.Local().Format("15:04")
+			if deadline.Local().YearDay() != now.Local().YearDay() || deadline.Year() != now.Year() {
+				due = deadline.Local().Format("Jan 2 15:04")
+			}
+			text = fmt.Sprintf("Due %s: %s", due, incFormatLeft(left))
 			imp = widget.MediumImportance
 			switch {
 			case closed:

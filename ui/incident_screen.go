@@ -55,7 +55,8 @@ type incidentScreen struct {
 	callRows    []*incidentCallRow
 	logEntry    *escEntry
 	logButton   *widget.Button
-	timeline    *fyne.Container
+	timeline    *widget.Label // newest first
+	tabPages    []*container.ThemeOverride
 	closeButton *widget.Button
 	others      *widget.Button // back to the start page
 	lessons     *widget.Entry  // the close dialog's, while it is open
@@ -160,11 +161,8 @@ func (v *incidentScreen) refresh() {
 	v.loadStart()
 }
 
-// say shows msg in the screen's status line and the app's.
-func (v *incidentScreen) say(msg string) {
-	v.status.SetText(msg)
-	v.u.notify(msg)
-}
+// say shows msg in the screen's status line, in big type.
+func (v *incidentScreen) say(msg string) { v.status.SetText(msg) }
 
 // ---- The start page ----
 
@@ -367,7 +365,7 @@ func (v *incidentScreen) open() {
 func (v *incidentScreen) buildPage() {
 	v.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.heading.SizeName = theme.SizeNameHeadingText
-	v.heading.Truncation = fyne.TextTruncateEllipsis
+	v.heading.Wrapping = fyne.TextWrapWord
 	v.meta = widget.NewLabel("")
 	v.meta.Truncation = fyne.TextTruncateEllipsis
 	v.closeButton = widget.NewButtonWithIcon("Close incident…", theme.ConfirmIcon(), v.askClose)
@@ -380,24 +378,33 @@ func (v *incidentScreen) buildPage() {
 	v.recovery = container.NewVBox()
 	v.recoveryMsg = widget.NewLabel("")
 	v.recoveryMsg.Wrapping = fyne.TextWrapWord
+	// Each tab has its own override: the tabs not shown are not reached
+	// when the screen's is refreshed.
+	page := func(o fyne.CanvasObject) fyne.CanvasObject {
+		t := container.NewThemeOverride(container.NewVScroll(container.NewPadded(o)), incidentTheme{})
+		v.tabPages = append(v.tabPages, t)
+		return t
+	}
 	v.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Runbooks", theme.ListIcon(), container.NewVScroll(container.NewPadded(v.checklist))),
-		container.NewTabItemWithIcon("Call list", theme.AccountIcon(), container.NewVScroll(container.NewPadded(v.calls))),
-		container.NewTabItemWithIcon("Recovery order", theme.HistoryIcon(), container.NewVScroll(container.NewPadded(container.NewVBox(v.recoveryMsg, v.recovery)))),
+		container.NewTabItemWithIcon("Runbooks", theme.ListIcon(), page(v.checklist)),
+		container.NewTabItemWithIcon("Call list", theme.AccountIcon(), page(v.calls)),
+		container.NewTabItemWithIcon("Recovery order", theme.HistoryIcon(), page(container.NewVBox(v.recoveryMsg, v.recovery))),
 	)
+	v.tabs.OnSelected = func(*container.TabItem) { v.restyle() }
 
 	v.logEntry = newEntry()
 	v.logEntry.SetPlaceHolder("What was done or seen")
 	v.logEntry.OnSubmitted = func(string) { v.logText() }
 	v.logButton = widget.NewButtonWithIcon("Log", theme.DocumentCreateIcon(), v.logText)
 	v.logButton.Importance = widget.HighImportance
-	v.timeline = container.NewVBox()
+	v.timeline = widget.NewLabel("")
+	v.timeline.Wrapping = fyne.TextWrapWord
 	logHeading := widget.NewLabelWithStyle("Log", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	logTop := container.NewVBox(logHeading, container.NewBorder(nil, nil, nil, v.logButton, v.logEntry),
 		widget.NewLabelWithStyle("Timeline, newest first", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 	logPane := container.NewBorder(logTop, nil, nil, nil, container.NewVScroll(v.timeline))
 	split := container.NewHSplit(v.tabs, container.NewPadded(logPane))
-	split.Offset = 0.6
+	split.Offset = 0.62
 	v.page = container.NewBorder(container.NewPadded(header), nil, nil, nil, split)
 }
 
@@ -447,7 +454,15 @@ func (v *incidentScreen) loadPage() {
 	}
 	v.update()
 	v.tick(time.Now())
+	v.restyle()
+}
+
+// restyle gives what was added to the screen its big type.
+func (v *incidentScreen) restyle() {
 	v.root.Refresh()
+	for _, t := range v.tabPages {
+		t.Refresh()
+	}
 }
 
 // update shows what the timeline says: the steps done and their notes,
@@ -477,20 +492,20 @@ func (v *incidentScreen) update() {
 			r.state.Importance = widget.DangerImportance
 		default:
 			r.state.SetText("Not called yet")
-			r.state.Importance = widget.LowImportance
+			r.state.Importance = widget.MediumImportance
 		}
 		r.state.Refresh()
 	}
-	v.timeline.Objects = nil
+	// One label: the timeline is read, not acted on, and a long one
+	// costs one widget.
+	lines := make([]string, 0, len(v.d.entries))
 	for i := len(v.d.entries) - 1; i >= 0; i-- {
-		l := widget.NewLabel(incidentLine(v.d.entries[i], v.d.start))
-		l.Wrapping = fyne.TextWrapWord
-		v.timeline.Add(l)
+		lines = append(lines, incidentLine(v.d.entries[i], v.d.start))
 	}
-	if len(v.d.entries) == 0 {
-		v.timeline.Add(widget.NewLabel("Nothing logged yet."))
+	if len(lines) == 0 {
+		lines = append(lines, "Nothing logged yet.")
 	}
-	v.timeline.Refresh()
+	v.timeline.SetText(strings.Join(lines, "\n\n"))
 }
 
 // buildChecklist shows each runbook activated as a checklist, keeping
@@ -534,7 +549,7 @@ func (v *incidentScreen) newStep(rb *binder.Record, n int, row binder.Values) *i
 		}
 	})
 	s.notes.Wrapping = fyne.TextWrapWord
-	s.notes.Importance = widget.LowImportance
+	s.notes.Importance = widget.SuccessImportance
 	s.notes.Hide()
 	s.msg.Importance = widget.DangerImportance
 	s.msg.Wrapping = fyne.TextWrapWord
@@ -567,9 +582,9 @@ func (s *incidentStep) content() fyne.CanvasObject {
 	}
 	detail := widget.NewLabel(strings.Join(details, "\n"))
 	detail.Wrapping = fyne.TextWrapWord
-	detail.Importance = widget.LowImportance
+	detail.TextStyle.Italic = true
 	detail.Hidden = len(details) == 0
-	noteRow := container.NewBorder(nil, nil, nil, container.NewHBox(s.result, s.fallback), s.note)
+	noteRow := container.NewVBox(s.note, container.NewHBox(s.result, s.fallback))
 	return container.NewBorder(nil, nil, container.NewVBox(s.check), nil, container.NewVBox(do, detail, s.notes, noteRow, s.msg))
 }
 
@@ -664,7 +679,7 @@ func (v *incidentScreen) callRow(c *binder.Record, head string, teams []string, 
 	if len(about) > 0 {
 		l := widget.NewLabel(strings.Join(about, " · "))
 		l.Wrapping = fyne.TextWrapWord
-		l.Importance = widget.LowImportance
+		l.TextStyle.Italic = true
 		box.Add(l)
 	}
 	phones := c.Rows("phones")
