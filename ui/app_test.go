@@ -228,3 +228,10 @@ func openApp(t *testing.T, opts Options) *App {
 	u.Window().Resize(fyne.NewSize(1100, 720))
 	return u
 }
+
+// demoOptions opens a binder holding the demo records (newDemoBinder).
+func demoOptions(t *testing.T) Options {
+	t.Helper()
+	opts, _ := newDemoBinder(t)
+	return opts
+}

@@ -18,21 +18,6 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-// newDemoBinder makes a binder holding the demo records, and an
-// unsealed identity for it.
-func newDemoBinder(t *testing.T) Options {
-	t.Helper()
-	return newBinderWith(t, func(ctx context.Context, b *binder.Binder) {
-		recs, err := binder.DemoRecords(time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := b.Import(ctx, recs); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
 // newBinderWith makes a binder, lets fill add to it, and writes an
 // unsealed identity for it.
 func newBinderWith(t *testing.T, fill func(ctx context.Context, b *binder.Binder)) Options {
@@ -136,7 +121,7 @@ func formValue(t *testing.T, f *widget.Form, name string) fyne.CanvasObject {
 }
 
 func TestRecordsSearchAndOpen(t *testing.T) {
-	u, br := openRecords(t, newDemoBinder(t))
+	u, br := openRecords(t, demoOptions(t))
 	all := len(br.items)
 	if all < 40 {
 		t.Fatalf("got %d records listed; want the demo's", all)
@@ -185,7 +170,7 @@ func TestRecordsSearchAndOpen(t *testing.T) {
 }
 
 func TestRecordsKindFilter(t *testing.T) {
-	_, br := openRecords(t, newDemoBinder(t))
+	_, br := openRecords(t, demoOptions(t))
 	br.kinds.SetSelected("system")
 	if len(br.items) == 0 {
 		t.Fatal("no systems listed")
@@ -217,7 +202,7 @@ func TestRecordsKindFilter(t *testing.T) {
 }
 
 func TestRecordsLinksBothWaysAndBack(t *testing.T) {
-	u, br := openRecords(t, newDemoBinder(t))
+	u, br := openRecords(t, demoOptions(t))
 	test.Type(br.search, "Okafor")
 	br.openFirst()
 	alt, ok := find(br.detail.root, func(h *widget.Hyperlink) bool { return strings.HasSuffix(h.Text, "(contact)") })
@@ -251,7 +236,7 @@ func TestRecordsCopyPhoneClearsClipboard(t *testing.T) {
 	old := clipboardClearAfter
 	clipboardClearAfter = 50 * time.Millisecond
 	t.Cleanup(func() { clipboardClearAfter = old })
-	u, br := openRecords(t, newDemoBinder(t))
+	u, br := openRecords(t, demoOptions(t))
 	test.Type(br.search, "Okafor")
 	br.openFirst()
 	phones := formValue(t, br.form, "phones")

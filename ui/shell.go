@@ -69,6 +69,7 @@ func init() {
 		{name: "readiness", title: "Readiness", icon: theme.ConfirmIcon, build: func(u *App) screen { return newReadinessReport(u) }},
 		{name: "recovery", title: "Recovery order", icon: theme.StorageIcon, build: func(u *App) screen { return newRecoveryOrder(u) }},
 		{name: "edit", title: "Edit", icon: theme.DocumentCreateIcon, build: func(u *App) screen { return newEditScreen(u) }, hidden: true},
+		{name: "incident", title: "Incident mode", icon: theme.WarningIcon, build: func(u *App) screen { return newIncidentScreen(u) }, hidden: true},
 		{name: "sync", title: "Sync", icon: theme.ViewRefreshIcon, build: func(u *App) screen { return newSyncScreen(u) }},
 		{name: "settings", title: "Settings", icon: theme.SettingsIcon, build: func(u *App) screen { return newSettingsScreen(u) }},
 	}
