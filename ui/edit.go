@@ -409,15 +409,13 @@ func (s *editScreen) save() {
 		return
 	}
 	s.load(out, false, "")
-	s.u.notify(fmt.Sprintf("Saved %s “%s” (revision %d).", out.Kind, out.Title, out.Rev))
 	s.u.changed()
-	any(s.u).(interface{ openRecord(id string) }).openRecord(out.ID)
+	s.u.openRecord(out.ID)
+	s.u.notify(fmt.Sprintf("Saved %s “%s” (revision %d).", out.Kind, out.Title, out.Rev))
 }
 
-// goBack goes to the previous screen. It, and save's openRecord, call the
-// shell through an interface: the shell's table of screens builds this
-// one, and a direct call would be an initialization cycle.
-func (s *editScreen) goBack() { any(s.u.shell).(interface{ back() }).back() }
+// goBack goes to the previous screen.
+func (s *editScreen) goBack() { s.u.shell.back() }
 
 // saveFailed says why the binder refused the record, at the field if it
 // names one.

@@ -179,6 +179,10 @@ func (s *shell) goTo(name string) screen {
 // display makes sc, called name, the screen shown.
 func (s *shell) display(name string, sc screen) {
 	first := s.current != name
+	if first {
+		// What the status line said belongs to the screen left.
+		s.status.SetText("")
+	}
 	s.current = name
 	s.body.Objects = []fyne.CanvasObject{sc.content()}
 	s.body.Refresh()
