@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -234,4 +235,26 @@ func demoOptions(t *testing.T) Options {
 	t.Helper()
 	opts, _ := newDemoBinder(t)
 	return opts
+}
+
+// The trace (GOBAG_TRACE) gives the moments the budget is measured at and
+// how long each search took, and never what was searched for.
+func TestTraceHoldsTimingsNotContent(t *testing.T) {
+	var trace bytes.Buffer
+	opts := demoOptions(t)
+	opts.Trace = &trace
+	u := openApp(t, opts)
+	u.shell.search()
+	br := u.shell.screens["records"].(*browser)
+	test.Type(br.search, "okafor")
+	u.tasks.wait()
+	got := trace.String()
+	for _, want := range []string{" unlock ", " binder-open ", " first-screen dashboard", " dashboard-complete ", " search chars=6 results=1 ms="} {
+		if !strings.Contains(got, want) {
+			t.Errorf("trace lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(strings.ToLower(got), "okaf") {
+		t.Errorf("the trace holds what was searched for:\n%s", got)
+	}
 }

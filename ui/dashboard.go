@@ -474,6 +474,7 @@ func (d *dashboard) check(offsiteDays int) {
 		d.due = c.due
 		d.dueLine.SetText("")
 		d.showDue()
+		d.u.trace.event("dashboard-complete", "")
 	})
 }
 

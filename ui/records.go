@@ -262,6 +262,11 @@ func (v *browser) reload() {
 		v.count.SetText(v.count.Text + " · type two letters or more to search")
 	}
 	v.list.Refresh()
+	if query != "" {
+		// How long a keystroke took to update the list: the budget's
+		// figure (make bench). No content: the query's length only.
+		v.u.trace.event("search", fmt.Sprintf("chars=%d results=%d ms=%.2f", len([]rune(query)), len(items), float64(time.Since(start).Microseconds())/1000))
+	}
 	// A new search starts at the top; the same one read again after a
 	// change stays where the user was.
 	if filter := kind + "\x00" + query; filter != v.filter {
