@@ -22,11 +22,13 @@ type session struct {
 	b    *binder.Binder // nil while lent or being opened
 	asks *binder.Asks
 
-	asked     bool // another process asks for the binder
-	busy      int  // background tasks using b
-	closing   bool // b is being closed, to be lent
-	opening   bool // b is being opened again
-	closed    bool // the app is closing
+	asked   bool // another process asks for the binder
+	busy    int  // background tasks using b
+	closing bool // b is being closed, to be lent
+	opening bool // b is being opened again
+	closed  bool // the app is closing
+	// reloading closes the binder to open it again (reload).
+	reloading bool
 	ctx       context.Context
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -90,7 +92,7 @@ func (s *session) lent() bool { return s.b == nil }
 func (s *session) settle() {
 	switch {
 	case s.closed:
-	case s.asked && s.b != nil && s.busy == 0:
+	case (s.asked || s.reloading) && s.b != nil && s.busy == 0:
 		b := s.b
 		s.b, s.closing = nil, true
 		s.onChange()
@@ -100,6 +102,7 @@ func (s *session) settle() {
 			b.Close()
 			s.do(func() {
 				s.closing = false
+				s.reloading = false
 				s.settle()
 			})
 		}()
@@ -144,6 +147,14 @@ func (s *session) reopen() (*binder.Binder, error) {
 		case <-time.After(75 * time.Millisecond):
 		}
 	}
+}
+
+// reload closes the binder and opens it again, once no task uses it: after
+// a rebuild of the index was cancelled half way, the open finds the index
+// incomplete and rebuilds it.
+func (s *session) reload() {
+	s.reloading = true
+	s.settle()
 }
 
 // errLent is the error of work that needs the binder while another gobag

@@ -39,6 +39,8 @@ type settingsScreen struct {
 	settingsID        string // the binder's settings record, if it has one
 
 	theme *widget.RadioGroup
+
+	upkeep *upkeep // verify and reindex
 }
 
 // recordEditor opens records and the editor (the App). Screens built
@@ -111,10 +113,12 @@ func newSettingsScreen(u *App) *settingsScreen {
 	s.theme.Selected = u.fyneApp.Preferences().StringWithFallback(themePref, "System")
 	s.theme.OnChanged = s.setTheme
 
+	s.upkeep = newUpkeep(u)
 	s.root = container.NewVScroll(container.NewPadded(container.NewVBox(
 		widget.NewCard("Identity", "", identityBox),
 		widget.NewCard("Passphrase", "", passBox),
 		widget.NewCard("Binder", "", binderBox),
+		widget.NewCard("This copy", "", s.upkeep.root),
 		widget.NewCard("Theme", "", container.NewVBox(wrapped("System follows the desktop's light or dark setting."), s.theme)),
 	)))
 	return s

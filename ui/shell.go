@@ -220,6 +220,9 @@ func (s *shell) back() {
 func (s *shell) binderChanged() {
 	if s.u.session.lent() {
 		s.banner.SetText("A gobag command from a terminal is using the binder. This window catches up when it is done.")
+		if s.u.session.reloading || !s.u.session.asked {
+			s.banner.SetText("Opening the binder again…")
+		}
 		s.banner.Show()
 		return
 	}
