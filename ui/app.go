@@ -167,7 +167,15 @@ type opened struct {
 func (u *App) unlock(identity, pass []byte, v *unlockView) {
 	dir := u.opts.BinderDir
 	u.trace.event("unlock", "")
-	runTask(u.tasks, func(ctx context.Context, progress binder.Progress) (opened, error) {
+	// Cancel (on the view) and closing the app both stop the opening.
+	ctx, stop := context.WithCancel(u.tasks.ctx)
+	v.cancellable(func() {
+		v.cancel.Disable()
+		v.report("Cancelling…")
+		stop()
+	})
+	runTask(u.tasks, func(_ context.Context, progress binder.Progress) (opened, error) {
+		defer stop()
 		id, err := bcrypto.OpenIdentity(identity, func() ([]byte, error) { return pass, nil })
 		u.trace.event("identity", "")
 		if errors.Is(err, bcrypto.ErrWrongPassphrase) {
@@ -175,6 +183,9 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		}
 		if err != nil {
 			return opened{}, err
+		}
+		if ctx.Err() != nil {
+			return opened{identityOK: true}, ctx.Err()
 		}
 		warn := binder.WithWarnings(u.warnLater)
 		b, err := binder.Open(ctx, dir, id, binder.WithProgress(progress), warn)
@@ -192,6 +203,11 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		// may have rebuilt the index: hand that memory back to the system
 		// now rather than whenever the runtime gets to it.
 		debug.FreeOSMemory()
+		if err == nil && ctx.Err() != nil {
+			// Cancelled as it finished: the user asked for nothing open.
+			b.Close()
+			return opened{identityOK: true}, ctx.Err()
+		}
 		u.trace.event("binder-open", "")
 		return opened{b: b, id: id, identityOK: true}, err
 	}, func(stage string, done, total int) {
@@ -201,6 +217,13 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		case u.closed:
 			if o.b != nil {
 				o.b.Close()
+			}
+		case errors.Is(err, context.Canceled):
+			// Nothing was opened: ask again, or offer another binder.
+			if bcrypto.IsSealed(identity) {
+				u.askPassphrase(identity, "Opening the binder was cancelled.")
+			} else {
+				u.message("Opening the binder was cancelled", "Nothing was changed. Choose another binder, or start gobag again to open this one.")
 			}
 		case o.wrongPass && !v.entry.Visible():
 			// The passphrase came from a file, and is wrong: ask.

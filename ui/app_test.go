@@ -258,3 +258,36 @@ func TestTraceHoldsTimingsNotContent(t *testing.T) {
 		t.Errorf("the trace holds what was searched for:\n%s", got)
 	}
 }
+
+// Opening can be cancelled: the unlock view asks again, and nothing is
+// opened.
+func TestOpeningCanBeCancelled(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, newBinder(t, true))
+	defer u.Close()
+	v := u.view.(*unlockView)
+	gate := make(chan struct{})
+	u.tasks.testOnlyGate = gate
+	test.Type(v.entry, "pw")
+	v.entry.OnSubmitted(v.entry.Text)
+	if !v.cancel.Visible() {
+		t.Fatal("no Cancel while unlocking")
+	}
+	test.Tap(v.cancel)
+	close(gate)
+	u.tasks.testOnlyGate = nil
+	u.tasks.wait()
+	if u.Binder() != nil || u.shell != nil {
+		t.Fatal("the binder was opened after Cancel")
+	}
+	v, ok := u.view.(*unlockView)
+	if !ok || v.status.Text != "Opening the binder was cancelled." || v.entry.Disabled() || v.cancel.Visible() {
+		t.Fatalf("after Cancel: view %T", u.view)
+	}
+	test.Type(v.entry, "pw")
+	v.entry.OnSubmitted(v.entry.Text)
+	u.tasks.wait()
+	if u.Binder() == nil {
+		t.Fatal("not opened on the next try")
+	}
+}

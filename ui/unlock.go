@@ -14,7 +14,9 @@ type unlockView struct {
 	title    *widget.Label
 	entry    *widget.Entry
 	button   *widget.Button
-	progress *widget.Label // what is being done now
+	progress *widget.Label  // what is being done now
+	cancel   *widget.Button // stops opening the binder (shown meanwhile)
+	onCancel func()
 	status   *widget.Label // why the last try failed
 }
 
@@ -37,7 +39,13 @@ func newUnlockView(path string, unlock func(pass []byte)) *unlockView {
 	v.title = widget.NewLabelWithStyle("Unlock your identity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	hint := widget.NewLabel(path)
 	hint.Truncation = fyne.TextTruncateEllipsis
-	form := container.NewVBox(v.title, hint, v.entry, v.button, v.progress, v.status)
+	v.cancel = widget.NewButton("Cancel", func() {
+		if v.onCancel != nil {
+			v.onCancel()
+		}
+	})
+	v.cancel.Hide()
+	form := container.NewVBox(v.title, hint, v.entry, v.button, v.progress, container.NewHBox(v.cancel), v.status)
 	v.root = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 260), form))
 	return v
 }
@@ -68,6 +76,14 @@ func (v *unlockView) opening() {
 	v.busy("Opening the binder…")
 }
 
+// cancellable shows a Cancel button that calls stop, while the binder
+// opens (which may verify the history and rebuild the index).
+func (v *unlockView) cancellable(stop func()) {
+	v.onCancel = stop
+	v.cancel.Enable()
+	v.cancel.Show()
+}
+
 // report shows the progress of opening the binder.
 func (v *unlockView) report(line string) { v.progress.SetText(line) }
 
@@ -75,6 +91,7 @@ func (v *unlockView) report(line string) { v.progress.SetText(line) }
 // and focused.
 func (v *unlockView) failed(c fyne.Canvas, msg string) {
 	v.progress.SetText("")
+	v.cancel.Hide()
 	v.status.SetText(msg)
 	v.entry.Enable()
 	v.button.Enable()
