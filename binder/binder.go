@@ -369,18 +369,46 @@ func (b *Binder) lockedError() error {
 		"binder %s is in use by another gobag process", b.dir)
 }
 
-// WriteFileAtomic replaces the file at path with data: written aside,
-// then renamed over it, so that a crash leaves the old file or the new
-// one. Missing parent directories are made, private to the user.
+// WriteFileAtomic replaces the file at path with data: written to a new
+// file of its own beside it (never one left there, nor through a link),
+// given mode, synced, then renamed over it and the directory synced, so
+// that a crash leaves the old file or the whole new one. Missing parent
+// directories are made, private to the user.
 func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, mode); err != nil {
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	tmp := f.Name()
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(mode); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	done = true
+	gitstore.SyncDir(dir)
+	return nil
 }
 
 // refresh brings the roster and the index up to date with the branch tip.

@@ -582,3 +582,35 @@ func TestAcceptHistoryIsForOpenOnly(t *testing.T) {
 		t.Fatalf("the deleted record: %v; want it still gone", err)
 	}
 }
+
+// WriteFileAtomic gives the file its mode whatever was left beside it: a
+// stale temporary file of another mode, or a link where one was written
+// before, is neither reused nor written through.
+func TestWriteFileAtomicIgnoresWhatIsLeftBeside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "identity.age")
+	elsewhere := filepath.Join(dir, "elsewhere")
+	if err := os.WriteFile(path+".tmp", []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(dir, ".identity.age.tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(path, []byte("sealed"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "sealed" {
+		t.Fatalf("content %q", data)
+	}
+	if _, err := os.Stat(elsewhere); !os.IsNotExist(err) {
+		t.Fatalf("written through a link: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}

@@ -192,7 +192,8 @@ func (s *syncScreen) sync(names []string) {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
-			opts := gitsync.Options{Identity: b.Identity(), Token: s.token, Progress: func(stage string, done, total int) {
+			token := func(r *gitsync.Remote) ([]byte, error) { return s.token(ctx, r) }
+			opts := gitsync.Options{Identity: b.Identity(), Token: token, Progress: func(stage string, done, total int) {
 				if progress != nil {
 					progress(name+"\x00"+stage, done, total)
 				}
@@ -280,13 +281,16 @@ func (s *syncScreen) setBusy(busy bool) {
 }
 
 // token asks for an HTTPS remote's password or token in a dialog; it
-// runs off the UI goroutine and waits for the answer. It is never kept.
-func (s *syncScreen) token(r *gitsync.Remote) ([]byte, error) {
+// runs off the UI goroutine and waits for the answer, or for ctx to end
+// (Cancel, the app closing), which takes the dialog away. It is never
+// kept.
+func (s *syncScreen) token(ctx context.Context, r *gitsync.Remote) ([]byte, error) {
 	answer := make(chan []byte, 1)
-	fyne.Do(func() {
+	var d *dialog.FormDialog
+	uiDo(func() {
 		e := newEntry()
 		e.Password = true
-		d := dialog.NewForm("Password or token", "Sync", "Cancel",
+		d = dialog.NewForm("Password or token", "Sync", "Cancel",
 			[]*widget.FormItem{widget.NewFormItem(fmt.Sprintf("%s at %s", r.User, r.URL), e)},
 			func(ok bool) {
 				if ok {
@@ -299,10 +303,20 @@ func (s *syncScreen) token(r *gitsync.Remote) ([]byte, error) {
 		d.Resize(fyne.NewSize(480, 200))
 		s.u.win.Canvas().Focus(e)
 	})
-	if t := <-answer; t != nil {
-		return t, nil
+	select {
+	case t := <-answer:
+		if t != nil {
+			return t, nil
+		}
+		return nil, context.Canceled
+	case <-ctx.Done():
+		uiDo(func() {
+			if d != nil {
+				d.Hide()
+			}
+		})
+		return nil, ctx.Err()
 	}
-	return nil, context.Canceled
 }
 
 // addRemote adds the remote typed, off the UI goroutine (an SSH server is

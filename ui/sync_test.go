@@ -306,3 +306,41 @@ func TestSyncScreenSSHHostKey(t *testing.T) {
 		t.Fatalf("got %d remotes; want only office", len(rs))
 	}
 }
+
+// Closing the window while a sync waits for a password in a dialog ends
+// the sync and closes the app: nothing waits for an answer that can no
+// longer come, and the binder is released.
+func TestCloseWhileTheSyncAsksForAPassword(t *testing.T) {
+	a := test.NewTempApp(t)
+	opts := newBinder(t, false)
+	b := openWith(t, opts)
+	if _, err := gitsync.AddRemote(context.Background(), opts.BinderDir, &gitsync.Remote{Name: "srv", URL: "https://127.0.0.1:9/binder.git", User: "alice"}, gitsync.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	u := New(a, opts)
+	s := openSync(t, u)
+	test.Tap(s.syncAll)
+	for deadline := time.Now().Add(10 * time.Second); len(u.win.Canvas().Overlays().List()) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no password dialog")
+		}
+		testOnlyQueue.run()
+	}
+	closed := make(chan struct{})
+	go func() {
+		u.win.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("closing the window waits for the password dialog's answer")
+	}
+	testOnlyQueue.run()
+	if b, err := binder.Open(context.Background(), opts.BinderDir, loadID(t, opts)); err != nil {
+		t.Fatalf("the binder is still held after the app closed: %v", err)
+	} else {
+		b.Close()
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -16,7 +17,9 @@ import (
 type tasks struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	// running counts the tasks whose goroutine has not ended.
+	mu      sync.Mutex
+	running int
 	// testOnlyGate, when a test sets it, is received from before each
 	// task's work starts, so the test can look at the screen meanwhile.
 	testOnlyGate chan struct{}
@@ -79,10 +82,16 @@ func newTasks() *tasks {
 // progress reporter that calls progress (if not nil) through fyne.Do; then
 // it calls done with work's result, through fyne.Do as well.
 func runTask[T any](t *tasks, work func(ctx context.Context, progress binder.Progress) (T, error), progress func(stage string, done, total int), done func(T, error)) {
-	t.wg.Add(1)
+	t.mu.Lock()
+	t.running++
+	t.mu.Unlock()
 	gate := t.testOnlyGate
 	go func() {
-		defer t.wg.Done()
+		defer func() {
+			t.mu.Lock()
+			t.running--
+			t.mu.Unlock()
+		}()
 		if gate != nil {
 			<-gate
 		}
@@ -98,19 +107,36 @@ func runTask[T any](t *tasks, work func(ctx context.Context, progress binder.Pro
 }
 
 // wait returns when every task started so far, and every task their
-// callbacks started, has finished and called back. In tests it runs the
-// queued callbacks (testOnlyQueue) on the caller's goroutine.
+// callbacks started, has ended and called back. In tests it runs the
+// queued callbacks (testOnlyQueue) on the caller's goroutine meanwhile, as
+// the UI goroutine would: a task may wait for one (a dialog it asks the
+// user through).
 func (t *tasks) wait() {
 	for {
-		t.wg.Wait()
-		if testOnlyQueue == nil || !testOnlyQueue.run() {
+		ran := testOnlyQueue != nil && testOnlyQueue.run()
+		t.mu.Lock()
+		n := t.running
+		t.mu.Unlock()
+		if n == 0 && !ran && (testOnlyQueue == nil || !testOnlyQueue.run()) {
 			return
+		}
+		if !ran {
+			time.Sleep(time.Millisecond)
 		}
 	}
 }
 
-// stop cancels the tasks running and waits for them.
+// stop cancels the tasks running and waits for them to end. Their last
+// callbacks are not waited for: the app is closing.
 func (t *tasks) stop() {
 	t.cancel()
-	t.wg.Wait()
+	for {
+		t.mu.Lock()
+		n := t.running
+		t.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -134,7 +134,7 @@ func (s *Store) stopBorrowing() error {
 	if err := os.Remove(AlternatesFile(s.dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	syncDir(filepath.Dir(AlternatesFile(s.dir)))
+	SyncDir(filepath.Dir(AlternatesFile(s.dir)))
 	s.alternates = nil
 	return nil
 }

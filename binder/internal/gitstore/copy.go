@@ -166,9 +166,9 @@ func Copy(ctx context.Context, src, dst *Store, tip plumbing.Hash, progress func
 			dirs[filepath.Dir(path)] = true
 		}
 		for d := range dirs {
-			syncDir(d)
+			SyncDir(d)
 		}
-		syncDir(filepath.Join(dst.dir, "objects"))
+		SyncDir(filepath.Join(dst.dir, "objects"))
 		return len(items), nil
 	}
 	_, err = dst.WritePack(ctx, src, items, progress)

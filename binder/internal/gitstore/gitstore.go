@@ -131,7 +131,7 @@ func (s *Store) MoveHead(old, new plumbing.Hash, shared bool) error {
 		os.Remove(lock)
 		return fmt.Errorf("update %s: %w", Branch, err)
 	}
-	syncDir(filepath.Dir(refPath))
+	SyncDir(filepath.Dir(refPath))
 	if shared {
 		// Another machine that took the lock over (below) could have
 		// renamed its value over ours.

@@ -402,7 +402,7 @@ func (s *Store) MoveInto(dst *Store) error {
 			}
 		}
 	}
-	syncDir(filepath.Join(to, "pack"))
+	SyncDir(filepath.Join(to, "pack"))
 	loose, err := s.looseObjects()
 	if err != nil {
 		return err
@@ -419,9 +419,9 @@ func (s *Store) MoveInto(dst *Store) error {
 		dirs[filepath.Dir(target)] = true
 	}
 	for d := range dirs {
-		syncDir(d)
+		SyncDir(d)
 	}
-	syncDir(to)
+	SyncDir(to)
 	return dst.LoadPacks()
 }
 

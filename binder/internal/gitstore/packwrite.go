@@ -530,7 +530,7 @@ func (s *Store) installPack(tmp string, sum, idx []byte) (string, error) {
 	if err := os.Rename(base+".idx.tmp", base+".idx"); err != nil {
 		return "", err
 	}
-	syncDir(dir)
+	SyncDir(dir)
 	return filepath.Base(base + ".pack"), nil
 }
 
@@ -626,8 +626,8 @@ func writeFileSynced(path string, data []byte) error {
 	return err
 }
 
-// syncDir flushes a directory's entries to disk (where the system allows).
-func syncDir(dir string) {
+// SyncDir flushes a directory's entries to disk (where the system allows).
+func SyncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
