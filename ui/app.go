@@ -69,6 +69,7 @@ func New(a fyne.App, opts Options) *App {
 	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts, tasks: newTasks(), trace: &tracer{w: opts.Trace, start: time.Now()}}
 	u.win.Resize(fyne.NewSize(1000, 680))
 	u.win.SetOnClosed(u.Close)
+	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetMainMenu(u.mainMenu())
 	if choice := a.Preferences().String(themePref); choice != "" {
 		applyTheme(a, choice)
@@ -87,6 +88,22 @@ func (u *App) Binder() *binder.Binder {
 		return nil
 	}
 	return u.session.b
+}
+
+// closeWindow closes the window, asking first if the editor holds unsaved
+// changes.
+func (u *App) closeWindow() {
+	if u.shell != nil && u.view == u.shell {
+		if title, ok := u.shell.unsavedTitle(); ok {
+			dialog.ShowConfirm("Quit without saving?", fmt.Sprintf("The changes to “%s” have not been saved.", title), func(quit bool) {
+				if quit {
+					u.win.Close()
+				}
+			}, u.win)
+			return
+		}
+	}
+	u.win.Close()
 }
 
 // Close stops the background work and releases the binder.
@@ -252,9 +269,7 @@ func (u *App) opened(b *binder.Binder, id *bcrypto.Identity) {
 	u.win.SetTitle("gobag — " + b.Name(context.Background()))
 	u.shell = newShell(u)
 	u.session.onChange = u.shell.binderChanged
-	u.session.onFailure = func(err error) {
-		u.message("Cannot open the binder again", err.Error())
-	}
+	u.session.onFailure = u.shell.reopenFailed
 	u.session.warn = u.warnLater
 	u.show(u.shell)
 	u.trace.event("first-screen", u.shell.current)

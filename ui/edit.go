@@ -146,9 +146,45 @@ func (s *editScreen) say(msg string) {
 	s.notice.Show()
 }
 
+// keepOrDiscard protects unsaved changes before the editor loads another
+// record: it runs load at once if there are none, else asks first. The
+// same record asked for again keeps the changes (and goes to field).
+func (s *editScreen) keepOrDiscard(id, field string, load func()) {
+	if !s.dirty() {
+		load()
+		return
+	}
+	if id != "" && !s.isNew && s.saved != nil && s.saved.ID == id {
+		if field != "" {
+			s.focus(field)
+		}
+		return
+	}
+	dialog.ShowConfirm("Discard changes?", fmt.Sprintf("The changes to “%s” have not been saved. Discard them and open the other record?", s.draftTitle()), func(discard bool) {
+		if discard {
+			load()
+		}
+	}, s.u.win)
+}
+
+// draftTitle names the record being edited, for the questions about it.
+func (s *editScreen) draftTitle() string {
+	if t := strings.TrimSpace(s.title.Text); t != "" {
+		return t
+	}
+	if s.saved != nil && s.saved.Title != "" {
+		return s.saved.Title
+	}
+	return "the new record"
+}
+
 // editRecord loads the record id, with the cursor at field (the title if
-// empty).
+// empty), asking first if another record has unsaved changes.
 func (s *editScreen) editRecord(id, field string) {
+	s.keepOrDiscard(id, field, func() { s.loadRecord(id, field) })
+}
+
+func (s *editScreen) loadRecord(id, field string) {
 	b := s.u.Binder()
 	if b == nil {
 		s.say("A gobag command from a terminal is using the binder: open the record again in a moment.")
@@ -168,6 +204,10 @@ func (s *editScreen) editRecord(id, field string) {
 // plan type template (a business continuity plan's if empty), and set's
 // fields are filled in as a command line's --set would.
 func (s *editScreen) newRecord(kind, template string, set []binder.FieldValue) {
+	s.keepOrDiscard("", "", func() { s.startRecord(kind, template, set) })
+}
+
+func (s *editScreen) startRecord(kind, template string, set []binder.FieldValue) {
 	r := &binder.Record{Kind: kind, Fields: map[string]any{}}
 	if kind == "plan" {
 		if template == "" {

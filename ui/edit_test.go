@@ -409,3 +409,57 @@ func TestTimelineEntriesCannotBeEdited(t *testing.T) {
 		t.Fatal("a timeline entry can be edited")
 	}
 }
+
+// Unsaved changes survive leaving the editor: another screen offers the
+// way back, opening another record in the editor asks first, and closing
+// the window asks first.
+func TestUnsavedChangesAreNeverDroppedSilently(t *testing.T) {
+	opts, _ := newDemoBinder(t)
+	u := openApp(t, opts)
+	priya := recordTitled(t, u.Binder(), "contact", "Priya Raman — Information Security Officer")
+	other := recordTitled(t, u.Binder(), "contact", "Amara Okafor — Head of ICT")
+	s := editing(t, u, priya, "")
+	s.title.SetText("Priya Raman — typed during an incident")
+
+	u.shell.goTo("records")
+	if !u.shell.draft.Visible() || !strings.Contains(u.shell.draft.Text, "typed during an incident") {
+		t.Fatalf("away from the editor, no way back to the changes (%q)", u.shell.draft.Text)
+	}
+	// Edit on another record: asked first; No keeps the changes.
+	u.editRecord(other, "")
+	top := u.Window().Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("another record replaced unsaved changes without asking")
+	}
+	test.Tap(button(t, top, "No"))
+	if s.saved.ID != priya || s.title.Text != "Priya Raman — typed during an incident" {
+		t.Fatalf("after No: editing %q, title %q", s.saved.Title, s.title.Text)
+	}
+	// Edit on the same record keeps them too.
+	u.shell.goTo("dashboard")
+	u.editRecord(priya, "")
+	if u.Window().Canvas().Overlays().Top() != nil || s.title.Text != "Priya Raman — typed during an incident" {
+		t.Fatalf("the same record again: title %q", s.title.Text)
+	}
+	// The draft button leads back; closing the window asks.
+	u.shell.goTo("records")
+	test.Tap(u.shell.draft)
+	if u.shell.current != "edit" || u.shell.draft.Visible() {
+		t.Fatalf("the draft button led to %q", u.shell.current)
+	}
+	u.closeWindow()
+	if top := u.Window().Canvas().Overlays().Top(); top == nil {
+		t.Fatal("closing the window with unsaved changes did not ask")
+	} else {
+		test.Tap(button(t, top, "No"))
+	}
+	if u.closed {
+		t.Fatal("the app closed after No")
+	}
+	// Yes on another record's question discards them.
+	u.editRecord(other, "")
+	test.Tap(button(t, u.Window().Canvas().Overlays().Top(), "Yes"))
+	if s.saved.ID != other || s.dirty() {
+		t.Fatalf("after Yes: editing %q, dirty %v", s.saved.Title, s.dirty())
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,7 +90,60 @@ func TestAppLendsTheBinderToAnotherProcess(t *testing.T) {
 	for _, it := range br.items {
 		found = found || it.Title == "Added from a terminal"
 	}
-	if !found || u.shell.banner.Visible() {
-		t.Fatalf("after the binder came back: records %+v, banner shown %v", br.items, u.shell.banner.Visible())
+	if !found || u.shell.bannerBox.Visible() {
+		t.Fatalf("after the binder came back: records %+v, banner shown %v", br.items, u.shell.bannerBox.Visible())
+	}
+}
+
+// When the binder cannot be opened again after a command had it, the
+// window stays as it was, an editor's unsaved changes with it, and says
+// so with a way to try again; once the cause is gone, trying again opens
+// it and the changes can be saved.
+func TestReopenFailureKeepsTheWindowAndItsEdits(t *testing.T) {
+	opts := newBinder(t, false)
+	u := openApp(t, opts)
+	priya := recordTitled(t, u.Binder(), "contact", "Priya Raman")
+	s := editing(t, u, priya, "")
+	s.title.SetText("Priya Raman (typed during an incident)")
+
+	end, err := binder.Ask(opts.BinderDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); (u.Binder() != nil || u.session.closing) && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		u.tasks.wait()
+	}
+	// What the command did makes the next open fail: here the binder's
+	// directory is gone (a drive unplugged).
+	moved := opts.BinderDir + ".away"
+	if err := os.Rename(opts.BinderDir, moved); err != nil {
+		t.Fatal(err)
+	}
+	end()
+	for deadline := time.Now().Add(5 * time.Second); !u.shell.retry.Visible() && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		u.tasks.wait()
+	}
+	if u.view != u.shell || !u.shell.retry.Visible() || !strings.Contains(u.shell.banner.Text, "could not be opened again") {
+		t.Fatalf("after a failed reopen the window shows %T, banner %q", u.view, u.shell.banner.Text)
+	}
+	if s.title.Text != "Priya Raman (typed during an incident)" {
+		t.Fatalf("the editor lost its text: %q", s.title.Text)
+	}
+	if err := os.Rename(moved, opts.BinderDir); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(u.shell.retry)
+	for deadline := time.Now().Add(5 * time.Second); u.Binder() == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		u.tasks.wait()
+	}
+	if u.Binder() == nil || u.shell.bannerBox.Visible() {
+		t.Fatal("trying again did not open the binder")
+	}
+	u.shell.goTo("edit")
+	s.save()
+	u.tasks.wait()
+	r, err := u.Binder().Get(context.Background(), priya)
+	if err != nil || r.Title != "Priya Raman (typed during an incident)" {
+		t.Fatalf("saved after the binder came back: %v, %q", err, r.Title)
 	}
 }

@@ -84,12 +84,19 @@ type place struct {
 // shell is the main window once the binder is open: the navigation on the
 // left, the current screen, and a status line.
 type shell struct {
-	u          *App
-	root       fyne.CanvasObject
-	nav        *widget.List
-	body       *fyne.Container
-	banner     *widget.Label // the binder is lent to another process
-	status     *widget.Label
+	u      *App
+	root   fyne.CanvasObject
+	nav    *widget.List
+	body   *fyne.Container
+	banner *widget.Label // the binder is lent to another process
+	// retry opens the binder again after that failed; bannerBox holds
+	// the banner and retry.
+	retry     *widget.Button
+	bannerBox *fyne.Container
+	status    *widget.Label
+	// draft leads back to the editor while it holds unsaved changes and
+	// another screen is shown.
+	draft      *widget.Button
 	screens    map[string]screen
 	current    string
 	history    []place
@@ -99,7 +106,18 @@ type shell struct {
 func newShell(u *App) *shell {
 	s := &shell{u: u, body: container.NewStack(), banner: widget.NewLabel(""), status: widget.NewLabel(""), screens: map[string]screen{}}
 	s.banner.Importance = widget.WarningImportance
-	s.banner.Hide()
+	s.draft = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.goTo("edit") })
+	s.draft.Importance = widget.WarningImportance
+	s.draft.Hide()
+	s.retry = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), func() {
+		s.retry.Hide()
+		s.banner.SetText("Opening the binder again…")
+		s.u.session.settle()
+	})
+	s.retry.Hide()
+	s.banner.Wrapping = fyne.TextWrapWord
+	s.bannerBox = container.NewBorder(nil, nil, nil, s.retry, s.banner)
+	s.bannerBox.Hide()
 	s.status.Truncation = fyne.TextTruncateEllipsis
 	nav := navSpecs()
 	s.nav = widget.NewList(func() int { return len(nav) },
@@ -122,7 +140,7 @@ func newShell(u *App) *shell {
 		incident.Hide()
 	}
 	left := container.NewBorder(nil, incident, nil, nil, s.nav)
-	split := container.NewHSplit(left, container.NewBorder(s.banner, s.status, nil, nil, s.body))
+	split := container.NewHSplit(left, container.NewBorder(s.bannerBox, container.NewBorder(nil, nil, nil, s.draft, s.status), nil, nil, s.body))
 	split.Offset = 0.16
 	s.root = split
 	return s
@@ -184,6 +202,7 @@ func (s *shell) display(name string, sc screen) {
 		s.status.SetText("")
 	}
 	s.current = name
+	s.showDraft()
 	s.body.Objects = []fyne.CanvasObject{sc.content()}
 	s.body.Refresh()
 	s.navigating = true
@@ -198,6 +217,34 @@ func (s *shell) display(name string, sc screen) {
 		sc.refresh()
 	}
 	sc.shown(s.u.win.Canvas())
+}
+
+// unsaved is a screen holding changes not yet saved (the editor).
+type unsaved interface {
+	dirty() bool
+	draftTitle() string
+}
+
+// showDraft shows the way back to unsaved changes on any other screen.
+func (s *shell) showDraft() {
+	for name, sc := range s.screens {
+		if d, ok := sc.(unsaved); ok && name != s.current && d.dirty() {
+			s.draft.SetText("Unsaved: " + d.draftTitle())
+			s.draft.Show()
+			return
+		}
+	}
+	s.draft.Hide()
+}
+
+// unsavedTitle names the record with unsaved changes, if any.
+func (s *shell) unsavedTitle() (string, bool) {
+	for _, sc := range s.screens {
+		if d, ok := sc.(unsaved); ok && d.dirty() {
+			return d.draftTitle(), true
+		}
+	}
+	return "", false
 }
 
 // back goes to the previous screen (Esc), unless the screen handles it.
@@ -223,13 +270,23 @@ func (s *shell) binderChanged() {
 		if s.u.session.reloading || !s.u.session.asked {
 			s.banner.SetText("Opening the binder again…")
 		}
-		s.banner.Show()
+		s.retry.Hide()
+		s.bannerBox.Show()
 		return
 	}
-	s.banner.Hide()
+	s.bannerBox.Hide()
 	for _, sc := range s.screens {
 		sc.refresh()
 	}
+}
+
+// reopenFailed says that the binder could not be opened again after a
+// command had it, and offers to try again. The screens stay as they were,
+// an editor's unsaved changes with them.
+func (s *shell) reopenFailed(err error) {
+	s.banner.SetText("The binder could not be opened again: " + sentence(err) + " What you see and any unsaved changes are kept; fix the cause, then try again.")
+	s.retry.Show()
+	s.bannerBox.Show()
 }
 
 // notify shows msg in the status line.

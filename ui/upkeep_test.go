@@ -47,7 +47,7 @@ func TestSettingsVerifiesAndRebuildsTheIndex(t *testing.T) {
 	for deadline := time.Now().Add(20 * time.Second); u.Binder() == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		u.tasks.wait()
 	}
-	if u.Binder() == nil || len(mustList(t, u)) != want || u.shell.banner.Visible() {
+	if u.Binder() == nil || len(mustList(t, u)) != want || u.shell.bannerBox.Visible() {
 		t.Fatalf("after a cancelled rebuild the binder is not back whole (open %v)", u.Binder() != nil)
 	}
 }
