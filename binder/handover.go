@@ -41,6 +41,26 @@ func Ask(dir string) (end func(), err error) {
 	return func() { f.Close() }, nil
 }
 
+// Lend marks this process as the one that keeps the binder at dir open
+// and lends it to the others (the desktop app), until stop is called or
+// the process ends. Only one process may: while another does, Lend fails
+// with a Locked error, and a second window waits for the first to close
+// rather than take the binder while the first has lent it.
+func Lend(dir string) (stop func(), err error) {
+	local := LocalPath(dir, "")
+	if err := os.MkdirAll(local, 0o700); err != nil {
+		return nil, fmt.Errorf("lend %s: %w", dir, err)
+	}
+	f, err := lockFile(LocalPath(dir, localLender))
+	if errors.Is(err, errHeld) {
+		return nil, &Error{Kind: Locked, Err: fmt.Errorf("%s is open in another gobag window", dir), Hint: "close the other window, or use it"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lend %s: %w", dir, err)
+	}
+	return func() { f.Close() }, nil
+}
+
 // Asks watches for other processes asking for a binder (see Ask).
 type Asks struct {
 	f *os.File

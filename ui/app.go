@@ -176,6 +176,8 @@ type opened struct {
 	id         *bcrypto.Identity
 	wrongPass  bool
 	identityOK bool
+	// stopLending ends this window's hold as the binder's lender.
+	stopLending func()
 }
 
 // unlock opens the identity with pass and then the binder, off the UI
@@ -204,6 +206,21 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		if ctx.Err() != nil {
 			return opened{identityOK: true}, ctx.Err()
 		}
+		// One window lends a binder: a second one waits for the first to
+		// close, rather than take the binder while the first has lent it.
+		stopLending, err := binder.Lend(dir)
+		for binder.KindOf(err) == binder.Locked {
+			progress("another-window", 0, 0)
+			select {
+			case <-ctx.Done():
+				return opened{identityOK: true}, ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+			stopLending, err = binder.Lend(dir)
+		}
+		if err != nil {
+			return opened{identityOK: true}, err
+		}
 		warn := binder.WithWarnings(u.warnLater)
 		b, err := binder.Open(ctx, dir, id, binder.WithProgress(progress), warn)
 		for binder.KindOf(err) == binder.Locked {
@@ -223,10 +240,14 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		if err == nil && ctx.Err() != nil {
 			// Cancelled as it finished: the user asked for nothing open.
 			b.Close()
-			return opened{identityOK: true}, ctx.Err()
+			err = ctx.Err()
+		}
+		if err != nil {
+			stopLending()
+			return opened{identityOK: true}, err
 		}
 		u.trace.event("binder-open", "")
-		return opened{b: b, id: id, identityOK: true}, err
+		return opened{b: b, id: id, identityOK: true, stopLending: stopLending}, nil
 	}, func(stage string, done, total int) {
 		v.report(progressLine(stage, done, total))
 	}, func(o opened, err error) {
@@ -234,6 +255,7 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 		case u.closed:
 			if o.b != nil {
 				o.b.Close()
+				o.stopLending()
 			}
 		case errors.Is(err, context.Canceled):
 			// Nothing was opened: ask again, or offer another binder.
@@ -256,16 +278,25 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 			}
 			u.message("Cannot open binder", msg)
 		default:
-			u.opened(o.b, o.id)
+			u.opened(o.b, o.id, o.stopLending)
 		}
 	})
 }
 
-// opened shows the main window's screens on the binder b, opened with id.
-func (u *App) opened(b *binder.Binder, id *bcrypto.Identity) {
+// opened shows the main window's screens on the binder b, opened with id;
+// stopLending ends the window's hold as its lender (binder.Lend), taken
+// here if the caller has not (a binder just made or joined, which no
+// other window can have open).
+func (u *App) opened(b *binder.Binder, id *bcrypto.Identity, stopLending func()) {
+	if stopLending == nil {
+		if stop, err := binder.Lend(b.Dir()); err == nil {
+			stopLending = stop
+		}
+	}
 	u.unlockNote = ""
 	u.remember()
 	u.session = newSession(b, id)
+	u.session.stopLending = stopLending
 	u.win.SetTitle("gobag — " + b.Name(context.Background()))
 	u.shell = newShell(u)
 	u.session.onChange = u.shell.binderChanged
@@ -318,8 +349,11 @@ func (u *App) restart() {
 
 // progressLine words a progress report for the unlock screen.
 func progressLine(stage string, done, total int) string {
-	if stage == "waiting" {
-		return "Waiting: another gobag window or command has the binder open…"
+	switch stage {
+	case "waiting":
+		return "Waiting: a gobag command has the binder open…"
+	case "another-window":
+		return "Waiting: this binder is open in another gobag window. Close it there, or use that window."
 	}
 	what := map[string]string{"history": "Checking the history", "records": "Checking the records", "index": "Building the index"}[stage]
 	if what == "" {

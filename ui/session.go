@@ -35,6 +35,9 @@ type session struct {
 	onChange  func()           // the binder was lent, or is back (and may have changed)
 	onFailure func(err error)  // opening it again failed for good
 	warn      func(msg string) // what the binder found that the user should know (any goroutine)
+	// stopLending ends this window's hold as the binder's lender (set by
+	// the app; binder.Lend).
+	stopLending func()
 }
 
 // pollAsks is how often the app looks for another process asking for the
@@ -164,7 +167,9 @@ var errLent = errors.New("a gobag command is using the binder; try again in a mo
 // use hands b to a background task, which must call done (on the UI
 // goroutine) when it no longer uses it; the binder is not lent meanwhile.
 func (s *session) use() (b *binder.Binder, done func(), err error) {
-	if s.b == nil {
+	// Once a command asks, no new work starts on the binder: it is lent
+	// as soon as the work running ends.
+	if s.b == nil || s.asked {
 		return nil, nil, errLent
 	}
 	s.busy++
@@ -188,6 +193,10 @@ func (s *session) close() {
 	if s.b != nil {
 		s.b.Close()
 		s.b = nil
+	}
+	if s.stopLending != nil {
+		// A window waiting for this binder may take it now.
+		defer s.stopLending()
 	}
 	// The goroutines may be waiting to run a callback on the UI goroutine;
 	// they check closed there, so waiting here would only matter for their

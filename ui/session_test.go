@@ -147,3 +147,46 @@ func TestReopenFailureKeepsTheWindowAndItsEdits(t *testing.T) {
 		t.Fatalf("saved after the binder came back: %v, %q", err, r.Title)
 	}
 }
+
+// A second window on the same binder waits for the first to close: it
+// does not take the binder while the first has lent it to a command.
+func TestSecondWindowWaitsForTheFirst(t *testing.T) {
+	opts := newBinder(t, false)
+	u1 := openApp(t, opts)
+	u2 := New(test.NewTempApp(t), opts)
+	t.Cleanup(u2.Close)
+	v2, ok := u2.view.(*unlockView)
+	if !ok {
+		t.Fatalf("second window shows %T", u2.view)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(v2.progress.Text, "another gobag window") && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		testOnlyQueue.run()
+	}
+	if !strings.Contains(v2.progress.Text, "another gobag window") {
+		t.Fatalf("second window says %q", v2.progress.Text)
+	}
+	// A command asks, and is done.
+	end, err := binder.Ask(opts.BinderDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); u1.Binder() != nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		testOnlyQueue.run()
+	}
+	time.Sleep(500 * time.Millisecond) // the second window's tries meanwhile
+	end()
+	for deadline := time.Now().Add(5 * time.Second); u1.Binder() == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		testOnlyQueue.run()
+	}
+	if u1.Binder() == nil || u2.session != nil {
+		t.Fatalf("after the command: first window has the binder %v, second window opened %v", u1.Binder() != nil, u2.session != nil)
+	}
+	// The first window closes: the second opens.
+	u1.Close()
+	for deadline := time.Now().Add(10 * time.Second); u2.Binder() == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		testOnlyQueue.run()
+	}
+	if u2.Binder() == nil {
+		t.Fatal("the second window did not open once the first closed")
+	}
+}

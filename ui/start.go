@@ -174,7 +174,7 @@ func (v *startView) createBinder() {
 			return
 		}
 		v.u.opts.BinderDir, v.u.opts.IdentityPath = dir, form.path
-		v.u.opened(b, b.Identity())
+		v.u.opened(b, b.Identity(), nil)
 	})
 }
 
@@ -394,7 +394,7 @@ func (v *startView) joinBinder(hostKey string) {
 			return
 		}
 		v.u.opts.BinderDir, v.u.opts.IdentityPath = dir, form.path
-		v.u.opened(b, b.Identity())
+		v.u.opened(b, b.Identity(), nil)
 		if tofu {
 			v.u.notify("Joined, trusting on first use: check with a member that the binder's fingerprint is " + b.Fingerprint())
 		}
