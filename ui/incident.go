@@ -40,6 +40,7 @@ const (
 	incFieldEvent    = "x-event"    // entry: done, undone, note or fallback
 	incFieldContact  = "x-contact"  // entry: the contact called
 	incFieldCall     = "x-call"     // entry: reached or not-reached
+	incFieldSeq      = "x-seq"      // entry: its place in the timeline when logged
 )
 
 // What an entry says about a step or a call.
@@ -91,6 +92,7 @@ type incidentEntry struct {
 	binder.TimelineEntry
 	about binder.Values
 	saved time.Time // when it was saved, to order entries logged in the same second
+	seq   int64     // its place in the timeline when it was logged (x-seq)
 }
 
 // incidentCallee is one person on the call list, with their alternates.
@@ -257,10 +259,12 @@ func loadIncident(ctx context.Context, b *binder.Binder, id string) (*incidentDa
 		if !ok {
 			at = r.Updated
 		}
+		seq, _ := r.Int(incFieldSeq)
 		d.entries = append(d.entries, incidentEntry{
 			TimelineEntry: binder.TimelineEntry{ID: r.ID, At: at, Author: r.Author, Text: r.Title},
 			about:         binder.Values(r.Fields),
 			saved:         r.Updated,
+			seq:           seq,
 		})
 	}
 	// Entries logged in the same second keep the order they were saved in.
@@ -268,6 +272,9 @@ func loadIncident(ctx context.Context, b *binder.Binder, id string) (*incidentDa
 		a, b := d.entries[i], d.entries[j]
 		if !a.At.Equal(b.At) {
 			return a.At.Before(b.At)
+		}
+		if a.seq != b.seq {
+			return a.seq < b.seq
 		}
 		return a.saved.Before(b.saved)
 	})
@@ -332,7 +339,13 @@ func logIncident(u *App, id, text string, about map[string]any) (*binder.Record,
 	if b == nil {
 		return nil, errIncidentBusy
 	}
-	fields := map[string]any{"incident": id, "at": time.Now().Format(time.RFC3339)}
+	// Times have whole seconds: x-seq orders the entries of one second
+	// (a step ticked and unticked at once) as they were logged.
+	seq := int64(1)
+	if entries, err := b.Timeline(context.Background(), id); err == nil {
+		seq = int64(len(entries)) + 1
+	}
+	fields := map[string]any{"incident": id, "at": time.Now().Format(time.RFC3339), incFieldSeq: seq}
 	for k, v := range about {
 		fields[k] = v
 	}

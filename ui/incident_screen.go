@@ -705,23 +705,12 @@ func (v *incidentScreen) callRow(c *binder.Record, head string, teams []string, 
 	return box
 }
 
-// incidentClipboardClear is how long a copied number stays on the
-// clipboard.
-const incidentClipboardClear = 30 * time.Second
-
 // copyNumber puts number on the clipboard, and takes it off again after
-// a while unless something else was copied meanwhile.
+// a while unless something else was copied meanwhile (as the records do,
+// and when the app closes too).
 func (v *incidentScreen) copyNumber(number string) {
-	cb := v.u.fyneApp.Clipboard()
-	cb.SetContent(number)
-	v.say(fmt.Sprintf("Copied %s; the clipboard is cleared in %d s.", number, int(incidentClipboardClear/time.Second)))
-	time.AfterFunc(incidentClipboardClear, func() {
-		fyne.Do(func() {
-			if cb.Content() == number {
-				cb.SetContent("")
-			}
-		})
-	})
+	v.u.copyPhone(number)
+	v.say(fmt.Sprintf("Copied %s; the clipboard is cleared in %s.", number, wordDuration(clipboardClearAfter)))
 }
 
 // dial hands number to the system's phone handler.

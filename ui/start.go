@@ -396,6 +396,11 @@ func (v *startView) joinBinder(hostKey string) {
 		v.u.opts.BinderDir, v.u.opts.IdentityPath = dir, form.path
 		v.u.opened(b, b.Identity(), nil)
 		if tofu {
+			// A question for the user to settle, not a passing note: it
+			// stays until dismissed.
+			dialog.ShowInformation("Check the binder's fingerprint",
+				"You joined trusting the binder on first use. Check with a member of the binder, in person or by phone, that its fingerprint is\n\n"+
+					b.Fingerprint()+"\n\nSettings shows it again at any time. If it differs, this is not your team's binder: remove this copy.", v.u.win)
 			v.u.notify("Joined, trusting on first use: check with a member that the binder's fingerprint is " + b.Fingerprint())
 		}
 	})

@@ -180,4 +180,9 @@ func TestJoinClonesBinder(t *testing.T) {
 	if !strings.Contains(u.shell.status.Text, u.Binder().Fingerprint()) {
 		t.Fatalf("got status %q; want the fingerprint to check", u.shell.status.Text)
 	}
+	// And a dialog that stays until the user has read it.
+	top := u.Window().Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(textOf(top), u.Binder().Fingerprint()) {
+		t.Fatal("no dialog with the fingerprint to check after joining on first use")
+	}
 }
