@@ -74,8 +74,14 @@ LDFLAGS := $(if $(VERSION),-ldflags "-X main.version=$(VERSION)")
 FYNE_TOOLS := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE       := $(shell $(GO) env GOPATH 2>/dev/null)/bin/fyne
 
+# no_emoji leaves out Fyne's colour emoji font, which it would parse once
+# per text style for every window: about 20 MB of the app's memory
+# (docs/PERFORMANCE.md). Emoji in records then show through the system's
+# fonts, where it has one for them.
+TAGS := no_emoji
+
 build: deps
-	$(GO) build $(LDFLAGS) -o $(BIN) ./cmd/gobag
+	$(GO) build -tags $(TAGS) $(LDFLAGS) -o $(BIN) ./cmd/gobag
 
 run: build
 	@test -d $(DEMO) || $(BIN) demo --binder $(DEMO)

@@ -50,11 +50,11 @@ const (
 	// localAsk is held shared by each process that waits for the binder
 	// while another holds it, so that a holder that lends it (the desktop
 	// app) sees the ask and closes the binder (docs/adr/0002).
-	localAsk      = "ask"
+	localAsk = "ask"
 	// localLender is held exclusively by the process that keeps the
 	// binder open and lends it (the desktop app), for as long as it runs:
 	// one such process per binder.
-	localLender = "lender"
+	localLender   = "lender"
 	localIndex    = "index"
 	localIndexKey = "index.key"
 	localRemotes  = "remotes.toml"

@@ -283,6 +283,11 @@ func (u *App) unlock(identity, pass []byte, v *unlockView) {
 	})
 }
 
+// appMemoryLimit is the Go runtime's soft memory limit once the binder is
+// open: above the live heap of a 10,000-record binder's screens (about
+// 45 MB), below what the budget allows the whole process.
+const appMemoryLimit = 80 << 20
+
 // opened shows the main window's screens on the binder b, opened with id;
 // stopLending ends the window's hold as its lender (binder.Lend), taken
 // here if the caller has not (a binder just made or joined, which no
@@ -293,6 +298,12 @@ func (u *App) opened(b *binder.Binder, id *bcrypto.Identity, stopLending func())
 			stopLending = stop
 		}
 	}
+	// The identity is open: the passphrase's scrypt, which needs 256 MB,
+	// is done. The app now sits open for hours with a live heap of a few
+	// tens of MB (10,000 records); a soft limit keeps the heap's growth
+	// between collections, and what it returns to the system, in step
+	// with that rather than with the default doubling (docs/PERFORMANCE.md).
+	debug.SetMemoryLimit(appMemoryLimit)
 	u.unlockNote = ""
 	u.remember()
 	u.session = newSession(b, id)

@@ -437,7 +437,7 @@ func (d *dashboard) check(offsiteDays int) {
 	d.checkLine.SetText("Checking the binder's readiness…")
 	d.dueLine.SetText("Checking what falls due…")
 	now := d.now()
-	runBinderTask(d.u, func(ctx context.Context, b *binder.Binder, progress binder.Progress) (dashboardCheck, error) {
+	runRefreshTask(d.u, func(ctx context.Context, b *binder.Binder, progress binder.Progress) (dashboardCheck, error) {
 		copies, err := gitsync.OffsiteCopies(b.Dir())
 		if err != nil {
 			return dashboardCheck{}, err

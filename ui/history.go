@@ -71,7 +71,7 @@ func (h *historyView) load(id string) {
 		}
 	}
 	h.status.SetText("Reading the history…")
-	runBinderTask(h.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) ([]revision, error) {
+	runRefreshTask(h.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) ([]revision, error) {
 		return readHistory(ctx, b, id, historyLimit)
 	}, nil, func(revs []revision, err error) {
 		if n != h.loading {

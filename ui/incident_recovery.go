@@ -31,12 +31,6 @@ func incTelURL(number string) (*url.URL, error) {
 	return &url.URL{Scheme: "tel", Opaque: n}, nil
 }
 
-// incidentOpener opens a record on the records screen. It is reached
-// through an interface because screenSpecs, which builds this screen, is
-// what openRecord looks screens up in: a direct call would make their
-// initialisation a cycle.
-type incidentOpener interface{ openRecord(id string) }
-
 // loadRecovery computes the recovery order of the systems involved, off
 // the UI goroutine (a big binder has many systems), and shows it.
 func (v *incidentScreen) loadRecovery() {
@@ -50,7 +44,7 @@ func (v *incidentScreen) loadRecovery() {
 		involved[id] = true
 	}
 	v.recoveryMsg.SetText("Working out the recovery order…")
-	runBinderTask(v.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) ([]recovery.Step, error) {
+	runRefreshTask(v.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) ([]recovery.Step, error) {
 		var recs []*binder.Record
 		for _, kind := range []string{"system", "runbook"} {
 			list, err := b.List(ctx, kind)
@@ -143,7 +137,7 @@ func (v *incidentScreen) buildRecovery(steps []recovery.Step, all bool) {
 		}
 		row.left.TextStyle.Bold = true
 		id := s.ID
-		row.open = widget.NewButtonWithIcon("Open", theme.DocumentIcon(), func() { incidentOpener(v.u).openRecord(id) })
+		row.open = widget.NewButtonWithIcon("Open", theme.DocumentIcon(), func() { v.u.openRecord(id) })
 		name := widget.NewLabelWithStyle(fmt.Sprintf("%d. %s", i+1, s.Title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		name.Wrapping = fyne.TextWrapWord
 		var facts []string

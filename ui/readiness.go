@@ -173,7 +173,7 @@ func (r *readinessReport) refresh() {
 	}
 	r.summary.SetText("Checking the binder's readiness…")
 	now := r.now()
-	runBinderTask(r.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) (*readiness.Report, error) {
+	runRefreshTask(r.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) (*readiness.Report, error) {
 		copies, err := gitsync.OffsiteCopies(b.Dir())
 		if err != nil {
 			return nil, err

@@ -34,8 +34,12 @@ type browser struct {
 	kinds  *widget.Select
 	list   *recordList
 	items  []binder.Summary
-	count  *widget.Label
-	pane   *fyne.Container // detail, history or conflicts
+	// whole says items is every record of wholeKind ("" for all), as
+	// listed when the search is empty.
+	whole     bool
+	wholeKind string
+	count     *widget.Label
+	pane      *fyne.Container // detail, history or conflicts
 	*detail
 	hist *historyView
 	conf *conflictView
@@ -61,7 +65,7 @@ func newBrowser(u *App) *browser {
 
 	v.search = newSearchField()
 	v.search.SetPlaceHolder("Search names, numbers, words…")
-	v.search.OnChanged = func(string) { v.reload() }
+	v.search.OnChanged = func(string) { v.typed() }
 	v.search.OnSubmitted = func(string) { v.openFirst() }
 	v.search.onDown = func() { v.focusList() }
 
@@ -218,6 +222,27 @@ func (v *browser) showConflicts(id string) {
 // reload lists the records that match the search and the kind filter.
 // With no query it lists them all, in kind and title order; with one, the
 // best hits first.
+// typed follows the search field as it is typed into. A query too short
+// to search for (one letter) shows the whole list: if that is what the
+// list holds already, it is left as it is rather than read again.
+func (v *browser) typed() {
+	query := strings.TrimSpace(v.search.Text)
+	kind := v.kinds.Selected
+	if kind == allKinds {
+		kind = ""
+	}
+	if v.whole && v.wholeKind == kind && len([]rune(query)) < 2 && v.u.Binder() != nil {
+		start := time.Now()
+		v.count.SetText(countLine(len(v.items), false, kind))
+		if query != "" {
+			v.count.SetText(v.count.Text + " · type two letters or more to search")
+			v.u.trace.event("search", fmt.Sprintf("chars=%d results=%d ms=%.2f", len([]rune(query)), len(v.items), float64(time.Since(start).Microseconds())/1000))
+		}
+		return
+	}
+	v.reload()
+}
+
 func (v *browser) reload() {
 	if v.list == nil {
 		return // the kind filter's first selection, while building
@@ -248,8 +273,10 @@ func (v *browser) reload() {
 		// stays whole until the second.
 		short = binder.KindOf(err) == binder.Invalid
 	}
+	v.whole = false
 	if query == "" || short {
 		items, err = b.List(ctx, kind)
+		v.whole, v.wholeKind = err == nil, kind
 	}
 	v.lastSearch = time.Since(start)
 	if err != nil {
@@ -427,10 +454,8 @@ func (l *recordList) TypedKey(ev *fyne.KeyEvent) {
 	l.List.TypedKey(ev)
 }
 
-// navigator is how the records screen asks the shell for other screens.
-// It calls them through this interface, not as methods of App: the shell's
-// screen table builds the screens, so a static call from a screen back to
-// the table would be an initialization cycle.
+// navigator is how the records screen opens the editor: the App, or in
+// tests a recorder of what it was asked for.
 type navigator interface {
 	editRecord(id, field string)
 	newRecord(kind, template string, set []binder.FieldValue)

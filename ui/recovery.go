@@ -158,7 +158,7 @@ func (r *recoveryOrder) refresh() {
 		return
 	}
 	r.summary.SetText("Working out the recovery order…")
-	runBinderTask(r.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) (*recovery.Plan, error) {
+	runRefreshTask(r.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) (*recovery.Plan, error) {
 		recs, err := b.Records(ctx)
 		if err != nil {
 			return nil, err

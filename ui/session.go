@@ -29,12 +29,22 @@ type session struct {
 	closed  bool // the app is closing
 	// reloading closes the binder to open it again (reload).
 	reloading bool
-	ctx       context.Context
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	onChange  func()           // the binder was lent, or is back (and may have changed)
-	onFailure func(err error)  // opening it again failed for good
-	warn      func(msg string) // what the binder found that the user should know (any goroutine)
+	// lentTip is the branch's tip when the binder was lent; unchanged,
+	// while onChange runs, says the binder came back at that same tip.
+	lentTip   string
+	unchanged bool
+	// refreshes are the background reads for screens running now (see
+	// runRefreshTask), cancelled when a command asks; interrupted says
+	// one was, so that the screens read again once the binder is back.
+	refreshes   map[int]*refresh
+	nextRefresh int
+	interrupted bool
+	ctx         context.Context
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	onChange    func()           // the binder was lent, or is back (and may have changed)
+	onFailure   func(err error)  // opening it again failed for good
+	warn        func(msg string) // what the binder found that the user should know (any goroutine)
 	// stopLending ends this window's hold as the binder's lender (set by
 	// the app; binder.Lend).
 	stopLending func()
@@ -79,6 +89,9 @@ func (s *session) watch() {
 		last = asked
 		s.do(func() {
 			s.asked = asked
+			if asked {
+				s.cancelRefreshes()
+			}
 			s.settle()
 		})
 	}
@@ -97,6 +110,7 @@ func (s *session) settle() {
 	case s.closed:
 	case (s.asked || s.reloading) && s.b != nil && s.busy == 0:
 		b := s.b
+		s.lentTip = b.Tip()
 		s.b, s.closing = nil, true
 		s.onChange()
 		s.wg.Add(1)
@@ -126,8 +140,14 @@ func (s *session) settle() {
 					s.onFailure(err)
 				default:
 					s.b = b
+					// A command that only read (list, show, search) left
+					// the branch where it was: the screens have nothing to
+					// read again.
+					s.unchanged = b.Tip() == s.lentTip && !s.reloading && !s.interrupted
+					s.interrupted = false
 					s.settle()
 					s.onChange()
+					s.unchanged = false
 				}
 			})
 		}()
@@ -158,6 +178,44 @@ func (s *session) reopen() (*binder.Binder, error) {
 func (s *session) reload() {
 	s.reloading = true
 	s.settle()
+}
+
+// refresh is one background read for a screen (runRefreshTask).
+type refresh struct {
+	cancel    context.CancelFunc
+	cancelled bool // by a command asking for the binder
+}
+
+// addRefresh registers a screen's background read, which a command's ask
+// cancels; it returns the read's key for endRefresh.
+func (s *session) addRefresh(cancel context.CancelFunc) int {
+	if s.refreshes == nil {
+		s.refreshes = map[int]*refresh{}
+	}
+	s.nextRefresh++
+	s.refreshes[s.nextRefresh] = &refresh{cancel: cancel}
+	return s.nextRefresh
+}
+
+// endRefresh forgets the read key, and reports whether an ask cancelled
+// it.
+func (s *session) endRefresh(key int) bool {
+	r := s.refreshes[key]
+	delete(s.refreshes, key)
+	return r != nil && r.cancelled
+}
+
+// cancelRefreshes stops the screens' background reads, so that the
+// binder is lent without waiting for them; they run again once it is
+// back.
+func (s *session) cancelRefreshes() {
+	for _, r := range s.refreshes {
+		if !r.cancelled {
+			r.cancelled = true
+			s.interrupted = true
+			r.cancel()
+		}
+	}
 }
 
 // errLent is the error of work that needs the binder while another gobag

@@ -43,15 +43,6 @@ type settingsScreen struct {
 	upkeep *upkeep // verify and reindex
 }
 
-// recordEditor opens records and the editor (the App). Screens built
-// from screenSpecs call these through it: a direct call would make
-// screenSpecs depend on itself.
-type recordEditor interface {
-	openRecord(id string)
-	editRecord(id, field string)
-	newRecord(kind, template string, set []binder.FieldValue)
-}
-
 // themePref is the preference key of the theme chosen.
 const themePref = "theme"
 
@@ -94,13 +85,12 @@ func newSettingsScreen(u *App) *settingsScreen {
 	)
 	passBox := container.NewVBox(wrapped("Your identity file, "+u.opts.IdentityPath+", is sealed with this passphrase."), passForm, container.NewHBox(s.change))
 
-	var editor recordEditor = u
 	edit := widget.NewButtonWithIcon("Edit the readiness periods", theme.DocumentCreateIcon(), func() {
 		if s.settingsID != "" {
-			editor.editRecord(s.settingsID, "")
+			u.editRecord(s.settingsID, "")
 			return
 		}
-		editor.newRecord("binder", "", nil)
+		u.newRecord("binder", "", nil)
 	})
 	binderBox := container.NewVBox(
 		widget.NewForm(widget.NewFormItem("Name", s.name), widget.NewFormItem("Fingerprint", s.fingerprint)),

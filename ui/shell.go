@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"runtime/debug"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -275,6 +277,9 @@ func (s *shell) binderChanged() {
 		return
 	}
 	s.bannerBox.Hide()
+	if s.u.session.unchanged {
+		return
+	}
 	for _, sc := range s.screens {
 		sc.refresh()
 	}
@@ -411,6 +416,28 @@ func (u *App) changed() { u.shell.binderChanged() }
 // notify shows msg in the status line.
 func (u *App) notify(msg string) { u.shell.notify(msg) }
 
+// runRefreshTask is runBinderTask for work that only reads the binder to
+// show it (a readiness check, the recovery order, a history): a command
+// that asks for the binder cancels it rather than wait for it, and done
+// is then not called; the screens read again once the binder is back.
+func runRefreshTask[T any](u *App, work func(ctx context.Context, b *binder.Binder, progress binder.Progress) (T, error), progress func(stage string, done, total int), done func(T, error)) {
+	ctx, cancel := context.WithCancel(u.tasks.ctx)
+	key := u.session.addRefresh(cancel)
+	runBinderTask(u, func(_ context.Context, b *binder.Binder, p binder.Progress) (T, error) {
+		return work(ctx, b, p)
+	}, progress, func(v T, err error) {
+		cancel()
+		if u.session.endRefresh(key) {
+			return
+		}
+		done(v, err)
+	})
+}
+
+// heavyWork is how long background work on the binder must take for the
+// app to return the memory it used to the system straight after.
+const heavyWork = 200 * time.Millisecond
+
 // runBinderTask runs work on the open binder off the UI goroutine, like
 // runTask; the binder is not lent to another process until work is done.
 // If another process has the binder now, done gets errLent at once.
@@ -422,7 +449,16 @@ func runBinderTask[T any](u *App, work func(ctx context.Context, b *binder.Binde
 		return
 	}
 	runTask(u.tasks, func(ctx context.Context, p binder.Progress) (T, error) {
-		return work(ctx, b, p)
+		start := time.Now()
+		v, err := work(ctx, b, p)
+		if time.Since(start) > heavyWork {
+			// Long work read much of the binder (a readiness check of
+			// every record, a sync): give the memory it no longer needs
+			// back to the system now, not whenever the runtime gets to it,
+			// so that the app stays small while it sits open for hours.
+			debug.FreeOSMemory()
+		}
+		return v, err
 	}, progress, func(v T, err error) {
 		release()
 		done(v, err)

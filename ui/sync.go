@@ -83,7 +83,7 @@ func (s *syncScreen) refresh() {
 		s.progress.SetText("The binder is busy with a command from a terminal; the remotes show again when it is done.")
 		return
 	}
-	runBinderTask(s.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) ([]gitsync.RemoteStatus, error) {
+	runRefreshTask(s.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) ([]gitsync.RemoteStatus, error) {
 		set, err := readiness.SettingsOf(ctx, b)
 		if err != nil {
 			return nil, err
@@ -261,8 +261,7 @@ func (s *syncScreen) showConflicts(reps []*gitsync.Report) {
 				}
 			}
 			id := id
-			var records recordEditor = s.u
-			s.conflicts.Add(widget.NewButtonWithIcon("Conflicting values in "+title+": compare and choose", theme.WarningIcon(), func() { records.openRecord(id) }))
+			s.conflicts.Add(widget.NewButtonWithIcon("Conflicting values in "+title+": compare and choose", theme.WarningIcon(), func() { s.u.openRecord(id) }))
 		}
 	}
 	s.conflicts.Refresh()
