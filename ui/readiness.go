@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ type readinessReport struct {
 	u    *App
 	root fyne.CanvasObject
 	now  func() time.Time
+	// cancel stops the check running (stop), shown meanwhile.
+	cancel *widget.Button
+	stop   func()
 
 	severity *widget.Select
 	rule     *widget.Select
@@ -71,6 +75,12 @@ func newReadinessReport(u *App) *readinessReport {
 	r.filter.SetPlaceHolder("Filter by record, rule or words")
 	r.filter.OnChanged = func(string) { r.show() }
 	again := widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), r.refresh)
+	r.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		if r.stop != nil {
+			r.stop()
+		}
+	})
+	r.cancel.Hide()
 
 	r.list = widget.NewList(func() int { return len(r.rows) }, r.newRow, r.updateRow)
 	r.list.OnSelected = func(i widget.ListItemID) {
@@ -84,7 +94,7 @@ func newReadinessReport(u *App) *readinessReport {
 		}
 	}
 	filters := container.NewBorder(nil, nil, container.NewHBox(container.NewGridWrap(fyne.NewSize(180, r.severity.MinSize().Height), r.severity),
-		container.NewGridWrap(fyne.NewSize(300, r.rule.MinSize().Height), r.rule)), again, r.filter)
+		container.NewGridWrap(fyne.NewSize(300, r.rule.MinSize().Height), r.rule)), container.NewHBox(again, r.cancel), r.filter)
 	r.root = container.NewBorder(container.NewVBox(filters, r.summary), nil, nil, nil, r.list)
 	return r
 }
@@ -173,7 +183,8 @@ func (r *readinessReport) refresh() {
 	}
 	r.summary.SetText("Checking the binder's readiness…")
 	now := r.now()
-	runRefreshTask(r.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) (*readiness.Report, error) {
+	r.cancel.Show()
+	r.stop = runRefreshTask(r.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) (*readiness.Report, error) {
 		copies, err := gitsync.OffsiteCopies(b.Dir())
 		if err != nil {
 			return nil, err
@@ -181,6 +192,15 @@ func (r *readinessReport) refresh() {
 		return readiness.Run(ctx, b, copies, now)
 	}, nil, func(rep *readiness.Report, err error) {
 		if gen != r.gen {
+			return
+		}
+		r.cancel.Hide()
+		r.stop = nil
+		if errors.Is(err, context.Canceled) {
+			if r.report != nil {
+				r.show()
+			}
+			r.summary.SetText("Check cancelled. " + r.summary.Text)
 			return
 		}
 		if err != nil {

@@ -170,3 +170,23 @@ func findButton(o fyne.CanvasObject) *widget.Button {
 	finding := o.(*fyne.Container).Objects[1].(*fyne.Container)
 	return finding.Objects[2].(*fyne.Container).Objects[0].(*widget.Button)
 }
+
+// A check can be cancelled: the report shown stays, and says so.
+func TestReadinessCheckCanBeCancelled(t *testing.T) {
+	u := openApp(t, demoBinder(t, nil))
+	r := reportOf(t, u)
+	before := len(r.report.Findings)
+	gate := make(chan struct{})
+	u.tasks.testOnlyGate = gate
+	r.refresh()
+	if !r.cancel.Visible() {
+		t.Fatal("no Cancel while checking")
+	}
+	test.Tap(r.cancel)
+	close(gate)
+	u.tasks.testOnlyGate = nil
+	u.tasks.wait()
+	if r.cancel.Visible() || !strings.HasPrefix(r.summary.Text, "Check cancelled.") || len(r.report.Findings) != before {
+		t.Fatalf("after Cancel: summary %q, cancel shown %v, %d findings; want %d", r.summary.Text, r.cancel.Visible(), len(r.report.Findings), before)
+	}
+}

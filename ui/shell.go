@@ -420,18 +420,24 @@ func (u *App) notify(msg string) { u.shell.notify(msg) }
 // show it (a readiness check, the recovery order, a history): a command
 // that asks for the binder cancels it rather than wait for it, and done
 // is then not called; the screens read again once the binder is back.
-func runRefreshTask[T any](u *App, work func(ctx context.Context, b *binder.Binder, progress binder.Progress) (T, error), progress func(stage string, done, total int), done func(T, error)) {
+// The function returned cancels it too (a Cancel button): done then gets
+// the context's error.
+func runRefreshTask[T any](u *App, work func(ctx context.Context, b *binder.Binder, progress binder.Progress) (T, error), progress func(stage string, done, total int), done func(T, error)) (cancel func()) {
 	ctx, cancel := context.WithCancel(u.tasks.ctx)
 	key := u.session.addRefresh(cancel)
 	runBinderTask(u, func(_ context.Context, b *binder.Binder, p binder.Progress) (T, error) {
 		return work(ctx, b, p)
 	}, progress, func(v T, err error) {
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
 		cancel()
 		if u.session.endRefresh(key) {
 			return
 		}
 		done(v, err)
 	})
+	return cancel
 }
 
 // heavyWork is how long background work on the binder must take for the
