@@ -65,10 +65,10 @@ func recordByRef(recs []*binder.Record, ref string) *binder.Record {
 }
 
 // capture renders the app's window to a PNG in the temp dir, in light and
-// dark, to be looked at; GOBAG_SHOTS names a directory to keep them in.
+// dark, to be looked at; GOBAG_UI_SHOTS names a directory to keep them in.
 func capture(t *testing.T, u *App, name string) {
 	t.Helper()
-	dir := os.Getenv("GOBAG_SHOTS")
+	dir := os.Getenv("GOBAG_UI_SHOTS")
 	if dir == "" {
 		return
 	}
