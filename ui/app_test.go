@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -290,4 +291,55 @@ func TestOpeningCanBeCancelled(t *testing.T) {
 	if u.Binder() == nil {
 		t.Fatal("not opened on the next try")
 	}
+}
+
+// newBinderWith makes a binder, lets fill add to it, and writes an
+// unsealed identity for it.
+func newBinderWith(t *testing.T, fill func(ctx context.Context, b *binder.Binder)) Options {
+	t.Helper()
+	id, err := bcrypto.NewIdentity("priya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	b, err := binder.Create(ctx, filepath.Join(dir, "binder"), id, "Example Statistics Office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(ctx, b)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	idPath := filepath.Join(dir, "id")
+	if err := os.WriteFile(idPath, id.MarshalText(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}
+}
+
+// demoBinder makes a binder of the demo's records, after change (if not
+// nil) has altered them, and returns how to open it.
+func demoBinder(t *testing.T, change func(recs []*binder.Record)) Options {
+	t.Helper()
+	return newBinderWith(t, func(ctx context.Context, b *binder.Binder) {
+		recs, err := binder.DemoRecords(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if change != nil {
+			change(recs)
+		}
+		if _, err := b.Import(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// newDemoBinder is demoBinder of the demo's records as they are, with the
+// identity that opens it.
+func newDemoBinder(t *testing.T) (Options, *bcrypto.Identity) {
+	t.Helper()
+	opts := demoBinder(t, nil)
+	return opts, loadID(t, opts)
 }

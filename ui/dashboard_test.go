@@ -20,40 +20,6 @@ import (
 	gitsync "gobag/sync"
 )
 
-// demoBinder makes a binder of the demo's records, after change (if not
-// nil) has altered them, and returns how to open it.
-func demoBinder(t *testing.T, change func(recs []*binder.Record)) Options {
-	t.Helper()
-	id, err := bcrypto.NewIdentity("priya")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	ctx := context.Background()
-	b, err := binder.Create(ctx, filepath.Join(dir, "binder"), id, "Example Statistics Office")
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := binder.DemoRecords(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if change != nil {
-		change(recs)
-	}
-	if _, err := b.Import(ctx, recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	idPath := filepath.Join(dir, "id")
-	if err := os.WriteFile(idPath, id.MarshalText(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}
-}
-
 // recordByRef returns the demo record named ref.
 func recordByRef(recs []*binder.Record, ref string) *binder.Record {
 	for _, r := range recs {

@@ -2,12 +2,9 @@ package ui
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -17,37 +14,6 @@ import (
 	bcrypto "gobag/crypto"
 	"gobag/ui/editor"
 )
-
-// newDemoBinder makes a binder holding the demo records, with an identity
-// that needs no passphrase.
-func newDemoBinder(t *testing.T) (Options, *bcrypto.Identity) {
-	t.Helper()
-	id, err := bcrypto.NewIdentity("priya")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	ctx := context.Background()
-	b, err := binder.Create(ctx, filepath.Join(dir, "binder"), id, "Example Statistics Office")
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := binder.DemoRecords(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Import(ctx, recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	idPath := filepath.Join(dir, "id")
-	if err := os.WriteFile(idPath, id.MarshalText(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}, id
-}
 
 // recordTitled returns the id of the record called title.
 func recordTitled(t *testing.T, b *binder.Binder, kind, title string) string {

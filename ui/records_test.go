@@ -18,31 +18,6 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-// newBinderWith makes a binder, lets fill add to it, and writes an
-// unsealed identity for it.
-func newBinderWith(t *testing.T, fill func(ctx context.Context, b *binder.Binder)) Options {
-	t.Helper()
-	id, err := bcrypto.NewIdentity("priya")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	ctx := context.Background()
-	b, err := binder.Create(ctx, filepath.Join(dir, "binder"), id, "Example Statistics Office")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fill(ctx, b)
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	idPath := filepath.Join(dir, "id")
-	if err := os.WriteFile(idPath, id.MarshalText(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return Options{BinderDir: filepath.Join(dir, "binder"), IdentityPath: idPath}
-}
-
 // openRecords starts the app on opts and returns its records screen.
 func openRecords(t *testing.T, opts Options) (*App, *browser) {
 	t.Helper()
