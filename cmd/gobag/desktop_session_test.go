@@ -87,20 +87,7 @@ func TestIncidentSessionInARealWindow(t *testing.T) {
 	if !waitTitle(t, display, `"gobag"`, exited, &appErr) {
 		t.Fatalf("no unlock window\n%s", appErr.String())
 	}
-	var err error
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		cmd := exec.Command("xdotool", "search", "--sync", "--onlyvisible", "--name", "^gobag$", "windowfocus", "--sync")
-		cmd.Env = append(os.Environ(), "DISPLAY="+display)
-		if err = cmd.Run(); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatal("the unlock window never took the keyboard")
-	}
-	time.Sleep(300 * time.Millisecond)
-	xdo("type", "--delay", "30", demoIdentities[0].passphrase)
-	xdo("key", "Return")
+	typePassphrase(t, display, demoIdentities[0].passphrase)
 	if !waitTitle(t, display, "National Statistics Office (demo)", exited, &appErr) {
 		t.Fatalf("typing the passphrase did not unlock\n%s", appErr.String())
 	}

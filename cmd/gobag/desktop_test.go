@@ -134,38 +134,10 @@ func TestDesktopUnlockByTypingAtOnce(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	exited, stderr := startApp(t, display, work, "", dir)
-	xdo := func(args ...string) error {
-		cmd := exec.Command("xdotool", args...)
-		cmd.Env = append(os.Environ(), "DISPLAY="+display)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("xdotool %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		return nil
-	}
 	if !waitTitle(t, display, `"gobag"`, exited, stderr) {
 		t.Fatalf("no unlock window\n%s", stderr.String())
 	}
-	// The window manager's part: give the new window the keyboard. Then
-	// type, with no click on the field.
-	// The window is named before it is mapped, and an unmapped window
-	// cannot take the keyboard: try until it can.
-	var err error
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if err = xdo("search", "--sync", "--onlyvisible", "--name", "^gobag$", "windowfocus", "--sync"); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond) // the first frame, where the field takes focus
-	if err := xdo("type", "--delay", "30", demoIdentities[0].passphrase); err != nil {
-		t.Fatal(err)
-	}
-	if err := xdo("key", "Return"); err != nil {
-		t.Fatal(err)
-	}
+	typePassphrase(t, display, demoIdentities[0].passphrase)
 	if !waitTitle(t, display, "gobag — National Statistics Office (demo)", exited, stderr) {
 		tree, _ := xwininfo(display)
 		t.Fatalf("typing the passphrase did not unlock\n%s\n%s", tree, stderr.String())
@@ -210,4 +182,35 @@ func waitTitle(t *testing.T, display, want string, exited chan error, stderr *st
 		}
 	}
 	return false
+}
+
+// typePassphrase types pass and Return into the unlock window on display,
+// with no click: the window manager's part is to give the new window the
+// keyboard, which xdotool does. The window is named before it is mapped,
+// and an unmapped window cannot take the keyboard: it tries until it can.
+func typePassphrase(t *testing.T, display, pass string) {
+	t.Helper()
+	xdo := func(args ...string) error {
+		cmd := exec.Command("xdotool", args...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("xdotool %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err = xdo("search", "--sync", "--onlyvisible", "--name", "^gobag$", "windowfocus", "--sync"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("the unlock window never took the keyboard: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // the first frame, where the field takes focus
+	for _, args := range [][]string{{"type", "--delay", "30", pass}, {"key", "Return"}} {
+		if err := xdo(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
