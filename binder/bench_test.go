@@ -90,3 +90,26 @@ func BenchmarkSearch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMemberChange10k adds a member to a binder of 10,000 records
+// and removes them again: each change re-encrypts every record, in one
+// commit (the budget is 10 s per change).
+func BenchmarkMemberChange10k(b *testing.B) {
+	bd := benchBinder(b, 10000)
+	ctx := context.Background()
+	sam, err := bcrypto.NewIdentity("sam")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := bd.ChangeMembers(ctx, MemberChange{Op: MemberAdd, Card: sam.Card(), Roles: []string{"responder"}}, true)
+		if err != nil || len(res.Reencrypt) < 10000 {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if _, err := bd.ChangeMembers(ctx, MemberChange{Op: MemberRemove, Handle: "sam"}, true); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}

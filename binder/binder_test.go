@@ -17,12 +17,23 @@ import (
 
 func newTestBinder(t *testing.T) (*Binder, *bcrypto.Identity) {
 	t.Helper()
+	return newTestBinderOfFormat(t, formatLine)
+}
+
+// newTestBinderOfFormat makes a binder whose .gobag/format is format, as
+// an older gobag wrote it, and is not upgraded while the test runs.
+func newTestBinderOfFormat(t *testing.T, format string) (*Binder, *bcrypto.Identity) {
+	t.Helper()
+	if format != formatLine {
+		testOnlyKeepFormat = true
+		t.Cleanup(func() { testOnlyKeepFormat = false })
+	}
 	id, err := bcrypto.NewIdentity("priya")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "binder")
-	b, err := Create(context.Background(), dir, id, "Example Statistics Office")
+	b, err := create(context.Background(), dir, id, "Example Statistics Office", format)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,13 +15,20 @@ import (
 	bcrypto "gobag/crypto"
 )
 
-const envelopeHeader = "gobag-envelope 1"
+// Envelope headers: version 1 (ten lines) and version 2 (format 4), which
+// adds the record's kind, so that a member outside a record's audience
+// still learns what kind of record it is.
+const (
+	envelopeHeader   = "gobag-envelope 1"
+	envelopeHeaderV2 = "gobag-envelope 2"
+)
 
 // Envelope is the signed, plaintext companion of one record version. It
 // binds the ciphertext to its id, revision, predecessor, author and
 // audience. See docs/FORMAT.md.
 type Envelope struct {
 	ID         string
+	Kind       string // "" in a version 1 envelope
 	Rev        int
 	Prev       string // hex SHA-256 of the previous envelope file, or "" for rev 1
 	Ciphertext string // hex SHA-256 of the ciphertext file, or "" for a tombstone
@@ -38,8 +47,14 @@ type Envelope struct {
 // signedPart renders every line the signature covers.
 func (e *Envelope) signedPart() []byte {
 	var b bytes.Buffer
-	b.WriteString(envelopeHeader + "\n")
-	fmt.Fprintf(&b, "id: %s\n", e.ID)
+	if e.Kind == "" {
+		b.WriteString(envelopeHeader + "\n")
+		fmt.Fprintf(&b, "id: %s\n", e.ID)
+	} else {
+		b.WriteString(envelopeHeaderV2 + "\n")
+		fmt.Fprintf(&b, "id: %s\n", e.ID)
+		fmt.Fprintf(&b, "kind: %s\n", e.Kind)
+	}
 	fmt.Fprintf(&b, "rev: %d\n", e.Rev)
 	fmt.Fprintf(&b, "prev: %s\n", orNone(e.Prev))
 	fmt.Fprintf(&b, "ciphertext: %s\n", orNone(e.Ciphertext))
@@ -105,8 +120,11 @@ func (e *Envelope) badSignature(err error) error {
 func ParseEnvelope(data []byte) (*Envelope, error) {
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	want := []string{"", "id", "rev", "prev", "ciphertext", "author", "audience", "time", "state", "signature"}
-	if len(lines) != len(want) || lines[0] != envelopeHeader {
-		return nil, fmt.Errorf("envelope: not a %q file of %d lines", envelopeHeader, len(want))
+	if len(lines) > 0 && lines[0] == envelopeHeaderV2 {
+		want = slices.Insert(want, 2, "kind")
+	}
+	if len(lines) != len(want) || (lines[0] != envelopeHeader && lines[0] != envelopeHeaderV2) {
+		return nil, fmt.Errorf("envelope: not a %q or %q file", envelopeHeader, envelopeHeaderV2)
 	}
 	v := map[string]string{}
 	for i, l := range lines[1:] {
@@ -116,7 +134,10 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		}
 		v[k] = val
 	}
-	e := &Envelope{ID: v["id"]}
+	e := &Envelope{ID: v["id"], Kind: v["kind"]}
+	if len(want) == 11 && !kindPattern.MatchString(e.Kind) {
+		return nil, fmt.Errorf("envelope: bad kind")
+	}
 	var err error
 	if e.Rev, err = strconv.Atoi(v["rev"]); err != nil || e.Rev < 1 {
 		return nil, fmt.Errorf("envelope: bad rev %q", v["rev"])
@@ -165,6 +186,10 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	}
 	return e, nil
 }
+
+// kindPattern is the form of a kind's name in an envelope; which kinds
+// exist is the reader's business (Kinds).
+var kindPattern = regexp.MustCompile(`^[a-z][a-z-]{0,31}$`)
 
 // hashHex is the hex SHA-256 of data.
 func hashHex(data []byte) string {

@@ -28,6 +28,11 @@ type indexed struct {
 	Rev     int       `json:"rev"`
 	Updated time.Time `json:"updated"`
 	Text    string    `json:"text,omitempty"`
+	// For a record this identity cannot read: its kind and audience,
+	// from the envelope (Text is empty).
+	Unreadable bool   `json:"unreadable,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	Audience   string `json:"audience,omitempty"`
 }
 
 // indexer writes records to the index in one batch, keeping the listing,
@@ -56,6 +61,9 @@ func (x *indexer) put(r *Record) error {
 	var old *Record
 	if !x.fresh {
 		old = x.b.indexedRecord(r.ID)
+		if e, ok := x.b.indexedEntry(r.ID); ok && e.Unreadable && !e.Deleted {
+			x.delta-- // counted, though it has no text to take out
+		}
 	}
 	live := !r.Deleted
 	if old != nil && r.Deleted && r.Rev > old.Rev {
@@ -120,8 +128,10 @@ func (x *indexer) put(r *Record) error {
 		}
 		return x.batch.Delete(prefixSummary + r.ID)
 	}
-	entry := indexed{Author: r.Author, Path: r.Path, Deleted: r.Deleted, Rev: r.Rev, Updated: r.Updated}
-	if live {
+	entry := indexed{Author: r.Author, Path: r.Path, Deleted: r.Deleted, Rev: r.Rev, Updated: r.Updated, Audience: r.Audience}
+	if r.Unreadable {
+		entry.Unreadable, entry.Kind = true, r.Kind
+	} else if live {
 		text, err := r.Marshal()
 		if err != nil {
 			return err
@@ -175,7 +185,7 @@ func (b *Binder) indexedEntry(id string) (*indexed, bool) {
 // indexedText is a live record's plaintext as indexed.
 func (b *Binder) indexedText(id string) (string, bool) {
 	e, ok := b.indexedEntry(id)
-	if !ok || e.Deleted {
+	if !ok || e.Deleted || e.Unreadable {
 		return "", false
 	}
 	return e.Text, true

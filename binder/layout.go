@@ -23,8 +23,8 @@ const (
 // The format version.
 const (
 	// FormatVersion is the on-disk format version written to .gobag/format.
-	FormatVersion = 3
-	formatLine    = "gobag-binder 3\n"
+	FormatVersion = 4
+	formatLine    = "gobag-binder 4\n"
 )
 
 // Branch is the one branch a binder's history lives on.

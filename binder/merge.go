@@ -31,6 +31,11 @@ type MergeResult struct {
 	// what else the merge decided that someone should know.
 	Conflicts []string `json:"conflicts"`
 	Notices   []string `json:"notices"`
+	// Refused lists the versions the merge did not take because their
+	// author is not a member of the merged roster: written on a copy that
+	// had not yet seen the member's removal. Each says which record and
+	// version, by whom; the record keeps the other copy's version.
+	Refused []string `json:"refused,omitempty"`
 }
 
 // Ancestry compares the binder's branch with commit other ("" for an empty
@@ -254,6 +259,38 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	// With two rosters, a version by someone the merged roster does not
+	// list is refused: that side counts as not having changed the record.
+	rostersDiffer := og != tg
+	refused := func(id string, s side, where string) (bool, error) {
+		if !rostersDiffer || !s.present() {
+			return false, nil
+		}
+		data, err := b.git.ReadBlob(s.env)
+		if err != nil {
+			return false, err
+		}
+		env, err := ParseEnvelope(data)
+		if err != nil || mergedRoster.Member(env.Author) != nil {
+			return false, err
+		}
+		res.Refused = append(res.Refused, fmt.Sprintf("record %s rev %d by %s (%s), who is not a member of the merged roster", id, env.Rev, env.Author, where))
+		return true, nil
+	}
+	for id, oh := range oursSides {
+		if _, both := theirsSides[id]; !both {
+			if no, err := refused(id, oh, "this copy"); err != nil {
+				return plumbing.ZeroHash, err
+			} else if no {
+				bh, err := b.sideAt(bt, id)
+				if err != nil {
+					return plumbing.ZeroHash, err
+				}
+				agePath, envPath := recordPath(id)
+				changes[agePath], changes[envPath] = bh.age, bh.env
+			}
+		}
+	}
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return plumbing.ZeroHash, err
@@ -264,7 +301,29 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 			agePath, envPath := recordPath(id)
 			changes[agePath], changes[envPath] = s.age, s.env
 		}
+		theirsRefused, err := refused(id, th, from)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		oursRefused := false
+		if changedHere && oh != th {
+			if oursRefused, err = refused(id, oh, "this copy"); err != nil {
+				return plumbing.ZeroHash, err
+			}
+		}
 		switch {
+		case theirsRefused && (!changedHere || oursRefused):
+			bh, err := b.sideAt(bt, id)
+			if err != nil {
+				return plumbing.ZeroHash, err
+			}
+			take(bh)
+			continue
+		case theirsRefused:
+			continue
+		case oursRefused:
+			take(th)
+			continue
 		case !changedHere:
 			take(th)
 			continue
@@ -295,6 +354,10 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 			res.Notices = append(res.Notices, fmt.Sprintf("%s %q: edited here, deleted in %s: the edit is kept", o.Kind, o.Title, from))
 			continue
 		}
+		if o.Unreadable || t.Unreadable {
+			return plumbing.ZeroHash, errorf(Conflict, "a member of its audience can sync the two copies; then sync again",
+				"record %s (a %s for %s) was changed on both copies, and only a member of its audience can merge it", id, o.Kind, audienceWords(o.Audience))
+		}
 		var br *Record
 		if bh.present() {
 			if br, _, err = b.version(id, bh); err != nil {
@@ -321,6 +384,20 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 	tree, err := b.git.ApplyTree(ot, changes)
 	if err != nil {
 		return plumbing.ZeroHash, err
+	}
+	if rostersDiffer {
+		// Each record is for its audience under the merged roster: what
+		// one side wrote for the other roster is encrypted again.
+		more, err := b.reencryptForRoster(ctx, tree, ot, tt, mergedRoster, now)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if len(more.trailers) > 0 {
+			if tree, err = b.git.ApplyTree(tree, more.changes); err != nil {
+				return plumbing.ZeroHash, err
+			}
+			trailers = append(trailers, more.trailers...)
+		}
 	}
 	msg := "gobag: merge " + from + "\n"
 	if len(trailers) > 0 {
@@ -462,4 +539,64 @@ func same(a, b any) bool {
 		return false
 	}
 	return bytes.Equal(x.Bytes(), y.Bytes())
+}
+
+// reencrypted is what reencryptForRoster wrote.
+type reencrypted struct {
+	changes  map[string]plumbing.Hash
+	trailers []string
+}
+
+// reencryptForRoster writes, for each live record in tree whose envelope
+// does not name its audience under ros (or, when the recovery recipient
+// changed, every live record), a merge version encrypted for it, numbered
+// after both parents' (trees ot and tt) versions.
+func (b *Binder) reencryptForRoster(ctx context.Context, tree, ot, tt plumbing.Hash, ros *roster.Roster, now time.Time) (*reencrypted, error) {
+	out := &reencrypted{changes: map[string]plumbing.Hash{}}
+	recoveryChanged := false
+	for _, t := range []plumbing.Hash{ot, tt} {
+		if raw, ok, err := b.git.ReadFile(t, pathRoster); err == nil && ok {
+			if r, err := roster.Parse(raw); err == nil && r.Recovery != ros.Recovery {
+				recoveryChanged = true
+			}
+		}
+	}
+	var plan []reencryption
+	err := b.liveEnvelopes(ctx, tree, func(id string, envData []byte, env *Envelope) error {
+		if audienceProblem(ros, env) == "" && !recoveryChanged {
+			return nil
+		}
+		_, envPath := recordPath(id)
+		top := env.Rev
+		for _, t := range []plumbing.Hash{ot, tt} {
+			if data, ok, err := b.git.ReadFile(t, envPath); err == nil && ok {
+				if pe, err := ParseEnvelope(data); err == nil {
+					top = max(top, pe.Rev)
+				}
+			}
+		}
+		// A named member the merged roster removed drops out.
+		names := strings.Split(env.Audience[0], ",")
+		for _, n := range names {
+			if n != roster.AudienceAll && !slices.Contains(roster.Roles, n) && ros.Member(n) == nil {
+				names = roster.Without(names, n)
+			}
+		}
+		plan = append(plan, reencryption{id: id, env: envData, audience: strings.Join(names, ","), action: "merge", rev: top + 1})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	versions, err := b.reencrypt(ctx, tree, plan, ros, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := storeAll(ctx, b.git, versions, out.changes); err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		out.trailers = append(out.trailers, v.trailer)
+	}
+	return out, nil
 }

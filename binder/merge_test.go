@@ -633,21 +633,15 @@ func TestAudienceIsKeptByEditsAndMerges(t *testing.T) {
 }
 
 // addSam has a's manager add a new member, sam, as a responder: a signed
-// roster change written straight to a's history. It returns sam.
+// roster change that re-encrypts every record for him. It returns sam.
 func addSam(t *testing.T, a *Binder) *bcrypto.Identity {
 	t.Helper()
-	id := a.Identity()
 	sam, err := bcrypto.NewIdentity("sam")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2 := addMember(t, a.Roster(), readAt(t, a, pathRoster), sam, roster.RoleResponder)
-	raw2, err := r2.Marshal()
-	if err != nil {
+	if _, err := a.ChangeMembers(context.Background(), MemberChange{Op: MemberAdd, Card: sam.Card(), Roles: []string{roster.RoleResponder}}, true); err != nil {
 		t.Fatal(err)
 	}
-	forge(t, a, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
-		pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
-	})
 	return sam
 }

@@ -28,6 +28,14 @@ type Record struct {
 	Author  string `json:"author"`
 	Path    string `json:"path"`
 	Deleted bool   `json:"deleted,omitempty"`
+	// Audience is who the record is encrypted to: all, a role, or
+	// members' handles, comma-separated. Set it on a record to save to
+	// choose; left empty, an edit keeps the audience the record had and
+	// a new record's is all.
+	Audience string `json:"audience,omitempty"`
+	// Unreadable: this identity is not in the record's audience. Only
+	// the id, kind, rev, author, time and audience are known.
+	Unreadable bool `json:"unreadable,omitempty"`
 
 	// Conflicts are the values two copies gave the same field, kept by a
 	// sync until someone resolves them; the record's fields hold one side's

@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// Records returns every live record, decoded.
+// Records returns every live record this identity can read, decoded.
 func (b *Binder) Records(ctx context.Context) ([]*Record, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -24,7 +24,7 @@ func (b *Binder) liveRecords(ctx context.Context) ([]*Record, error) {
 		if err := json.Unmarshal(v, &e); err != nil {
 			return fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "index entry %s is unreadable", k)
 		}
-		if !e.Deleted {
+		if !e.Deleted && !e.Unreadable {
 			entries = append(entries, e)
 		}
 		return nil
@@ -47,7 +47,7 @@ func (b *Binder) liveRecords(ctx context.Context) ([]*Record, error) {
 					errs[i] = err
 					continue
 				}
-				r.Author, r.Path = entries[i].Author, entries[i].Path
+				r.Author, r.Path, r.Audience = entries[i].Author, entries[i].Path, entries[i].Audience
 				out[i] = r
 			}
 		}(start, min(len(entries), start+chunk))

@@ -29,6 +29,7 @@ type change struct {
 	// members' handles, comma-separated (roster.Audience). Empty keeps
 	// the previous version's audience, and a new record's is all.
 	audience string
+	kind     string // the kind of the record a tombstone deletes
 }
 
 func (c change) id() string {
@@ -45,6 +46,75 @@ func (c change) id() string {
 // blobs to changes and returns the record as indexed and its commit
 // message line.
 func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int, now time.Time, changes map[string]plumbing.Hash) (*Record, string, error) {
+	v, err := b.prepareVersion(ros, c, prev, rev, now)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := v.store(b.git, changes); err != nil {
+		return nil, "", err
+	}
+	return v.indexed, v.trailer, nil
+}
+
+// version is one record version ready to store: its files' content.
+type version struct {
+	id      string
+	ct, env []byte // ct is nil for a tombstone
+	indexed *Record
+	trailer string
+}
+
+// store writes the version's blobs and adds them to changes.
+func (v *version) store(g *gitstore.Store, changes map[string]plumbing.Hash) error {
+	agePath, envPath := recordPath(v.id)
+	changes[agePath] = plumbing.ZeroHash
+	if v.ct != nil {
+		h, err := g.PutBlob(v.ct)
+		if err != nil {
+			return err
+		}
+		changes[agePath] = h
+	}
+	h, err := g.PutBlob(v.env)
+	if err != nil {
+		return err
+	}
+	changes[envPath] = h
+	return nil
+}
+
+// storeAll writes many versions' blobs at once (in one pack when there
+// are many) and adds them to changes.
+func storeAll(ctx context.Context, g *gitstore.Store, vs []*version, changes map[string]plumbing.Hash) error {
+	var blobs [][]byte
+	for _, v := range vs {
+		if v.ct != nil {
+			blobs = append(blobs, v.ct)
+		}
+		blobs = append(blobs, v.env)
+	}
+	hashes, err := g.PutBlobs(ctx, blobs)
+	if err != nil {
+		return err
+	}
+	i := 0
+	for _, v := range vs {
+		agePath, envPath := recordPath(v.id)
+		changes[agePath] = plumbing.ZeroHash
+		if v.ct != nil {
+			changes[agePath] = hashes[i]
+			i++
+		}
+		changes[envPath] = hashes[i]
+		i++
+	}
+	return nil
+}
+
+// prepareVersion encrypts and signs the next version of a record (see
+// writeVersion) without writing anything: safe to call from several
+// goroutines at once.
+func (b *Binder) prepareVersion(ros *roster.Roster, c change, prev []byte, rev int, now time.Time) (*version, error) {
 	id := c.id()
 	agePath, envPath := recordPath(id)
 	env := &Envelope{ID: id, Rev: 1, Time: now}
@@ -52,13 +122,13 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 	if prev != nil {
 		pe, err := ParseEnvelope(prev)
 		if err != nil {
-			return nil, "", fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
+			return nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
 		}
 		if pe.Deleted {
-			return nil, "", errorf(NotExist, "", "record %s was deleted", id)
+			return nil, errorf(NotExist, "", "record %s was deleted", id)
 		}
 		if pe.Sealed {
-			return nil, "", errorf(Permission, "append-only records are never changed: add a new entry that corrects it", "record %s is append-only", id)
+			return nil, errorf(Permission, "append-only records are never changed: add a new entry that corrects it", "record %s is append-only", id)
 		}
 		env.Rev, env.Prev = pe.Rev+1, hashHex(prev)
 		if audience == "" && len(pe.Audience) > 0 {
@@ -68,14 +138,18 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 	if audience == "" {
 		audience = roster.AudienceAll
 	}
-	names := strings.Split(audience, ",")
+	names, err := roster.ParseAudience(audience)
+	if err != nil {
+		return nil, &Error{Kind: Invalid, Err: fmt.Errorf("record %s: %w", id, err), Hint: "an audience is all, a role (managers, custodians, responders, auditors) or members' handles, comma-separated"}
+	}
+	audience = strings.Join(names, ",")
 	members, err := ros.Audience(names)
 	if err != nil {
-		return nil, "", &Error{Kind: Invalid, Err: fmt.Errorf("record %s: %w", id, err)}
+		return nil, &Error{Kind: Invalid, Err: fmt.Errorf("record %s: %w", id, err), Hint: "the roster lists the members and their roles"}
 	}
 	recipients, err := ros.Recipients(names)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	env.Audience = []string{audience}
 	for _, m := range members {
@@ -84,45 +158,39 @@ func (b *Binder) writeVersion(ros *roster.Roster, c change, prev []byte, rev int
 	if rev > 0 {
 		env.Rev = rev
 	}
+	env.Kind = c.kind
+	if c.rec != nil {
+		env.Kind = c.rec.Kind
+	}
 	if c.rec != nil && prev == nil {
 		spec, _ := KindByName(c.rec.Kind)
 		env.Sealed = spec.AppendOnly
 	}
-	var indexed *Record
+	v := &version{id: id}
 	if c.rec != nil {
 		c.rec.Rev, c.rec.Updated = env.Rev, now
 		plain, err := c.rec.Marshal()
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		if len(plain) > MaxRecordBytes {
-			return nil, "", errorf(Invalid, "keep large files outside the binder and name where they are in the record",
+			return nil, errorf(Invalid, "keep large files outside the binder and name where they are in the record",
 				"record %s is %d bytes; a record holds at most %d", id, len(plain), MaxRecordBytes)
 		}
-		ct, err := bcrypto.Encrypt(plain, recipients...)
-		if err != nil {
-			return nil, "", err
+		if v.ct, err = bcrypto.Encrypt(plain, recipients...); err != nil {
+			return nil, err
 		}
-		h, err := b.git.PutBlob(ct)
-		if err != nil {
-			return nil, "", err
-		}
-		changes[agePath] = h
-		env.Ciphertext = hashHex(ct)
-		c.rec.Author, c.rec.Path, c.rec.Deleted = b.id.Handle, agePath, false
-		indexed = c.rec
+		env.Ciphertext = hashHex(v.ct)
+		c.rec.Author, c.rec.Path, c.rec.Deleted, c.rec.Audience = b.id.Handle, agePath, false, audience
+		v.indexed = c.rec
 	} else {
 		env.Deleted = true
-		changes[agePath] = plumbing.ZeroHash
-		indexed = &Record{ID: id, Kind: "deleted", Rev: env.Rev, Author: b.id.Handle, Path: envPath, Deleted: true, Updated: now}
+		v.indexed = &Record{ID: id, Kind: "deleted", Rev: env.Rev, Author: b.id.Handle, Path: envPath, Deleted: true, Updated: now}
 	}
 	env.sign(b.id)
-	h, err := b.git.PutBlob(env.Marshal())
-	if err != nil {
-		return nil, "", err
-	}
-	changes[envPath] = h
-	return indexed, fmt.Sprintf("Record: %s rev %d %s", id, env.Rev, c.action), nil
+	v.env = env.Marshal()
+	v.trailer = fmt.Sprintf("Record: %s rev %d %s", id, env.Rev, c.action)
+	return v, nil
 }
 
 // Add saves a new record and returns it as stored (with id, rev 1 and the
@@ -169,7 +237,7 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 			refs[r.Ref] = target{id: r.ID, kind: r.Kind}
 		}
 		batch[r.ID] = target{id: r.ID, kind: r.Kind}
-		cs = append(cs, change{rec: r, action: "add"})
+		cs = append(cs, change{rec: r, action: "add", audience: r.Audience})
 	}
 	for _, c := range cs {
 		if err := b.resolveLinks(c.rec, nil, refs, batch); err != nil {
@@ -223,7 +291,7 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 	if err := b.resolveLinks(nr, cur, nil, nil); err != nil {
 		return nil, err
 	}
-	if err := b.commit(ctx, []change{{rec: nr, action: "edit"}}); err != nil {
+	if err := b.commit(ctx, []change{{rec: nr, action: "edit", audience: nr.Audience}}); err != nil {
 		if errors.Is(err, ErrIndexBehind) {
 			return nr, err
 		}
@@ -249,7 +317,7 @@ func (b *Binder) Delete(ctx context.Context, id string) error {
 	if spec, _ := KindByName(cur.Kind); spec.AppendOnly {
 		return errorf(Invalid, "add a new entry that corrects it", "record %s is a %s entry: entries are never deleted", id, cur.Kind)
 	}
-	return b.commit(ctx, []change{{delete: id, action: "delete"}})
+	return b.commit(ctx, []change{{delete: id, action: "delete", kind: cur.Kind}})
 }
 
 // catchUp brings the index up to the branch tip if something outside this
@@ -426,11 +494,15 @@ func (b *Binder) get(ctx context.Context, id string) (*Record, error) {
 	if e.Deleted {
 		return nil, fixErr(NotExist, fix(ActionLog, id), "its history shows every version", "record %s was deleted (rev %d, by %s)", id, e.Rev, e.Author)
 	}
+	if e.Unreadable {
+		return nil, errorf(CannotDecrypt, "a member of its audience can read it, or widen the audience to include you",
+			"record %s (a %s) is for %s, and you are not in that audience", id, e.Kind, audienceWords(e.Audience))
+	}
 	r, err := ParseRecord([]byte(e.Text))
 	if err != nil {
 		return nil, fixErr(Other, fix(ActionReindex, ""), "the index is only a cache: rebuilding it loses nothing", "index entry of %s is unreadable: %v", id, err)
 	}
-	r.Author, r.Path = e.Author, e.Path
+	r.Author, r.Path, r.Audience = e.Author, e.Path, e.Audience
 	return r, nil
 }
 
@@ -442,6 +514,12 @@ type Summary struct {
 	Rev     int       `json:"rev"`
 	Updated time.Time `json:"updated"`
 	Author  string    `json:"author"`
+	// Audience is who the record is encrypted to (all, a role, or
+	// handles, comma-separated).
+	Audience string `json:"audience,omitempty"`
+	// Unreadable: this identity is not in the record's audience, so only
+	// its id, kind and envelope are known (Title is empty).
+	Unreadable bool `json:"unreadable,omitempty"`
 }
 
 // List returns the live records of kind (all visible kinds if kind is ""),
@@ -514,15 +592,20 @@ func (b *Binder) Name(ctx context.Context) string {
 const summarySep = "\x1f"
 
 // encodeSummary is the index's listing entry: kind, title, rev, updated
-// (Unix seconds), author. Compact, because list reads every one of them.
+// (Unix seconds), author, audience and "u" if this identity cannot read
+// it. Compact, because list reads every one of them.
 func encodeSummary(r *Record) []byte {
 	title := strings.ReplaceAll(r.Title, summarySep, " ")
-	return []byte(strings.Join([]string{r.Kind, title, strconv.Itoa(r.Rev), strconv.FormatInt(r.Updated.Unix(), 10), r.Author}, summarySep))
+	unreadable := ""
+	if r.Unreadable {
+		unreadable = "u"
+	}
+	return []byte(strings.Join([]string{r.Kind, title, strconv.Itoa(r.Rev), strconv.FormatInt(r.Updated.Unix(), 10), r.Author, r.Audience, unreadable}, summarySep))
 }
 
 func decodeSummary(id string, v []byte) (Summary, bool) {
 	f := strings.Split(string(v), summarySep)
-	if len(f) != 5 {
+	if len(f) != 7 {
 		return Summary{}, false
 	}
 	rev, err1 := strconv.Atoi(f[2])
@@ -530,7 +613,7 @@ func decodeSummary(id string, v []byte) (Summary, bool) {
 	if err1 != nil || err2 != nil {
 		return Summary{}, false
 	}
-	return Summary{ID: id, Kind: f[0], Title: f[1], Rev: rev, Updated: time.Unix(sec, 0).UTC(), Author: f[4]}, true
+	return Summary{ID: id, Kind: f[0], Title: f[1], Rev: rev, Updated: time.Unix(sec, 0).UTC(), Author: f[4], Audience: f[5], Unreadable: f[6] == "u"}, true
 }
 
 // writeCommit writes a commit of tree with parents to g, made and
@@ -540,4 +623,28 @@ func writeCommit(g *gitstore.Store, tree plumbing.Hash, parents []plumbing.Hash,
 	return g.WriteCommit(tree, parents, author, msg, when, func(payload []byte) ([]byte, error) {
 		return id.SignSSH(bcrypto.GitNamespace, payload)
 	})
+}
+
+// audienceWords says who an audience is: "every member", "the managers",
+// "ana, ben and the managers".
+func audienceWords(audience string) string {
+	names := strings.Split(audience, ",")
+	var words []string
+	for _, n := range names {
+		switch {
+		case n == roster.AudienceAll:
+			return "every member"
+		case slices.Contains(roster.Roles, n):
+			words = append(words, "the "+n+"s")
+		default:
+			words = append(words, n)
+		}
+	}
+	if !slices.Contains(names, roster.RoleManager) {
+		words = append(words, "the managers")
+	}
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -88,9 +89,14 @@ func plural(n int, one, many string) string {
 
 func (b *Binder) warn(msg string) {
 	if b.warnings != nil {
+		// Readers in a pool may warn at once.
+		warnMu.Lock()
+		defer warnMu.Unlock()
 		b.warnings(msg)
 	}
 }
+
+var warnMu sync.Mutex
 
 // noteTampering appends to the local note of index failures a line with
 // the time and the number of entries. The note holds no content.

@@ -4,6 +4,7 @@ import (
 	"gobag/binder/roster"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"gobag/binder/internal/gitstore"
 
@@ -208,6 +209,11 @@ func verifyHistory(ctx context.Context, g *gitstore.Store, dir string, tip plumb
 		}
 	}
 	for _, j := range jobs {
+		if err := v.audiencesHold(ctx, j); err != nil {
+			return nil, err
+		}
+	}
+	for _, j := range jobs {
 		if j.gov != nil {
 			checkTrailers(j)
 		}
@@ -220,7 +226,7 @@ func verifyHistory(ctx context.Context, g *gitstore.Store, dir string, tip plumb
 
 // Binder formats: the format in force is the one in .gobag/format; it can
 // only go up. Format 2 allows merge commits (sync) and records' conflicts.
-var formatLines = map[string]int{"gobag-binder 1\n": 1, "gobag-binder 2\n": 2, "gobag-binder 3\n": 3}
+var formatLines = map[string]int{"gobag-binder 1\n": 1, "gobag-binder 2\n": 2, "gobag-binder 3\n": 3, "gobag-binder 4\n": 4}
 
 type rosterState struct {
 	roster *roster.Roster
@@ -242,9 +248,10 @@ type verifier struct {
 
 // commitJob is one commit's checks and what they learned about it.
 type commitJob struct {
-	h   plumbing.Hash
-	c   *gitstore.Commit
-	gov *rosterState // roster in force for this commit's signatures
+	h     plumbing.Hash
+	c     *gitstore.Commit
+	gov   *rosterState // roster in force for this commit's signatures
+	after *rosterState // roster in force after it: the one its versions are encrypted to
 
 	// Read by worker.commit.
 	gobag   plumbing.Hash     // this commit's .gobag tree
@@ -478,6 +485,7 @@ func (v *verifier) rosterPass(j *commitJob) {
 		after = v.gobagChange(j, j.gobag, gov)
 	}
 	v.rosters[j.h] = after
+	j.after = after
 	v.times[j.h] = c.Committer.When
 	if after != nil && after.format >= 2 {
 		for _, p := range c.ParentHashes {
@@ -827,6 +835,8 @@ func (w *worker) checkCiphertext(r *recordJob, env *Envelope) error {
 		r.problem("ciphertext of %d bytes is over the limit of %d (rev %d)", len(ct), MaxCiphertextBytes, env.Rev)
 	case hashHex(ct) != env.Ciphertext:
 		r.problem("ciphertext does not match its envelope (rev %d)", env.Rev)
+	default:
+		checkAudience(r, env, ct)
 	}
 	return nil
 }
@@ -864,7 +874,204 @@ func (w *worker) record(r *recordJob) error {
 	} else if env.Rev != 1 || env.Prev != "" {
 		r.problem("first version has rev %d (want 1 and no previous hash)", env.Rev)
 	}
+	checkKind(r, env)
 	return w.checkCiphertext(r, env)
+}
+
+// checkKind holds a version to the rules of its envelope's kind (format
+// 4): a known kind; in a format 4 binder, every new version names one;
+// only an append-only kind is sealed, and its first version is.
+func checkKind(r *recordJob, env *Envelope) {
+	format := 0
+	if r.commit.gov != nil {
+		format = r.commit.gov.format
+	}
+	if env.Kind == "" {
+		if format >= 4 {
+			r.problem("rev %d has a version 1 envelope, without its kind, in a format %d binder", env.Rev, format)
+		}
+		return
+	}
+	spec, ok := KindByName(env.Kind)
+	switch {
+	case !ok:
+		r.problem("rev %d: unknown kind %q", env.Rev, env.Kind)
+	case env.Sealed && !spec.AppendOnly:
+		r.problem("rev %d is sealed as append-only, but a %s is not", env.Rev, env.Kind)
+	case spec.AppendOnly && !env.Sealed && !env.Deleted:
+		r.problem("rev %d of a %s entry is not sealed: append-only records are", env.Rev, env.Kind)
+	}
+}
+
+// checkAudience holds a live version's audience to the roster after its
+// commit (format 4): the handles its envelope lists are exactly the
+// members its audience names, and its ciphertext has one X25519
+// recipient for each, and one more for the recovery recipient if the
+// binder has one. (Whether the recipients are those members' keys only
+// they can tell: each reader checks its own when it decrypts.)
+func checkAudience(r *recordJob, env *Envelope, ct []byte) {
+	after := r.commit.after
+	if env.Deleted || after == nil || r.commit.gov == nil || r.commit.gov.format < 4 {
+		return
+	}
+	if msg := audienceProblem(after.roster, env); msg != "" {
+		r.problem("rev %d: %s", env.Rev, msg)
+		return
+	}
+	want := len(env.Audience) - 1
+	if after.roster.Recovery != "" {
+		want++
+	}
+	if got := ageRecipients(ct); got != want {
+		r.problem("rev %d: its ciphertext has %d recipients, but its audience %d", env.Rev, got, want)
+	}
+}
+
+// audienceProblem says what is wrong with an envelope's audience under
+// ros, or "".
+func audienceProblem(ros *roster.Roster, env *Envelope) string {
+	if len(env.Audience) < 2 {
+		return "its envelope names no audience"
+	}
+	names, err := roster.ParseAudience(env.Audience[0])
+	if err != nil {
+		return err.Error()
+	}
+	members, err := ros.Audience(names)
+	if err != nil {
+		return err.Error()
+	}
+	want := make([]string, len(members))
+	for i, m := range members {
+		want[i] = m.Handle
+	}
+	if !slices.Equal(want, env.Audience[1:]) {
+		return fmt.Sprintf("encrypted for %s, but its audience %s is %s under the roster in force", strings.Join(env.Audience[1:], " "), env.Audience[0], strings.Join(want, " "))
+	}
+	return ""
+}
+
+// ageRecipients counts the X25519 recipient stanzas of an age file's
+// header (-1 if it has no header).
+func ageRecipients(ct []byte) int {
+	const intro = "age-encryption.org/v1\n"
+	if !bytes.HasPrefix(ct, []byte(intro)) {
+		return -1
+	}
+	n := 0
+	for _, line := range bytes.Split(ct[len(intro):], []byte("\n")) {
+		switch {
+		case bytes.HasPrefix(line, []byte("---")):
+			return n
+		case bytes.HasPrefix(line, []byte("-> X25519 ")):
+			n++
+		case bytes.HasPrefix(line, []byte("-> ")):
+			return -1 // a recipient gobag does not write
+		}
+	}
+	return -1
+}
+
+// audiencesHold checks, after a roster change (or a merge that joins two
+// rosters), that every live record in the commit's tree is encrypted for
+// its audience under the new roster: a roster change re-encrypts, in the
+// same commit, every record whose audience it changes (format 4). In a
+// merge, no version the merge takes from the other side may be by an
+// author the merged roster does not list: a removed member's key is
+// revoked from that roster on, whatever copy the version comes from.
+func (v *verifier) audiencesHold(ctx context.Context, j *commitJob) error {
+	if j.gov == nil || j.after == nil || j.gov.format < 4 && !j.merge() || j.after.format < 4 {
+		return nil
+	}
+	var took plumbing.Hash // for a merge, the parent whose .gobag it took
+	switch {
+	case j.merge():
+		other := v.rosters[j.c.ParentHashes[1]]
+		if other == nil {
+			return nil
+		}
+		if j.after.gobag == other.gobag {
+			other, took = j.gov, j.c.ParentHashes[1]
+		} else {
+			took = j.c.ParentHashes[0]
+		}
+		if bytes.Equal(other.raw, j.after.raw) && other.roster.Recovery == j.after.roster.Recovery {
+			return nil
+		}
+	case bytes.Equal(j.gov.raw, j.after.raw):
+		return nil
+	}
+	var tookRecs plumbing.Hash
+	if !took.IsZero() {
+		c, err := v.g.ReadCommit(took)
+		if err != nil {
+			return err
+		}
+		if tookRecs, _, err = v.g.Lookup(c.TreeHash, recordsDir); err != nil {
+			return err
+		}
+	}
+	recoveryChanged := j.gov.roster.Recovery != j.after.roster.Recovery
+	changed := map[string]bool{}
+	for _, c := range j.changes {
+		changed[c.id] = true
+	}
+	return v.eachEnvelope(ctx, j.records, func(id string, h plumbing.Hash, env *Envelope) {
+		if env.Deleted {
+			return
+		}
+		if msg := audienceProblem(j.after.roster, env); msg != "" && !changed[id] {
+			j.problem(id, "not re-encrypted when the roster changed: rev %d is %s", env.Rev, msg)
+		} else if recoveryChanged && !changed[id] && !j.merge() {
+			j.problem(id, "not re-encrypted when the recovery recipient changed")
+		}
+		if !took.IsZero() && j.after.roster.Member(env.Author) == nil {
+			_, envPath := recordPath(id)
+			if th, _, _ := v.g.Lookup(tookRecs, envPath[len(recordsDir)+1:]); th != h {
+				j.problem(id, "the merge takes rev %d by %s, who is not a member of the roster it takes", env.Rev, env.Author)
+			}
+		}
+	})
+}
+
+// eachEnvelope calls f with every record envelope in a records/ tree.
+func (v *verifier) eachEnvelope(ctx context.Context, recs plumbing.Hash, f func(id string, h plumbing.Hash, env *Envelope)) error {
+	if recs.IsZero() {
+		return nil
+	}
+	first, err := v.g.Tree(recs)
+	if err != nil {
+		return err
+	}
+	for _, a := range first {
+		second, err := v.g.Tree(a.Hash)
+		if err != nil {
+			return err
+		}
+		for _, b := range second {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			files, err := v.g.Tree(b.Hash)
+			if err != nil {
+				return err
+			}
+			for _, e := range files {
+				id, ok := strings.CutSuffix(string(e.Name), ".env")
+				if !ok {
+					continue
+				}
+				data, err := v.g.ReadBlob(e.Hash)
+				if err != nil {
+					return err
+				}
+				if env, err := ParseEnvelope(data); err == nil {
+					f(id, e.Hash, env)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // follows checks that env is the next version after the envelope blob
@@ -889,6 +1096,8 @@ func (w *worker) follows(r *recordJob, env *Envelope, prevHash plumbing.Hash) er
 		r.problem("rev %d changes an append-only record, written once and sealed", env.Rev)
 	case env.Sealed:
 		r.problem("rev %d seals a record after its first version", env.Rev)
+	case pe.Kind != "" && env.Kind != pe.Kind:
+		r.problem("rev %d makes a %s a %s: a record's kind never changes", env.Rev, pe.Kind, env.Kind)
 	}
 	return nil
 }
@@ -898,6 +1107,10 @@ func (w *worker) follows(r *recordJob, env *Envelope, prevHash plumbing.Hash) er
 // follows one of them and is numbered after both.
 func (w *worker) mergedRecord(r *recordJob) error {
 	switch {
+	case r.envNew.IsZero() && w.refusedOnly(r):
+		// New since the parents parted, and only by members the merged
+		// roster removed: refused, not taken.
+		return nil
 	case r.envNew.IsZero():
 		// A record either parent has stays (deleting needs a tombstone).
 		r.problem("record deleted without a tombstone")
@@ -915,6 +1128,7 @@ func (w *worker) mergedRecord(r *recordJob) error {
 		return err
 	}
 	r.seen = fmt.Sprintf("%d merge", env.Rev)
+	checkKind(r, env)
 	// The parent it follows is the one whose envelope it names.
 	var followed plumbing.Hash
 	top := 0
@@ -948,6 +1162,30 @@ func (w *worker) mergedRecord(r *recordJob) error {
 	return w.checkCiphertext(r, env)
 }
 
+// refusedOnly reports whether a record a merge leaves out was new since
+// its parents parted and every version of it the parents have is by an
+// author the merged roster does not list (format 4).
+func (w *worker) refusedOnly(r *recordJob) bool {
+	after := r.commit.after
+	if after == nil || after.format < 4 || !r.envBase.IsZero() {
+		return false
+	}
+	for _, h := range []plumbing.Hash{r.envOld, r.env2} {
+		if h.IsZero() {
+			continue
+		}
+		data, err := w.g.ReadBlob(h)
+		if err != nil {
+			return false
+		}
+		env, err := ParseEnvelope(data)
+		if err != nil || after.roster.Member(env.Author) != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // tookWhole checks a record a merge takes as one parent has it, given the
 // other parent's envelope: the other side must have left the record as it
 // was at the merge base, or deleted it while the side taken changed it
@@ -972,6 +1210,11 @@ func (w *worker) tookWhole(r *recordJob, other plumbing.Hash) error {
 		return nil
 	}
 	if oe.Deleted && r.envNew != r.envBase {
+		return nil
+	}
+	if after := r.commit.after; after != nil && after.format >= 4 && after.roster.Member(oe.Author) == nil {
+		// A version by a member the merged roster removed is refused,
+		// not merged (audiencesHold sees that the merge does not take it).
 		return nil
 	}
 	r.problem("merge keeps one parent's version of a record both sides changed, dropping the other's rev %d (a merge of the two must be a new version)", oe.Rev)

@@ -10,7 +10,6 @@ import (
 	"context"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,9 +114,6 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		}
 		return b, id, r
 	}
-	trailer := func(id string, rev int, action string) string {
-		return "tamper\n\nRecord: " + id + " rev " + strconv.Itoa(rev) + " " + action + "\n"
-	}
 
 	t.Run("unsigned commit", func(t *testing.T) {
 		b, _, r := setup(t)
@@ -167,20 +163,20 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		expectProblem(t, b, bad, r.ID, "deleted without a tombstone")
 	})
 	t.Run("roster change not signed by a manager", func(t *testing.T) {
-		b, id, _ := setup(t)
+		b, _, _ := setup(t)
 		sam, err := bcrypto.NewIdentity("sam")
 		if err != nil {
 			t.Fatal(err)
 		}
 		// A valid change first: the manager adds sam as a responder.
-		r2 := addMember(t, b.Roster(), readAt(t, b, pathRoster), sam, roster.RoleResponder)
-		raw2, _ := r2.Marshal()
-		good := forge(t, b, id, "gobag: roster\n\nRoster: serial 2\n", map[string][]byte{
-			pathRoster: raw2, pathRosterSig: roster.Sign(raw2, id), pathAllowedSigners: mustParse(t, raw2).AllowedSigners(),
-		})
-		if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
-			t.Fatalf("manager's roster change rejected: %v (commit %s)", rep.Problems, good)
+		good, err := b.ChangeMembers(ctx, MemberChange{Op: MemberAdd, Card: sam.Card(), Roles: []string{roster.RoleResponder}}, true)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if rep, _ := Verify(ctx, b.Dir(), nil); !rep.OK() {
+			t.Fatalf("manager's roster change rejected: %v (commit %s)", rep.Problems, good.Commit)
+		}
+		raw2 := readAt(t, b, pathRoster)
 		// Then sam, a responder, makes himself a manager.
 		eve, err := bcrypto.NewIdentity("eve")
 		if err != nil {
@@ -452,10 +448,13 @@ func forgeVersion(t *testing.T, b *Binder, id *bcrypto.Identity, rec *Record, pr
 	return env.Marshal()
 }
 
-// What verify cannot see (a record's kind is encrypted), the readers
-// check when they decrypt: an append-only entry a modified client left
-// unsealed and then rewrote is refused, and so is a sealed record of a
-// kind that is not append-only (which would stop every honest edit).
+// What verify cannot see in a binder written before format 4 (a
+// record's kind was only in its ciphertext), the readers check when they
+// decrypt: an append-only entry a modified client left unsealed and then
+// rewrote is refused, and so is a sealed record of a kind that is not
+// append-only (which would stop every honest edit). From format 4 the
+// envelope names the kind, and verify refuses both itself
+// (TestVerifyHoldsKinds).
 func TestReadersHoldAppendOnlyToItsKind(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
@@ -475,11 +474,11 @@ func TestReadersHoldAppendOnlyToItsKind(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b, id := newTestBinder(t)
+			b, id := newTestBinderOfFormat(t, "gobag-binder 3\n")
 			dir := b.Dir()
 			c.write(t, b, id)
 			if rep, err := Verify(ctx, dir, nil); err != nil || !rep.OK() {
-				t.Fatalf("verify (which cannot see kinds): %v %v", rep, err)
+				t.Fatalf("verify (which cannot see kinds before format 4): %v %v", rep, err)
 			}
 			if err := b.Close(); err != nil {
 				t.Fatal(err)
@@ -498,7 +497,7 @@ func TestReadersHoldAppendOnlyToItsKind(t *testing.T) {
 // refused when it arrives, as the index knows what it deletes.
 func TestReadersRefuseDeletedAppendOnlyEntry(t *testing.T) {
 	ctx := context.Background()
-	b, id := newTestBinder(t)
+	b, id := newTestBinderOfFormat(t, "gobag-binder 3\n")
 	dir := b.Dir()
 	e := &Record{ID: NewID(), Kind: "timeline", Title: "generator started"}
 	first := forgeVersion(t, b, id, e, nil, false)
@@ -734,4 +733,9 @@ func tipTree(t *testing.T, b *Binder) (plumbing.Hash, []gitstore.Entry) {
 		t.Fatal(err)
 	}
 	return tip, entries
+}
+
+// trailer is the message of a commit that writes one record version.
+func trailer(id string, rev int, action string) string {
+	return fmt.Sprintf("gobag: %s 1 record\n\nRecord: %s rev %d %s\n", action, id, rev, action)
 }

@@ -2,6 +2,7 @@ package binder
 
 import (
 	"fmt"
+	"slices"
 
 	bcrypto "gobag/crypto"
 )
@@ -33,6 +34,14 @@ func (b *Binder) openVersion(id string, envData, ct []byte, key func(handle stri
 	if env.Deleted {
 		return &Record{ID: id, Rev: env.Rev, Author: env.Author, Path: envPath, Deleted: true, Kind: "deleted", Updated: env.Time}, env, nil
 	}
+	audience := ""
+	if len(env.Audience) > 0 {
+		audience = env.Audience[0]
+	}
+	if !slices.Contains(env.Audience[min(1, len(env.Audience)):], b.id.Handle) {
+		// Not for this identity: what the envelope says is all there is.
+		return &Record{ID: id, Kind: env.Kind, Rev: env.Rev, Author: env.Author, Path: agePath, Updated: env.Time, Audience: audience, Unreadable: true}, env, nil
+	}
 	if len(ct) > MaxCiphertextBytes {
 		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: its ciphertext is %d bytes, over the limit of %d", id, env.Rev, len(ct), MaxCiphertextBytes)
 	}
@@ -40,6 +49,13 @@ func (b *Binder) openVersion(id string, envData, ct []byte, key func(handle stri
 		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s rev %d: ciphertext does not match its envelope", id, env.Rev)
 	}
 	plain, err := bcrypto.Decrypt(ct, b.id.AgeIdentity())
+	if KindOf(err) == CannotDecrypt {
+		// Its envelope lists this identity, but its author encrypted it
+		// to other keys: shown as unreadable, not a reason to refuse the
+		// whole binder.
+		b.warn(fmt.Sprintf("record %s rev %d by %s lists you in its audience but is not encrypted to your key: ask %s to save it again", id, env.Rev, env.Author, env.Author))
+		return &Record{ID: id, Kind: env.Kind, Rev: env.Rev, Author: env.Author, Path: agePath, Updated: env.Time, Audience: audience, Unreadable: true}, env, nil
+	}
 	if err != nil {
 		return nil, nil, &Error{Kind: KindOf(err), Err: fmt.Errorf("record %s: %w", id, err)}
 	}
@@ -54,10 +70,13 @@ func (b *Binder) openVersion(id string, envData, ct []byte, key func(handle stri
 	if r.ID != id || r.Rev != env.Rev {
 		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
 	}
+	if env.Kind != "" && r.Kind != env.Kind {
+		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says it is a %s, its envelope a %s", id, r.Kind, env.Kind)
+	}
 	if err := checkSealed(r, env); err != nil {
 		return nil, nil, err
 	}
-	r.Author, r.Path = env.Author, agePath
+	r.Author, r.Path, r.Audience = env.Author, agePath, audience
 	return r, env, nil
 }
 

@@ -53,7 +53,11 @@ type Roster struct {
 	Serial   int       `toml:"serial"`
 	Previous string    `toml:"previous"` // fingerprint of the previous roster file; "" for the first
 	Created  time.Time `toml:"created"`
-	Members  []Member  `toml:"member"`
+	// Recovery is the binder's offline recovery recipient (an age
+	// recipient whose identity is kept on paper, in a safe), added to
+	// every audience; "" if it has none.
+	Recovery string   `toml:"recovery-recipient,omitempty"`
+	Members  []Member `toml:"member"`
 
 	keys map[string]bcrypto.PublicKey
 }
@@ -124,6 +128,14 @@ func Parse(data []byte) (*Roster, error) {
 	}
 	if managers == 0 {
 		return nil, fmt.Errorf("roster: no manager")
+	}
+	if r.Recovery != "" {
+		if _, err := bcrypto.ParseRecipient(r.Recovery); err != nil {
+			return nil, fmt.Errorf("roster: recovery recipient: %v", err)
+		}
+		if other, dup := recipients[r.Recovery]; dup {
+			return nil, fmt.Errorf("roster: %s's age recipient is also the recovery recipient", other)
+		}
 	}
 	return &r, nil
 }
@@ -242,8 +254,10 @@ func VerifySig(roster, sig []byte, signers *Roster) (string, error) {
 
 // Audience resolves an audience to the members in it, in roster order.
 // Each name is "all" (every member), a role (the members holding it) or a
-// member's handle. An unknown name is an error, and so is an audience
-// no member is in.
+// member's handle. The managers are in every audience: they govern the
+// roster, and a roster change re-encrypts what it touches, which they must
+// be able to read. A role no one holds yet leaves the managers alone; an
+// unknown name is an error.
 func (r *Roster) Audience(names []string) ([]*Member, error) {
 	in := map[string]bool{}
 	for _, n := range names {
@@ -264,25 +278,26 @@ func (r *Roster) Audience(names []string) ([]*Member, error) {
 			return nil, fmt.Errorf("audience: %q is neither all, a role nor a member", n)
 		}
 	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("an audience names at least one of all, a role or a member")
+	}
 	var out []*Member
 	for i := range r.Members {
-		if in[r.Members[i].Handle] {
-			out = append(out, &r.Members[i])
+		if m := &r.Members[i]; in[m.Handle] || m.Has(RoleManager) {
+			out = append(out, m)
 		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("audience %v holds no member", names)
 	}
 	return out, nil
 }
 
-// Recipients returns the age recipients of the members in an audience.
+// Recipients returns the age recipients of the members in an audience,
+// and the binder's recovery recipient if it has one.
 func (r *Roster) Recipients(names []string) ([]age.Recipient, error) {
 	ms, err := r.Audience(names)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]age.Recipient, 0, len(ms))
+	out := make([]age.Recipient, 0, len(ms)+1)
 	for _, m := range ms {
 		rc, err := bcrypto.ParseRecipient(m.Recipient)
 		if err != nil {
@@ -290,13 +305,129 @@ func (r *Roster) Recipients(names []string) ([]age.Recipient, error) {
 		}
 		out = append(out, rc)
 	}
+	if r.Recovery != "" {
+		rc, err := bcrypto.ParseRecipient(r.Recovery)
+		if err != nil {
+			return nil, fmt.Errorf("roster: recovery recipient: %v", err)
+		}
+		out = append(out, rc)
+	}
 	return out, nil
+}
+
+// ParseAudience splits an audience as written ("managers", "ana,ben") into
+// its names, and checks their form: all, a role or a handle, each once.
+func ParseAudience(s string) ([]string, error) {
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		switch {
+		case n == "":
+			return nil, fmt.Errorf("audience %q: an empty name", s)
+		case n != AudienceAll && !slices.Contains(Roles, n) && !slices.Contains(Roles, strings.TrimSuffix(n, "s")) && !bcrypto.ValidHandle(n):
+			return nil, fmt.Errorf("audience %q: %q is neither all, a role nor a handle", s, n)
+		}
+		if r := strings.TrimSuffix(n, "s"); slices.Contains(Roles, r) {
+			n = r // "managers" is the role manager
+		}
+		if slices.Contains(out, n) {
+			return nil, fmt.Errorf("audience %q names %s twice", s, n)
+		}
+		out = append(out, n)
+	}
+	if len(out) > 1 && slices.Contains(out, AudienceAll) {
+		return nil, fmt.Errorf("audience %q: all is every member already", s)
+	}
+	return out, nil
+}
+
+// Without is an audience's names less a member's handle, as when the
+// member leaves. If no name is left, the audience is the managers.
+func Without(names []string, handle string) []string {
+	out := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == handle })
+	if len(out) == 0 {
+		return []string{RoleManager}
+	}
+	return out
+}
+
+// Next returns a copy of r to change into the roster that follows it: the
+// next serial, naming raw (r's file) as the previous roster.
+func (r *Roster) Next(raw []byte, now time.Time) *Roster {
+	n := &Roster{Format: Format, Serial: r.Serial + 1, Previous: bcrypto.Fingerprint(raw), Created: now, Recovery: r.Recovery}
+	for _, m := range r.Members {
+		m.Roles = slices.Clone(m.Roles)
+		n.Members = append(n.Members, m)
+	}
+	return n
+}
+
+// Add adds a member with roles, known from their card.
+func (r *Roster) Add(c bcrypto.Card, roles []string, now time.Time) error {
+	if r.Member(c.Handle) != nil {
+		return fmt.Errorf("%s is a member already", c.Handle)
+	}
+	if len(roles) == 0 {
+		return fmt.Errorf("a member needs a role: %s", strings.Join(Roles, ", "))
+	}
+	for _, role := range roles {
+		if !slices.Contains(Roles, role) {
+			return fmt.Errorf("unknown role %q: %s", role, strings.Join(Roles, ", "))
+		}
+	}
+	for _, m := range r.Members {
+		if k, err := bcrypto.ParsePublicKey(m.SigningKey); err == nil && k.Equal(c.SigningKey) {
+			return fmt.Errorf("%s has this signing key already", m.Handle)
+		}
+		if m.Recipient == c.Recipient {
+			return fmt.Errorf("%s has this age recipient already", m.Handle)
+		}
+	}
+	r.Members = append(r.Members, Member{Handle: c.Handle, Recipient: c.Recipient, SigningKey: c.SigningKey.String(), Roles: slices.Clone(roles), Since: now})
+	return nil
+}
+
+// SetRoles gives a member the roles add and takes away the roles remove.
+// A member keeps at least one role.
+func (r *Roster) SetRoles(handle string, add, remove []string) error {
+	m := r.Member(handle)
+	if m == nil {
+		return fmt.Errorf("%s is not a member", handle)
+	}
+	for _, role := range append(slices.Clone(add), remove...) {
+		if !slices.Contains(Roles, role) {
+			return fmt.Errorf("unknown role %q: %s", role, strings.Join(Roles, ", "))
+		}
+	}
+	roles := slices.DeleteFunc(slices.Clone(m.Roles), func(role string) bool { return slices.Contains(remove, role) })
+	for _, role := range add {
+		if !slices.Contains(roles, role) {
+			roles = append(roles, role)
+		}
+	}
+	if len(roles) == 0 {
+		return fmt.Errorf("%s would have no role left: remove them instead", handle)
+	}
+	slices.SortFunc(roles, func(a, b string) int { return slices.Index(Roles, a) - slices.Index(Roles, b) })
+	m.Roles = roles
+	return nil
+}
+
+// Remove takes a member off the roster.
+func (r *Roster) Remove(handle string) error {
+	i := slices.IndexFunc(r.Members, func(m Member) bool { return m.Handle == handle })
+	if i < 0 {
+		return fmt.Errorf("%s is not a member", handle)
+	}
+	r.Members = slices.Delete(r.Members, i, i+1)
+	return nil
 }
 
 // CheckChange applies the rules for changing a roster: next must follow
 // prev (the next serial, prev's fingerprint), be signed by signer, a
 // manager of prev, who may neither add themselves nor give themselves a
-// role they did not hold; and next must keep a manager. prevRaw is prev's
+// role they did not hold, nor change a member's keys in place; and next
+// must keep a manager. prevRaw is prev's
 // file, whose fingerprint next names.
 func CheckChange(prev *Roster, prevRaw []byte, next *Roster, signer string) error {
 	s := prev.Member(signer)
@@ -309,6 +440,14 @@ func CheckChange(prev *Roster, prevRaw []byte, next *Roster, signer string) erro
 		return fmt.Errorf("roster serial %d does not follow %d", next.Serial, prev.Serial)
 	case next.Previous != bcrypto.Fingerprint(prevRaw):
 		return fmt.Errorf("roster does not name the previous roster's fingerprint")
+	}
+	for _, m := range next.Members {
+		if p := prev.Member(m.Handle); p != nil && (p.SigningKey != m.SigningKey || p.Recipient != m.Recipient) {
+			// A key swapped under a known handle would let whoever holds
+			// the new key sign as that member: a new key is a new member,
+			// removed and added as such, in plain sight.
+			return fmt.Errorf("%s's keys changed in place: remove the member and add them again with the new keys", m.Handle)
+		}
 	}
 	if self := next.Member(signer); self != nil {
 		for _, role := range self.Roles {

@@ -49,12 +49,13 @@ func TestAudience(t *testing.T) {
 		err      string
 	}{
 		{[]string{AudienceAll}, "ana ben chen", ""},
-		{[]string{RoleCustodian}, "ben chen", ""},
+		{[]string{RoleCustodian}, "ana ben chen", ""},
+		{[]string{RoleManager}, "ana", ""},
 		{[]string{RoleManager, "chen"}, "ana chen", ""},
-		{[]string{"ben", "ben"}, "ben", ""},
-		{[]string{RoleAuditor}, "", "holds no member"},
+		{[]string{"ben", "ben"}, "ana ben", ""},
+		{[]string{RoleAuditor}, "ana", ""},
 		{[]string{"dora"}, "", "neither all, a role nor a member"},
-		{nil, "", "holds no member"},
+		{nil, "", "at least one"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.audience, ","), func(t *testing.T) {
@@ -94,6 +95,8 @@ func TestAudience(t *testing.T) {
 func TestCheckChange(t *testing.T) {
 	ana, ben, eve := identity(t, "ana"), identity(t, "ben"), identity(t, "eve")
 	prev, prevRaw := build(t, 1, nil, member(ana, RoleManager), member(ben, RoleResponder))
+	swapped := member(eve, RoleResponder)
+	swapped.Handle = "ben"
 	cases := []struct {
 		name   string
 		signer string
@@ -111,6 +114,7 @@ func TestCheckChange(t *testing.T) {
 		{"the last manager removed", "ana", 2, prevRaw, []Member{member(ben, RoleResponder)}, "no manager"},
 		{"serial skipped", "ana", 3, prevRaw, []Member{member(ana, RoleManager)}, "does not follow"},
 		{"previous not named", "ana", 2, []byte("other"), []Member{member(ana, RoleManager)}, "previous roster's fingerprint"},
+		{"a member's keys swapped in place", "ana", 2, prevRaw, []Member{member(ana, RoleManager), swapped}, "keys changed in place"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -166,5 +170,99 @@ func TestOneKeyOneMember(t *testing.T) {
 	}
 	if _, err := Parse(raw); err == nil || !strings.Contains(err.Error(), "same age recipient") {
 		t.Fatalf("two members with one recipient: %v", err)
+	}
+}
+
+func TestParseAudience(t *testing.T) {
+	for in, want := range map[string]string{
+		"all": "all", "managers": "manager", "custodian": "custodian", "ana, ben": "ana ben", "auditors,chen": "auditor chen",
+	} {
+		got, err := ParseAudience(in)
+		if err != nil || strings.Join(got, " ") != want {
+			t.Errorf("%q: got %q %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "ana,,ben", "ana,ana", "all,ana", "Ana Smith", "managers,manager"} {
+		if _, err := ParseAudience(bad); err == nil {
+			t.Errorf("%q: accepted", bad)
+		}
+	}
+	if got := Without([]string{"ana", "ben"}, "ben"); strings.Join(got, " ") != "ana" {
+		t.Errorf("without ben: %v", got)
+	}
+	if got := Without([]string{"ben"}, "ben"); strings.Join(got, " ") != RoleManager {
+		t.Errorf("without the only named member: %v; want the managers", got)
+	}
+}
+
+// Add, SetRoles and Remove change a copy (Next), which CheckChange then
+// holds to the rules, as a manager's change in the CLI is.
+func TestRosterEdits(t *testing.T) {
+	ana, ben, chen := identity(t, "ana"), identity(t, "ben"), identity(t, "chen")
+	prev, prevRaw := build(t, 1, nil, member(ana, RoleManager), member(ben, RoleResponder))
+	now := time.Unix(2e9, 0).UTC()
+	next := prev.Next(prevRaw, now)
+	if err := next.Add(chen.Card(), []string{RoleCustodian}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := next.SetRoles("ben", []string{RoleCustodian}, []string{RoleResponder}); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckChange(prev, prevRaw, next, "ana"); err != nil {
+		t.Fatalf("a manager's change refused: %v", err)
+	}
+	if got := next.Member("ben").Roles; strings.Join(got, " ") != RoleCustodian {
+		t.Errorf("ben's roles %v", got)
+	}
+	// The next roster does not share the previous one's slices.
+	if got := prev.Member("ben").Roles; strings.Join(got, " ") != RoleResponder {
+		t.Errorf("the previous roster changed: ben's roles %v", got)
+	}
+	for name, err := range map[string]error{
+		"added twice":  next.Add(chen.Card(), []string{RoleResponder}, now),
+		"same key":     next.Add(bcrypto.Card{Handle: "chen2", Recipient: chen.Recipient().String(), SigningKey: chen.SigningKey()}, []string{RoleResponder}, now),
+		"no role":      next.Add(identity(t, "dora").Card(), nil, now),
+		"unknown role": next.SetRoles("ben", []string{"admin"}, nil),
+		"no role left": next.SetRoles("ben", nil, []string{RoleCustodian}),
+		"not a member": next.Remove("dora"),
+	} {
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if err := next.Remove("ana"); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckChange(prev, prevRaw, next, "ana"); err == nil || !strings.Contains(err.Error(), "no manager") {
+		t.Errorf("removing the last manager: %v", err)
+	}
+}
+
+// The recovery recipient is in every audience's recipients.
+func TestRecoveryRecipient(t *testing.T) {
+	ana, ben, safe := identity(t, "ana"), identity(t, "ben"), identity(t, "safe")
+	r := &Roster{Format: Format, Serial: 1, Recovery: safe.Recipient().String(), Members: []Member{member(ana, RoleManager), member(ben, RoleResponder)}}
+	raw, err := r.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err = Parse(raw); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := r.Recipients([]string{RoleManager})
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("recipients %d %v; want ana and the recovery recipient", len(rs), err)
+	}
+	ct, _ := bcrypto.Encrypt([]byte("x"), rs...)
+	if _, err := bcrypto.Decrypt(ct, safe.AgeIdentity()); err != nil {
+		t.Errorf("the recovery identity cannot read: %v", err)
+	}
+	if _, err := bcrypto.Decrypt(ct, ben.AgeIdentity()); err == nil {
+		t.Error("ben reads a managers' record")
+	}
+	r.Recovery = ana.Recipient().String()
+	raw, _ = r.Marshal()
+	if _, err := Parse(raw); err == nil {
+		t.Error("a member's recipient as the recovery recipient accepted")
 	}
 }

@@ -93,6 +93,7 @@ func (c *cli) commands() *Command {
 		newIDCommand(),
 		newInitCommand(),
 		newDemoCommand(),
+		newMemberCommand(),
 		newAddCommand(),
 		newListCommand(),
 		newShowCommand(),

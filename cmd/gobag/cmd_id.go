@@ -14,13 +14,13 @@ import (
 )
 
 func newIDCommand() *Command {
-	cmd := newCommand("gobag id new|export|show", "create, export or show your identity", `
+	cmd := newCommand("gobag id new|export|show|card", "create, export or show your identity", `
 Your identity is an age key pair, to decrypt with, and an Ed25519 key
 pair, to sign with, in one file (--identity FILE, GOBAG_IDENTITY, or
 ~/.config/gobag/identity.age), sealed with your passphrase. The
 passphrase is asked for on the terminal, or read from the first line of
 the file GOBAG_PASSPHRASE_FILE names.`)
-	cmd.Commands = []*Command{newIDNewCommand(), newIDExportCommand(), newIDShowCommand()}
+	cmd.Commands = []*Command{newIDNewCommand(), newIDExportCommand(), newIDShowCommand(), newIDCardCommand()}
 	return cmd
 }
 

@@ -51,8 +51,8 @@ func kindNames(hidden bool) []string {
 }
 
 type addOptions struct {
-	file, title, template string
-	sets                  multiFlag
+	file, title, template, audience string
+	sets                            multiFlag
 }
 
 func newAddCommand() *Command {
@@ -69,11 +69,18 @@ gobag add plan --template TYPE [--title TITLE] starts a plan from the
 template of its type, with every section the type requires and guidance
 in each.
 
+--audience restricts who can read the record: managers, custodians,
+responders or auditors (the members holding that role), or members'
+handles, comma-separated (--audience ana,ben). The managers are in every
+audience. The others see that the record exists, its kind and id, but
+not its title or content. The default is all: every member.
+
 --title and --set are visible to other users of this machine while gobag
 runs (ps, /proc): give names, numbers and anything confidential in the
 file, or on standard input with --file -.`)
 	cmd.MinArgs, cmd.MaxArgs = 1, 1
 	cmd.ArgWords = func() []string { return kindNames(false) }
+	cmd.Flag.StringVar(&opts.audience, "audience", "", "who may read it: `all` (default), a role (managers, custodians, …) or handles, comma-separated")
 	cmd.Flag.StringVar(&opts.file, "file", "", "read the record from `FILE` (- for standard input)")
 	cmd.Flag.StringVar(&opts.title, "title", "", "the record's `TITLE` (visible to other local users while gobag runs)")
 	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE` (repeatable; visible to other local users while gobag runs)")
@@ -116,6 +123,7 @@ func runAdd(ctx context.Context, c *cli, opts *addOptions, kind string) error {
 			return err
 		}
 	}
+	r.Audience = opts.audience
 	return c.withBinder(ctx, func(b *binder.Binder) error {
 		saved, err := b.Add(ctx, r)
 		if saved == nil {
@@ -132,8 +140,8 @@ func runAdd(ctx context.Context, c *cli, opts *addOptions, kind string) error {
 }
 
 type editOptions struct {
-	file string
-	sets multiFlag
+	file, audience string
+	sets           multiFlag
 }
 
 func newEditCommand() *Command {
@@ -147,9 +155,13 @@ A file whose rev is older than the record's is refused (exit 7) rather
 than overwriting the newer revision. The file is read before the binder
 is opened, so a pipe works: gobag show ID | sed … | gobag edit ID --file -
 
+--audience changes who can read it (see gobag add); without it the record
+keeps its audience.
+
 --set is visible to other users of this machine while gobag runs (ps,
 /proc): change confidential values in the file instead.`)
 	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	cmd.Flag.StringVar(&opts.audience, "audience", "", "change who may read it: `all`, a role or handles, comma-separated")
 	cmd.Flag.StringVar(&opts.file, "file", "", "read the record from `FILE` (- for standard input)")
 	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE`; FIELD= removes it (repeatable; visible to other local users while gobag runs)")
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runEdit(ctx, c, &opts, args[0]) }
@@ -157,7 +169,7 @@ is opened, so a pipe works: gobag show ID | sed … | gobag edit ID --file -
 }
 
 func runEdit(ctx context.Context, c *cli, opts *editOptions, id string) error {
-	if opts.file == "" && len(opts.sets) == 0 {
+	if opts.file == "" && len(opts.sets) == 0 && opts.audience == "" {
 		return usagef("gobag edit ID --file F, or --set key=value", "edit: nothing to change")
 	}
 	var fromFile *binder.Record
@@ -185,6 +197,7 @@ func runEdit(ctx context.Context, c *cli, opts *editOptions, id string) error {
 				return err
 			}
 		}
+		r.Audience = opts.audience
 		saved, err := b.Update(ctx, r)
 		if saved == nil {
 			return err
@@ -249,7 +262,11 @@ func runList(ctx context.Context, c *cli, b *binder.Binder, args []string) error
 	out := bufio.NewWriter(c.stdout)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\trev %d\t%s\n", s.ID[:10], s.Kind, s.Title, s.Rev, s.Updated.Format("2006-01-02"))
+		title := s.Title
+		if s.Unreadable {
+			title = "(for " + audienceWords(s.Audience) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\trev %d\t%s\n", s.ID[:10], s.Kind, title, s.Rev, s.Updated.Format("2006-01-02"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -266,6 +283,7 @@ type showJSON struct {
 	Author     string         `json:"author"`
 	Updated    time.Time      `json:"updated"`
 	Path       string         `json:"path"`
+	Audience   string         `json:"audience"`
 	Fields     map[string]any `json:"fields"`
 	Body       string         `json:"body"`
 	Links      []binder.Link  `json:"links,omitempty"`
@@ -280,7 +298,7 @@ func recordJSON(r *binder.Record) showJSON {
 	if f == nil {
 		f = map[string]any{}
 	}
-	return showJSON{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Author: r.Author, Updated: r.Updated, Path: r.Path, Fields: f, Body: r.Body, Conflicts: r.Conflicts}
+	return showJSON{ID: r.ID, Kind: r.Kind, Title: r.Title, Rev: r.Rev, Author: r.Author, Updated: r.Updated, Path: r.Path, Audience: r.Audience, Fields: f, Body: r.Body, Conflicts: r.Conflicts}
 }
 
 func newShowCommand() *Command {
@@ -376,6 +394,13 @@ func runShow(ctx context.Context, c *cli, b *binder.Binder, args []string) error
 	head, body, _ := strings.Cut(string(text), "\n+++\n")
 	var out strings.Builder
 	out.WriteString(head + "\n")
+	if r.Audience != "" && r.Audience != "all" {
+		who := "the managers"
+		if r.Audience != "manager" {
+			who = audienceWords(r.Audience) + " and the managers"
+		}
+		fmt.Fprintf(&out, "# for: %s (gobag edit --audience changes it)\n", who)
+	}
 	writeLinks(&out, "links to", to)
 	writeLinks(&out, "linked from", from)
 	out.WriteString("+++\n" + body)
@@ -554,4 +579,16 @@ file removed.`)
 		return nil
 	}
 	return cmd
+}
+
+// audienceWords says who an audience is for, as list shows it.
+func audienceWords(audience string) string {
+	var words []string
+	for _, n := range strings.Split(audience, ",") {
+		if isRole(n) {
+			n += "s"
+		}
+		words = append(words, n)
+	}
+	return strings.Join(words, ", ")
 }

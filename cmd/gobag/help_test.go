@@ -191,7 +191,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lsit"}, `unknown command "lsit"`},
 		{[]string{"list", "--frob"}, "list: flag provided but not defined: -frob"},
 		{[]string{"remote", "frob"}, `unknown command "remote frob"`},
-		{[]string{"id"}, "id: which one? new, export, show"},
+		{[]string{"id"}, "id: which one? new, export, show, card"},
 		{[]string{"help", "frob"}, `unknown command "frob"`},
 		{[]string{"show"}, "show: wrong number of arguments"},
 		{[]string{"--frob"}, "flag provided but not defined: -frob"},

@@ -397,6 +397,11 @@ func (w *hashingWriter) Write(p []byte) (int, error) {
 // trailer included. It returns each entry's offset and CRC-32 (for the
 // index) and the pack's checksum.
 func EncodePack(ctx context.Context, out io.Writer, src *Store, order []PackItem, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
+	return encodePack(ctx, out, func(it PackItem) ([]byte, error) { return src.ReadObject(it.t, it.h) }, order, progress)
+}
+
+// encodePack is EncodePack with the objects' content from read.
+func encodePack(ctx context.Context, out io.Writer, read func(PackItem) ([]byte, error), order []PackItem, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
 	w := &hashingWriter{w: out, h: sha1.New()}
 	hdr := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
 	binary.BigEndian.PutUint32(hdr[8:], uint32(len(order)))
@@ -425,7 +430,7 @@ func EncodePack(ctx context.Context, out io.Writer, src *Store, order []PackItem
 				progress(i, len(order))
 			}
 		}
-		raw, err := src.ReadObject(it.t, it.h)
+		raw, err := read(it)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -475,6 +480,46 @@ func EncodePack(ctx context.Context, out io.Writer, src *Store, order []PackItem
 // WritePack writes order's objects, read from src, as a pack and its index
 // in s's repository, synced to disk, and returns the pack's file name.
 func (s *Store) WritePack(ctx context.Context, src *Store, order []PackItem, progress func(done, total int)) (string, error) {
+	return s.writePack(ctx, func(it PackItem) ([]byte, error) { return src.ReadObject(it.t, it.h) }, order, progress)
+}
+
+// packedPutMin is how many new blobs PutBlobs writes as a pack rather
+// than as loose objects.
+const packedPutMin = 256
+
+// PutBlobs stores blobs and returns their hashes, in order. Many at once
+// (a roster change re-encrypting every record) go into one new pack, one
+// file and one sync instead of one of each per object.
+func (s *Store) PutBlobs(ctx context.Context, blobs [][]byte) ([]plumbing.Hash, error) {
+	hashes := make([]plumbing.Hash, len(blobs))
+	if len(blobs) < packedPutMin {
+		for i, b := range blobs {
+			h, err := s.PutBlob(b)
+			if err != nil {
+				return nil, err
+			}
+			hashes[i] = h
+		}
+		return hashes, nil
+	}
+	content := map[plumbing.Hash][]byte{}
+	var order []PackItem
+	for i, b := range blobs {
+		h := plumbing.ComputeHash(plumbing.BlobObject, b)
+		hashes[i] = h
+		if _, dup := content[h]; dup {
+			continue
+		}
+		content[h] = b
+		order = append(order, PackItem{h: h, t: plumbing.BlobObject, base: -1})
+	}
+	if _, err := s.writePack(ctx, func(it PackItem) ([]byte, error) { return content[it.h], nil }, order, nil); err != nil {
+		return nil, err
+	}
+	return hashes, s.LoadPacks()
+}
+
+func (s *Store) writePack(ctx context.Context, read func(PackItem) ([]byte, error), order []PackItem, progress func(done, total int)) (string, error) {
 	f, err := s.tempPack()
 	if err != nil {
 		return "", err
@@ -484,7 +529,7 @@ func (s *Store) WritePack(ctx context.Context, src *Store, order []PackItem, pro
 		os.Remove(f.Name())
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
-	offsets, crcs, sum, err := EncodePack(ctx, bw, src, order, progress)
+	offsets, crcs, sum, err := encodePack(ctx, bw, read, order, progress)
 	if err == nil {
 		err = bw.Flush()
 	}
