@@ -1,0 +1,236 @@
+package escrow
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Chain is the audit entries of a tree, which a new entry must follow.
+type Chain struct {
+	byID   map[string]*Entry
+	byHash map[string]*Entry
+	hashes map[string]string // id → hash
+}
+
+// NewChain returns an empty chain.
+func NewChain() *Chain {
+	return &Chain{byID: map[string]*Entry{}, byHash: map[string]*Entry{}, hashes: map[string]string{}}
+}
+
+// Put adds an entry file the chain already holds (read from a tree that
+// verified), without checking it against the others.
+func (c *Chain) Put(e *Entry, hash string) {
+	c.byID[e.ID], c.byHash[hash], c.hashes[e.ID] = e, e, hash
+}
+
+// Len is the number of entries.
+func (c *Chain) Len() int { return len(c.byID) }
+
+// Get returns the entry of id.
+func (c *Chain) Get(id string) (*Entry, bool) {
+	e, ok := c.byID[id]
+	return e, ok
+}
+
+// HashOf returns the hash of the entry of id.
+func (c *Chain) HashOf(id string) string { return c.hashes[id] }
+
+// Entries returns every entry in chain order: by seq, then time, then id.
+func (c *Chain) Entries() []*Entry {
+	out := make([]*Entry, 0, len(c.byID))
+	for _, e := range c.byID {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Seq != b.Seq {
+			return a.Seq < b.Seq
+		}
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		return a.ID < b.ID
+	})
+	return out
+}
+
+// Heads returns the hashes of the entries no other entry follows, sorted:
+// what a new entry names in prev.
+func (c *Chain) Heads() []string {
+	named := map[string]bool{}
+	for _, e := range c.byID {
+		for _, p := range e.Prev {
+			named[p] = true
+		}
+	}
+	var out []string
+	for h := range c.byHash {
+		if !named[h] {
+			out = append(out, h)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NextSeq is the seq of an entry following prev.
+func (c *Chain) NextSeq(prev []string) int {
+	seq := 0
+	for _, h := range prev {
+		if e, ok := c.byHash[h]; ok {
+			seq = max(seq, e.Seq)
+		}
+	}
+	return seq + 1
+}
+
+// Generation returns the entry that made generation gen of secret.
+func (c *Chain) Generation(secret string, gen int) (*Entry, bool) {
+	for _, e := range c.byID {
+		if e.Secret == secret && e.Generation == gen && (e.Action == ActionPut || e.Action == ActionRotate) {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// Latest returns the latest generation's entry of secret.
+func (c *Chain) Latest(secret string) (*Entry, bool) {
+	var best *Entry
+	for _, e := range c.byID {
+		if e.Secret == secret && (e.Action == ActionPut || e.Action == ActionRotate) && (best == nil || e.Generation > best.Generation) {
+			best = e
+		}
+	}
+	return best, best != nil
+}
+
+// Approvals returns the approvals of a request, one per custodian (the
+// first each gave), in chain order.
+func (c *Chain) Approvals(request string) []*Entry {
+	var out []*Entry
+	seen := map[string]bool{}
+	for _, e := range c.Entries() {
+		if e.Action == ActionApprove && e.Request == request && !seen[e.Actor] {
+			seen[e.Actor] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Check holds a new entry, of hash hash, to the chain it joins: every
+// entry it follows is there, its seq is one more than theirs, its time
+// not before theirs, and its action's rules hold (see docs/FORMAT.md
+// §11). It does not check the signature or whether the actor is a
+// member: the caller does, against the roster in force.
+func (c *Chain) Check(e *Entry, hash string) error {
+	if _, dup := c.byID[e.ID]; dup {
+		return fmt.Errorf("audit entry %s is there already", e.ID)
+	}
+	seq := 0
+	for _, h := range e.Prev {
+		p, ok := c.byHash[h]
+		if !ok {
+			return fmt.Errorf("audit entry %s follows an entry that is not there (%.12s): one was removed, or it was made elsewhere", e.ID, h)
+		}
+		if e.Time.Before(p.Time) {
+			return fmt.Errorf("audit entry %s is dated before entry %s it follows", e.ID, p.ID)
+		}
+		seq = max(seq, p.Seq)
+	}
+	if e.Seq != seq+1 {
+		return fmt.Errorf("audit entry %s has seq %d, but follows seq %d", e.ID, e.Seq, seq)
+	}
+	return c.checkAction(e)
+}
+
+func (c *Chain) follows(e *Entry, id string) bool {
+	return slices.Contains(e.Prev, c.hashes[id])
+}
+
+func (c *Chain) checkAction(e *Entry) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("audit entry %s (%s by %s): %s", e.ID, e.Action, e.Actor, fmt.Sprintf(format, args...))
+	}
+	switch e.Action {
+	case ActionPut, ActionRotate:
+		switch {
+		case e.Secret == "" || e.Generation < 1 || len(e.Data) == 0:
+			return bad("names no secret, generation or bundle")
+		case len(e.Custodians) == 0 || e.Threshold < 1 || e.Threshold > len(e.Custodians):
+			return bad("threshold %d of %d custodians", e.Threshold, len(e.Custodians))
+		case len(e.Checks) != len(e.Custodians):
+			return bad("%d share checks for %d custodians", len(e.Checks), len(e.Custodians))
+		}
+		if len(slices.Compact(slices.Sorted(slices.Values(e.Custodians)))) != len(e.Custodians) {
+			return bad("a custodian listed twice")
+		}
+		if e.Action == ActionPut {
+			if e.Generation != 1 {
+				return bad("a secret's first generation is 1")
+			}
+			if _, ok := c.Latest(e.Secret); ok {
+				return bad("the secret exists already")
+			}
+			return nil
+		}
+		prev, ok := c.Latest(e.Secret)
+		if !ok || e.Generation != prev.Generation+1 {
+			return bad("generation %d does not follow the secret's latest", e.Generation)
+		}
+	case ActionRequest:
+		if _, ok := c.Generation(e.Secret, e.Generation); !ok {
+			return bad("no generation %d of secret %s", e.Generation, e.Secret)
+		}
+		if len(e.Data) == 0 {
+			return bad("gives no reason")
+		}
+	case ActionApprove:
+		req, ok := c.byID[e.Request]
+		switch {
+		case !ok || req.Action != ActionRequest:
+			return bad("approves no request there")
+		case !c.follows(e, req.ID):
+			return bad("does not follow the request it approves")
+		case req.Secret != e.Secret || req.Generation != e.Generation || req.Actor != e.For:
+			return bad("does not match request %s", req.ID)
+		case len(e.Data) == 0:
+			return bad("carries no share")
+		}
+		gen, ok := c.Generation(e.Secret, e.Generation)
+		if !ok || !slices.Contains(gen.Custodians, e.Actor) {
+			return bad("%s is not a custodian of this secret", e.Actor)
+		}
+		for _, a := range c.Approvals(e.Request) {
+			if a.Actor == e.Actor {
+				return bad("%s approved this request already", e.Actor)
+			}
+		}
+	case ActionOpen:
+		req, ok := c.byID[e.Request]
+		if !ok || req.Action != ActionRequest || req.Actor != e.Actor || req.Secret != e.Secret || req.Generation != e.Generation || !c.follows(e, req.ID) {
+			return bad("opens no request of its own")
+		}
+		gen, _ := c.Generation(e.Secret, e.Generation)
+		n := 0
+		for _, a := range c.Approvals(req.ID) {
+			if c.follows(e, a.ID) {
+				n++
+			}
+		}
+		if gen == nil || n < gen.Threshold {
+			return bad("follows %d approvals; the secret needs %d", n, gen.Threshold)
+		}
+	case ActionMember, ActionApprovePlan:
+		if e.Subject == "" {
+			return bad("names no subject")
+		}
+		if e.Action == ActionApprovePlan && len(strings.Fields(e.Subject)) != 2 {
+			return bad("names no plan version")
+		}
+	}
+	return nil
+}
