@@ -217,6 +217,10 @@ var Kinds = []KindSpec{
 			{Name: "custodians", Type: TypeTextList, Doc: "the members (by handle) holding a share of it"},
 			{Name: "threshold", Type: TypeInteger, Doc: "how many custodians must agree to open it"},
 		}},
+	{Name: "secret", Doc: "an escrowed secret: its value is sealed and split among custodians (gobag secret)", TitleIs: "the secret's name", Hidden: true,
+		Fields: []Field{
+			{Name: "credential", Type: TypeLink, Targets: []string{"credential"}, Doc: "the credential whose secret it is"},
+		}},
 	{Name: "note", Doc: "free text", TitleIs: "the note's subject", FreeFields: true},
 	{Name: "binder", Doc: "the binder's own settings", TitleIs: "the binder's name", Hidden: true,
 		Fields: []Field{
@@ -228,6 +232,8 @@ var Kinds = []KindSpec{
 			{Name: "training_months", Type: TypeInteger, Doc: "how often training must take place (default 12)"},
 			{Name: "offsite_days", Type: TypeInteger, Doc: "how often a remote must receive this copy's history (default 7)"},
 			{Name: "phone_country", Type: TypeText, Doc: "the country calling code of phone numbers written without one, such as +44"},
+			{Name: "allow_threshold_one", Type: TypeBoolean, Doc: "whether an escrowed secret may be opened by one custodian alone (default no: at least 2)"},
+			{Name: "rotation_months", Type: TypeInteger, Doc: "how often an escrowed secret must be rotated when its credential says nothing (default 12)"},
 		}},
 }
 

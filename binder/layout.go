@@ -2,6 +2,7 @@ package binder
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -18,6 +19,7 @@ const (
 	pathRosterSig      = ".gobag/roster.sig"
 	pathAllowedSigners = ".gobag/allowed_signers"
 	recordsDir         = "records"
+	auditDir           = "audit"
 )
 
 // The format version.
@@ -73,6 +75,29 @@ func LocalPath(dir, name string) string { return filepath.Join(dir, localDir, na
 // RemotesFile is where a binder keeps its remotes and their sync state:
 // local state, never committed.
 func RemotesFile(dir string) string { return LocalPath(dir, localRemotes) }
+
+// auditPath returns the repository path of an audit entry:
+// audit/A/B/ID.entry, sharded as records are.
+func auditPath(id string) string {
+	return auditDir + "/" + id[:1] + "/" + id[1:2] + "/" + id + ".entry"
+}
+
+// auditIDFromPath returns the entry id of an audit entry's path.
+func auditIDFromPath(p string) (string, bool) {
+	rest, ok := strings.CutPrefix(p, auditDir+"/")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return "", false
+	}
+	id, ok := strings.CutSuffix(parts[2], ".entry")
+	if !ok || !ValidID(id) || id[:1] != parts[0] || id[1:2] != parts[1] {
+		return "", false
+	}
+	return id, true
+}
 
 // recordPath returns the repository paths of a record's ciphertext and
 // envelope: records/A/B/ID.age and .env, sharded by the id's first two

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"gobag/binder/escrow"
 	"gobag/binder/roster"
 	bcrypto "gobag/crypto"
 )
@@ -99,6 +101,11 @@ func (b *Binder) ChangeMembers(ctx context.Context, ch MemberChange, apply bool)
 	if err != nil {
 		return nil, err
 	}
+	if ch.Op == MemberRemove {
+		if out.Rotate, err = b.reachedSecrets(parent.TreeHash, ch.Handle); err != nil {
+			return nil, err
+		}
+	}
 	if len(out.Unreadable) > 0 {
 		return out, fixErr(Permission, fix(ActionShow, out.Unreadable[0].ID), "a member of each of their audiences can save them once with you in the audience; then make the change again",
 			"the change must re-encrypt %d records you are not in the audience of, and so cannot read", len(out.Unreadable))
@@ -127,35 +134,25 @@ func (b *Binder) ChangeMembers(ctx context.Context, ch MemberChange, apply bool)
 		indexed = append(indexed, v.indexed)
 		trailers = append(trailers, v.trailer)
 	}
-	tree, err := b.git.ApplyTree(parent.TreeHash, changes)
+	// The change is also an entry of the audit chain.
+	chain, err := readChain(b.git, parent.TreeHash)
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("gobag: %s\n\n%s\n", describeMemberChange(ch), strings.Join(trailers, "\n"))
-	commit, err := writeCommit(b.git, tree, []plumbing.Hash{b.tip}, b.id, msg, now)
+	entry, err := b.newEntry(chain, &escrow.Entry{Action: escrow.ActionMember, Subject: describeMemberChange(ch)}, now)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.git.SetHead(b.tip, commit); err != nil {
+	more, err := b.stageEntries([][]byte{entry}, changes)
+	if err != nil {
 		return nil, err
 	}
-	out.Commit = commit.String()
-	b.roster = parsed
-	x := b.newIndexer(false)
-	defer x.cancel()
-	for _, r := range indexed {
-		if err := x.put(r); err != nil {
-			return out, indexBehind(commit, err)
-		}
+	trailers = append(trailers, more...)
+	commit, err := b.commitChanges(ctx, "gobag: "+describeMemberChange(ch), changes, trailers, indexed, now)
+	if !commit.IsZero() {
+		out.Commit, b.roster = commit.String(), parsed
 	}
-	if err := x.commit(commit); err != nil {
-		return out, indexBehind(commit, err)
-	}
-	b.tip = commit
-	if err := b.settle(ctx); err != nil {
-		return out, indexBehind(commit, err)
-	}
-	return out, nil
+	return out, err
 }
 
 func applyMemberChange(next *roster.Roster, ch MemberChange) error {
@@ -305,4 +302,31 @@ func (b *Binder) liveEnvelopes(ctx context.Context, tree plumbing.Hash, f func(i
 		}
 	}
 	return nil
+}
+
+// reachedSecrets names the secrets whose current generation member could
+// reach (held a share of, or opened): removing them makes each due for
+// rotation.
+func (b *Binder) reachedSecrets(tree plumbing.Hash, member string) ([]string, error) {
+	chain, err := readChain(b.git, tree)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range chain.Entries() {
+		if e.Secret == "" || seen[e.Secret] {
+			continue
+		}
+		seen[e.Secret] = true
+		if gen, ok := chain.Latest(e.Secret); ok && reached(chain, gen, member) {
+			name := e.Secret
+			if r := b.indexedRecord(e.Secret); r != nil {
+				name = r.Title
+			}
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"gobag/binder/escrow"
 	"gobag/binder/roster"
 
 	"bytes"
@@ -276,6 +277,42 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 		}
 		res.Refused = append(res.Refused, fmt.Sprintf("record %s rev %d by %s (%s), who is not a member of the merged roster", id, env.Rev, env.Author, where))
 		return true, nil
+	}
+	// The audit chain is merged by union: every entry either side added,
+	// less those by authors the merged roster does not list.
+	for _, side := range []struct {
+		tree  plumbing.Hash
+		where string
+		ours  bool
+	}{{ot, "this copy", true}, {tt, from, false}} {
+		var paths []string
+		ba, _, _ := b.git.Lookup(bt, auditDir)
+		sa, _, _ := b.git.Lookup(side.tree, auditDir)
+		if err := b.git.ChangedPaths(ba, sa, auditDir, &paths); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		for _, p := range paths {
+			h, ok, err := b.git.Lookup(side.tree, p)
+			if err != nil || !ok {
+				continue
+			}
+			if rostersDiffer {
+				data, err := b.git.ReadBlob(h)
+				if err != nil {
+					return plumbing.ZeroHash, err
+				}
+				if e, err := escrow.Parse(data); err == nil && mergedRoster.Member(e.Actor) == nil {
+					res.Refused = append(res.Refused, fmt.Sprintf("audit entry %s (%s) by %s (%s), who is not a member of the merged roster", e.ID, e.Action, e.Actor, side.where))
+					if side.ours {
+						changes[p] = plumbing.ZeroHash
+					}
+					continue
+				}
+			}
+			if !side.ours {
+				changes[p] = h
+			}
+		}
 	}
 	for id, oh := range oursSides {
 		if _, both := theirsSides[id]; !both {

@@ -212,6 +212,9 @@ func verifyHistory(ctx context.Context, g *gitstore.Store, dir string, tip plumb
 		if err := v.audiencesHold(ctx, j); err != nil {
 			return nil, err
 		}
+		if err := v.auditPass(ctx, j); err != nil {
+			return nil, err
+		}
 	}
 	for _, j := range jobs {
 		if j.gov != nil {
@@ -256,6 +259,8 @@ type commitJob struct {
 	// Read by worker.commit.
 	gobag   plumbing.Hash     // this commit's .gobag tree
 	records plumbing.Hash     // this commit's records/ tree
+	audit   plumbing.Hash     // this commit's audit/ tree (zero if none)
+	added   []string          // the audit entries it adds, "ID ACTION"
 	sig     *sigCheck         // its signature, to be checked in a batch
 	signer  bcrypto.PublicKey // the key that signed it, once the signature verified
 	changes []recordChange    // the records it changes, sorted by id
@@ -637,6 +642,8 @@ func (w *worker) commit(j *commitJob, parentTree plumbing.Hash) error {
 			j.gobag = e.Hash
 		case name == recordsDir && e.IsDir:
 			j.records = e.Hash
+		case name == auditDir && e.IsDir:
+			j.audit = e.Hash
 		case name == pathReadme && !e.IsDir:
 		default:
 			j.problem("", "unexpected file %s", name)
@@ -1244,5 +1251,16 @@ func checkTrailers(j *commitJob) {
 	sort.Strings(named)
 	if strings.Join(named, ",") != strings.Join(ids, ",") {
 		j.problem("", "commit message names records %v but the commit changes %v", named, ids)
+	}
+	var audit []string
+	for _, line := range strings.Split(j.c.Message, "\n") {
+		if rest, ok := strings.CutPrefix(line, "Audit: "); ok {
+			audit = append(audit, rest)
+		}
+	}
+	sort.Strings(audit)
+	added := slices.Sorted(slices.Values(j.added))
+	if strings.Join(audit, ",") != strings.Join(added, ",") {
+		j.problem("", "commit message names audit entries %v but the commit adds %v", audit, added)
 	}
 }

@@ -12,18 +12,23 @@ type Chain struct {
 	byID   map[string]*Entry
 	byHash map[string]*Entry
 	hashes map[string]string // id → hash
+	files  map[string][]byte // id → file
 }
 
 // NewChain returns an empty chain.
 func NewChain() *Chain {
-	return &Chain{byID: map[string]*Entry{}, byHash: map[string]*Entry{}, hashes: map[string]string{}}
+	return &Chain{byID: map[string]*Entry{}, byHash: map[string]*Entry{}, hashes: map[string]string{}, files: map[string][]byte{}}
 }
 
-// Put adds an entry file the chain already holds (read from a tree that
-// verified), without checking it against the others.
-func (c *Chain) Put(e *Entry, hash string) {
-	c.byID[e.ID], c.byHash[hash], c.hashes[e.ID] = e, e, hash
+// Put adds an entry, parsed from file, without checking it against the
+// others (Check does that first where it matters).
+func (c *Chain) Put(e *Entry, file []byte) {
+	h := Hash(file)
+	c.byID[e.ID], c.byHash[h], c.hashes[e.ID], c.files[e.ID] = e, e, h, file
 }
+
+// File returns the entry file of id.
+func (c *Chain) File(id string) []byte { return c.files[id] }
 
 // Len is the number of entries.
 func (c *Chain) Len() int { return len(c.byID) }
@@ -33,6 +38,9 @@ func (c *Chain) Get(id string) (*Entry, bool) {
 	e, ok := c.byID[id]
 	return e, ok
 }
+
+// HasHash reports whether the chain holds the entry of hash h.
+func (c *Chain) HasHash(h string) bool { _, ok := c.byHash[h]; return ok }
 
 // HashOf returns the hash of the entry of id.
 func (c *Chain) HashOf(id string) string { return c.hashes[id] }

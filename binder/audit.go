@@ -1,0 +1,165 @@
+package binder
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"gobag/binder/escrow"
+	"gobag/binder/internal/gitstore"
+)
+
+// The audit chain lives in the tree beside the records, one signed entry
+// per file (audit/A/B/ID.entry): appended, never changed, merged by
+// union. See package escrow for the entries and their rules.
+
+// readChain reads every audit entry of tree through g. The tree is one
+// that verified, so the entries are not checked against each other again.
+func readChain(g *gitstore.Store, tree plumbing.Hash) (*escrow.Chain, error) {
+	c := escrow.NewChain()
+	err := eachAuditFile(g, tree, func(id string, h plumbing.Hash) error {
+		data, err := g.ReadBlob(h)
+		if err != nil {
+			return err
+		}
+		e, err := escrow.Parse(data)
+		if err != nil {
+			return fixErr(BadSignature, fix(ActionVerify, ""), "", "%v", err)
+		}
+		if e.ID != id {
+			return fixErr(BadSignature, fix(ActionVerify, ""), "", "audit entry %s is filed as %s", e.ID, id)
+		}
+		c.Put(e, data)
+		return nil
+	})
+	return c, err
+}
+
+// eachAuditFile calls f with the id and blob of every entry in tree's
+// audit/ directory.
+func eachAuditFile(g *gitstore.Store, tree plumbing.Hash, f func(id string, h plumbing.Hash) error) error {
+	ah, ok, err := g.Lookup(tree, auditDir)
+	if err != nil || !ok {
+		return err
+	}
+	first, err := g.Tree(ah)
+	if err != nil {
+		return err
+	}
+	for _, a := range first {
+		second, err := g.Tree(a.Hash)
+		if err != nil {
+			return err
+		}
+		for _, b := range second {
+			files, err := g.Tree(b.Hash)
+			if err != nil {
+				return err
+			}
+			for _, e := range files {
+				p := auditDir + "/" + string(a.Name) + "/" + string(b.Name) + "/" + string(e.Name)
+				id, ok := auditIDFromPath(p)
+				if !ok || e.IsDir {
+					return fixErr(BadSignature, fix(ActionVerify, ""), "", "unexpected file %s", p)
+				}
+				if err := f(id, e.Hash); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Chain returns the binder's audit chain at its tip.
+func (b *Binder) Chain(ctx context.Context) (*escrow.Chain, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	tree, err := b.treeOf(b.tip)
+	if err != nil {
+		return nil, err
+	}
+	return readChain(b.git, tree)
+}
+
+// newEntry completes e as the next entry of chain, made by this identity
+// now: its id, time, prev (the chain's heads, unless e names its own),
+// seq and signature. It checks it against the chain and adds it there.
+func (b *Binder) newEntry(chain *escrow.Chain, e *escrow.Entry, now time.Time) ([]byte, error) {
+	e.ID, e.Time = NewID(), now
+	if e.Prev == nil {
+		e.Prev = chain.Heads()
+	}
+	e.Seq = chain.NextSeq(e.Prev)
+	e.Sign(b.id)
+	file := e.Marshal()
+	if err := chain.Check(e, escrow.Hash(file)); err != nil {
+		return nil, &Error{Kind: Invalid, Err: err}
+	}
+	chain.Put(e, file)
+	return file, nil
+}
+
+// stageEntries writes entry files as blobs into changes, and returns
+// their commit message lines.
+func (b *Binder) stageEntries(files [][]byte, changes map[string]plumbing.Hash) ([]string, error) {
+	var trailers []string
+	for _, f := range files {
+		e, err := escrow.Parse(f)
+		if err != nil {
+			return nil, err
+		}
+		h, err := b.git.PutBlob(f)
+		if err != nil {
+			return nil, err
+		}
+		changes[auditPath(e.ID)] = h
+		trailers = append(trailers, fmt.Sprintf("Audit: %s %s", e.ID, e.Action))
+	}
+	return trailers, nil
+}
+
+// commitChanges writes changes on the tip's tree as one signed commit,
+// moves the branch and indexes the records saved. b.mu is held.
+func (b *Binder) commitChanges(ctx context.Context, subject string, changes map[string]plumbing.Hash, trailers []string, indexed []*Record, now time.Time) (plumbing.Hash, error) {
+	parent, err := b.git.ReadCommit(b.tip)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	tree, err := b.git.ApplyTree(parent.TreeHash, changes)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	msg := subject + "\n"
+	if len(trailers) > 0 {
+		msg += "\n" + strings.Join(trailers, "\n") + "\n"
+	}
+	commit, err := writeCommit(b.git, tree, []plumbing.Hash{b.tip}, b.id, msg, now)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := b.git.SetHead(b.tip, commit); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	x := b.newIndexer(false)
+	defer x.cancel()
+	for _, r := range indexed {
+		if err := x.put(r); err != nil {
+			return commit, indexBehind(commit, err)
+		}
+	}
+	if err := x.commit(commit); err != nil {
+		return commit, indexBehind(commit, err)
+	}
+	b.tip = commit
+	if err := b.settle(ctx); err != nil {
+		return commit, indexBehind(commit, err)
+	}
+	return commit, nil
+}
