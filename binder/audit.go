@@ -3,6 +3,7 @@ package binder
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,11 +82,18 @@ func (b *Binder) Chain(ctx context.Context) (*escrow.Chain, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	_, chain, err := b.tipChain()
+	return chain, err
+}
+
+// tipChain returns the tip's tree and audit chain; b.mu is held.
+func (b *Binder) tipChain() (plumbing.Hash, *escrow.Chain, error) {
 	tree, err := b.treeOf(b.tip)
 	if err != nil {
-		return nil, err
+		return plumbing.ZeroHash, nil, err
 	}
-	return readChain(b.git, tree)
+	chain, err := readChain(b.git, tree)
+	return tree, chain, err
 }
 
 // newEntry completes e as the next entry of chain, made by this identity
@@ -96,6 +104,7 @@ func (b *Binder) newEntry(chain *escrow.Chain, e *escrow.Entry, now time.Time) (
 	if e.Prev == nil {
 		e.Prev = chain.Heads()
 	}
+	e.Prev = slices.Compact(slices.Sorted(slices.Values(e.Prev)))
 	e.Seq = chain.NextSeq(e.Prev)
 	e.Sign(b.id)
 	file := e.Marshal()

@@ -116,6 +116,16 @@ const (
 	// ActionRetry runs the same thing again (after the Note's condition
 	// is met: a drive connected, another process done).
 	ActionRetry Action = "retry"
+	// ActionPutSecret escrows a secret for the credential Record.
+	ActionPutSecret Action = "secret-put"
+	// ActionRotateSecret rotates the escrowed secret named Value.
+	ActionRotateSecret Action = "secret-rotate"
+	// ActionApprovePlan signs a manager's approval of plan Record's
+	// current version.
+	ActionApprovePlan Action = "plan-approve"
+	// ActionMemberRoles gives the member Value (empty: one to choose) the
+	// role Field.
+	ActionMemberRoles Action = "member-roles"
 )
 
 // fix returns a Fix for action on record id.

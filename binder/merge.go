@@ -245,6 +245,10 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 			return plumbing.ZeroHash, err
 		}
 	}
+	if mergedRoster.Member(b.id.Handle) == nil {
+		return plumbing.ZeroHash, errorf(Permission, "this copy keeps what it had; ask a manager if the removal was a mistake",
+			"%s was removed from the binder (roster serial %d) while this copy was apart: it cannot merge or send anything more", b.id.Handle, mergedRoster.Serial)
+	}
 	oursSides, err := b.recordSides(bt, ot)
 	if err != nil {
 		return plumbing.ZeroHash, err

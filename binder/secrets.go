@@ -258,11 +258,7 @@ func (b *Binder) findSecret(nameOrID string) (*Record, error) {
 func (b *Binder) Secrets(ctx context.Context) ([]*Secret, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	tree, err := b.treeOf(b.tip)
-	if err != nil {
-		return nil, err
-	}
-	chain, err := readChain(b.git, tree)
+	_, chain, err := b.tipChain()
 	if err != nil {
 		return nil, err
 	}
@@ -289,11 +285,7 @@ func (b *Binder) SecretByName(ctx context.Context, nameOrID string) (*Secret, er
 	if err != nil {
 		return nil, err
 	}
-	tree, err := b.treeOf(b.tip)
-	if err != nil {
-		return nil, err
-	}
-	chain, err := readChain(b.git, tree)
+	_, chain, err := b.tipChain()
 	if err != nil {
 		return nil, err
 	}
@@ -424,11 +416,7 @@ func (b *Binder) RequestSecret(ctx context.Context, nameOrID, reason string) (*e
 // appendEntry adds the entry make returns (given the chain at the tip) to
 // the chain in one commit, and returns it.
 func (b *Binder) appendEntry(ctx context.Context, subject string, make func(*escrow.Chain) (*escrow.Entry, error)) (*escrow.Entry, error) {
-	tree, err := b.treeOf(b.tip)
-	if err != nil {
-		return nil, err
-	}
-	chain, err := readChain(b.git, tree)
+	_, chain, err := b.tipChain()
 	if err != nil {
 		return nil, err
 	}
@@ -658,11 +646,7 @@ func (b *Binder) RotateSecret(ctx context.Context, nameOrID string, spec SecretS
 	if err != nil {
 		return nil, err
 	}
-	tree, err := b.treeOf(b.tip)
-	if err != nil {
-		return nil, err
-	}
-	chain, err := readChain(b.git, tree)
+	_, chain, err := b.tipChain()
 	if err != nil {
 		return nil, err
 	}
@@ -805,11 +789,7 @@ func (b *Binder) ImportHandover(ctx context.Context, data []byte) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	tree, err := b.treeOf(b.tip)
-	if err != nil {
-		return nil, err
-	}
-	chain, err := readChain(b.git, tree)
+	_, chain, err := b.tipChain()
 	if err != nil {
 		return nil, err
 	}
@@ -844,11 +824,7 @@ func (b *Binder) ApproveHandover(ctx context.Context, data []byte) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	tree, err := b.treeOf(b.tip)
-	if err != nil {
-		return nil, err
-	}
-	chain, err := readChain(b.git, tree)
+	_, chain, err := b.tipChain()
 	if err != nil {
 		return nil, err
 	}

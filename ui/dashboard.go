@@ -447,7 +447,11 @@ func (d *dashboard) check(offsiteDays int) {
 			return dashboardCheck{}, err
 		}
 		progress("records", len(recs), len(recs))
-		out := dashboardCheck{report: readiness.Check(recs, copies, now), due: readiness.Upcoming(recs, now, 90)}
+		team, err := readiness.TeamOf(ctx, b)
+		if err != nil {
+			return dashboardCheck{}, err
+		}
+		out := dashboardCheck{report: readiness.CheckWith(recs, copies, team, now), due: readiness.Upcoming(recs, now, 90)}
 		// Ahead and behind as of the last sync: no network.
 		out.remotes, err = gitsync.Status(ctx, b, false, time.Duration(offsiteDays)*24*time.Hour, gitsync.Options{})
 		return out, err

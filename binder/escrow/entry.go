@@ -135,6 +135,7 @@ func (e *Entry) Marshal() []byte {
 func (e *Entry) Sign(id *bcrypto.Identity) {
 	e.Actor, e.ActorKey = id.Handle, id.SigningKey().Fingerprint()
 	slices.Sort(e.Prev)
+	e.Prev = slices.Compact(e.Prev)
 	e.Signature = id.Sign(e.signedPart())
 }
 
@@ -194,9 +195,9 @@ func Parse(data []byte) (*Entry, error) {
 	}
 	if v["prev"] != "none" {
 		e.Prev = strings.Split(v["prev"], " ")
-		for _, h := range e.Prev {
-			if !hashPattern.MatchString(h) {
-				return nil, fmt.Errorf("audit entry %s: bad prev", e.ID)
+		for i, h := range e.Prev {
+			if !hashPattern.MatchString(h) || i > 0 && h <= e.Prev[i-1] {
+				return nil, fmt.Errorf("audit entry %s: bad prev (hashes, sorted, each once)", e.ID)
 			}
 		}
 	}

@@ -100,6 +100,12 @@ var Rules = []Rule{
 	{"link.wrong-kind", SeverityWarning, "a record links to a record of a kind its field does not take"},
 	{"record.invalid", SeverityWarning, "a stored record's fields do not match its kind (written by another version or tool)"},
 	{"record.conflict", SeverityError, "two copies of the binder changed a record's field differently, and nobody has chosen yet"},
+	{"team.single-manager", SeverityWarning, "the binder has a single manager: if they are unavailable, nobody can change the roster"},
+	{"plan.approval-unsigned", SeverityWarning, "a plan marked approved has no manager's signed approval of its current version (gobag approve)"},
+	{"escrow.threshold-exceeds-custodians", SeverityError, "an escrowed secret or a credential needs more custodians to open it than it has who are members"},
+	{"escrow.custodian-not-member", SeverityError, "a custodian of an escrowed secret or a credential is not a member of the binder, or was removed"},
+	{"escrow.rotation", SeverityError, "an escrowed secret is overdue for rotation, or must be rotated since it was opened or someone who could reach it left"},
+	{"system.credential-custodians", SeverityWarning, "a critical system's credential is escrowed with fewer than 2 custodians who are members (or not escrowed)"},
 }
 
 // RuleByID returns the rule with id, if there is one.
@@ -231,7 +237,11 @@ func Run(ctx context.Context, b *binder.Binder, copies []OffsiteCopy, now time.T
 	if err != nil {
 		return nil, err
 	}
-	return Check(recs, copies, now), nil
+	team, err := TeamOf(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	return CheckWith(recs, copies, team, now), nil
 }
 
 // SettingsOf returns the periods the readiness rules use in b: the
@@ -252,6 +262,12 @@ func SettingsOf(ctx context.Context, b *binder.Binder) (Settings, error) {
 // copies (its remotes; nil if unknown, which skips the remote rules) as of
 // now. It is a pure function of its arguments.
 func Check(recs []*binder.Record, copies []OffsiteCopy, now time.Time) *Report {
+	return CheckWith(recs, copies, nil, now)
+}
+
+// CheckWith is Check with the rules of the team and escrow too, which
+// read team (nil skips them).
+func CheckWith(recs []*binder.Record, copies []OffsiteCopy, team *Team, now time.Time) *Report {
 	c := &checker{now: now, byID: map[string]*binder.Record{}, byKind: map[string][]*binder.Record{}}
 	for _, r := range recs {
 		c.byID[r.ID] = r
@@ -279,6 +295,9 @@ func Check(recs []*binder.Record, copies []OffsiteCopy, now time.Time) *Report {
 	c.incidents()
 	if copies != nil {
 		c.offsite(copies)
+	}
+	if team != nil {
+		c.team(team)
 	}
 	order := map[string]int{}
 	for i, r := range Rules {

@@ -3,6 +3,7 @@ package readiness
 import (
 	"fmt"
 	"gobag/binder"
+	"gobag/binder/roster"
 	"regexp"
 	"strings"
 	"testing"
@@ -33,6 +34,7 @@ type fixture struct {
 	recs   []*binder.Record
 	ids    map[string]*binder.Record // by short name
 	copies []OffsiteCopy
+	team   *Team
 }
 
 func (f *fixture) add(name, kind, title string, fields map[string]any, body string) *binder.Record {
@@ -89,6 +91,14 @@ func healthy(t *testing.T) *fixture {
 	f.add("function", "function", "Publish statistics", map[string]any{"rto": "4h", "mtd": "1d", "systems": []any{app.ID}, "assessed": daysAgo(90)}, "")
 	f.add("training", "training", "Plan walkthrough for ICT", map[string]any{"date": daysAgo(40)}, "")
 	f.add("incident", "incident", "Storage fault", map[string]any{"status": "closed", "lessons": "spare disks on site"}, "")
+	cred.Fields["custodians"] = []any{"ana", "ben", "chen"}
+	secret := f.add("secret", "secret", "db-admin", map[string]any{"credential": cred.ID}, "")
+	member := func(h string, roles ...string) roster.Member { return roster.Member{Handle: h, Roles: roles} }
+	f.team = &Team{
+		Members:   []roster.Member{member("priya", "manager"), member("sam", "manager"), member("ana", "custodian"), member("ben", "custodian"), member("chen", "custodian")},
+		Secrets:   []*binder.Secret{{ID: secret.ID, Name: "db-admin", Credential: cred.ID, Generation: 1, Custodians: []string{"ana", "ben", "chen"}, Threshold: 2, Since: daysAgo(30), By: "priya"}},
+		Approvals: map[string]binder.PlanApproval{plan.ID: {Plan: plan.ID, By: "priya", At: daysAgo(100), Rev: 1, Current: true, Manager: true}},
+	}
 	return f
 }
 
@@ -114,7 +124,7 @@ func TestMissingSectionFixEditsThePlan(t *testing.T) {
 	f := healthy(t)
 	p := f.ids["plan"]
 	p.Body = strings.Replace(p.Body, "## 5.2 Succession of authority", "## 5.2 Something else", 1)
-	for _, fd := range Check(f.recs, f.copies, checkNow).Findings {
+	for _, fd := range CheckWith(f.recs, f.copies, f.team, checkNow).Findings {
 		if fd.Rule != "plan.section-missing" {
 			continue
 		}
@@ -131,7 +141,7 @@ func TestMissingSectionFixEditsThePlan(t *testing.T) {
 
 func TestHealthyBinderHasNoFindings(t *testing.T) {
 	f := healthy(t)
-	rep := Check(f.recs, f.copies, checkNow)
+	rep := CheckWith(f.recs, f.copies, f.team, checkNow)
 	if len(rep.Findings) != 0 {
 		t.Fatalf("got findings on a healthy binder:\n%s", strings.Join(rules(rep), "\n"))
 	}
@@ -253,6 +263,26 @@ func TestEachRuleTriggers(t *testing.T) {
 		{"record.conflict", "unresolved conflict: audience", func(f *fixture) {
 			f.ids["training"].Conflicts = []binder.FieldConflict{{Field: "audience", Ours: "ICT", Theirs: "all staff"}}
 		}},
+		{"team.single-manager", "a single manager", func(f *fixture) { f.team.Members[1].Roles = []string{"custodian"} }},
+		{"plan.approval-unsigned", "no manager signed", func(f *fixture) { delete(f.team.Approvals, f.id("plan")) }},
+		{"plan.approval-unsigned", "not of its current version", func(f *fixture) {
+			a := f.team.Approvals[f.id("plan")]
+			a.Current = false
+			f.team.Approvals[f.id("plan")] = a
+		}},
+		{"plan.approval-unsigned", "who is not a manager now", func(f *fixture) {
+			a := f.team.Approvals[f.id("plan")]
+			a.Manager = false
+			f.team.Approvals[f.id("plan")] = a
+		}},
+		{"escrow.threshold-exceeds-custodians", "needs 4 custodians", func(f *fixture) { f.team.Secrets[0].Threshold = 4 }},
+		{"escrow.threshold-exceeds-custodians", "needs 4 custodians to open it, but names 3", func(f *fixture) { f.ids["cred"].Fields["threshold"] = int64(4) }},
+		{"escrow.custodian-not-member", "custodian chen of \"db-admin\" is not a member", func(f *fixture) { f.team.Members = f.team.Members[:4] }},
+		{"escrow.custodian-not-member", "names dora as custodian", func(f *fixture) { f.ids["cred"].Fields["custodians"] = []any{"ana", "dora"} }},
+		{"escrow.rotation", "opened by ana", func(f *fixture) { f.team.Secrets[0].Rotate = []string{"opened by ana on 2026-11-20"} }},
+		{"escrow.rotation", "overdue since", func(f *fixture) { f.team.Secrets[0].Rotate = []string{"overdue since 2026-10-01"} }},
+		{"system.credential-custodians", "escrowed with 1 custodians", func(f *fixture) { f.team.Secrets[0].Custodians = []string{"ana"}; f.team.Secrets[0].Threshold = 1 }},
+		{"system.credential-custodians", "escrowed with 0 custodians", func(f *fixture) { f.team.Secrets = nil }},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {
@@ -260,7 +290,7 @@ func TestEachRuleTriggers(t *testing.T) {
 		t.Run(tc.rule+"/"+tc.want, func(t *testing.T) {
 			f := healthy(t)
 			tc.break_(f)
-			rep := Check(f.recs, f.copies, checkNow)
+			rep := CheckWith(f.recs, f.copies, f.team, checkNow)
 			found := false
 			for _, fd := range rep.Findings {
 				if fd.Rule != tc.rule {
@@ -322,11 +352,11 @@ func (f *fixture) drop(name string) {
 func TestSettingsChangeThePeriods(t *testing.T) {
 	f := healthy(t)
 	f.ids["alt"].Fields["last_verified"] = daysAgo(40)
-	if rep := Check(f.recs, f.copies, checkNow); len(rep.Findings) != 0 {
+	if rep := CheckWith(f.recs, f.copies, f.team, checkNow); len(rep.Findings) != 0 {
 		t.Fatalf("default 90 days: got %v", rules(rep))
 	}
 	f.ids["settings"].Fields["contact_days"] = int64(30)
-	rep := Check(f.recs, f.copies, checkNow)
+	rep := CheckWith(f.recs, f.copies, f.team, checkNow)
 	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "contact.stale" || rep.Settings.ContactDays != 30 {
 		t.Fatalf("contact_days 30: got %v", rules(rep))
 	}

@@ -321,11 +321,11 @@ func indent(s, prefix string) string {
 }
 
 func newHelpCommand(root *Command) *Command {
-	cmd := newCommand("gobag help [COMMAND [SUB-COMMAND]]", "describe a command, its arguments and its flags", `
+	cmd := newCommand("gobag help [COMMAND [SUB-COMMAND]…]", "describe a command, its arguments and its flags", `
 Help describes a command: its usage, what it does, its flags and the
 global ones. gobag COMMAND -h prints the same. With no command, it lists
 the commands.`)
-	cmd.MaxArgs = 2
+	cmd.MaxArgs = 3
 	cmd.ArgWords = func() []string {
 		var names []string
 		for _, sub := range root.Commands {

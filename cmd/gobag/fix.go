@@ -115,6 +115,17 @@ func fixCommand(f *binder.Fix) string {
 		return withNote(f, s)
 	case binder.ActionPassphraseFile:
 		return withNote(f, "set GOBAG_PASSPHRASE_FILE to a file whose first line is the passphrase")
+	case binder.ActionPutSecret:
+		cmd = []string{"gobag", "secret", "put", "NAME", "--custodians", "A,B,C", "--threshold", "2"}
+		if f.Record != "" {
+			cmd = append(cmd, "--credential", id)
+		}
+	case binder.ActionRotateSecret:
+		cmd = []string{"gobag", "secret", "rotate", or(f.Value, "NAME")}
+	case binder.ActionApprovePlan:
+		cmd = []string{"gobag", "approve", id}
+	case binder.ActionMemberRoles:
+		cmd = []string{"gobag", "member", "roles", or(f.Value, "HANDLE"), "--add", or(f.Field, "ROLE")}
 	case binder.ActionRetry:
 		if f.Note != "" {
 			return "run the command again " + f.Note
