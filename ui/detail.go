@@ -337,9 +337,16 @@ func openURL(raw string) error {
 // copyPhone puts number on the clipboard, and takes it off again after
 // clipboardClearAfter unless something else was copied meanwhile.
 func (u *App) copyPhone(number string) {
+	u.copyForAWhile(number, number, "The copied number was cleared from the clipboard.")
+}
+
+// copyForAWhile puts text on the clipboard, says so (naming it as what),
+// and takes it off again after clipboardClearAfter, saying cleared,
+// unless something else was copied meanwhile.
+func (u *App) copyForAWhile(text, what, cleared string) {
 	clip := u.fyneApp.Clipboard()
-	clip.SetContent(number)
-	u.notify(fmt.Sprintf("Copied %s — the clipboard is cleared in %s", number, wordDuration(clipboardClearAfter)))
+	clip.SetContent(text)
+	u.notify(fmt.Sprintf("Copied %s — the clipboard is cleared in %s", what, wordDuration(clipboardClearAfter)))
 	wait := clipboardClearAfter
 	runTask(u.tasks, func(ctx context.Context, _ binder.Progress) (struct{}, error) {
 		select {
@@ -348,10 +355,10 @@ func (u *App) copyPhone(number string) {
 		}
 		return struct{}{}, nil
 	}, nil, func(struct{}, error) {
-		if clip.Content() == number {
+		if clip.Content() == text {
 			clip.SetContent("")
 			if !u.closed {
-				u.notify("The copied number was cleared from the clipboard.")
+				u.notify(cleared)
 			}
 		}
 	})

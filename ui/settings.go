@@ -253,6 +253,4 @@ func applyTheme(a fyne.App, choice string) {
 
 // publicKeyLine is the identity's public keys on one line: handle, age
 // recipient, signing key.
-func publicKeyLine(id *bcrypto.Identity) string {
-	return fmt.Sprintf("%s %s %s", id.Handle, id.Recipient(), id.SigningKey())
-}
+func publicKeyLine(id *bcrypto.Identity) string { return id.Card().String() }

@@ -72,6 +72,9 @@ func init() {
 		{name: "recovery", title: "Recovery order", icon: theme.StorageIcon, build: func(u *App) screen { return newRecoveryOrder(u) }},
 		{name: "edit", title: "Edit", icon: theme.DocumentCreateIcon, build: func(u *App) screen { return newEditScreen(u) }, hidden: true},
 		{name: "incident", title: "Incident mode", icon: theme.WarningIcon, build: func(u *App) screen { return newIncidentScreen(u) }, hidden: true},
+		{name: "escrow", title: "Escrow", icon: theme.LoginIcon, build: func(u *App) screen { return newEscrowScreen(u) }},
+		{name: "members", title: "Members", icon: theme.AccountIcon, build: func(u *App) screen { return newMembersScreen(u) }},
+		{name: "audit", title: "Audit log", icon: theme.HistoryIcon, build: func(u *App) screen { return newAuditScreen(u) }},
 		{name: "sync", title: "Sync", icon: theme.ViewRefreshIcon, build: func(u *App) screen { return newSyncScreen(u) }},
 		{name: "settings", title: "Settings", icon: theme.SettingsIcon, build: func(u *App) screen { return newSettingsScreen(u) }},
 	}

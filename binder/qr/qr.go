@@ -76,9 +76,17 @@ func Read(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		return nil, ErrNoCode
+	// A code saved or screenshotted as it was drawn reads best as a pure
+	// code; a photo needs the finder patterns looked for.
+	r := gozxingqr.NewQRCodeReader()
+	for _, hints := range []map[gozxing.DecodeHintType]any{
+		{gozxing.DecodeHintType_PURE_BARCODE: true},
+		{gozxing.DecodeHintType_TRY_HARDER: true},
+		nil,
+	} {
+		if res, err := r.Decode(bmp, hints); err == nil {
+			return []byte(res.GetText()), nil
+		}
 	}
-	return []byte(res.GetText()), nil
+	return nil, ErrNoCode
 }
