@@ -275,7 +275,8 @@ func (b *Binder) audienceChanges(ctx context.Context, tree plumbing.Hash, next *
 	return plan, err
 }
 
-// liveEnvelopes calls f with the envelope of every live record at tree.
+// liveEnvelopes calls f with the envelope of every live record at tree
+// that a roster change re-encrypts: not tombstones, not sealed entries.
 func (b *Binder) liveEnvelopes(ctx context.Context, tree plumbing.Hash, f func(id string, envData []byte, env *Envelope) error) error {
 	ids, err := b.allIDs(tree)
 	if err != nil {
@@ -294,7 +295,9 @@ func (b *Binder) liveEnvelopes(ctx context.Context, tree plumbing.Hash, f func(i
 		if err != nil {
 			return fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: %v", id, err)
 		}
-		if env.Deleted || len(env.Audience) == 0 {
+		if env.Deleted || env.Sealed || len(env.Audience) == 0 {
+			// A sealed (append-only) version is never written again:
+			// it keeps the audience it was written for.
 			continue
 		}
 		if err := f(id, envData, env); err != nil {

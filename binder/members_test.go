@@ -66,6 +66,9 @@ func TestAddedMemberReadsWhatIsForThem(t *testing.T) {
 	a, priya := newTestBinder(t)
 	open := mustAdd(t, a, &Record{Kind: "contact", Title: "Duty officer"})
 	closed := mustAdd(t, a, &Record{Kind: "note", Title: "Salary of the director", Audience: "managers"})
+	// An append-only entry is never written again: it keeps the audience
+	// it was written for, so a member who joins later cannot read it.
+	logged := mustAdd(t, a, &Record{Kind: "timeline", Title: "Generator started"})
 	if closed.Audience != roster.RoleManager {
 		t.Fatalf("saved with audience %q", closed.Audience)
 	}
@@ -74,6 +77,9 @@ func TestAddedMemberReadsWhatIsForThem(t *testing.T) {
 	s := copyAs(t, a, sam)
 	if r, err := s.Get(ctx, open.ID); err != nil || r.Title != "Duty officer" {
 		t.Fatalf("sam reads the team's record: %v %v", r, err)
+	}
+	if _, err := s.Get(ctx, logged.ID); KindOf(err) != CannotDecrypt {
+		t.Fatalf("sam reads a timeline entry from before he joined: %v", err)
 	}
 	_, err := s.Get(ctx, closed.ID)
 	if KindOf(err) != CannotDecrypt || !strings.Contains(err.Error(), "the managers") {
@@ -108,6 +114,7 @@ func TestRemovedMemberIsLockedOut(t *testing.T) {
 	a, _ := newTestBinder(t)
 	r := mustAdd(t, a, &Record{Kind: "contact", Title: "Duty officer"})
 	sam := newMember(t, a, "sam", roster.RoleResponder, roster.RoleCustodian)
+	mustAdd(t, a, &Record{Kind: "timeline", Title: "Sam logged this"})
 	forCustodians := mustAdd(t, a, &Record{Kind: "note", Title: "Safe combination location", Audience: "custodians"})
 	if _, err := ageDecrypt(t, a, sam, forCustodians.ID); err != nil {
 		t.Fatalf("sam, a custodian, cannot read the custodians' note: %v", err)

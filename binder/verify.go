@@ -1023,20 +1023,29 @@ func (v *verifier) audiencesHold(ctx context.Context, j *commitJob) error {
 	for _, c := range j.changes {
 		changed[c.id] = true
 	}
+	// A version the merge takes from the side whose roster it did not
+	// take may not be by an author that roster does not list.
+	refusedTaken := func(id string, h plumbing.Hash, env *Envelope) {
+		if took.IsZero() || j.after.roster.Member(env.Author) != nil {
+			return
+		}
+		_, envPath := recordPath(id)
+		if th, _, _ := v.g.Lookup(tookRecs, envPath[len(recordsDir)+1:]); th != h {
+			j.problem(id, "the merge takes rev %d by %s, who is not a member of the roster it takes", env.Rev, env.Author)
+		}
+	}
 	return v.eachEnvelope(ctx, j.records, func(id string, h plumbing.Hash, env *Envelope) {
 		if env.Deleted {
 			return
+		}
+		refusedTaken(id, h, env)
+		if env.Sealed {
+			return // append-only entries keep the audience they were written for
 		}
 		if msg := audienceProblem(j.after.roster, env); msg != "" && !changed[id] {
 			j.problem(id, "not re-encrypted when the roster changed: rev %d is %s", env.Rev, msg)
 		} else if recoveryChanged && !changed[id] && !j.merge() {
 			j.problem(id, "not re-encrypted when the recovery recipient changed")
-		}
-		if !took.IsZero() && j.after.roster.Member(env.Author) == nil {
-			_, envPath := recordPath(id)
-			if th, _, _ := v.g.Lookup(tookRecs, envPath[len(recordsDir)+1:]); th != h {
-				j.problem(id, "the merge takes rev %d by %s, who is not a member of the roster it takes", env.Rev, env.Author)
-			}
 		}
 	})
 }

@@ -81,17 +81,23 @@ func (s *escrowScreen) refresh() {
 			return
 		}
 		s.secrets = list
+		if s.secret() == nil {
+			s.selected = ""
+			if len(list) > 0 {
+				s.selected = list[0].ID
+			}
+		}
 		s.list.RemoveAll()
 		for _, sec := range list {
 			label := fmt.Sprintf("%s · %d of %d", sec.Name, sec.Threshold, len(sec.Custodians))
-			btn := widget.NewButton(label, func() { s.show(sec.ID) })
-			btn.Alignment = widget.ButtonAlignLeading
+			btn := &widget.Button{Text: label, Alignment: widget.ButtonAlignLeading, OnTapped: func() { s.show(sec.ID) }}
 			if len(sec.Rotate) > 0 {
-				btn.SetIcon(theme.WarningIcon())
+				btn.Icon = theme.WarningIcon()
 			}
 			if sec.ID == s.selected {
 				btn.Importance = widget.HighImportance
 			}
+			btn.ExtendBaseWidget(btn)
 			s.list.Add(btn)
 		}
 		switch {
@@ -105,9 +111,6 @@ func (s *escrowScreen) refresh() {
 				}
 			}
 			s.summary.SetText(fmt.Sprintf("%s; %d due for rotation.", count(len(list), "secret", "secrets"), due))
-		}
-		if s.selected == "" && len(list) > 0 {
-			s.selected = list[0].ID
 		}
 		s.showDetail()
 	})
@@ -201,13 +204,14 @@ func (s *escrowScreen) breakGlass(sec *binder.Secret, mine *binder.SecretRequest
 	box := container.NewVBox()
 	if s.value != nil {
 		s.shownVal = widget.NewLabelWithStyle(mask(s.value), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		shownVal := s.shownVal
 		s.reveal = newRevealButton(func(on bool) {
-			if on {
-				s.shownVal.SetText(string(s.value))
+			if on && s.value != nil {
+				shownVal.SetText(string(s.value))
 			} else {
-				s.shownVal.SetText(mask(s.value))
+				shownVal.SetText(mask(s.value))
 			}
-		})
+		}, s.afterReveal)
 		cp := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { s.u.copySecret(string(s.value), sec.Name) })
 		forget := widget.NewButtonWithIcon("Forget", theme.CancelIcon(), func() { s.forget(); s.showDetail() })
 		box.Add(wrapped("Opened: the opening is in the audit, and the secret is due for rotation. Hold the eye button to see the value; Forget when done."))
@@ -241,6 +245,18 @@ func (s *escrowScreen) breakGlass(sec *binder.Secret, mine *binder.SecretRequest
 
 // mask hides a value, keeping only its length's order of magnitude.
 func mask(v []byte) string { return strings.Repeat("•", min(len(v), 24)) }
+
+// afterReveal runs f once revealFor has passed.
+func (s *escrowScreen) afterReveal(f func()) {
+	wait := revealFor
+	runTask(s.u.tasks, func(ctx context.Context, _ binder.Progress) (struct{}, error) {
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		return struct{}{}, nil
+	}, nil, func(struct{}, error) { f() })
+}
 
 // forget drops the value opened.
 func (s *escrowScreen) forget() {
@@ -498,27 +514,33 @@ func (s *escrowScreen) rotate(name string) {
 // keyboard shows it for a few seconds.
 type revealButton struct {
 	widget.Button
-	set func(on bool)
+	set     func(on bool)
+	later   func(f func()) // runs f on the UI goroutine after revealFor
+	pressed bool           // the mouse went down on it: the tap that follows is that press's
 }
 
 var _ desktop.Mouseable = (*revealButton)(nil)
 
-func newRevealButton(set func(on bool)) *revealButton {
-	b := &revealButton{set: set}
+func newRevealButton(set func(on bool), later func(f func())) *revealButton {
+	b := &revealButton{set: set, later: later}
 	b.Icon = theme.VisibilityIcon()
 	b.Text = "Hold to show"
 	b.ExtendBaseWidget(b)
 	return b
 }
 
-func (b *revealButton) MouseDown(*desktop.MouseEvent) { b.set(true) }
+func (b *revealButton) MouseDown(*desktop.MouseEvent) { b.pressed = true; b.set(true) }
 func (b *revealButton) MouseUp(*desktop.MouseEvent)   { b.set(false) }
 
 // Tapped (the keyboard's space, or a tap where there is no mouse) shows
-// the value for revealFor.
+// the value for revealFor; the tap a mouse press ends shows nothing more.
 func (b *revealButton) Tapped(*fyne.PointEvent) {
+	if b.pressed {
+		b.pressed = false
+		return
+	}
 	b.set(true)
-	time.AfterFunc(revealFor, func() { fyne.Do(func() { b.set(false) }) })
+	b.later(func() { b.set(false) })
 }
 
 // revealFor is how long a tap shows a value.

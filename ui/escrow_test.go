@@ -159,8 +159,21 @@ func TestEscrowBreakGlassFlow(t *testing.T) {
 		t.Fatalf("held: %q", s.shownVal.Text)
 	}
 	s.reveal.MouseUp(&desktop.MouseEvent{})
+	s.reveal.Tapped(nil) // the click that a press and release make
 	if strings.Contains(s.shownVal.Text, "hunter2") {
 		t.Fatal("released, the value still shows")
+	}
+	// From the keyboard (space), a tap shows it for a few seconds.
+	savedReveal := revealFor
+	revealFor = 20 * time.Millisecond
+	t.Cleanup(func() { revealFor = savedReveal })
+	s.reveal.Tapped(nil)
+	if s.shownVal.Text != "hunter2-root" {
+		t.Fatalf("tapped: %q", s.shownVal.Text)
+	}
+	p.tasks.wait()
+	if strings.Contains(s.shownVal.Text, "hunter2") {
+		t.Fatal("the value still shows after the tap's time")
 	}
 	saved := clipboardClearAfter
 	clipboardClearAfter = 50 * time.Millisecond

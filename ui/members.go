@@ -136,7 +136,6 @@ func (s *membersScreen) memberRow(ros *roster.Roster, m roster.Member, manager b
 	}
 	roles := widget.NewButtonWithIcon("Roles…", theme.DocumentCreateIcon(), func() { s.editRoles(m.Handle) })
 	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { s.remove(m.Handle) })
-	remove.Importance = widget.DangerImportance
 	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(roles, remove), text)
 }
 
@@ -255,7 +254,7 @@ func (s *membersScreen) preview(ch binder.MemberChange, title, verb, intro strin
 				s.apply(ch, strings.TrimSuffix(title, "?")+": done", after)
 			}
 		}, s.u.win)
-		s.confirm.Resize(fyne.NewSize(560, 420))
+		s.confirm.Resize(fyne.NewSize(640, 520))
 		s.confirm.Show()
 	})
 }
@@ -263,6 +262,9 @@ func (s *membersScreen) preview(ch binder.MemberChange, title, verb, intro strin
 // accountOf words what a roster change re-encrypts and flags.
 func accountOf(res *binder.RosterChange) string {
 	var b strings.Builder
+	if len(res.Rotate) > 0 {
+		fmt.Fprintf(&b, "These escrowed credentials must be rotated afterwards, since they could reach them: %s.\n\n", strings.Join(res.Rotate, ", "))
+	}
 	fmt.Fprintf(&b, "%s will be re-encrypted in the same signed commit", count(len(res.Reencrypt), "record", "records"))
 	if len(res.Reencrypt) > 0 {
 		b.WriteString(":")
@@ -279,9 +281,6 @@ func accountOf(res *binder.RosterChange) string {
 		}
 	}
 	b.WriteString(".")
-	if len(res.Rotate) > 0 {
-		fmt.Fprintf(&b, "\n\nThese escrowed credentials must be rotated, since they could reach them: %s.", strings.Join(res.Rotate, ", "))
-	}
 	return b.String()
 }
 
