@@ -58,6 +58,11 @@ var testOnlyIndexFault error
 // put indexes one record as it now is: live, deleted (a tombstone), or
 // gone from the tree (Deleted with no kind).
 func (x *indexer) put(r *Record) error {
+	if r.sameContent && !x.fresh && !r.Deleted {
+		// The index is at the tip this version follows, and holds the
+		// record as this identity read it there.
+		return x.putEntry(r)
+	}
 	var old *Record
 	if !x.fresh {
 		old = x.b.indexedRecord(r.ID)
@@ -128,6 +133,13 @@ func (x *indexer) put(r *Record) error {
 		}
 		return x.batch.Delete(prefixSummary + r.ID)
 	}
+	return x.putEntry(r)
+}
+
+// putEntry writes a record's own entry and listing entry (not its links
+// or words).
+func (x *indexer) putEntry(r *Record) error {
+	live := !r.Deleted
 	entry := indexed{Author: r.Author, Path: r.Path, Deleted: r.Deleted, Rev: r.Rev, Updated: r.Updated, Audience: r.Audience}
 	if r.Unreadable {
 		entry.Unreadable, entry.Kind = true, r.Kind

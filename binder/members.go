@@ -131,6 +131,7 @@ func (b *Binder) ChangeMembers(ctx context.Context, ch MemberChange, apply bool)
 	}
 	var indexed []*Record
 	for _, v := range versions {
+		v.indexed.sameContent = true
 		indexed = append(indexed, v.indexed)
 		trailers = append(trailers, v.trailer)
 	}
@@ -240,8 +241,20 @@ func (b *Binder) reencrypt(ctx context.Context, tree plumbing.Hash, plan []reenc
 // cannot read go to out.Unreadable, the others to out.Reencrypt and the
 // plan it returns.
 func (b *Binder) audienceChanges(ctx context.Context, tree plumbing.Hash, next *roster.Roster, ch MemberChange, out *RosterChange) ([]reencryption, error) {
+	// The titles to show come from the listing, read in one pass.
+	listed := map[string]Summary{}
+	err := b.ix.Scan(prefixSummary, func(k string, v []byte) error {
+		id := strings.TrimPrefix(k, prefixSummary)
+		if s, ok := decodeSummary(id, v); ok {
+			listed[id] = s
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	var plan []reencryption
-	err := b.liveEnvelopes(ctx, tree, func(id string, envData []byte, env *Envelope) error {
+	err = b.liveEnvelopes(ctx, tree, func(id string, envData []byte, env *Envelope) error {
 		names := strings.Split(env.Audience[0], ",")
 		if ch.Op == MemberRemove {
 			names = roster.Without(names, ch.Handle)
@@ -263,10 +276,8 @@ func (b *Binder) audienceChanges(ctx context.Context, tree plumbing.Hash, next *
 			out.Unreadable = append(out.Unreadable, sum)
 			return nil
 		}
-		if data, err := b.ix.Get(prefixSummary + id); err == nil && data != nil {
-			if indexed, ok := decodeSummary(id, data); ok {
-				sum.Kind, sum.Title = indexed.Kind, indexed.Title
-			}
+		if l, ok := listed[id]; ok {
+			sum.Kind, sum.Title = l.Kind, l.Title
 		}
 		out.Reencrypt = append(out.Reencrypt, sum)
 		plan = append(plan, reencryption{id: id, env: envData, audience: audience, action: "edit"})

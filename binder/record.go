@@ -45,6 +45,10 @@ type Record struct {
 	// Ref names a new record, before it has an id, for the other records
 	// of the same Import to link to as "@ref". It is not stored.
 	Ref string `json:"-"`
+
+	// sameContent marks a version that only re-encrypts the one before
+	// (a roster change): its words and links are the index's already.
+	sameContent bool
 }
 
 // FieldConflict is one field that two copies of a binder changed differently

@@ -302,6 +302,8 @@ func (r *report) measureSize(ctx context.Context, n int) error {
 		{"`gobag recovery-order --json` (whole process)", 3, []string{"recovery-order", "--json"}},
 		{"`gobag verify` (whole process)", 3, []string{"verify"}},
 		{"`gobag reindex` (whole process)", 3, []string{"reindex"}},
+		{memberAddFigure, 1, []string{"member", "add", "sam", "--card", benchCard, "--role", "responder"}},
+		{memberRmFigure, 1, []string{"member", "rm", "sam"}},
 		{"`gobag gc`: pack every object into one pack (whole process)", 1, []string{"gc"}},
 		{"`gobag verify` after `gobag gc` (whole process)", 3, []string{"verify"}},
 	} {
@@ -542,3 +544,18 @@ func (r *report) goBenchmarks() error {
 	}
 	return nil
 }
+
+// The roster changes measured: each re-encrypts every record.
+const (
+	memberAddFigure = "`gobag member add`: re-encrypts every record (whole process)"
+	memberRmFigure  = "`gobag member rm`: re-encrypts every record (whole process)"
+)
+
+// benchCard is the card of the member the roster changes add and remove.
+var benchCard = func() string {
+	id, err := bcrypto.NewIdentity("sam")
+	if err != nil {
+		panic(err)
+	}
+	return id.Card().String()
+}()

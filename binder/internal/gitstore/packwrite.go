@@ -397,11 +397,12 @@ func (w *hashingWriter) Write(p []byte) (int, error) {
 // trailer included. It returns each entry's offset and CRC-32 (for the
 // index) and the pack's checksum.
 func EncodePack(ctx context.Context, out io.Writer, src *Store, order []PackItem, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
-	return encodePack(ctx, out, func(it PackItem) ([]byte, error) { return src.ReadObject(it.t, it.h) }, order, progress)
+	return encodePack(ctx, out, func(it PackItem) ([]byte, error) { return src.ReadObject(it.t, it.h) }, order, zlib.DefaultCompression, progress)
 }
 
-// encodePack is EncodePack with the objects' content from read.
-func encodePack(ctx context.Context, out io.Writer, read func(PackItem) ([]byte, error), order []PackItem, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
+// encodePack is EncodePack with the objects' content from read, deflated
+// at level.
+func encodePack(ctx context.Context, out io.Writer, read func(PackItem) ([]byte, error), order []PackItem, level int, progress func(done, total int)) (offsets []int64, crcs []uint32, sum []byte, err error) {
 	w := &hashingWriter{w: out, h: sha1.New()}
 	hdr := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
 	binary.BigEndian.PutUint32(hdr[8:], uint32(len(order)))
@@ -411,7 +412,10 @@ func encodePack(ctx context.Context, out io.Writer, read func(PackItem) ([]byte,
 	offsets = make([]int64, len(order))
 	crcs = make([]uint32, len(order))
 	var zbuf bytes.Buffer
-	zw := zlib.NewWriter(&zbuf)
+	zw, err := zlib.NewWriterLevel(&zbuf, level)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	// The newest version at each path, kept while its older versions may
 	// still be written as deltas against it.
 	data := make([][]byte, len(order))
@@ -480,7 +484,7 @@ func encodePack(ctx context.Context, out io.Writer, read func(PackItem) ([]byte,
 // WritePack writes order's objects, read from src, as a pack and its index
 // in s's repository, synced to disk, and returns the pack's file name.
 func (s *Store) WritePack(ctx context.Context, src *Store, order []PackItem, progress func(done, total int)) (string, error) {
-	return s.writePack(ctx, func(it PackItem) ([]byte, error) { return src.ReadObject(it.t, it.h) }, order, progress)
+	return s.writePack(ctx, func(it PackItem) ([]byte, error) { return src.ReadObject(it.t, it.h) }, order, zlib.DefaultCompression, progress)
 }
 
 // packedPutMin is how many new blobs PutBlobs writes as a pack rather
@@ -513,13 +517,15 @@ func (s *Store) PutBlobs(ctx context.Context, blobs [][]byte) ([]plumbing.Hash, 
 		content[h] = b
 		order = append(order, PackItem{h: h, t: plumbing.BlobObject, base: -1})
 	}
-	if _, err := s.writePack(ctx, func(it PackItem) ([]byte, error) { return content[it.h], nil }, order, nil); err != nil {
+	// Most of them are age ciphertext, which does not compress: the
+	// fastest level, not the best.
+	if _, err := s.writePack(ctx, func(it PackItem) ([]byte, error) { return content[it.h], nil }, order, zlib.BestSpeed, nil); err != nil {
 		return nil, err
 	}
 	return hashes, s.LoadPacks()
 }
 
-func (s *Store) writePack(ctx context.Context, read func(PackItem) ([]byte, error), order []PackItem, progress func(done, total int)) (string, error) {
+func (s *Store) writePack(ctx context.Context, read func(PackItem) ([]byte, error), order []PackItem, level int, progress func(done, total int)) (string, error) {
 	f, err := s.tempPack()
 	if err != nil {
 		return "", err
@@ -529,7 +535,7 @@ func (s *Store) writePack(ctx context.Context, read func(PackItem) ([]byte, erro
 		os.Remove(f.Name())
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
-	offsets, crcs, sum, err := encodePack(ctx, bw, read, order, progress)
+	offsets, crcs, sum, err := encodePack(ctx, bw, read, order, level, progress)
 	if err == nil {
 		err = bw.Flush()
 	}
