@@ -35,6 +35,12 @@ ciphertext, ID.env its signed envelope (id, revision, hashes, author).
 The decrypted text is a TOML header between +++ lines, then Markdown.
 A record whose .env says "state: deleted" was deleted; its earlier
 versions are still in the history: git log -- 'records/*/*/ID.*'
+A record's .env names its audience and the handles it is encrypted for:
+it decrypts only with those members' keys, or with the binder's recovery
+key (kept in a safe) if it has one. audit/ holds the signed log of
+member changes, plan approvals and escrowed secrets' requests, approvals
+and openings, one plaintext entry a file; an escrowed value itself opens
+only with enough of its custodians' shares (gobag secret).
 
 To find a record by title without gobag, decrypt them all:
 
