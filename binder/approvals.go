@@ -138,7 +138,10 @@ func (b *Binder) PlanApprovals(ctx context.Context) (map[string]PlanApproval, er
 		if m := b.roster.Member(e.Actor); m != nil && m.Has(roster.RoleManager) {
 			a.Manager = true
 		}
-		if old, seen := out[f[0]]; !seen || !old.At.After(a.At) {
+		// A manager's approval of the current version counts over any
+		// other; then the newest.
+		old, seen := out[f[0]]
+		if !seen || a.Current && a.Manager && !(old.Current && old.Manager) || (a.Current && a.Manager) == (old.Current && old.Manager) && a.At.After(old.At) {
 			out[f[0]] = a
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"gobag/binder/escrow"
 	"gobag/binder/internal/gitstore"
+	"gobag/binder/roster"
 )
 
 // The audit chain lives in the tree beside the records, one signed entry
@@ -105,6 +106,12 @@ func (b *Binder) newEntry(chain *escrow.Chain, e *escrow.Entry, now time.Time) (
 		e.Prev = chain.Heads()
 	}
 	e.Prev = slices.Compact(slices.Sorted(slices.Values(e.Prev)))
+	for _, h := range e.Prev {
+		// Another clock ran a little ahead: never before what it follows.
+		if p, ok := chain.ByHash(h); ok && p.Time.After(e.Time) {
+			e.Time = p.Time
+		}
+	}
 	e.Seq = chain.NextSeq(e.Prev)
 	e.Sign(b.id)
 	file := e.Marshal()
@@ -171,4 +178,47 @@ func (b *Binder) commitChanges(ctx context.Context, subject string, changes map[
 		return commit, indexBehind(commit, err)
 	}
 	return commit, nil
+}
+
+// auditSkew is how far an entry's time may run ahead of the commit that
+// adds it (another member's clock).
+const auditSkew = 10 * time.Minute
+
+// checkEntryAuthority holds an entry to the roster in force where it is
+// added: a secret is escrowed by a manager, with custodians who are
+// members holding the custodian role; it is rotated by a manager, or by a
+// custodian of its generation who keeps its custodians and threshold; a
+// member change and a plan approval are a manager's.
+func checkEntryAuthority(e *escrow.Entry, chain *escrow.Chain, ros *roster.Roster) error {
+	actor := ros.Member(e.Actor)
+	if actor == nil {
+		return fmt.Errorf("audit entry %s by %s, who is not a member", e.ID, e.Actor)
+	}
+	manager := actor.Has(roster.RoleManager)
+	switch e.Action {
+	case escrow.ActionPut, escrow.ActionRotate:
+		for _, c := range e.Custodians {
+			if m := ros.Member(c); m == nil || !m.Has(roster.RoleCustodian) {
+				return fmt.Errorf("audit entry %s (%s by %s): %s is not a custodian of the binder", e.ID, e.Action, e.Actor, c)
+			}
+		}
+		if manager {
+			return nil
+		}
+		if e.Action == escrow.ActionPut {
+			return fmt.Errorf("audit entry %s: %s escrows a secret, but only a manager does", e.ID, e.Actor)
+		}
+		prev, ok := chain.Latest(e.Secret)
+		if !ok || !slices.Contains(prev.Custodians, e.Actor) {
+			return fmt.Errorf("audit entry %s: %s rotates a secret, but is neither a manager nor one of its custodians", e.ID, e.Actor)
+		}
+		if !slices.Equal(prev.Custodians, e.Custodians) || prev.Threshold != e.Threshold {
+			return fmt.Errorf("audit entry %s: custodian %s changes the secret's custodians or threshold, which only a manager does", e.ID, e.Actor)
+		}
+	case escrow.ActionMember, escrow.ActionApprovePlan:
+		if !manager {
+			return fmt.Errorf("audit entry %s: a %s entry by %s, who is not a manager", e.ID, e.Action, e.Actor)
+		}
+	}
+	return nil
 }

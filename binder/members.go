@@ -226,7 +226,7 @@ func (b *Binder) reencrypt(ctx context.Context, tree plumbing.Hash, plan []reenc
 			return err
 		}
 		if r.Unreadable {
-			return errorf(Permission, "a member of its audience can save it once with you in the audience",
+			return errorf(Permission, "a member of its audience can save it once with you in the audience; a damaged one can be deleted",
 				"record %s (a %s for %s) must be encrypted again, and you cannot read it", p.id, r.Kind, audienceWords(r.Audience))
 		}
 		out[i], err = b.prepareVersion(ros, change{rec: r, action: p.action, audience: p.audience}, p.env, p.rev, now)

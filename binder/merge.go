@@ -305,7 +305,10 @@ func (b *Binder) merge(ctx context.Context, ours, theirs, base plumbing.Hash, fr
 				if err != nil {
 					return plumbing.ZeroHash, err
 				}
-				if e, err := escrow.Parse(data); err == nil && mergedRoster.Member(e.Actor) == nil {
+				// A removed member's request and opening stay: they are
+				// evidence of what the member reached (the secret is then
+				// due for rotation). What they gave or changed is refused.
+				if e, err := escrow.Parse(data); err == nil && mergedRoster.Member(e.Actor) == nil && e.Action != escrow.ActionRequest && e.Action != escrow.ActionOpen {
 					res.Refused = append(res.Refused, fmt.Sprintf("audit entry %s (%s) by %s (%s), who is not a member of the merged roster", e.ID, e.Action, e.Actor, side.where))
 					if side.ours {
 						changes[p] = plumbing.ZeroHash

@@ -308,6 +308,13 @@ func (b *Binder) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	cur, err := b.get(ctx, id)
+	if KindOf(err) == CannotDecrypt {
+		// A record this identity cannot read (restricted to others, or
+		// damaged) can still be deleted: the tombstone needs only its kind.
+		if e, ok := b.indexedEntry(id); ok && e.Unreadable {
+			cur, err = &Record{ID: id, Kind: e.Kind}, nil
+		}
+	}
 	if err != nil {
 		return err
 	}

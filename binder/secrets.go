@@ -578,19 +578,23 @@ func (b *Binder) OpenSecret(ctx context.Context, nameOrID string) ([]byte, error
 		approvals := chain.Approvals(req.ID)
 		prev := []string{chain.HashOf(req.ID)}
 		var shares []bcrypto.Share
-		var who []string
+		var who, bad []string
 		for _, a := range approvals {
 			if !slices.Contains(gen.Custodians, a.Actor) || b.roster.Member(a.Actor) == nil {
 				continue // not a custodian's, or by a member since removed
 			}
+			// A share that does not decrypt or check is named and left
+			// out; the others may still be enough.
 			text, err := bcrypto.Decrypt(a.Data, b.id.AgeIdentity())
 			if err != nil {
-				return nil, &Error{Kind: CannotDecrypt, Err: fmt.Errorf("the share %s approved with is not for you: %w", a.Actor, err)}
+				bad = append(bad, a.Actor+"'s (not encrypted to you)")
+				continue
 			}
 			sh, err := escrow.ParseShare(text, r.ID, gen.Generation, gen.Checks)
 			clear(text)
 			if err != nil {
-				return nil, &Error{Kind: BadSignature, Err: fmt.Errorf("the share from %s: %w", a.Actor, err), Hint: "ask " + a.Actor + " to approve again"}
+				bad = append(bad, a.Actor+"'s ("+err.Error()+")")
+				continue
 			}
 			shares = append(shares, sh)
 			who = append(who, a.Actor)
@@ -603,6 +607,9 @@ func (b *Binder) OpenSecret(ctx context.Context, nameOrID string) ([]byte, error
 			approved := "none has"
 			if len(who) > 0 {
 				approved = strings.Join(who, ", ") + " approved"
+			}
+			if len(bad) > 0 {
+				approved += "; refused as corrupted or forged: " + strings.Join(bad, ", ")
 			}
 			return nil, errorf(Permission, "wait for more approvals and sync (or import a share handed over)",
 				"%d of %s's custodians must approve; %s", gen.Threshold, r.Title, approved)
@@ -746,12 +753,18 @@ func (b *Binder) takeIn(chain *escrow.Chain, entries []*escrow.Entry, files [][]
 			}
 			continue
 		}
+		if e.Action != escrow.ActionRequest && e.Action != escrow.ActionApprove {
+			return nil, errorf(Invalid, "the rest of the chain comes by sync", "a hand-over carries requests and approvals, not a %s", e.Action)
+		}
 		key, ok := b.roster.Key(e.Actor)
 		if !ok {
 			return nil, errorf(Permission, "", "audit entry %s (%s) is by %s, who is not a member", e.ID, e.Action, e.Actor)
 		}
 		if err := e.Verify(key); err != nil {
 			return nil, &Error{Kind: BadSignature, Err: err, Hint: "it was forged or changed on the way"}
+		}
+		if e.Time.After(clock().Add(auditSkew)) {
+			return nil, errorf(BadSignature, "check the clock of the computer it was made on", "audit entry %s is dated %s, in the future", e.ID, e.Time.UTC().Format(time.RFC3339))
 		}
 		for _, p := range e.Prev {
 			if !chain.HasHash(p) {

@@ -1,10 +1,13 @@
 package binder
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -131,7 +134,6 @@ func (v *verifier) auditPass(ctx context.Context, j *commitJob) error {
 		}
 		chain.Put(e, data)
 	}
-	heads := chain.Heads()
 	var added []*escrow.Entry
 	raw := map[string][]byte{}
 	for id, h := range files {
@@ -167,21 +169,60 @@ func (v *verifier) auditPass(ctx context.Context, j *commitJob) error {
 			j.problem("", "%v", err)
 			continue
 		}
+		if e.Time.After(j.c.Committer.When.Add(auditSkew)) {
+			j.problem("", "audit entry %s is dated %s, after the commit that adds it", e.ID, e.Time.UTC().Format(time.RFC3339))
+			continue
+		}
 		if err := chain.Check(e, escrow.Hash(raw[e.ID])); err != nil {
 			j.problem("", "%v", err)
 			continue
 		}
+		if err := checkEntryAuthority(e, chain, j.gov.roster); err != nil {
+			j.problem("", "%v", err)
+			continue
+		}
 		if e.Action != escrow.ActionApprove {
-			for _, h := range heads {
+			// It follows every entry before it, those this commit added
+			// before it included (approvals aside).
+			for _, h := range chain.Heads() {
 				if !slices.Contains(e.Prev, h) {
 					j.problem("", "audit entry %s does not follow every entry before it (it leaves out %.12s)", e.ID, h)
 					break
 				}
 			}
 		}
+		if msg := v.entryInCommit(j, e); msg != "" {
+			j.problem("", "audit entry %s (%s): %s", e.ID, e.Action, msg)
+		}
 		chain.Put(e, raw[e.ID])
 	}
 	return ctx.Err()
+}
+
+// entryInCommit says what is wrong with where an entry is added: a member
+// change comes with the roster change, a plan approval with the version
+// of the plan it names.
+func (v *verifier) entryInCommit(j *commitJob, e *escrow.Entry) string {
+	switch e.Action {
+	case escrow.ActionMember:
+		if j.after == nil || bytes.Equal(j.after.raw, j.gov.raw) && j.after.roster.Recovery == j.gov.roster.Recovery {
+			return "no roster change in the same commit"
+		}
+	case escrow.ActionApprovePlan:
+		f := strings.Fields(e.Subject)
+		if len(f) != 2 || !ValidID(f[0]) {
+			return "names no plan"
+		}
+		for _, c := range j.changes {
+			if c.id == f[0] && !c.envNew.IsZero() {
+				if data, err := v.g.ReadBlob(c.envNew); err == nil && hashHex(data) == f[1] {
+					return ""
+				}
+			}
+		}
+		return "the plan's version it names is not saved in the same commit"
+	}
+	return ""
 }
 
 // auditMerge checks a merge's audit tree: the union of its parents', less

@@ -71,7 +71,11 @@ func (b *Binder) openVersion(id string, envData, ct []byte, key func(handle stri
 		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says %s rev %d, envelope rev %d", id, r.ID, r.Rev, env.Rev)
 	}
 	if env.Kind != "" && r.Kind != env.Kind {
-		return nil, nil, fixErr(BadSignature, fix(ActionVerify, ""), "", "record %s: plaintext says it is a %s, its envelope a %s", id, r.Kind, env.Kind)
+		// Only a reader sees this (verify cannot): the record is shown
+		// as damaged, not a reason to refuse the whole binder; a manager
+		// can delete it.
+		b.warn(fmt.Sprintf("record %s rev %d by %s says it is a %s, but its envelope a %s: it is shown as unreadable; delete it and ask %s", id, env.Rev, env.Author, r.Kind, env.Kind, env.Author))
+		return &Record{ID: id, Kind: env.Kind, Rev: env.Rev, Author: env.Author, Path: agePath, Updated: env.Time, Audience: audience, Unreadable: true}, env, nil
 	}
 	if err := checkSealed(r, env); err != nil {
 		return nil, nil, err

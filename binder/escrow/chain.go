@@ -9,22 +9,39 @@ import (
 
 // Chain is the audit entries of a tree, which a new entry must follow.
 type Chain struct {
-	byID   map[string]*Entry
-	byHash map[string]*Entry
-	hashes map[string]string // id → hash
-	files  map[string][]byte // id → file
+	byID      map[string]*Entry
+	byHash    map[string]*Entry
+	hashes    map[string]string   // id → hash
+	files     map[string][]byte   // id → file
+	followed  map[string]bool     // hashes some entry names in prev
+	heads     map[string]bool     // hashes of entries no entry follows, approvals aside
+	approvals map[string][]*Entry // request id → its approvals, as added
 }
 
 // NewChain returns an empty chain.
 func NewChain() *Chain {
-	return &Chain{byID: map[string]*Entry{}, byHash: map[string]*Entry{}, hashes: map[string]string{}, files: map[string][]byte{}}
+	return &Chain{byID: map[string]*Entry{}, byHash: map[string]*Entry{}, hashes: map[string]string{}, files: map[string][]byte{},
+		followed: map[string]bool{}, heads: map[string]bool{}, approvals: map[string][]*Entry{}}
 }
 
 // Put adds an entry, parsed from file, without checking it against the
 // others (Check does that first where it matters).
 func (c *Chain) Put(e *Entry, file []byte) {
 	h := Hash(file)
+	if _, dup := c.byHash[h]; dup {
+		return
+	}
 	c.byID[e.ID], c.byHash[h], c.hashes[e.ID], c.files[e.ID] = e, e, h, file
+	for _, p := range e.Prev {
+		c.followed[p] = true
+		delete(c.heads, p)
+	}
+	if e.Action != ActionApprove && !c.followed[h] {
+		c.heads[h] = true
+	}
+	if e.Action == ActionApprove {
+		c.approvals[e.Request] = append(c.approvals[e.Request], e)
+	}
 }
 
 // File returns the entry file of id.
@@ -39,6 +56,9 @@ func (c *Chain) Get(id string) (*Entry, bool) {
 	return e, ok
 }
 
+// ByHash returns the entry of hash h.
+func (c *Chain) ByHash(h string) (*Entry, bool) { e, ok := c.byHash[h]; return e, ok }
+
 // HasHash reports whether the chain holds the entry of hash h.
 func (c *Chain) HasHash(h string) bool { _, ok := c.byHash[h]; return ok }
 
@@ -51,33 +71,18 @@ func (c *Chain) Entries() []*Entry {
 	for _, e := range c.byID {
 		out = append(out, e)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Seq != b.Seq {
-			return a.Seq < b.Seq
-		}
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
-		}
-		return a.ID < b.ID
-	})
+	sort.Slice(out, func(i, j int) bool { return entryBefore(out[i], out[j]) })
 	return out
 }
 
-// Heads returns the hashes of the entries no other entry follows, sorted:
-// what a new entry names in prev.
+// Heads returns the hashes of the entries no other entry follows,
+// approvals aside, sorted: what a new entry (but an approval, which
+// follows its request) names in prev. An approval is followed by the
+// opening that uses it, if any.
 func (c *Chain) Heads() []string {
-	named := map[string]bool{}
-	for _, e := range c.byID {
-		for _, p := range e.Prev {
-			named[p] = true
-		}
-	}
-	var out []string
-	for h := range c.byHash {
-		if !named[h] {
-			out = append(out, h)
-		}
+	out := make([]string, 0, len(c.heads))
+	for h := range c.heads {
+		out = append(out, h)
 	}
 	sort.Strings(out)
 	return out
@@ -94,39 +99,59 @@ func (c *Chain) NextSeq(prev []string) int {
 	return seq + 1
 }
 
-// Generation returns the entry that made generation gen of secret.
+// Generation returns the entry that made generation gen of secret. Two
+// copies apart may each have made one of the same number: the one of the
+// lower id counts, the other is void (a merge says so).
 func (c *Chain) Generation(secret string, gen int) (*Entry, bool) {
-	for _, e := range c.byID {
-		if e.Secret == secret && e.Generation == gen && (e.Action == ActionPut || e.Action == ActionRotate) {
-			return e, true
-		}
-	}
-	return nil, false
-}
-
-// Latest returns the latest generation's entry of secret.
-func (c *Chain) Latest(secret string) (*Entry, bool) {
 	var best *Entry
 	for _, e := range c.byID {
-		if e.Secret == secret && (e.Action == ActionPut || e.Action == ActionRotate) && (best == nil || e.Generation > best.Generation) {
+		if e.Secret == secret && e.Generation == gen && (e.Action == ActionPut || e.Action == ActionRotate) && (best == nil || e.ID < best.ID) {
 			best = e
 		}
 	}
 	return best, best != nil
 }
 
+// Latest returns the latest generation's entry of secret (of two of one
+// number, the one Generation counts).
+func (c *Chain) Latest(secret string) (*Entry, bool) {
+	top := 0
+	for _, e := range c.byID {
+		if e.Secret == secret && (e.Action == ActionPut || e.Action == ActionRotate) {
+			top = max(top, e.Generation)
+		}
+	}
+	if top == 0 {
+		return nil, false
+	}
+	return c.Generation(secret, top)
+}
+
 // Approvals returns the approvals of a request, one per custodian (the
 // first each gave), in chain order.
 func (c *Chain) Approvals(request string) []*Entry {
+	list := slices.Clone(c.approvals[request])
+	sort.Slice(list, func(i, j int) bool { return entryBefore(list[i], list[j]) })
 	var out []*Entry
 	seen := map[string]bool{}
-	for _, e := range c.Entries() {
-		if e.Action == ActionApprove && e.Request == request && !seen[e.Actor] {
+	for _, e := range list {
+		if !seen[e.Actor] {
 			seen[e.Actor] = true
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// entryBefore is chain order: by seq, then time, then id.
+func entryBefore(a, b *Entry) bool {
+	if a.Seq != b.Seq {
+		return a.Seq < b.Seq
+	}
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	return a.ID < b.ID
 }
 
 // Check holds a new entry, of hash hash, to the chain it joins: every

@@ -41,6 +41,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	bcrypto "gobag/crypto"
 )
@@ -63,6 +65,9 @@ const header = "gobag-audit 1"
 
 // MaxEntryBytes bounds an entry file.
 const MaxEntryBytes = 64 << 10
+
+// MaxPrev bounds how many entries one follows.
+const MaxPrev = 256
 
 // Entry is one audit entry.
 type Entry struct {
@@ -181,6 +186,8 @@ func Parse(data []byte) (*Entry, error) {
 	e := &Entry{ID: v["id"], Action: v["action"], Secret: undash(v["secret"]), Request: undash(v["request"]), For: undash(v["for"]), Subject: undash(v["subject"])}
 	var err error
 	switch {
+	case strings.ContainsFunc(e.Subject, func(r rune) bool { return r < ' ' || r == 0x7f || unicode.IsControl(r) }) || !utf8.ValidString(e.Subject):
+		return nil, fmt.Errorf("audit entry %s: control characters in its subject", e.ID)
 	case !idPattern.MatchString(e.ID):
 		return nil, fmt.Errorf("audit entry: bad id")
 	case !slices.Contains(Actions, e.Action):
@@ -195,6 +202,9 @@ func Parse(data []byte) (*Entry, error) {
 	}
 	if v["prev"] != "none" {
 		e.Prev = strings.Split(v["prev"], " ")
+		if len(e.Prev) > MaxPrev {
+			return nil, fmt.Errorf("audit entry %s: follows %d entries, at most %d", e.ID, len(e.Prev), MaxPrev)
+		}
 		for i, h := range e.Prev {
 			if !hashPattern.MatchString(h) || i > 0 && h <= e.Prev[i-1] {
 				return nil, fmt.Errorf("audit entry %s: bad prev (hashes, sorted, each once)", e.ID)
