@@ -367,6 +367,10 @@ func (r *Roster) Add(c bcrypto.Card, roles []string, now time.Time) error {
 	if r.Member(c.Handle) != nil {
 		return fmt.Errorf("%s is a member already", c.Handle)
 	}
+	if c.Handle == AudienceAll || slices.Contains(Roles, strings.TrimSuffix(c.Handle, "s")) {
+		// In an audience it would read as the role, not the member.
+		return fmt.Errorf("%q names a role: choose another handle for the member", c.Handle)
+	}
 	if len(roles) == 0 {
 		return fmt.Errorf("a member needs a role: %s", strings.Join(Roles, ", "))
 	}

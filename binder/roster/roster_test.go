@@ -219,12 +219,13 @@ func TestRosterEdits(t *testing.T) {
 		t.Errorf("the previous roster changed: ben's roles %v", got)
 	}
 	for name, err := range map[string]error{
-		"added twice":  next.Add(chen.Card(), []string{RoleResponder}, now),
-		"same key":     next.Add(bcrypto.Card{Handle: "chen2", Recipient: chen.Recipient().String(), SigningKey: chen.SigningKey()}, []string{RoleResponder}, now),
-		"no role":      next.Add(identity(t, "dora").Card(), nil, now),
-		"unknown role": next.SetRoles("ben", []string{"admin"}, nil),
-		"no role left": next.SetRoles("ben", nil, []string{RoleCustodian}),
-		"not a member": next.Remove("dora"),
+		"added twice":   next.Add(chen.Card(), []string{RoleResponder}, now),
+		"same key":      next.Add(bcrypto.Card{Handle: "chen2", Recipient: chen.Recipient().String(), SigningKey: chen.SigningKey()}, []string{RoleResponder}, now),
+		"no role":       next.Add(identity(t, "dora").Card(), nil, now),
+		"unknown role":  next.SetRoles("ben", []string{"admin"}, nil),
+		"no role left":  next.SetRoles("ben", nil, []string{RoleCustodian}),
+		"not a member":  next.Remove("dora"),
+		"a role's name": next.Add(bcrypto.Card{Handle: "custodians", Recipient: identity(t, "x").Recipient().String(), SigningKey: identity(t, "x").SigningKey()}, []string{RoleResponder}, now),
 	} {
 		if err == nil {
 			t.Errorf("%s: accepted", name)
