@@ -47,33 +47,20 @@ func eachAuditFile(g *gitstore.Store, tree plumbing.Hash, f func(id string, h pl
 	if err != nil || !ok {
 		return err
 	}
-	first, err := g.Tree(ah)
-	if err != nil {
-		return err
-	}
-	for _, a := range first {
-		second, err := g.Tree(a.Hash)
-		if err != nil {
-			return err
+	return eachAuditEntry(g, ah, f)
+}
+
+// eachAuditEntry calls f with each entry of an audit/ tree; a file the
+// format does not define there is an error.
+func eachAuditEntry(g *gitstore.Store, audit plumbing.Hash, f func(id string, h plumbing.Hash) error) error {
+	return eachSharded(g, audit, func(a, b, name string, h plumbing.Hash, isDir bool) error {
+		p := auditDir + "/" + a + "/" + b + "/" + name
+		id, ok := auditIDFromPath(p)
+		if !ok || isDir {
+			return fixErr(BadSignature, fix(ActionVerify, ""), "", "unexpected file %s", p)
 		}
-		for _, b := range second {
-			files, err := g.Tree(b.Hash)
-			if err != nil {
-				return err
-			}
-			for _, e := range files {
-				p := auditDir + "/" + string(a.Name) + "/" + string(b.Name) + "/" + string(e.Name)
-				id, ok := auditIDFromPath(p)
-				if !ok || e.IsDir {
-					return fixErr(BadSignature, fix(ActionVerify, ""), "", "unexpected file %s", p)
-				}
-				if err := f(id, e.Hash); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+		return f(id, h)
+	})
 }
 
 // Chain returns the binder's audit chain at its tip.

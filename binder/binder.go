@@ -658,29 +658,14 @@ func (b *Binder) allIDs(tree plumbing.Hash) ([]string, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	first, err := b.git.Tree(rh)
-	if err != nil {
-		return nil, err
-	}
 	var ids []string
-	for _, f := range first {
-		second, err := b.git.Tree(f.Hash)
-		if err != nil {
-			return nil, err
+	err = eachSharded(b.git, rh, func(_, _, name string, _ plumbing.Hash, _ bool) error {
+		if id, ok := strings.CutSuffix(name, ".env"); ok && ValidID(id) {
+			ids = append(ids, id)
 		}
-		for _, sd := range second {
-			files, err := b.git.Tree(sd.Hash)
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range files {
-				if id, ok := strings.CutSuffix(string(e.Name), ".env"); ok && ValidID(id) {
-					ids = append(ids, id)
-				}
-			}
-		}
-	}
-	return ids, nil
+		return nil
+	})
+	return ids, err
 }
 
 // reindexIDs reads the given records at tree and writes them to the index,

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"gobag/binder/internal/gitstore"
 )
 
 // Every path of a binder, in the repository and beside it, is named here
@@ -75,6 +77,37 @@ func LocalPath(dir, name string) string { return filepath.Join(dir, localDir, na
 // RemotesFile is where a binder keeps its remotes and their sync state:
 // local state, never committed.
 func RemotesFile(dir string) string { return LocalPath(dir, localRemotes) }
+
+// eachSharded calls f with every file of a sharded directory's tree
+// (records/ or audit/: A/B/NAME), giving its two shard names, its name
+// and blob, and whether it is a tree where a file belongs.
+func eachSharded(g *gitstore.Store, dir plumbing.Hash, f func(a, b, name string, h plumbing.Hash, isDir bool) error) error {
+	if dir.IsZero() {
+		return nil
+	}
+	first, err := g.Tree(dir)
+	if err != nil {
+		return err
+	}
+	for _, a := range first {
+		second, err := g.Tree(a.Hash)
+		if err != nil {
+			return err
+		}
+		for _, b := range second {
+			files, err := g.Tree(b.Hash)
+			if err != nil {
+				return err
+			}
+			for _, e := range files {
+				if err := f(string(a.Name), string(b.Name), string(e.Name), e.Hash, e.IsDir); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
 
 // auditPath returns the repository path of an audit entry:
 // audit/A/B/ID.entry, sharded as records are.

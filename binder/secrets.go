@@ -122,7 +122,7 @@ func (b *Binder) PutSecret(ctx context.Context, spec SecretSpec, value []byte) (
 		return nil, err
 	}
 	chain.Put(parseEntry(entry), entry)
-	return b.secretState(rec, chain, now), nil
+	return b.secretState(rec, chain, now, b.rotationMonths()), nil
 }
 
 func parseEntry(file []byte) *escrow.Entry {
@@ -161,7 +161,7 @@ func (b *Binder) generation(chain *escrow.Chain, action, secret string, gen int,
 		return nil, errorf(Invalid, "name each custodian once", "a custodian is named twice")
 	}
 	min := 2
-	if one, ok := b.settingBool("allow_threshold_one"); ok && one {
+	if one, _ := settingsBool(b.settingsRecord(), "allow_threshold_one"); one {
 		min = 1
 	}
 	switch {
@@ -208,26 +208,28 @@ func (b *Binder) generation(chain *escrow.Chain, action, secret string, gen int,
 	return b.newEntry(chain, &escrow.Entry{Action: action, Secret: secret, Generation: gen, Custodians: custodians, Threshold: spec.Threshold, Checks: checks, Data: bundle.Marshal()}, now)
 }
 
-// settingBool reads a boolean of the binder's settings record.
-func (b *Binder) settingBool(name string) (bool, bool) {
-	for _, r := range b.settings() {
-		return r.Bool(name)
-	}
-	return false, false
-}
-
-// settings returns the binder's settings record (none if unreadable).
-func (b *Binder) settings() []*Record {
-	var out []*Record
+// settingsRecord returns the binder's settings record (nil if it has
+// none, or none this identity reads); b.mu is held.
+func (b *Binder) settingsRecord() *Record {
+	var out *Record
 	b.ix.Scan(prefixSummary, func(k string, v []byte) error {
-		if strings.HasPrefix(string(v), "binder"+summarySep) {
-			if r := b.indexedRecord(strings.TrimPrefix(k, prefixSummary)); r != nil {
-				out = append(out, r)
-			}
+		if out == nil && strings.HasPrefix(string(v), "binder"+summarySep) {
+			out = b.indexedRecord(strings.TrimPrefix(k, prefixSummary))
 		}
 		return nil
 	})
 	return out
+}
+
+// rotationMonths is the binder's rotation_months setting (default 12);
+// b.mu is held.
+func (b *Binder) rotationMonths() int {
+	if r := b.settingsRecord(); r != nil {
+		if m, ok := r.Int("rotation_months"); ok && m > 0 {
+			return int(m)
+		}
+	}
+	return 12
 }
 
 // findSecret finds a live secret record by name or id (prefix); b.mu is
@@ -263,12 +265,12 @@ func (b *Binder) Secrets(ctx context.Context) ([]*Secret, error) {
 		return nil, err
 	}
 	var out []*Secret
-	now := clock().UTC()
+	now, months := clock().UTC(), b.rotationMonths()
 	err = b.ix.Scan(prefixSummary, func(k string, v []byte) error {
 		s, ok := decodeSummary(strings.TrimPrefix(k, prefixSummary), v)
 		if ok && s.Kind == "secret" {
 			if r := b.indexedRecord(s.ID); r != nil {
-				out = append(out, b.secretState(r, chain, now))
+				out = append(out, b.secretState(r, chain, now, months))
 			}
 		}
 		return ctx.Err()
@@ -289,12 +291,12 @@ func (b *Binder) SecretByName(ctx context.Context, nameOrID string) (*Secret, er
 	if err != nil {
 		return nil, err
 	}
-	return b.secretState(r, chain, clock().UTC()), nil
+	return b.secretState(r, chain, clock().UTC(), b.rotationMonths()), nil
 }
 
 // secretState reads a secret's state from its record and the chain; b.mu
 // is held.
-func (b *Binder) secretState(r *Record, chain *escrow.Chain, now time.Time) *Secret {
+func (b *Binder) secretState(r *Record, chain *escrow.Chain, now time.Time, months int) *Secret {
 	s := &Secret{ID: r.ID, Name: r.Title, Credential: r.Text("credential"), Requests: []SecretRequest{}}
 	gen, ok := chain.Latest(r.ID)
 	if !ok {
@@ -334,7 +336,7 @@ func (b *Binder) secretState(r *Record, chain *escrow.Chain, now time.Time) *Sec
 			s.Rotate = append(s.Rotate, fmt.Sprintf("%s, who could reach it, was removed on %s", handle, e.Time.Format("2006-01-02")))
 		}
 	}
-	if due := b.rotationDue(s, now); due != "" {
+	if due := b.rotationDue(s, now, months); due != "" {
 		s.Rotate = append(s.Rotate, due)
 	}
 	return s
@@ -342,28 +344,28 @@ func (b *Binder) secretState(r *Record, chain *escrow.Chain, now time.Time) *Sec
 
 // rotationDue says whether a secret is overdue for rotation: its
 // credential's rotate_every, or else the binder's rotation_months
-// (default 12), since its generation was made.
-func (b *Binder) rotationDue(s *Secret, now time.Time) string {
-	every := time.Duration(0)
+// (months), since its generation was made.
+func (b *Binder) rotationDue(s *Secret, now time.Time, months int) string {
+	due := s.Since.AddDate(0, months, 0)
 	if s.Credential != "" {
 		if c := b.indexedRecord(s.Credential); c != nil {
-			every, _ = c.Duration("rotate_every")
-		}
-	}
-	due := s.Since.Add(every)
-	if every == 0 {
-		months := int64(12)
-		for _, r := range b.settings() {
-			if m, ok := r.Int("rotation_months"); ok && m > 0 {
-				months = m
+			if every, ok := c.Duration("rotate_every"); ok && every > 0 {
+				due = s.Since.Add(every)
 			}
 		}
-		due = s.Since.AddDate(0, int(months), 0)
 	}
 	if now.After(due) {
 		return fmt.Sprintf("overdue since %s", due.Format("2006-01-02"))
 	}
 	return ""
+}
+
+// settingsBool reads a boolean of the settings record r (nil: unset).
+func settingsBool(r *Record, name string) (value, ok bool) {
+	if r == nil {
+		return false, false
+	}
+	return r.Bool(name)
 }
 
 // reached reports whether member handle could reach generation gen's
@@ -683,7 +685,7 @@ func (b *Binder) RotateSecret(ctx context.Context, nameOrID string, spec SecretS
 	if _, err := b.commitChanges(ctx, "gobag: rotate a secret", changes, trailers, nil, now); err != nil {
 		return nil, err
 	}
-	return b.secretState(r, chain, now), nil
+	return b.secretState(r, chain, now, b.rotationMonths()), nil
 }
 
 // Hand-over: entries of one request as text, to carry between copies with

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"gobag/binder/roster"
 	bcrypto "gobag/crypto"
@@ -195,5 +196,27 @@ func TestRemovedCustodianCannotApprove(t *testing.T) {
 	st, _ = tm.dora.SecretByName(ctx, "backup-key")
 	if len(st.Requests) != 1 || len(st.Requests[0].Approvals) != 0 {
 		t.Fatalf("the request after ben's refused approval: %+v", st.Requests)
+	}
+}
+
+// A generation older than the binder's rotation period (12 months by
+// default), or its credential's rotate_every, is overdue.
+func TestSecretOverdueForRotation(t *testing.T) {
+	ctx := context.Background()
+	clock = func() time.Time { return time.Now().AddDate(0, -13, 0) }
+	t.Cleanup(func() { clock = time.Now })
+	tm := newTeam(t)
+	_, err := tm.priya.PutSecret(ctx, SecretSpec{Name: "old", Custodians: []string{"ana", "ben"}, Threshold: 2}, []byte("v"))
+	clock = time.Now
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.priya.PutSecret(ctx, SecretSpec{Name: "new", Custodians: []string{"ana", "ben"}, Threshold: 2}, []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := tm.priya.SecretByName(ctx, "old")
+	fresh, _ := tm.priya.SecretByName(ctx, "new")
+	if len(old.Rotate) != 1 || !strings.HasPrefix(old.Rotate[0], "overdue since") || len(fresh.Rotate) != 0 {
+		t.Fatalf("rotation: old %q, new %q", old.Rotate, fresh.Rotate)
 	}
 }

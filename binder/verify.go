@@ -1056,42 +1056,23 @@ func (v *verifier) audiencesHold(ctx context.Context, j *commitJob) error {
 
 // eachEnvelope calls f with every record envelope in a records/ tree.
 func (v *verifier) eachEnvelope(ctx context.Context, recs plumbing.Hash, f func(id string, h plumbing.Hash, env *Envelope)) error {
-	if recs.IsZero() {
-		return nil
-	}
-	first, err := v.g.Tree(recs)
-	if err != nil {
-		return err
-	}
-	for _, a := range first {
-		second, err := v.g.Tree(a.Hash)
+	return eachSharded(v.g, recs, func(_, _, name string, h plumbing.Hash, _ bool) error {
+		id, ok := strings.CutSuffix(name, ".env")
+		if !ok {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data, err := v.g.ReadBlob(h)
 		if err != nil {
 			return err
 		}
-		for _, b := range second {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			files, err := v.g.Tree(b.Hash)
-			if err != nil {
-				return err
-			}
-			for _, e := range files {
-				id, ok := strings.CutSuffix(string(e.Name), ".env")
-				if !ok {
-					continue
-				}
-				data, err := v.g.ReadBlob(e.Hash)
-				if err != nil {
-					return err
-				}
-				if env, err := ParseEnvelope(data); err == nil {
-					f(id, e.Hash, env)
-				}
-			}
+		if env, err := ParseEnvelope(data); err == nil {
+			f(id, h, env)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // follows checks that env is the next version after the envelope blob

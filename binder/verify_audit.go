@@ -3,7 +3,6 @@ package binder
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -27,40 +26,10 @@ func (v *verifier) auditTree(h plumbing.Hash) (plumbing.Hash, error) {
 // auditFiles lists an audit tree's entries: id → blob.
 func (v *verifier) auditFiles(tree plumbing.Hash) (map[string]plumbing.Hash, error) {
 	out := map[string]plumbing.Hash{}
-	if tree.IsZero() {
-		return out, nil
-	}
-	return out, v.walkAudit(tree, func(id string, h plumbing.Hash) { out[id] = h })
-}
-
-// walkAudit calls f with each entry of an audit/ tree, reporting files
-// the format does not define.
-func (v *verifier) walkAudit(tree plumbing.Hash, f func(id string, h plumbing.Hash)) error {
-	first, err := v.g.Tree(tree)
-	if err != nil {
-		return err
-	}
-	for _, a := range first {
-		second, err := v.g.Tree(a.Hash)
-		if err != nil {
-			return err
-		}
-		for _, b := range second {
-			files, err := v.g.Tree(b.Hash)
-			if err != nil {
-				return err
-			}
-			for _, e := range files {
-				p := auditDir + "/" + string(a.Name) + "/" + string(b.Name) + "/" + string(e.Name)
-				id, ok := auditIDFromPath(p)
-				if !ok || e.IsDir {
-					return fmt.Errorf("unexpected file %s", p)
-				}
-				f(id, e.Hash)
-			}
-		}
-	}
-	return nil
+	return out, eachAuditEntry(v.g, tree, func(id string, h plumbing.Hash) error {
+		out[id] = h
+		return nil
+	})
 }
 
 // entry parses (once) the entry in blob h.
