@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -31,7 +32,8 @@ type Options struct {
 	Version string
 	// Trace, if set, receives a line at each moment the performance
 	// budget is measured at (unlock, binder open, first screen, each
-	// search): timings only, never content.
+	// search) and each screen shown: timings and screen names only, never
+	// content.
 	Trace io.Writer
 	// ConfigDir is the user's config directory, where the app remembers
 	// the binder opened last (gobag/desktop.toml) and opens it again when
@@ -55,7 +57,12 @@ type App struct {
 	view    view     // what the window shows
 	tasks   *tasks
 	closed  bool
-	trace   *tracer
+	// closeOnce makes Close run once, whichever of the window, the end of
+	// the app's loop and the watchdog after a signal (cmd/gobag) calls it
+	// first; ended is closed when it has run.
+	closeOnce sync.Once
+	ended     chan struct{}
+	trace     *tracer
 	// warnings is the text of the warning dialog shown, if one is.
 	warnings *widget.Label
 	// unlockNote is shown on the next unlock screen (the demo's
@@ -66,7 +73,7 @@ type App struct {
 // New builds the main window on a; call Show or ShowAndRun on Window().
 // Unlocking and opening the binder run in the background.
 func New(a fyne.App, opts Options) *App {
-	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts, tasks: newTasks(), trace: &tracer{w: opts.Trace, start: time.Now()}}
+	u := &App{fyneApp: a, win: a.NewWindow("gobag"), opts: opts, tasks: newTasks(), ended: make(chan struct{}), trace: &tracer{w: opts.Trace, start: time.Now()}}
 	u.win.Resize(fyne.NewSize(1000, 680))
 	u.win.SetOnClosed(u.Close)
 	u.win.SetCloseIntercept(u.closeWindow)
@@ -93,6 +100,17 @@ func (u *App) Binder() *binder.Binder {
 // closeWindow closes the window, asking first if the editor holds unsaved
 // changes.
 func (u *App) closeWindow() {
+	if inc, ok := u.shellScreen("incident").(*incidentScreen); ok && inc.unsavedLog() > 0 {
+		inc.flush()
+		if n := inc.unsavedLog(); n > 0 {
+			dialog.ShowConfirm("Quit without saving the log?", fmt.Sprintf("%d incident log entries wait for a gobag command from a terminal to finish with the binder. Quit now and they are lost.", n), func(quit bool) {
+				if quit {
+					u.win.Close()
+				}
+			}, u.win)
+			return
+		}
+	}
 	if u.shell != nil && u.view == u.shell {
 		if title, ok := u.shell.unsavedTitle(); ok {
 			dialog.ShowConfirm("Quit without saving?", fmt.Sprintf("The changes to “%s” have not been saved.", title), func(quit bool) {
@@ -106,14 +124,30 @@ func (u *App) closeWindow() {
 	u.win.Close()
 }
 
-// Close stops the background work and releases the binder.
-func (u *App) Close() {
-	u.closed = true
-	u.tasks.stop()
-	if u.session != nil {
-		u.session.close()
+// shellScreen is the main window's screen called name, once it was built.
+func (u *App) shellScreen(name string) screen {
+	if u.shell == nil {
+		return nil
 	}
+	return u.shell.screens[name]
 }
+
+// Close stops the background work and releases the binder. It runs once:
+// later calls, from any goroutine, wait until the first has finished.
+func (u *App) Close() {
+	u.closeOnce.Do(func() {
+		u.closed = true
+		u.tasks.stop()
+		if u.session != nil {
+			u.session.close()
+		}
+		close(u.ended)
+	})
+}
+
+// Closed is closed once Close has run: the window was closed, or the
+// app's loop ended and its caller closed it.
+func (u *App) Closed() <-chan struct{} { return u.ended }
 
 // start opens the binder given, or else the one opened last; with
 // neither, it shows the start screen.

@@ -330,11 +330,11 @@ func (d *incidentData) callState(id string) (state string, at time.Time) {
 // binder; what the user typed is kept.
 var errIncidentBusy = errors.New("a gobag command from a terminal is using the binder: nothing was logged, try again in a moment")
 
-// logIncident writes a timeline entry for the incident id: text, at now,
+// logIncident writes a timeline entry for the incident id: text, at at,
 // with the custom fields about; signed by this identity's member, in one
 // save (the same record the timeline command writes). It returns the
 // entry saved; a save whose index is behind is saved.
-func logIncident(u *App, id, text string, about map[string]any) (*binder.Record, error) {
+func logIncident(u *App, id, text string, about map[string]any, at time.Time) (*binder.Record, error) {
 	b := u.Binder()
 	if b == nil {
 		return nil, errIncidentBusy
@@ -345,7 +345,7 @@ func logIncident(u *App, id, text string, about map[string]any) (*binder.Record,
 	if entries, err := b.Timeline(context.Background(), id); err == nil {
 		seq = int64(len(entries)) + 1
 	}
-	fields := map[string]any{"incident": id, "at": time.Now().Format(time.RFC3339), incFieldSeq: seq}
+	fields := map[string]any{"incident": id, "at": at.Format(time.RFC3339), incFieldSeq: seq}
 	for k, v := range about {
 		fields[k] = v
 	}

@@ -325,7 +325,7 @@ func (v *incidentScreen) closeIncident() {
 		v.lessonsMsg.Show()
 		return
 	}
-	if _, err := logIncident(v.u, v.id, "Incident closed; lessons learned recorded", nil); err != nil {
+	if _, err := logIncident(v.u, v.id, "Incident closed; lessons learned recorded", nil, time.Now()); err != nil {
 		v.say("The incident is closed, but its closing was not logged: " + err.Error())
 	}
 	v.closeDialog.Hide()

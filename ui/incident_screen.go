@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -59,7 +60,11 @@ type incidentScreen struct {
 	tabPages    []*container.ThemeOverride
 	closeButton *widget.Button
 	others      *widget.Button // back to the start page
-	lessons     *widget.Entry  // the close dialog's, while it is open
+	// pending are the entries logged while a command from a terminal had
+	// the binder, each with the moment it was logged: they are saved, in
+	// order, as soon as the binder is back (flush).
+	pending     []pendingEntry
+	lessons     *widget.Entry // the close dialog's, while it is open
 	lessonsMsg  *widget.Label
 	closeDialog dialog.Dialog
 	closeOK     *widget.Button
@@ -420,6 +425,7 @@ func (v *incidentScreen) showIncident(id string) {
 	if v.d != nil {
 		v.u.win.Canvas().Focus(v.logEntry)
 		v.startClock()
+		v.u.trace.event("incident-shown", "")
 	}
 }
 
@@ -595,7 +601,7 @@ func (v *incidentScreen) tickStep(s *incidentStep, on bool) {
 		event, what = incStepUndone, "not done after all"
 	}
 	text := fmt.Sprintf("%s, step %d %s: %s", s.rb.Title, s.n, what, incOneLine(s.row.Text("do"), 90))
-	_, err := logIncident(v.u, v.id, text, map[string]any{incFieldRunbook: s.rb.ID, incFieldStep: int64(s.n), incFieldEvent: event})
+	queued, err := v.log(text, map[string]any{incFieldRunbook: s.rb.ID, incFieldStep: int64(s.n), incFieldEvent: event})
 	if err != nil {
 		s.setting = true
 		s.check.SetChecked(!on)
@@ -605,8 +611,7 @@ func (v *incidentScreen) tickStep(s *incidentStep, on bool) {
 		return
 	}
 	s.msg.Hide()
-	v.say(fmt.Sprintf("Logged: step %d %s", s.n, what))
-	v.u.changed()
+	v.logged(queued, fmt.Sprintf("step %d %s", s.n, what))
 }
 
 // noteStep logs the note typed for step s: its result, or the fall-back
@@ -630,15 +635,15 @@ func (v *incidentScreen) noteStep(s *incidentStep, event string) {
 		what = "fall-back taken"
 	}
 	text := fmt.Sprintf("%s, step %d %s: %s", s.rb.Title, s.n, what, note)
-	if _, err := logIncident(v.u, v.id, text, map[string]any{incFieldRunbook: s.rb.ID, incFieldStep: int64(s.n), incFieldEvent: event}); err != nil {
+	queued, err := v.log(text, map[string]any{incFieldRunbook: s.rb.ID, incFieldStep: int64(s.n), incFieldEvent: event})
+	if err != nil {
 		s.msg.SetText("Not logged: " + err.Error())
 		s.msg.Show()
 		return
 	}
 	s.msg.Hide()
 	s.note.SetText("")
-	v.say(fmt.Sprintf("Logged the %s of step %d", what, s.n))
-	v.u.changed()
+	v.logged(queued, fmt.Sprintf("the %s of step %d", what, s.n))
 }
 
 // buildCalls shows the call list: each person in escalation order with
@@ -737,12 +742,12 @@ func (v *incidentScreen) logCall(r *incidentCallRow, state string) {
 		name += " (" + n + ")"
 	}
 	text := fmt.Sprintf("Called %s: %s", name, what)
-	if _, err := logIncident(v.u, v.id, text, map[string]any{incFieldContact: r.c.ID, incFieldCall: state}); err != nil {
+	queued, err := v.log(text, map[string]any{incFieldContact: r.c.ID, incFieldCall: state})
+	if err != nil {
 		v.say("Not logged: " + err.Error())
 		return
 	}
-	v.say("Logged: " + text)
-	v.u.changed()
+	v.logged(queued, text)
 }
 
 // logText logs what is typed in the log field.
@@ -753,11 +758,87 @@ func (v *incidentScreen) logText() {
 		v.u.win.Canvas().Focus(v.logEntry)
 		return
 	}
-	if _, err := logIncident(v.u, v.id, text, nil); err != nil {
+	queued, err := v.log(text, nil)
+	if err != nil {
 		v.say("Not logged: " + err.Error())
 		return
 	}
 	v.logEntry.SetText("")
-	v.say("Logged.")
-	v.u.changed()
+	v.logged(queued, "")
 }
+
+// pendingEntry is a timeline entry logged while the binder was lent.
+type pendingEntry struct {
+	incident, text string
+	about          map[string]any
+	at             time.Time
+}
+
+// maxPending bounds the entries kept while the binder is lent; past it,
+// a log says the binder is busy and keeps what was typed where it is.
+const maxPending = 500
+
+// log writes a timeline entry for the incident shown, at now. While a
+// command from a terminal has the binder, the entry waits with that
+// moment, and queued says so: a responder's Enter logs what they saw when
+// they saw it, even while a sync from a scheduled job runs.
+func (v *incidentScreen) log(text string, about map[string]any) (queued bool, err error) {
+	now := time.Now()
+	if v.u.Binder() != nil {
+		v.flush()
+	}
+	if v.u.Binder() == nil || len(v.pending) > 0 {
+		if len(v.pending) >= maxPending {
+			return false, errIncidentBusy
+		}
+		v.pending = append(v.pending, pendingEntry{incident: v.id, text: text, about: about, at: now})
+		return true, nil
+	}
+	_, err = logIncident(v.u, v.id, text, about, now)
+	return false, err
+}
+
+// logged says what was logged (what, or "" for the log field's text).
+func (v *incidentScreen) logged(queued bool, what string) {
+	switch {
+	case queued:
+		v.say(fmt.Sprintf("Logged at %s; saved as soon as the gobag command from a terminal is done with the binder (%d waiting).", time.Now().Format("15:04:05"), len(v.pending)))
+	case what == "":
+		v.say("Logged.")
+	default:
+		v.say("Logged: " + what)
+	}
+	if !queued {
+		v.u.changed()
+	}
+}
+
+// flush saves the entries logged while the binder was lent, in order and
+// with the moments they were logged. One that cannot be saved for another
+// reason is said, and its text put back in the log field if that is empty.
+func (v *incidentScreen) flush() {
+	saved := 0
+	for len(v.pending) > 0 && v.u.Binder() != nil {
+		e := v.pending[0]
+		_, err := logIncident(v.u, e.incident, e.text, e.about, e.at)
+		if errors.Is(err, errIncidentBusy) {
+			break
+		}
+		v.pending = v.pending[1:]
+		if err != nil {
+			v.say(fmt.Sprintf("Not logged: %v: %s", err, e.text))
+			if v.logEntry.Text == "" {
+				v.logEntry.SetText(e.text)
+			}
+			continue
+		}
+		saved++
+	}
+	if saved > 0 {
+		v.say(fmt.Sprintf("Saved %d logged while a gobag command from a terminal had the binder.", saved))
+		v.u.changed()
+	}
+}
+
+// unsavedLog is the number of entries waiting for the binder.
+func (v *incidentScreen) unsavedLog() int { return len(v.pending) }

@@ -353,15 +353,38 @@ func TestIncidentFreeTextLog(t *testing.T) {
 	if !strings.HasSuffix(top, "priya  Ransom note found on the file server") {
 		t.Fatalf("newest timeline line %q", top)
 	}
-	// While a terminal command has the binder, the text stays and the
-	// user is told.
+	// While a terminal command has the binder, what is logged waits with
+	// the moment it was logged, and the user is told; it is saved, in
+	// order, once the binder is back.
 	b := u.session.b
 	u.session.b = nil
+	before := time.Now().Truncate(time.Second)
 	test.Type(v.logEntry, "Backups checked")
 	test.Tap(v.logButton)
+	test.Type(v.logEntry, "Pumps started")
+	v.logEntry.OnSubmitted(v.logEntry.Text)
+	if v.logEntry.Text != "" || !strings.Contains(v.status.Text, "as soon as the gobag command") || v.unsavedLog() != 2 {
+		t.Fatalf("while lent: field %q, status %q, %d waiting", v.logEntry.Text, v.status.Text, v.unsavedLog())
+	}
+	time.Sleep(1100 * time.Millisecond)
 	u.session.b = b
-	if v.logEntry.Text != "Backups checked" || !strings.Contains(v.status.Text, "using the binder") {
-		t.Fatalf("while lent: field %q, status %q", v.logEntry.Text, v.status.Text)
+	u.shell.binderChanged()
+	if v.unsavedLog() != 0 || !strings.Contains(v.status.Text, "Saved 2") {
+		t.Fatalf("after the binder came back: %d waiting, status %q", v.unsavedLog(), v.status.Text)
+	}
+	entries, err := b.Timeline(context.Background(), v.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Text)
+		if e.Text == "Backups checked" && (e.At.Before(before) || e.At.After(before.Add(time.Second))) {
+			t.Errorf("logged at %s, saved with %s", before, e.At)
+		}
+	}
+	if len(got) < 2 || got[len(got)-2] != "Backups checked" || got[len(got)-1] != "Pumps started" {
+		t.Fatalf("timeline %q; want the two entries last, in order", got)
 	}
 }
 

@@ -222,6 +222,7 @@ func (s *shell) display(name string, sc screen) {
 		sc.refresh()
 	}
 	sc.shown(s.u.win.Canvas())
+	s.u.trace.event("screen", name)
 }
 
 // unsaved is a screen holding changes not yet saved (the editor).
@@ -280,6 +281,13 @@ func (s *shell) binderChanged() {
 		return
 	}
 	s.bannerBox.Hide()
+	// What was logged while the binder was lent is saved first, whether
+	// or not the command changed anything.
+	for _, sc := range s.screens {
+		if f, ok := sc.(interface{ flush() }); ok {
+			f.flush()
+		}
+	}
 	if s.u.session.unchanged {
 		return
 	}

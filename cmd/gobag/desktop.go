@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -118,10 +121,36 @@ func (c *cli) desktop() (err error) {
 	a := app.NewWithID("org.gobag.desktop")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	u := ui.New(a, opts)
+	endWithoutFyne(u)
 	u.Window().ShowAndRun()
 	// Fyne ends its loop on SIGTERM and SIGINT as on Quit, without closing
 	// the window: close the binder here, so that this copy's memory of it
 	// is written whichever way the app ends.
 	u.Close()
 	return nil
+}
+
+// shutdownGrace is how long the app waits, once it was told to end, for
+// Fyne's loop to return before it ends the process itself.
+const shutdownGrace = 3 * time.Second
+
+// endWithoutFyne makes sure the app ends once it was told to: its window
+// closed, or SIGTERM or SIGINT (a logout). When Fyne's loop ends it
+// queues one last event and waits for it, and that event can be lost in
+// a race of its shutdown on a busy machine: ShowAndRun then never
+// returns. After shutdownGrace the binder is closed here instead (Close
+// runs once, so a late return of the loop waits for it) and the process
+// exits.
+func endWithoutFyne(u *ui.App) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		select {
+		case <-signals:
+		case <-u.Closed():
+		}
+		time.Sleep(shutdownGrace)
+		u.Close()
+		os.Exit(0)
+	}()
 }

@@ -64,7 +64,11 @@ func TestIncidentSessionInARealWindow(t *testing.T) {
 	markers := []string{"Quartermaine", "Vault-7731-marker", "basement 5521", "MARKER-LOG-4411"}
 	cli("+++\ntitle = \"Zebulon Quartermaine\"\n[fields]\nlocation = \"Vault-7731-marker\"\n+++\n", "add", "contact", "--file", "-")
 
-	app := gobagProcess(t, append(env, "DISPLAY="+display, "LANG=en_US.UTF-8"))
+	// The app's trace says when a screen is up and has the keyboard: the
+	// keys are sent then, not after a guess at how long that takes on a
+	// busy machine.
+	trace := filepath.Join(work, "trace")
+	app := gobagProcess(t, append(env, "DISPLAY="+display, "LANG=en_US.UTF-8", "GOBAG_TRACE="+trace))
 	var appErr strings.Builder
 	app.Stderr = &appErr
 	if err := app.Start(); err != nil {
@@ -91,11 +95,18 @@ func TestIncidentSessionInARealWindow(t *testing.T) {
 	if !waitTitle(t, display, "National Statistics Office (demo)", exited, &appErr) {
 		t.Fatalf("typing the passphrase did not unlock\n%s", appErr.String())
 	}
-	time.Sleep(time.Second)
+	traced := func(event string) {
+		t.Helper()
+		if !waitTrace(t, trace, event, exited) {
+			data, _ := os.ReadFile(trace)
+			t.Fatalf("no %q in the app's trace:\n%s\napp:\n%s", event, data, appErr.String())
+		}
+	}
+	traced("first-screen")
 
 	// Find the contact: its details are on screen now.
 	xdo("key", "ctrl+f")
-	time.Sleep(300 * time.Millisecond)
+	traced("screen records")
 	xdo("type", "--delay", "30", "Quartermaine")
 	xdo("key", "Return")
 	time.Sleep(500 * time.Millisecond)
@@ -103,10 +114,10 @@ func TestIncidentSessionInARealWindow(t *testing.T) {
 	// Incident mode: the title field has the keyboard; Enter opens the
 	// incident, and the log field has it then.
 	xdo("key", "ctrl+i")
-	time.Sleep(700 * time.Millisecond)
+	traced("screen incident")
 	xdo("type", "--delay", "20", "Flood in the basement 5521")
 	xdo("key", "Return")
-	time.Sleep(time.Second)
+	traced("incident-shown")
 	xdo("type", "--delay", "20", "Pumps started MARKER-LOG-4411")
 	xdo("key", "Return")
 
@@ -143,7 +154,14 @@ func TestIncidentSessionInARealWindow(t *testing.T) {
 	case <-exited:
 		exited <- nil
 	case <-time.After(20 * time.Second):
-		t.Fatal("the app did not end on SIGTERM")
+		// Its goroutines say where it is stuck.
+		app.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-exited:
+			exited <- nil
+		case <-time.After(5 * time.Second):
+		}
+		t.Fatalf("the app did not end on SIGTERM\n%s", appErr.String())
 	}
 	if out := cli("", "verify"); !strings.Contains(out, "OK") {
 		t.Fatalf("verify after the session:\n%s", out)
@@ -176,4 +194,26 @@ func TestIncidentSessionInARealWindow(t *testing.T) {
 		t.Fatalf("scanned %d files; the binder alone has more", scanned)
 	}
 	t.Logf("%d files scanned", scanned)
+}
+
+// waitTrace waits, up to 30 s, for a line of the app's trace file whose
+// event (after the time) starts with event; false if the app exits first or it never comes.
+func waitTrace(t *testing.T, path, event string, exited chan error) bool {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		select {
+		case err := <-exited:
+			exited <- err
+			return false
+		default:
+		}
+		data, _ := os.ReadFile(path)
+		for _, line := range strings.Split(string(data), "\n") {
+			// A line is the time, the event and what it concerns.
+			if _, rest, ok := strings.Cut(line, " "); ok && strings.HasPrefix(rest, event) {
+				return true
+			}
+		}
+	}
+	return false
 }
