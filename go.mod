@@ -11,6 +11,7 @@ require (
 	github.com/go-git/go-billy/v5 v5.9.2
 	github.com/go-git/go-git/v5 v5.19.3
 	github.com/go-gl/glfw/v3.3/glfw v0.0.0-20240506104042-037f3cc74f2a
+	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/pjbgf/sha1cd v0.7.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/net v0.60.0
@@ -25,6 +26,13 @@ require github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 
 // Test only: testscript runs the CLI's end-to-end scripts.
 require github.com/rogpeppe/go-internal v1.16.0
+
+// Test only: independent parsers that read what gobag exports (vCard,
+// iCalendar) as the standards say.
+require (
+	github.com/arran4/golang-ical v0.3.4
+	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+)
 
 require (
 	dario.cat/mergo v1.0.0 // indirect
@@ -61,7 +69,6 @@ require (
 	github.com/jsummers/gobmp v0.0.0-20230614200233-a9de23ed2e25 // indirect
 	github.com/kevinburke/ssh_config v1.2.0 // indirect
 	github.com/klauspost/compress v1.18.0 // indirect
-	github.com/makiuchi-d/gozxing v0.1.1 // indirect
 	github.com/nfnt/resize v0.0.0-20180221191011-83c6a9932646 // indirect
 	github.com/nicksnyder/go-i18n/v2 v2.5.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect

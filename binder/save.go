@@ -207,6 +207,26 @@ func (b *Binder) Add(ctx context.Context, r *Record) (*Record, error) {
 // which the others link to it ("@ref" in a link field) before it has an
 // id; links are resolved to full ids (see resolveLinks).
 func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) {
+	return b.Save(ctx, recs, nil)
+}
+
+// Update saves a new revision of an existing record. If r.Rev is set it
+// must be the current revision (the one the edit started from); otherwise
+// the edit is refused as a conflict rather than overwriting a newer one.
+func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
+	out, err := b.Save(ctx, nil, []*Record{r})
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out[0], err
+}
+
+// Save adds the new records adds (as Import) and saves new revisions of
+// the existing records edits (as Update) in one commit: an import that
+// also merges into records already there is saved whole or not at all.
+// It returns the adds, then the edits, as stored; if the index is behind
+// they come with ErrIndexBehind, saved.
+func (b *Binder) Save(ctx context.Context, adds, edits []*Record) ([]*Record, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.catchUp(ctx); err != nil {
@@ -215,7 +235,7 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 	var cs []change
 	refs := map[string]target{}
 	batch := map[string]target{}
-	for _, in := range recs {
+	for _, in := range adds {
 		r := in.Clone()
 		if r.ID != "" {
 			// Ids are random: one chosen by hand could carry a name into
@@ -244,6 +264,18 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 			return nil, err
 		}
 	}
+	edited := map[string]bool{}
+	for _, r := range edits {
+		nr, err := b.prepareEdit(ctx, r, refs, batch)
+		if err != nil {
+			return nil, err
+		}
+		if edited[nr.ID] {
+			return nil, errorf(Invalid, "edit each record once", "record %s is edited twice in one save", nr.ID)
+		}
+		edited[nr.ID] = true
+		cs = append(cs, change{rec: nr, action: "edit", audience: nr.Audience})
+	}
 	err := b.commit(ctx, cs)
 	if err != nil && !errors.Is(err, ErrIndexBehind) {
 		return nil, err
@@ -257,15 +289,10 @@ func (b *Binder) Import(ctx context.Context, recs []*Record) ([]*Record, error) 
 	return out, err
 }
 
-// Update saves a new revision of an existing record. If r.Rev is set it
-// must be the current revision (the one the edit started from); otherwise
-// the edit is refused as a conflict rather than overwriting a newer one.
-func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if err := b.catchUp(ctx); err != nil {
-		return nil, err
-	}
+// prepareEdit checks an edit of an existing record against its current
+// version and returns the new revision to save; links may name the
+// records added in the same save (refs, batch).
+func (b *Binder) prepareEdit(ctx context.Context, r *Record, refs, batch map[string]target) (*Record, error) {
 	cur, err := b.get(ctx, r.ID)
 	if err != nil {
 		return nil, err
@@ -288,13 +315,7 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 		return nil, err
 	}
 	b.normalizePhones(nr)
-	if err := b.resolveLinks(nr, cur, nil, nil); err != nil {
-		return nil, err
-	}
-	if err := b.commit(ctx, []change{{rec: nr, action: "edit", audience: nr.Audience}}); err != nil {
-		if errors.Is(err, ErrIndexBehind) {
-			return nr, err
-		}
+	if err := b.resolveLinks(nr, cur, refs, batch); err != nil {
 		return nil, err
 	}
 	return nr, nil

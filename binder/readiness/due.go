@@ -46,8 +46,20 @@ type Due struct {
 // finding of Check, not listed here. It is a pure function of its
 // arguments.
 func Upcoming(recs []*binder.Record, now time.Time, days int) []Due {
-	u := upcoming{from: startOfDay(now)}
-	u.until = u.from.AddDate(0, 0, days+1)
+	from := startOfDay(now)
+	return dueIn(recs, now, from, from.AddDate(0, 0, days+1))
+}
+
+// Schedule lists everything that falls due among recs, overdue or not,
+// soonest first: what a calendar of the binder's dates holds. Like
+// Upcoming, it is a pure function of its arguments.
+func Schedule(recs []*binder.Record, now time.Time) []Due {
+	return dueIn(recs, now, time.Time{}.In(now.Location()), startOfDay(now).AddDate(100, 0, 0))
+}
+
+// dueIn lists what falls due among recs in [from, until).
+func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
+	u := upcoming{from: from, until: until}
 	byKind := map[string][]*binder.Record{}
 	for _, r := range recs {
 		byKind[r.Kind] = append(byKind[r.Kind], r)

@@ -72,3 +72,25 @@ func TestUpcomingUsesTheBindersPeriods(t *testing.T) {
 		t.Fatalf("got %v; want %v", got, want)
 	}
 }
+
+// Schedule holds everything Upcoming holds, and what is overdue or far
+// off besides: what a calendar shows.
+func TestScheduleHoldsOverdueAndFarOff(t *testing.T) {
+	f := healthy(t)
+	f.ids["exercise"].Fields["actions"] = append(f.ids["exercise"].Fields["actions"].([]map[string]any),
+		map[string]any{"action": "late one", "due": daysAgo(3), "status": "open"})
+	all := Schedule(f.recs, checkNow)
+	soon := Upcoming(f.recs, checkNow, 250)
+	late := false
+	for _, d := range all {
+		late = late || d.Detail == "late one"
+	}
+	if !late || len(all) <= len(soon) {
+		t.Fatalf("schedule of %d items (upcoming %d), overdue action in it: %v", len(all), len(soon), late)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Date.Before(all[i-1].Date) {
+			t.Fatalf("item %d (%s) before item %d (%s)", i, all[i].Date, i-1, all[i-1].Date)
+		}
+	}
+}

@@ -99,6 +99,8 @@ func (c *cli) commands() *Command {
 		newApproveCommand(),
 		newRecoveryKeyCommand(),
 		newAddCommand(),
+		newImportCommand(),
+		newExportCommand(),
 		newListCommand(),
 		newShowCommand(),
 		newEditCommand(),
