@@ -24,7 +24,7 @@ PKGS_BENCH := pass gnupg time
 FUZZ := FuzzParseTree:./binder/internal/gitstore FuzzIndexPack:./binder/internal/gitstore \
         FuzzInflateLoose:./binder/internal/gitstore FuzzParseEnvelope:./binder \
         FuzzParseRecord:./binder FuzzParse:./binder/roster FuzzParseAddress:./sync \
-        FuzzParseRemotes:./sync
+        FuzzParseRemotes:./sync FuzzParseVCards:./binder/interchange FuzzParseCSV:./binder/interchange
 FUZZTIME ?= 60s
 
 define fuzz

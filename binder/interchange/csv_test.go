@@ -214,3 +214,22 @@ func TestPlanImportFindsDuplicatesAndMerges(t *testing.T) {
 		t.Errorf("the new contact merged with its repeat: %q", got)
 	}
 }
+
+func FuzzParseCSV(f *testing.F) {
+	f.Add([]byte("name,mobile_phone,escalation\nAna,0123,1\n"), "contact")
+	f.Add([]byte("Name;Tier;RTO\nPayroll;1;4h\n"), "system")
+	f.Fuzz(func(t *testing.T, data []byte, kind string) {
+		imp, err := ParseCSV(data, "f.csv", CSVOptions{Kind: kind})
+		if err != nil {
+			return
+		}
+		if len(imp.Records) == 0 {
+			t.Fatal("no error and no records")
+		}
+		for _, in := range imp.Records {
+			if strings.TrimSpace(in.Record.Title) == "" || in.Record.Validate() != nil {
+				t.Fatalf("row %d read as a record a save refuses: %+v", in.Line, in.Record)
+			}
+		}
+	})
+}
