@@ -361,3 +361,22 @@ func TestSettingsChangeThePeriods(t *testing.T) {
 		t.Fatalf("contact_days 30: got %v", rules(rep))
 	}
 }
+
+// Every rule names where it comes from, among the sources listed.
+func TestEveryRuleCitesASource(t *testing.T) {
+	known := map[string]bool{}
+	for _, s := range Sources {
+		known[s.ID] = true
+	}
+	for _, r := range Rules {
+		if r.Source == "" {
+			t.Errorf("%s cites nothing", r.ID)
+		}
+		for _, cite := range strings.Split(r.Source, "; ") {
+			id, _, _ := strings.Cut(cite, " ")
+			if !known[id] {
+				t.Errorf("%s cites %q, not among the sources", r.ID, cite)
+			}
+		}
+	}
+}
