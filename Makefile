@@ -14,6 +14,7 @@ DEMOID  := $(DEMO)/gobag/demo-identities/manager.age
 PKGS_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 PKGS_TEST  := git age openssh-client openssh-server xvfb xauth libgl1-mesa-dri x11-utils xdotool \
+              qpdf poppler-utils zbar-tools \
               zsh fish xz-utils desktop-file-utils
 PKGS_BENCH := pass gnupg time
 

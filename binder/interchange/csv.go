@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -511,20 +510,4 @@ func splitList(v string) []string {
 		}
 	}
 	return out
-}
-
-// SortContacts orders contacts as a call list: by place in the call tree
-// (those without one last), then by name.
-func SortContacts(recs []*binder.Record) {
-	sort.SliceStable(recs, func(i, j int) bool {
-		ei, iok := recs[i].Int("escalation")
-		ej, jok := recs[j].Int("escalation")
-		if iok != jok {
-			return iok
-		}
-		if ei != ej {
-			return ei < ej
-		}
-		return strings.ToLower(recs[i].Title) < strings.ToLower(recs[j].Title)
-	})
 }

@@ -29,7 +29,7 @@ An export is plaintext: whoever reads the file reads what it holds. It is
 written readable by you alone (mode 0600), replacing the file if it is
 there; FILE - writes to standard output. Records restricted to an
 audience (gobag add --audience) are left out unless --audience names it.`)
-	cmd.Commands = []*Command{newExportVCardCommand(), newExportCSVCommand(), newExportICalCommand()}
+	cmd.Commands = []*Command{newExportVCardCommand(), newExportCSVCommand(), newExportICalCommand(), newExportPDFCommand()}
 	return cmd
 }
 
@@ -61,44 +61,12 @@ func (o *exportOptions) records(ctx context.Context, b *binder.Binder) ([]*binde
 	if err != nil {
 		return nil, 0, err
 	}
-	return o.readable(all)
+	return o.readable(all, b.Roster())
 }
 
-// readable is what an export may hold of recs: the live records this
-// identity reads, of audience all or, with opts.audience, of that
-// audience; left counts the restricted records left out.
-func (o *exportOptions) readable(recs []*binder.Record) (out []*binder.Record, left int, err error) {
-	want := ""
-	if o.audience != "" {
-		if want, err = audienceKey(o.audience); err != nil {
-			return nil, 0, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("--audience: %w", err), Hint: "name a role (managers, custodians, responders, auditors) or members' handles, comma-separated"}
-		}
-	}
-	for _, r := range recs {
-		key, _ := audienceKey(r.Audience)
-		switch {
-		case r.Deleted || r.Unreadable:
-		case key == roster.AudienceAll || want != "" && key == want:
-			out = append(out, r)
-		default:
-			left++
-		}
-	}
-	return out, left, nil
-}
-
-// audienceKey is an audience in a form that compares: its names
-// canonical and sorted; "" is all.
-func audienceKey(s string) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return roster.AudienceAll, nil
-	}
-	names, err := roster.ParseAudience(s)
-	if err != nil {
-		return "", err
-	}
-	slices.Sort(names)
-	return strings.Join(names, ","), nil
+// readable is what an export may hold of recs (binder.ForExport).
+func (o *exportOptions) readable(recs []*binder.Record, members *roster.Roster) ([]*binder.Record, int, error) {
+	return binder.ForExport(recs, o.audience, members)
 }
 
 // sayLeftOut tells, on standard error, how many restricted records an
@@ -224,7 +192,7 @@ func contactsFor(ctx context.Context, b *binder.Binder, recs []*binder.Record, t
 			}
 		}
 	}
-	interchange.SortContacts(contacts)
+	binder.SortCallList(contacts)
 	return contacts, nil
 }
 
