@@ -333,3 +333,42 @@ func TestPlansLinkRelatedPlans(t *testing.T) {
 		t.Fatalf("a contact as a related plan: %v", err)
 	}
 }
+
+// A save of many records (an import) is written in one pack and its
+// words go straight into a rebuilt search base: every record is found,
+// and edits and deletes after it are searched as usual.
+func TestBulkSaveIsSearchable(t *testing.T) {
+	b, _ := newTestBinder(t)
+	ctx := context.Background()
+	var recs []*Record
+	for i := range bulkSave + 10 {
+		recs = append(recs, &Record{Kind: "contact", Title: fmt.Sprintf("Imported person %d", i), Body: fmt.Sprintf("marker%dword", i)})
+	}
+	saved, err := b.Import(ctx, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := b.changedSinceBase(); n != 0 {
+		t.Fatalf("%d changes since the search base after a bulk save; want a fresh base", n)
+	}
+	for _, i := range []int{0, 37, bulkSave + 9} {
+		hits, err := b.Search(ctx, fmt.Sprintf("marker%dword", i), "", 0)
+		if err != nil || len(hits) != 1 || hits[0].ID != saved[i].ID {
+			t.Fatalf("search for record %d: %v %v", i, hits, err)
+		}
+	}
+	ed := saved[5].Clone()
+	ed.Body = "changedafterimport"
+	if _, err := b.Update(ctx, ed); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Delete(ctx, saved[6].ID); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int{"changedafterimport": 1, "marker5word": 0, "marker6word": 0, "imported person": bulkSave + 9} {
+		hits, err := b.Search(ctx, q, "", 1000)
+		if err != nil || len(hits) != want {
+			t.Errorf("search %q: %d hits, %v; want %d", q, len(hits), err, want)
+		}
+	}
+}

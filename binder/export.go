@@ -23,7 +23,7 @@ func ForExport(recs []*Record, audience string, members *roster.Roster) (out []*
 			_, perr = members.Audience(names)
 		}
 		if perr != nil {
-			return nil, 0, &Error{Kind: Invalid, Err: fmt.Errorf("--audience: %w", perr), Hint: "name a role (managers, custodians, responders, auditors) or members' handles, comma-separated"}
+			return nil, 0, &Error{Kind: Invalid, Err: fmt.Errorf("the audience to export: %w", perr), Hint: "name a role (managers, custodians, responders, auditors) or members' handles, comma-separated"}
 		}
 		want, _ = audienceKey(audience)
 	}

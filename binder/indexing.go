@@ -2,6 +2,7 @@ package binder
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"time"
 
@@ -38,11 +39,16 @@ type indexed struct {
 // indexer writes records to the index in one batch, keeping the listing,
 // links, search postings and the count of live records in step.
 type indexer struct {
-	b       *Binder
-	batch   *index.Batch
-	fresh   bool // the index was empty: no old entries to take out, no search words yet
-	delta   int  // change in the number of live records
-	changed int  // records changed since the search base was built
+	b     *Binder
+	batch *index.Batch
+	fresh bool // the index was empty: no old entries to take out, no search words yet
+	// bulk leaves the search words of what it puts to a rebuild of the
+	// search base right after it commits (a save of many records): one
+	// pass over every record instead of a key per word and record now and
+	// their removal at the next rebuild.
+	bulk    bool
+	delta   int // change in the number of live records
+	changed int // records changed since the search base was built
 }
 
 func (b *Binder) newIndexer(fresh bool) *indexer {
@@ -83,13 +89,17 @@ func (x *indexer) put(r *Record) error {
 	}
 	var oldLinks, newLinks []Link
 	var oldTerms, newTerms map[string]int
+	words := !x.fresh && !x.bulk
 	if old != nil {
-		oldLinks, oldTerms = OutLinks(old), terms(old)
+		oldLinks = OutLinks(old)
+		if words {
+			oldTerms = terms(old)
+		}
 		x.delta--
 	}
 	if live {
 		newLinks = OutLinks(r)
-		if !x.fresh {
+		if words {
 			newTerms = terms(r)
 		}
 		x.delta++
@@ -105,8 +115,8 @@ func (x *indexer) put(r *Record) error {
 		}
 	}
 	switch {
-	case x.fresh:
-		// A rebuild: the search base is built from all records at the end.
+	case x.fresh || x.bulk:
+		// The search base is built from all records at the end.
 	case live:
 		if err := x.searchChanges(old, r, oldTerms, newTerms); err != nil {
 			return err
@@ -170,7 +180,12 @@ func (x *indexer) commit(tip plumbing.Hash) error {
 		n += x.b.count()
 	}
 	x.batch.Set(keyCount, []byte(strconv.Itoa(max(0, n))))
-	if x.changed > 0 {
+	switch {
+	case x.bulk:
+		// Until the base is rebuilt, it is stale: should the rebuild not
+		// happen (the process killed), the next pack rebuilds it.
+		x.batch.Set(keyChanged, []byte(strconv.Itoa(math.MaxInt32)))
+	case x.changed > 0:
 		x.batch.Set(keyChanged, []byte(strconv.Itoa(x.b.changedSinceBase()+x.changed)))
 	}
 	x.batch.Set(keyTip, []byte(tip.String()))

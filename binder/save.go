@@ -361,6 +361,10 @@ func (b *Binder) catchUp(ctx context.Context) error {
 
 // commit writes the changes as one signed commit, moves the branch, then
 // updates the index.
+// bulkSave is the number of records in one save from which they are
+// encrypted in parallel and written in one pack.
+const bulkSave = 64
+
 func (b *Binder) commit(ctx context.Context, cs []change) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -377,9 +381,8 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	}
 	now := clock().UTC().Truncate(time.Second)
 	changes := map[string]plumbing.Hash{}
-	var trailers []string
-	var indexed []*Record
-	for _, c := range cs {
+	prevs := make([][]byte, len(cs))
+	for i, c := range cs {
 		id := c.id()
 		_, envPath := recordPath(id)
 		prev, ok, err := b.git.ReadFile(parent.TreeHash, envPath)
@@ -389,12 +392,38 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 		if ok && c.action == "add" {
 			return errorf(Conflict, "", "record %s already exists", id)
 		}
-		r, trailer, err := b.writeVersion(b.roster, c, prev, 0, now, changes)
-		if err != nil {
+		prevs[i] = prev
+	}
+	vs := make([]*version, len(cs))
+	if len(cs) >= bulkSave {
+		// An import: encrypt and sign on every core, and write the blobs
+		// in one pack rather than thousands of loose objects.
+		err = parallel(ctx, b.dir, len(cs), 64, func(_ *worker, i int) error {
+			var err error
+			vs[i], err = b.prepareVersion(b.roster, cs[i], prevs[i], 0, now)
 			return err
+		})
+		if err == nil {
+			err = storeAll(ctx, b.git, vs, changes)
 		}
-		indexed = append(indexed, r)
-		trailers = append(trailers, trailer)
+	} else {
+		for i, c := range cs {
+			if vs[i], err = b.prepareVersion(b.roster, c, prevs[i], 0, now); err != nil {
+				break
+			}
+			if err = vs[i].store(b.git, changes); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	var trailers []string
+	var indexed []*Record
+	for _, v := range vs {
+		indexed = append(indexed, v.indexed)
+		trailers = append(trailers, v.trailer)
 	}
 	tree, err := b.git.ApplyTree(parent.TreeHash, changes)
 	if err != nil {
@@ -410,6 +439,7 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 	}
 	x := b.newIndexer(false)
 	defer x.cancel()
+	x.bulk = len(cs) >= bulkSave
 	for _, r := range indexed {
 		if err := x.put(r); err != nil {
 			return indexBehind(commit, err)
@@ -419,6 +449,11 @@ func (b *Binder) commit(ctx context.Context, cs []change) error {
 		return indexBehind(commit, err)
 	}
 	b.tip = commit
+	if x.bulk {
+		if err := b.rebuildSearch(ctx); err != nil {
+			return indexBehind(commit, err)
+		}
+	}
 	if err := b.settle(ctx); err != nil {
 		return indexBehind(commit, err)
 	}

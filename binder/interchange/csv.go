@@ -302,7 +302,7 @@ type CSVImport struct {
 func ParseCSV(data []byte, name string, opts CSVOptions) (*CSVImport, error) {
 	spec, ok := binder.KindByName(opts.Kind)
 	if !ok || spec.Hidden || spec.AppendOnly || spec.FreeFields && opts.Kind != "note" {
-		return nil, fmt.Errorf("--kind %q: give a kind gobag kinds lists", opts.Kind)
+		return nil, fmt.Errorf("kind %q: records of that kind are not imported; give the kind of record each row is", opts.Kind)
 	}
 	perr := &ParseError{Name: name}
 	problem := func(row int, format string, args ...any) {
@@ -344,23 +344,23 @@ func ParseCSV(data []byte, name string, opts CSVOptions) (*CSVImport, error) {
 		if !ok {
 			c.field = ""
 			if target != h && columnKey(target) != colSkip {
-				problem(1, "--map %s=%s: %s has no field %q (its fields: %s)", h, target, spec.Name, target, strings.Join(KindColumns(spec), ", "))
+				problem(1, "mapping %s=%s: %s has no field %q (its fields: %s)", h, target, spec.Name, target, strings.Join(KindColumns(spec), ", "))
 			}
 		}
 		hasName = hasName || c.field == colName || c.field == colGiven || c.field == colFamily
 		if c.field != "" && c.field != "phones" && c.field != "emails" && c.field != colGiven && c.field != colFamily {
 			if used[c.field] {
-				problem(1, "columns %d and another are both %s: map one elsewhere (--map \"%s=skip\")", i+1, c.field, h)
+				problem(1, "column %d (%s) and another are both %s: map one of them elsewhere, or to skip", i+1, h, c.field)
 			}
 			used[c.field] = true
 		}
 		cols = append(cols, c)
 	}
 	for k := range mapped {
-		problem(1, "--map names column %q, which the header does not have", k)
+		problem(1, "the mapping names column %q, which the header does not have", k)
 	}
 	if !hasName {
-		problem(1, "no column gives the name: map one with --map \"COLUMN=name\" (the header is: %s)", strings.Join(header, ", "))
+		problem(1, "no column gives the name: map one to name (COLUMN=name); the header is: %s", strings.Join(header, ", "))
 	}
 	out := &CSVImport{}
 	unused := map[int]bool{}

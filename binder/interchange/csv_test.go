@@ -121,7 +121,7 @@ func TestCSVImportMapsColumnsAndChecksRows(t *testing.T) {
 	}
 	// A file with no name column says how to map one.
 	_, err = ParseCSV([]byte("who,cell\nAna,0123\n"), "x.csv", CSVOptions{Kind: "contact"})
-	if err == nil || !strings.Contains(err.Error(), `--map "COLUMN=name"`) {
+	if err == nil || !strings.Contains(err.Error(), "map one to name (COLUMN=name)") {
 		t.Errorf("no name column: %v", err)
 	}
 	_, err = ParseCSV([]byte("name\nAna\n"), "x.csv", CSVOptions{Kind: "contact", Map: map[string]string{"nope": "name"}})

@@ -106,7 +106,7 @@ func eventDescription(d readiness.Due) string {
 		parts = append(parts, strings.ToUpper(d.Fix.Note[:1])+d.Fix.Note[1:]+".")
 	}
 	if d.Record != "" {
-		parts = append(parts, "In the binder: gobag show "+d.Record)
+		parts = append(parts, "Record "+d.Record+" in the binder.")
 	}
 	return strings.Join(parts, "\n")
 }

@@ -69,13 +69,13 @@ func Binder(src *Source, opts Options) (*Document, error) {
 	}
 	for _, k := range opts.Kinds {
 		if !slices.Contains(Parts, k) {
-			return nil, fmt.Errorf("--kinds: %q is not a part of the printed binder (%s)", k, strings.Join(Parts, ", "))
+			return nil, fmt.Errorf("%q is not a part of the printed binder (%s)", k, strings.Join(Parts, ", "))
 		}
 	}
 	ix := newIndex(src)
 	for _, id := range opts.Plans {
 		if r := ix.byID[id]; r == nil || r.Kind != "plan" {
-			return nil, fmt.Errorf("--plans: %s is not a plan this document may hold", id)
+			return nil, fmt.Errorf("%s is not a plan this document may hold", id)
 		}
 	}
 	want := func(kind string) bool { return len(opts.Kinds) == 0 || slices.Contains(opts.Kinds, kind) }
@@ -162,7 +162,7 @@ func cover(d *Document, src *Source, what string) *writer {
 	w.space(6)
 	w.body(plain(src.audienceLine()))
 	w.space(6)
-	w.para(styled(italic, "This copy was true on the date above. Check it against a current copy (gobag verify) before relying on it. Keep it as you keep the people's details it holds."), w.left(), w.textWidth(), bodySize-1)
+	w.para(styled(italic, "This copy was true on the date above. Check it against a current, verified copy of the binder before relying on it. Keep it as you keep the people's details it holds."), w.left(), w.textWidth(), bodySize-1)
 	return w
 }
 
@@ -483,7 +483,7 @@ func (w *bodyWriter) credentials(ix *index) {
 		return
 	}
 	w.section("Escrowed credentials")
-	w.body(plain("What each recovery credential opens and who holds a share of it. The secrets themselves are never printed: they are opened with gobag secret open when enough custodians agree."))
+	w.body(plain("What each recovery credential opens and who holds a share of it. The secrets themselves are never printed: each opens only when enough of its custodians agree."))
 	w.space(4)
 	t := table{cols: []column{{title: "Credential", frac: 2.8}, {title: "Opens", frac: 3}, {title: "Custodians", frac: 2.4}, {title: "Needs", frac: 1}, {title: "Rotated", frac: 1.4}}}
 	for _, c := range cs {

@@ -35,7 +35,7 @@ func CallCard(src *Source, team string) (*Document, error) {
 			}
 		}
 		if t == nil {
-			return nil, fmt.Errorf("--team %s: no team of that name or id in what this document may hold", team)
+			return nil, fmt.Errorf("no team %q (by name or id) in what this document may hold", team)
 		}
 	}
 	// The panels are laid out as pages of their own, then set side by

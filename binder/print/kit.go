@@ -81,7 +81,7 @@ func RecoveryKit(src *Source, key, recipient string, paper Paper) (*Document, er
 	w.codeLine("$ git ls-tree -r --name-only main records/ | grep '[.]age$' > files.txt")
 	w.codeLine("$ for f in $(cat files.txt); do echo \"== $f\"; git show main:$f | age -d -i ../recovery-key.txt | sed -n 2,6p; done")
 	w.space(4)
-	w.para([]span{{text: "To read one record whole, take its name from files.txt: "}, {st: mono, text: "git show main:NAME | age -d -i ../recovery-key.txt"}, {text: ". Each record is a TOML header between +++ lines (its title, then its fields), then Markdown. The latest commit printed by git log should be the commit above or a later one; gobag verify on a machine with gobag checks every signature. A record whose .env file says state: deleted was deleted."}}, w.left(), w.textWidth(), bodySize)
+	w.para([]span{{text: "To read one record whole, take its name from files.txt: "}, {st: mono, text: "git show main:NAME | age -d -i ../recovery-key.txt"}, {text: ". Each record is a TOML header between +++ lines (its title, then its fields), then Markdown. The latest commit printed by git log should be the commit above or a later one; gobag, on a machine that has it, verifies every signature. A record whose .env file says state: deleted was deleted."}}, w.left(), w.textWidth(), bodySize)
 
 	w.heading(2, "Escrowed credentials and their custodians")
 	creds := ix.byKind["credential"]

@@ -378,19 +378,39 @@ func spaceWidth(wd word, size float64) float64 {
 	return fonts()[st].advance(' ') * size
 }
 
-// drawLine draws one wrapped line from x with its baseline at y.
+// drawLine draws one wrapped line from x with its baseline at y: each
+// stretch of one style and colour as one piece of text, spaces and all,
+// so that a PDF reader extracts it as written and the file stays small.
 func (w *writer) drawLine(ln []word, x, baseline, size float64) {
-	for i, wd := range ln {
-		px := x
-		for _, p := range wd.pieces {
-			w.text(px, baseline, p.st, size, p.col, p.text)
-			px += width(p.st, size, p.text)
-		}
-		x += wd.w
-		if wd.space && i < len(ln)-1 {
-			x += spaceWidth(wd, size)
+	var run strings.Builder
+	var runSt style
+	var runCol rgb
+	runX := x
+	flush := func() {
+		if run.Len() > 0 {
+			w.text(runX, baseline, runSt, size, runCol, run.String())
+			run.Reset()
 		}
 	}
+	for i, wd := range ln {
+		for _, p := range wd.pieces {
+			if run.Len() > 0 && (p.st != runSt || p.col != runCol) {
+				flush()
+			}
+			if run.Len() == 0 {
+				runX, runSt, runCol = x, p.st, p.col
+			}
+			run.WriteString(p.text)
+			x += width(p.st, size, p.text)
+		}
+		if wd.space && i < len(ln)-1 {
+			x += spaceWidth(wd, size)
+			if run.Len() > 0 {
+				run.WriteByte(' ')
+			}
+		}
+	}
+	flush()
 }
 
 // lineWidth is the width of a wrapped line.

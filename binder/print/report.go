@@ -58,7 +58,7 @@ func Report(src *Source, rep *readiness.Report, paper Paper) (*Document, error) 
 			if f.Record != "" && ix.byID[f.Record] == nil {
 				// A finding on a record this document leaves out says
 				// only that there is one.
-				rec, msg, fix = f.Kind+" "+f.Record, "(restricted to an audience: print with --audience to see it)", ""
+				rec, msg, fix = f.Kind+" "+f.Record, "(restricted to an audience this report leaves out)", ""
 			}
 			t.rows = append(t.rows, [][]span{plain(rec), plain(msg), plain(fix)})
 		}

@@ -29,7 +29,7 @@ func main() {
 	copyN := flag.Int("copy-records", 1000, "records of the binder those copies share")
 	procs := flag.Int("processes", 2000, "separate gobag add processes that build one binder (0: none)")
 	only := flag.String("only", "", "measure only these parts, comma-separated: "+strings.Join(parts, ", ")+
-		" (default: all); -only processes or -only desktop updates its section of an existing report, other parts write a report of their own")
+		" (default: all); -only processes, -only desktop or -only paper updates its section of an existing report, other parts write a report of their own")
 	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
 	flag.Parse()
 	want, err := selectParts(*only)
@@ -59,7 +59,7 @@ func main() {
 }
 
 // parts are what the report measures, each of which -only can pick.
-var parts = []string{"sizes", "sync", "converge", "history", "processes", "desktop", "peers", "gobench"}
+var parts = []string{"sizes", "sync", "converge", "history", "processes", "desktop", "paper", "peers", "gobench"}
 
 // selectParts reads -only: every part if it is empty.
 func selectParts(only string) (map[string]bool, error) {
@@ -110,6 +110,8 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 		return runProcesses(ctx, r, out, procs)
 	case "desktop":
 		return runDesktop(ctx, r, out)
+	case "paper":
+		return runPaper(ctx, r, out)
 	}
 	var sizes []int
 	for _, s := range strings.Split(sizesFlag, ",") {
@@ -160,6 +162,12 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 		fmt.Fprintln(os.Stderr, "== the desktop app")
 		if err := r.measureDesktop(ctx, desktopRecords); err != nil {
 			return fmt.Errorf("desktop: %w", err)
+		}
+	}
+	if want["paper"] {
+		fmt.Fprintln(os.Stderr, "== paper and interchange")
+		if err := r.measurePaper(ctx); err != nil {
+			return fmt.Errorf("paper: %w", err)
 		}
 	}
 	if want["peers"] {

@@ -55,6 +55,9 @@ func (r *report) markdown() string {
 	for _, row := range r.desktopBudgetRows() {
 		b.WriteString(row[1] + "\n")
 	}
+	for _, row := range r.paperBudgetRows() {
+		b.WriteString(row[1] + "\n")
+	}
 	if len(r.history) > 2 {
 		fmt.Fprintf(&b, "| verify the whole history (%d single-record commits) | ≤ 1 s | %s |\n", r.histN, ms(find(r.history, "`gobag verify`: ").median))
 	}
@@ -122,6 +125,9 @@ func (r *report) markdown() string {
 	}
 	if len(r.desktopRuns) > 0 || r.desktopNote != "" {
 		b.WriteString("\n" + r.desktopMarkdown())
+	}
+	if r.paper != nil {
+		b.WriteString("\n" + r.paperMarkdown())
 	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range r.peers {

@@ -599,7 +599,9 @@ Every row is checked as a save checks it; any problem imports nothing.`)
 		}
 		imp, err := interchange.ParseCSV(data, args[0], interchange.CSVOptions{Kind: kind, Map: mapping})
 		if err != nil {
-			return importError(err)
+			e := importError(err).(*binder.Error)
+			e.Hint = "correct the rows named, or say what a column is with --map COLUMN=FIELD, and import the file again"
+			return e
 		}
 		var notes []string
 		if len(imp.Unused) > 0 {

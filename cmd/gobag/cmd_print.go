@@ -91,11 +91,11 @@ are printed only with --audience naming it, and the cover says so.`)
 			return err
 		}
 		var doc *print.Document
-		var what string
+		var what, hint string
 		switch {
 		case callCard:
 			doc, err = print.CallCard(src, team)
-			what = "the call card"
+			what, hint = "the call card", "gobag list team shows the teams"
 		case report:
 			copies, cerr := gitsync.OffsiteCopies(b.Dir())
 			if cerr != nil {
@@ -116,13 +116,13 @@ are printed only with --audience naming it, and the cover says so.`)
 				return kerr
 			}
 			doc, err = print.RecoveryKit(src, key, b.Roster().Recovery, pp)
-			what = "the recovery kit"
+			what, hint = "the recovery kit", "give the key gobag recovery-key new wrote for this binder, or make a new one with it"
 		default:
 			doc, err = print.Binder(src, print.Options{Paper: pp, Plans: splitIDs(ctx, b, plans), Kinds: splitList(kinds)})
-			what = "the binder"
+			what, hint = "the binder", "--kinds takes "+strings.Join(print.Parts, ", ")+"; --plans the ids gobag list plan shows"
 		}
 		if err != nil {
-			return &binder.Error{Kind: binder.Invalid, Err: err}
+			return &binder.Error{Kind: binder.Invalid, Err: err, Hint: hint}
 		}
 		if err := c.writeExport(args[0], doc.WritePDF); err != nil {
 			return err
