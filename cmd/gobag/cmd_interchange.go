@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"golang.org/x/term"
 
 	"gobag/binder"
 	"gobag/binder/interchange"
@@ -29,7 +32,7 @@ An export is plaintext: whoever reads the file reads what it holds. It is
 written readable by you alone (mode 0600), replacing the file if it is
 there; FILE - writes to standard output. Records restricted to an
 audience (gobag add --audience) are left out unless --audience names it.`)
-	cmd.Commands = []*Command{newExportVCardCommand(), newExportCSVCommand(), newExportICalCommand(), newExportPDFCommand()}
+	cmd.Commands = []*Command{newExportVCardCommand(), newExportCSVCommand(), newExportICalCommand(), newExportPDFCommand(), newExportMarkdownCommand()}
 	return cmd
 }
 
@@ -610,6 +613,52 @@ Every row is checked as a save checks it; any problem imports nothing.`)
 		return c.withBinder(ctx, func(b *binder.Binder) error {
 			return c.runImport(ctx, b, kind, imp.Records, notes, opts)
 		})
+	}
+	return cmd
+}
+
+func newExportMarkdownCommand() *Command {
+	var opts exportOptions
+	var yes bool
+	cmd := newCommand("gobag export markdown DIR [--yes] [--audience AUDIENCE]", "write every record as a plaintext Markdown tree, for a one-off hand-over", `
+Export markdown writes every record you read as a Markdown file under
+DIR, a new or empty directory: DIR/README.md lists them by kind, and
+each record is DIR/KIND/TITLE-ID.md with its fields (links as links to
+the other files) and its text. Escrowed secrets are never written.
+
+It is the whole binder in plaintext, unsigned: whoever reads DIR reads
+everything in it, and nothing shows if it is changed. Use it for a
+one-off hand-over (to a tool that reads Markdown, an auditor without
+gobag), then delete it. gobag asks you to confirm on a terminal;
+elsewhere --yes confirms.`)
+	cmd.MinArgs, cmd.MaxArgs = 1, 1
+	opts.flags(cmd)
+	cmd.Flag.BoolVar(&yes, "yes", false, "confirm writing the binder in plaintext without being asked")
+	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
+		recs, left, err := opts.records(ctx, b)
+		if err != nil {
+			return err
+		}
+		recs = interchange.TreeRecords(recs)
+		fmt.Fprintf(c.stderr, "gobag: WARNING: this writes %s of %s to %s in PLAINTEXT, unencrypted and unsigned: anyone who can read that directory reads them all.\n", count(len(recs), "record", "records"), b.Name(ctx), args[0])
+		if !yes {
+			if in, ok := c.stdin.(*os.File); !ok || !term.IsTerminal(int(in.Fd())) || !isTerminal(c.rawStderr) {
+				return usagef("gobag export markdown DIR --yes", "export markdown: confirm with --yes (or run it on a terminal, which asks)")
+			}
+			fmt.Fprint(c.stderr, "Type yes to write it: ")
+			line, _ := bufio.NewReader(c.stdin).ReadString('\n')
+			if strings.TrimSpace(line) != "yes" {
+				return &binder.Error{Kind: binder.Invalid, Err: errors.New("not confirmed: nothing written"), Hint: "type yes to write the plaintext tree"}
+			}
+		}
+		t := interchange.Tree{Name: b.Name(ctx), Fingerprint: b.Fingerprint(), Commit: b.Tip(), Now: time.Now(), By: b.Identity().Handle}
+		n, err := interchange.WriteMarkdownTree(args[0], t, recs)
+		if err != nil {
+			return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "name a new directory"}
+		}
+		c.sayLeftOut(left)
+		fmt.Fprintf(c.stderr, "gobag: wrote %s to %s in plaintext; delete it when the hand-over is done\n", count(n, "record", "records"), args[0])
+		return nil
 	}
 	return cmd
 }
