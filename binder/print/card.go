@@ -9,6 +9,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"gobag/binder"
+	"gobag/binder/interchange"
 )
 
 // A call card is the size of a credit card (85.6 × 54 mm), printed as
@@ -28,13 +29,7 @@ func CallCard(src *Source, team string) (*Document, error) {
 	ix := newIndex(src)
 	var t *binder.Record
 	if team != "" {
-		for _, r := range ix.byKind["team"] {
-			if r.ID == team || strings.HasPrefix(r.ID, strings.ToLower(team)) && len(team) >= 4 || strings.EqualFold(strings.TrimSpace(r.Title), strings.TrimSpace(team)) {
-				t = r
-				break
-			}
-		}
-		if t == nil {
+		if t = interchange.FindTeam(ix.byKind["team"], team); t == nil {
 			return nil, fmt.Errorf("no team %q (by name or id) in what this document may hold", team)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -81,130 +80,14 @@ func (c *cli) sayLeftOut(left int) {
 }
 
 // writeExport writes an export to path ("-": standard output) through
-// write: to a new file readable by the user alone, renamed over path once
-// it is whole, so that a failed export leaves the file that was there.
+// write (interchange.WriteFile: a new file of mode 0600 renamed into
+// place once whole).
 func (c *cli) writeExport(path string, write func(w io.Writer) error) error {
 	if path == "-" {
 		return write(c.rawStdout)
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".gobag-export-*")
-	if err != nil {
+	if err := interchange.WriteFile(path, write); err != nil {
 		return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "name a file in a directory you can write to"}
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s is a directory", path), Hint: "name a file"}
-	}
-	return os.Rename(tmp, path)
-}
-
-// teamsOf maps each contact's id to the titles of the teams it is in
-// (as lead, alternate lead, member, activation authority or successor).
-func teamsOf(recs []*binder.Record) map[string][]string {
-	out := map[string][]string{}
-	for _, t := range recs {
-		if t.Kind != "team" || t.Deleted || t.Unreadable {
-			continue
-		}
-		for _, id := range teamPeople(t) {
-			if !slices.Contains(out[id], t.Title) {
-				out[id] = append(out[id], t.Title)
-			}
-		}
-	}
-	return out
-}
-
-// teamPeople are the contacts a team names, lead first.
-func teamPeople(t *binder.Record) []string {
-	var ids []string
-	add := func(id string) {
-		if id != "" && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	add(t.Link("lead"))
-	add(t.Link("alternate_lead"))
-	for _, id := range t.Links("members") {
-		add(id)
-	}
-	add(t.Link("activation_authority"))
-	for _, id := range t.Links("succession") {
-		add(id)
-	}
-	return ids
-}
-
-// contactsFor are the contacts an export holds: all of them, or a team's
-// people and their alternates, in call-list order.
-func contactsFor(ctx context.Context, b *binder.Binder, recs []*binder.Record, team string) ([]*binder.Record, error) {
-	byID := map[string]*binder.Record{}
-	var contacts []*binder.Record
-	for _, r := range recs {
-		byID[r.ID] = r
-		if r.Kind == "contact" {
-			contacts = append(contacts, r)
-		}
-	}
-	if team != "" {
-		t := teamNamed(recs, team)
-		if t == nil {
-			id, err := b.Resolve(ctx, team)
-			if err != nil {
-				return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("--team %s: no team of that name or id", team), Hint: "gobag list team shows the teams"}
-			}
-			t = byID[id]
-		}
-		if t == nil || t.Kind != "team" {
-			return nil, &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("--team %s is not a team this export may hold", team), Hint: "gobag list team shows the teams"}
-		}
-		var ids []string
-		for _, id := range teamPeople(t) {
-			if !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-			if c := byID[id]; c != nil {
-				for _, alt := range c.Links("alternates") {
-					if !slices.Contains(ids, alt) {
-						ids = append(ids, alt)
-					}
-				}
-			}
-		}
-		contacts = contacts[:0]
-		for _, id := range ids {
-			if c := byID[id]; c != nil && c.Kind == "contact" {
-				contacts = append(contacts, c)
-			}
-		}
-	}
-	binder.SortCallList(contacts)
-	return contacts, nil
-}
-
-// teamNamed is the team among recs whose title is name, case aside.
-func teamNamed(recs []*binder.Record, name string) *binder.Record {
-	for _, r := range recs {
-		if r.Kind == "team" && strings.EqualFold(strings.TrimSpace(r.Title), strings.TrimSpace(name)) {
-			return r
-		}
 	}
 	return nil
 }
@@ -231,11 +114,11 @@ import vcard reads the file back without loss.
 		if err != nil {
 			return err
 		}
-		contacts, err := contactsFor(ctx, b, recs, team)
+		contacts, err := interchange.Contacts(recs, team)
 		if err != nil {
-			return err
+			return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "gobag list team shows the teams"}
 		}
-		teams := teamsOf(recs)
+		teams := interchange.TeamsOf(recs)
 		var cards []interchange.Card
 		for _, r := range contacts {
 			cards = append(cards, interchange.CardOf(r, teams[r.ID]))
@@ -295,8 +178,8 @@ alternates only.`)
 		}
 		var rows []*binder.Record
 		if kind == "contact" {
-			if rows, err = contactsFor(ctx, b, recs, team); err != nil {
-				return err
+			if rows, err = interchange.Contacts(recs, team); err != nil {
+				return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "gobag list team shows the teams"}
 			}
 		} else {
 			for _, r := range recs {
@@ -323,7 +206,7 @@ alternates only.`)
 		if err := interchange.CheckColumns(spec, cols); err != nil {
 			return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "--columns takes the names in the header gobag export csv writes without it"}
 		}
-		teams := teamsOf(recs)
+		teams := interchange.TeamsOf(recs)
 		if err := c.writeExport(args[0], func(w io.Writer) error {
 			return interchange.WriteCSV(w, spec, rows, cols, func(id string) []string { return teams[id] })
 		}); err != nil {
