@@ -40,8 +40,17 @@ func (u *App) mainMenu() *fyne.MainMenu {
 		item("Incident mode", func(s *shell) { s.goTo("incident") }, shortcut(fyne.KeyI, def)),
 		item("Back", (*shell).back, shortcut(fyne.KeyLeft, fyne.KeyModifierAlt)),
 	)
+	var exports []*fyne.MenuItem
+	for _, f := range exportFormats() {
+		exports = append(exports, item(f.label, func(s *shell) { s.exportDialog(f) }, nil))
+	}
+	export := fyne.NewMenu("Export", exports...)
+	imports := fyne.NewMenu("Import",
+		item("Contacts from vCard…", func(s *shell) { s.importDialog("vcard") }, nil),
+		item("Records from CSV…", func(s *shell) { s.importDialog("csv") }, nil),
+	)
 	help := fyne.NewMenu("Help", fyne.NewMenuItem("About gobag", u.about))
-	return fyne.NewMainMenu(file, goMenu, help)
+	return fyne.NewMainMenu(file, goMenu, export, imports, help)
 }
 
 // about shows gobag's version, the same as gobag version prints.

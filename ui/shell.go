@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -89,11 +90,15 @@ type place struct {
 // shell is the main window once the binder is open: the navigation on the
 // left, the current screen, and a status line.
 type shell struct {
-	u      *App
-	root   fyne.CanvasObject
-	nav    *widget.List
-	body   *fyne.Container
-	banner *widget.Label // the binder is lent to another process
+	u *App
+	// preview and importPreview are the export's preview and the
+	// import's dry run, while one is shown.
+	preview       *dialog.ConfirmDialog
+	importPreview *dialog.CustomDialog
+	root          fyne.CanvasObject
+	nav           *widget.List
+	body          *fyne.Container
+	banner        *widget.Label // the binder is lent to another process
 	// retry opens the binder again after that failed; bannerBox holds
 	// the banner and retry.
 	retry     *widget.Button

@@ -51,10 +51,15 @@ type Duplicate struct {
 // matcher finds the contact an incoming one duplicates: the same
 // record (a card gobag wrote), the same name, or any shared number.
 type matcher struct {
-	country string
 	byID    map[string]*target
 	byName  map[string]*target
-	byPhone map[string]*target
+	byPhone map[string][]phoneEntry // by phoneTail
+}
+
+// phoneEntry is a number a target has, by its digits.
+type phoneEntry struct {
+	digits string
+	t      *target
 }
 
 // target is a contact an incoming one may match: one already in the
@@ -66,8 +71,8 @@ type target struct {
 	merged   bool // changed by a merge: goes in Import.Merge
 }
 
-func newMatcher(country string) *matcher {
-	return &matcher{country: country, byID: map[string]*target{}, byName: map[string]*target{}, byPhone: map[string]*target{}}
+func newMatcher() *matcher {
+	return &matcher{byID: map[string]*target{}, byName: map[string]*target{}, byPhone: map[string][]phoneEntry{}}
 }
 
 func (m *matcher) add(t *target) {
@@ -79,10 +84,8 @@ func (m *matcher) add(t *target) {
 			m.byName[k] = t
 		}
 	}
-	for _, k := range m.phoneKeys(t.rec) {
-		if _, ok := m.byPhone[k]; !ok {
-			m.byPhone[k] = t
-		}
+	for _, d := range phoneNumbers(t.rec) {
+		m.byPhone[phoneTail(d)] = append(m.byPhone[phoneTail(d)], phoneEntry{d, t})
 	}
 }
 
@@ -96,9 +99,11 @@ func (m *matcher) match(in Incoming) (*target, string) {
 	if t := m.byName[nameKey(in.Record.Title)]; t != nil {
 		return t, "the same name"
 	}
-	for _, k := range m.phoneKeys(in.Record) {
-		if t := m.byPhone[k]; t != nil {
-			return t, "the same phone number"
+	for _, d := range phoneNumbers(in.Record) {
+		for _, e := range m.byPhone[phoneTail(d)] {
+			if samePhone(d, e.digits) {
+				return e.t, "the same phone number"
+			}
 		}
 	}
 	return nil, ""
@@ -116,45 +121,65 @@ func nameKey(name string) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
-// phoneKeys are a contact's numbers in a form that compares: E.164 where
-// the number can be read so, the digits otherwise.
-func (m *matcher) phoneKeys(r *binder.Record) []string {
-	var keys []string
+// phoneNumbers are a record's numbers, as they compare (phoneDigits).
+func phoneNumbers(r *binder.Record) []string {
+	var out []string
 	for _, row := range r.Rows("phones") {
-		if k := phoneKey(row.Text("number"), m.country); k != "" {
-			keys = append(keys, k)
+		if d := phoneDigits(row.Text("number")); d != "" {
+			out = append(out, d)
 		}
 	}
-	return keys
+	return out
 }
 
-func phoneKey(number, country string) string {
-	if e, ok := binder.NormalizePhone(number, country); ok {
-		return e
-	}
-	var digits strings.Builder
+// phoneDigits is a number as it compares: its digits without the
+// leading zeros of a trunk or international prefix (07700 900123 is
+// 7700900123, +44 7700 900123 and 0044-7700-900123 are 447700900123);
+// "" if it has too few digits to be a number.
+func phoneDigits(number string) string {
+	var digits []byte
 	for _, r := range number {
-		if r >= '0' && r <= '9' {
-			digits.WriteRune(r)
+		if r >= '0' && r <= '9' && (r != '0' || len(digits) > 0) {
+			digits = append(digits, byte(r))
 		}
 	}
-	if digits.Len() < 5 {
+	if len(digits) < minPhoneDigits {
 		return ""
 	}
-	return digits.String()
+	return string(digits)
 }
+
+// samePhone says whether two numbers' digits (phoneDigits) are one
+// number: the shorter, written without its country code, ends the
+// longer. The binder's phone country is not needed, so numbers typed
+// before it was set match too.
+func samePhone(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return strings.HasSuffix(b, a)
+}
+
+// minPhoneDigits is the fewest digits a number compared has.
+const minPhoneDigits = 7
+
+// phoneTail is a number's last digits, by which numbers are looked up.
+func phoneTail(digits string) string { return digits[max(0, len(digits)-minPhoneDigits):] }
 
 // PlanImport plans importing incoming records of kind into a binder whose
 // live records are existing (of any kind; those of kind are matched
-// against) and whose phone country is country. A duplicate (the same
+// against). A duplicate (the same
 // record exported, the same name, or for a contact any shared number) is
 // skipped, or with merge what it has and the other lacks is merged into
 // the record it matches: numbers, list items, empty fields, its notes.
 // Alternates that name a card of the import or a contact of the binder
 // become links; others are left out with a note.
-func PlanImport(existing []*binder.Record, incoming []Incoming, kind, country string, merge bool) *Import {
+func PlanImport(existing []*binder.Record, incoming []Incoming, kind string, merge bool) *Import {
 	out := &Import{}
-	m := newMatcher(country)
+	m := newMatcher()
 	var known []*target // the binder's records of kind, in its order
 	for _, r := range existing {
 		if r.Kind == kind && !r.Deleted && !r.Unreadable {
@@ -204,7 +229,7 @@ func PlanImport(existing []*binder.Record, incoming []Incoming, kind, country st
 				// Merge into a copy: the binder's record is left as read.
 				t.rec = t.rec.Clone()
 			}
-			d.Adds = mergeRecord(t.rec, in.Record, m.country)
+			d.Adds = mergeRecord(t.rec, in.Record)
 			d.Merged = true
 			if d.Adds != "" && t.existing {
 				t.merged = true
@@ -258,7 +283,7 @@ func PlanImport(existing []*binder.Record, incoming []Incoming, kind, country st
 // mergeRecord adds to dst what src has and dst lacks: numbers, list
 // items (e-mail addresses, roles) it does not have, the fields it leaves
 // empty and src's notes; it says what it added ("" if nothing).
-func mergeRecord(dst, src *binder.Record, country string) string {
+func mergeRecord(dst, src *binder.Record) string {
 	var added []string
 	if dst.Fields == nil {
 		dst.Fields = map[string]any{}
@@ -269,7 +294,7 @@ func mergeRecord(dst, src *binder.Record, country string) string {
 		_, has := dst.Fields[name]
 		switch {
 		case name == "phones":
-			if a := mergePhones(dst, src, country); a != nil {
+			if a := mergePhones(dst, src); a != nil {
 				added = append(added, a...)
 			}
 		case f.Type == binder.TypeTextList || f.Type == binder.TypeEnumList || f.Type == binder.TypeLinkList:
@@ -305,20 +330,19 @@ func mergeRecord(dst, src *binder.Record, country string) string {
 }
 
 // mergePhones adds src's numbers that dst does not have, and says which.
-func mergePhones(dst, src *binder.Record, country string) []string {
+func mergePhones(dst, src *binder.Record) []string {
 	var added []string
-	have := map[string]bool{}
+	have := phoneNumbers(dst)
 	var phones []any
 	for _, row := range dst.Rows("phones") {
-		have[phoneKey(row.Text("number"), country)] = true
 		phones = append(phones, map[string]any(row))
 	}
 	for _, row := range src.Rows("phones") {
-		k := phoneKey(row.Text("number"), country)
-		if k == "" || have[k] {
+		d := phoneDigits(row.Text("number"))
+		if d == "" || slices.ContainsFunc(have, func(h string) bool { return samePhone(d, h) }) {
 			continue
 		}
-		have[k] = true
+		have = append(have, d)
 		phones = append(phones, map[string]any{"label": row.Text("label"), "number": row.Text("number")})
 		added = append(added, row.Text("label")+" "+row.Text("number"))
 	}

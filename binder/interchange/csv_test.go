@@ -177,7 +177,7 @@ func TestPlanImportFindsDuplicatesAndMerges(t *testing.T) {
 		{Record: contact("", "Renamed Nikos", nil, ""), Line: 17, UID: uidPrefix + "bbbbbbbbbbbbbbbbbbbbbbbbbb"},
 	}
 	in[2].Alternates = []string{uidPrefix + "cccccccccccccccccccccccccc", uidPrefix + "zzzzzzzzzzzzzzzzzzzzzzzzzz"}
-	plan := PlanImport(existing, in, "contact", "+44", false)
+	plan := PlanImport(existing, in, "contact", false)
 	if len(plan.Add) != 1 || plan.Add[0].Title != "Zoë New" || len(plan.Merge) != 0 {
 		t.Fatalf("adds %d, merges %d", len(plan.Add), len(plan.Merge))
 	}
@@ -199,7 +199,7 @@ func TestPlanImportFindsDuplicatesAndMerges(t *testing.T) {
 		t.Errorf("notes %q", plan.Notes)
 	}
 
-	merged := PlanImport(existing, in, "contact", "+44", true)
+	merged := PlanImport(existing, in, "contact", true)
 	if len(merged.Merge) != 1 || merged.Merge[0].ID != existing[0].ID {
 		t.Fatalf("merges %+v", merged.Merge)
 	}
@@ -232,4 +232,24 @@ func FuzzParseCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A number written locally and the same number in international form,
+// formatted any way, are one number, the binder's phone country aside.
+func TestPhoneKeysMatchAcrossFormats(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"07700 900123", "+44 7700 900123"},
+		{"0044-7700-900123", "+447700900123"},
+		{"(020) 7946 0011", "+44 20 7946 0011"},
+		{"+230 5 251 2345", "5251 2345"},
+	} {
+		if a, b := phoneDigits(pair[0]), phoneDigits(pair[1]); !samePhone(a, b) || phoneTail(a) != phoneTail(b) {
+			t.Errorf("%q (%q) and %q (%q) do not match", pair[0], a, pair[1], b)
+		}
+	}
+	for _, pair := range [][2]string{{"+44 7700 900123", "+44 7700 900124"}, {"+44 7700 900123", "+44 7711 900123"}, {"123", "123"}} {
+		if samePhone(phoneDigits(pair[0]), phoneDigits(pair[1])) {
+			t.Errorf("%q and %q match", pair[0], pair[1])
+		}
+	}
 }

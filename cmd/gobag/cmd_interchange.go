@@ -300,11 +300,7 @@ func (c *cli) runImport(ctx context.Context, b *binder.Binder, kind string, inco
 	if err != nil {
 		return err
 	}
-	country := ""
-	if s := findKind(existing, "binder"); s != nil {
-		country = s.Text("phone_country")
-	}
-	plan := interchange.PlanImport(existing, incoming, kind, country, opts.merge)
+	plan := interchange.PlanImport(existing, incoming, kind, opts.merge)
 	rep := importReport{DryRun: opts.dryRun, Duplicates: plan.Duplicates, Notes: append(notes, plan.Notes...)}
 	if rep.Duplicates == nil {
 		rep.Duplicates = []interchange.Duplicate{}
