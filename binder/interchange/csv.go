@@ -207,7 +207,7 @@ func WriteCSV(w io.Writer, spec binder.KindSpec, recs []*binder.Record, cols []s
 	row := make([]string, len(cols))
 	for _, r := range recs {
 		for i, name := range cols {
-			row[i] = cell(spec, r, name, teams)
+			row[i] = defuse(cell(spec, r, name, teams))
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -215,6 +215,33 @@ func WriteCSV(w io.Writer, spec binder.KindSpec, recs []*binder.Record, cols []s
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// defuse keeps a spreadsheet from running a cell as a formula: one that
+// starts with =, @, a tab or a carriage return, or with + or - and is not
+// a plain number (+44 20 7946 0011), is written after an apostrophe,
+// which spreadsheets show as text and ParseCSV takes off again.
+func defuse(v string) string {
+	if v == "" {
+		return v
+	}
+	switch v[0] {
+	case '=', '@', '\t', '\r':
+		return "'" + v
+	case '+', '-':
+		if strings.Trim(v[1:], "0123456789 ()./") != "" {
+			return "'" + v
+		}
+	}
+	return v
+}
+
+// undefuse takes off the apostrophe defuse put before a cell.
+func undefuse(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=@+-\t\r", rune(v[1])) {
+		return v[1:]
+	}
+	return v
 }
 
 // cell is the value of column name for record r.
@@ -435,7 +462,7 @@ func rowRecord(spec binder.KindSpec, cols []column, rec []string, unused map[int
 	var given, family string
 	var phones, emails []any
 	for i, v := range rec {
-		v = strings.TrimSpace(v)
+		v = undefuse(strings.TrimSpace(v))
 		if v == "" {
 			continue
 		}

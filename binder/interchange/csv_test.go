@@ -253,3 +253,34 @@ func TestPhoneKeysMatchAcrossFormats(t *testing.T) {
 		}
 	}
 }
+
+// A cell a spreadsheet would run as a formula is written as text, and
+// read back as it was; phone numbers stay numbers.
+func TestCSVCellsAreNotFormulas(t *testing.T) {
+	spec, _ := binder.KindByName("contact")
+	r := contact("eeeeeeeeeeeeeeeeeeeeeeeeee", "=HYPERLINK(\"http://evil.example\",\"x\")", map[string]any{
+		"organisation": "@SUM(1+1)", "roles": []any{"-2+3", "+cmd|' /C calc'!A0"},
+		"phones": []any{map[string]any{"label": "mobile", "number": "+44 7700 900123", "e164": "+447700900123"}},
+	}, "")
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, spec, []*binder.Record{r}, []string{"name", "organisation", "roles", "mobile_phone"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	for _, c := range rows[1] {
+		if strings.ContainsAny(c[:1], "=@") || (c[0] == '-' || c[0] == '+') && strings.Trim(c[1:], "0123456789 ") != "" {
+			t.Errorf("cell %q would run as a formula", c)
+		}
+	}
+	if rows[1][3] != "+447700900123" {
+		t.Errorf("the number is written %q", rows[1][3])
+	}
+	imp, err := ParseCSV(buf.Bytes(), "x.csv", CSVOptions{Kind: "contact"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := imp.Records[0].Record
+	if back.Title != r.Title || back.Text("organisation") != "@SUM(1+1)" || binder.FormatField(back, "roles", nil) != "-2+3\n+cmd|' /C calc'!A0" {
+		t.Errorf("read back %q %q %q", back.Title, back.Text("organisation"), binder.FormatField(back, "roles", nil))
+	}
+}
