@@ -372,3 +372,30 @@ func TestBulkSaveIsSearchable(t *testing.T) {
 		}
 	}
 }
+
+// A bulk save stopped between its index commit and the search base's
+// rebuild (the process killed) leaves the base marked stale: the next
+// search rebuilds it and finds the records.
+func TestStaleSearchBaseIsRebuilt(t *testing.T) {
+	b, _ := newTestBinder(t)
+	ctx := context.Background()
+	if _, err := b.Add(ctx, &Record{Kind: "contact", Title: "Before the import"}); err != nil {
+		t.Fatal(err)
+	}
+	x := b.newIndexer(false)
+	x.bulk = true
+	r := &Record{ID: NewID(), Kind: "contact", Title: "Saved without its words", Rev: 1}
+	if err := x.put(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.commit(b.tip); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := b.Search(ctx, "without its words", "", 0)
+	if err != nil || len(hits) != 1 || hits[0].ID != r.ID {
+		t.Fatalf("search after a stopped bulk save: %v %v", hits, err)
+	}
+	if n := b.changedSinceBase(); n != 0 {
+		t.Errorf("the base is still marked stale: %d", n)
+	}
+}

@@ -2,7 +2,6 @@ package binder
 
 import (
 	"encoding/json"
-	"math"
 	"strconv"
 	"time"
 
@@ -184,7 +183,7 @@ func (x *indexer) commit(tip plumbing.Hash) error {
 	case x.bulk:
 		// Until the base is rebuilt, it is stale: should the rebuild not
 		// happen (the process killed), the next pack rebuilds it.
-		x.batch.Set(keyChanged, []byte(strconv.Itoa(math.MaxInt32)))
+		x.batch.Set(keyChanged, []byte(strconv.Itoa(staleBase)))
 	case x.changed > 0:
 		x.batch.Set(keyChanged, []byte(strconv.Itoa(x.b.changedSinceBase()+x.changed)))
 	}

@@ -205,8 +205,19 @@ func (b *Binder) Search(ctx context.Context, query, kind string, limit int) ([]H
 	prefixLast := !strings.HasSuffix(query, " ")
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changedSinceBase() >= staleBase {
+		// A bulk save was stopped before it rebuilt the base: the records
+		// it saved have no words yet.
+		if err := b.rebuildSearch(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return checked(ctx, b, func() ([]Hit, error) { return b.search(words, prefixLast, want, limit) })
 }
+
+// staleBase is the count of changes that marks the search base stale: a
+// bulk save writes it before its words are in (indexer.bulk).
+const staleBase = math.MaxInt32
 
 // search runs a query of words (the last a prefix if prefixLast) for
 // records of kind number want (255: any); b.mu is held.
