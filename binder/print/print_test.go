@@ -402,3 +402,24 @@ func TestRecoveryKitRecoversWithGitAndAge(t *testing.T) {
 		}
 	}
 }
+
+// A character no bundled font has prints as "?", counted, and the
+// symbols the text face lacks come from the monospaced one.
+func TestCharactersBeyondTheFonts(t *testing.T) {
+	r := &binder.Record{ID: "aaaaaaaaaaaaaaaaaaaaaaaaaa", Kind: "contact", Title: "王小明 → Wang", Fields: map[string]any{"escalation": int64(1)}}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	src := &Source{Name: "B", Fingerprint: "SHA256:x", Commit: "c", Now: time.Now(), Records: []*binder.Record{r}}
+	doc, err := Binder(src, Options{Kinds: []string{"contact"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Lost != 2*3 {
+		t.Errorf("%d characters lost; want the three Chinese ones in the call tree and in the contacts", doc.Lost)
+	}
+	text := doc.Text()
+	if !strings.Contains(text, "???") || !strings.Contains(text, "→") || strings.Contains(text, "王") {
+		t.Errorf("the name printed as:\n%s", text)
+	}
+}
