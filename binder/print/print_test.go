@@ -423,3 +423,42 @@ func TestCharactersBeyondTheFonts(t *testing.T) {
 		t.Errorf("the name printed as:\n%s", text)
 	}
 }
+
+// A plan's Markdown prints as it reads: headings, lists in order,
+// emphasis in its faces, tables as tables, code in the monospaced face.
+func TestMarkdownPrints(t *testing.T) {
+	body := "# 1. Purpose\n\nRestore **payroll** within *four* hours.\n\n## 1.1 Steps\n\n1. Call the desk\n2. Fail over\n   - check the DNS\n\n| System | RTO |\n| --- | --- |\n| Payroll | 4h |\n| Mail | 1d |\n\n```\nsystemctl start payroll\n```\n\n> Guidance: keep it short.\n"
+	p := &binder.Record{ID: "aaaaaaaaaaaaaaaaaaaaaaaaaa", Kind: "plan", Title: "Payroll plan", Body: body, Fields: map[string]any{}}
+	src := &Source{Name: "B", Now: time.Now(), Records: []*binder.Record{p}}
+	doc, err := Binder(src, Options{Kinds: []string{"plan"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var styles = map[string]style{}
+	for _, pg := range doc.pages {
+		for _, o := range pg.ops {
+			if o.kind == opText {
+				styles[o.text] = o.st
+			}
+		}
+	}
+	text := doc.Text()
+	order := []string{"1. Purpose", "Restore", "payroll", "1.1 Steps", "1.", "Call the desk", "2.", "Fail over", "check the DNS", "System", "RTO", "Payroll", "4h", "Mail", "1d", "systemctl start payroll", "Guidance: keep it short."}
+	at := 0
+	for _, w := range order {
+		i := strings.Index(text[at:], w)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order in:\n%s", w, text)
+		}
+		at += i
+	}
+	if styles["payroll "] != bold && styles["payroll"] != bold {
+		t.Errorf("**payroll** is not bold: %v", styles)
+	}
+	if styles["four"] != italic && styles["four "] != italic {
+		t.Errorf("*four* is not italic")
+	}
+	if styles["systemctl start payroll"] != mono {
+		t.Errorf("the code block is not monospaced")
+	}
+}
