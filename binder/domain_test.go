@@ -399,3 +399,20 @@ func TestStaleSearchBaseIsRebuilt(t *testing.T) {
 		t.Errorf("the base is still marked stale: %d", n)
 	}
 }
+
+// One save holds at most MaxSaveRecords records: its commit message names
+// each, and must stay a commit every copy can read.
+func TestSaveIsBounded(t *testing.T) {
+	b, _ := newTestBinder(t)
+	recs := make([]*Record, MaxSaveRecords+1)
+	for i := range recs {
+		recs[i] = &Record{Kind: "contact", Title: "x"}
+	}
+	tip := b.Tip()
+	if _, err := b.Import(context.Background(), recs); KindOf(err) != Invalid || !strings.Contains(HintOf(err), "split") {
+		t.Fatalf("a save of %d records: %v", len(recs), err)
+	}
+	if b.Tip() != tip {
+		t.Fatal("something was saved")
+	}
+}

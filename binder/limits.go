@@ -15,6 +15,10 @@ const (
 	// limit and room for age's header (one stanza per recipient) and
 	// its per-chunk tags.
 	MaxCiphertextBytes = MaxRecordBytes + 256<<10
+	// MaxSaveRecords bounds the records one save (an import) adds or
+	// changes: its commit message names each, and a commit object must
+	// stay far below MaxObjectBytes; a larger import is made in parts.
+	MaxSaveRecords = 20000
 )
 
 // The bounds on what a repository from outside (a remote, a drive, a

@@ -227,6 +227,10 @@ func (b *Binder) Update(ctx context.Context, r *Record) (*Record, error) {
 // It returns the adds, then the edits, as stored; if the index is behind
 // they come with ErrIndexBehind, saved.
 func (b *Binder) Save(ctx context.Context, adds, edits []*Record) ([]*Record, error) {
+	if n := len(adds) + len(edits); n > MaxSaveRecords {
+		return nil, errorf(Invalid, fmt.Sprintf("split it into parts of at most %d records", MaxSaveRecords),
+			"%d records in one save: at most %d are saved at once", n, MaxSaveRecords)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.catchUp(ctx); err != nil {

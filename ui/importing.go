@@ -80,7 +80,11 @@ func planImport(ctx context.Context, b *binder.Binder, f *importFile, merge bool
 	if err != nil {
 		return nil, err
 	}
-	return interchange.PlanImport(existing, f.incoming, f.kind, merge), nil
+	plan := interchange.PlanImport(existing, f.incoming, f.kind, merge)
+	if len(plan.Problems) > 0 {
+		return nil, &interchange.ParseError{Name: f.name, Problems: plan.Problems}
+	}
+	return plan, nil
 }
 
 // importDialog asks for the file to import (and for a CSV, its kind and
@@ -131,12 +135,18 @@ func (s *shell) checkImport(format, path, kind, mapping string) {
 		dialog.ShowError(errors.New("choose the file to import"), s.u.win)
 		return
 	}
-	f, err := readImport(path, format, kind, mapping)
-	if err != nil {
-		s.showImportError(err)
-		return
-	}
-	s.dryRun(f, false)
+	// Reading a large file takes a while: off the UI goroutine.
+	s.u.notify("Reading " + path + "…")
+	runTask(s.u.tasks, func(context.Context, binder.Progress) (*importFile, error) {
+		return readImport(path, format, kind, mapping)
+	}, nil, func(f *importFile, err error) {
+		s.u.notify("")
+		if err != nil {
+			s.showImportError(err)
+			return
+		}
+		s.dryRun(f, false)
+	})
 }
 
 // showImportError shows what is wrong with a file, every line named.
@@ -155,6 +165,11 @@ func (s *shell) dryRun(f *importFile, merge bool) {
 	runBinderTask(u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) (*interchange.Import, error) {
 		return planImport(ctx, b, f, merge)
 	}, nil, func(plan *interchange.Import, err error) {
+		var perr *interchange.ParseError
+		if errors.As(err, &perr) {
+			s.showImportError(err)
+			return
+		}
 		if err != nil {
 			dialog.ShowError(err, u.win)
 			return

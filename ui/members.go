@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -307,16 +308,22 @@ func (s *membersScreen) apply(ch binder.MemberChange, done string, after func())
 	})
 }
 
-// readFileLimited reads a file of at most limit bytes.
+// readFileLimited reads a file of at most limit bytes; a longer one (a
+// pipe or device too, whatever its size says) is refused.
 func readFileLimited(path string, limit int64) ([]byte, error) {
-	fi, err := os.Stat(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > limit {
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s is over %d bytes", path, limit)
 	}
-	return os.ReadFile(path)
+	return data, nil
 }
 
 // shortID is the start of an id, as lists show it.

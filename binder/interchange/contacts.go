@@ -34,6 +34,9 @@ type Import struct {
 	Duplicates []Duplicate
 	// Notes say what was left out and why.
 	Notes []string
+	// Problems are links to records that are not there, or not of the
+	// kind the field takes, by line: an import with any is refused.
+	Problems []Problem
 }
 
 // Duplicate is an incoming contact that matches another.
@@ -53,13 +56,7 @@ type Duplicate struct {
 type matcher struct {
 	byID    map[string]*target
 	byName  map[string]*target
-	byPhone map[string][]phoneEntry // by phoneTail
-}
-
-// phoneEntry is a number a target has, by its digits.
-type phoneEntry struct {
-	digits string
-	t      *target
+	byPhone phoneIndex
 }
 
 // target is a contact an incoming one may match: one already in the
@@ -72,7 +69,7 @@ type target struct {
 }
 
 func newMatcher() *matcher {
-	return &matcher{byID: map[string]*target{}, byName: map[string]*target{}, byPhone: map[string][]phoneEntry{}}
+	return &matcher{byID: map[string]*target{}, byName: map[string]*target{}, byPhone: phoneIndex{}}
 }
 
 func (m *matcher) add(t *target) {
@@ -84,8 +81,8 @@ func (m *matcher) add(t *target) {
 			m.byName[k] = t
 		}
 	}
-	for _, d := range phoneNumbers(t.rec) {
-		m.byPhone[phoneTail(d)] = append(m.byPhone[phoneTail(d)], phoneEntry{d, t})
+	for _, d := range personalNumbers(t.rec) {
+		m.byPhone.add(d, t)
 	}
 }
 
@@ -99,11 +96,9 @@ func (m *matcher) match(in Incoming) (*target, string) {
 	if t := m.byName[nameKey(in.Record.Title)]; t != nil {
 		return t, "the same name"
 	}
-	for _, d := range phoneNumbers(in.Record) {
-		for _, e := range m.byPhone[phoneTail(d)] {
-			if samePhone(d, e.digits) {
-				return e.t, "the same phone number"
-			}
+	for _, d := range personalNumbers(in.Record) {
+		if t := m.byPhone.find(d); t != nil {
+			return t, "the same phone number"
 		}
 	}
 	return nil, ""
@@ -130,6 +125,58 @@ func phoneNumbers(r *binder.Record) []string {
 		}
 	}
 	return out
+}
+
+// personalNumbers are a contact's numbers that are theirs alone: mobile,
+// home, satellite and pager. An office or other number is often a
+// switchboard or a shared desk, and says nothing of who a card is.
+func personalNumbers(r *binder.Record) []string {
+	var out []string
+	for _, row := range r.Rows("phones") {
+		switch row.Text("label") {
+		case "mobile", "home", "satellite", "pager":
+			if d := phoneDigits(row.Text("number")); d != "" {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// phoneIndex finds, among the numbers added, one that is the same number
+// as another (samePhone), in time bounded by a number's length: each is
+// kept under its full digits and under every ending of minPhoneDigits
+// digits or more.
+type phoneIndex struct {
+	full, ending map[string]*target
+}
+
+func (x *phoneIndex) add(d string, t *target) {
+	if x.full == nil {
+		x.full, x.ending = map[string]*target{}, map[string]*target{}
+	}
+	if _, ok := x.full[d]; !ok {
+		x.full[d] = t
+	}
+	for i := 0; len(d)-i >= minPhoneDigits; i++ {
+		if _, ok := x.ending[d[i:]]; !ok {
+			x.ending[d[i:]] = t
+		}
+	}
+}
+
+// find is the target of a number the same as d: one that d ends, or that
+// ends d.
+func (x *phoneIndex) find(d string) *target {
+	if t := x.ending[d]; t != nil {
+		return t
+	}
+	for i := 1; len(d)-i >= minPhoneDigits; i++ {
+		if t := x.full[d[i:]]; t != nil {
+			return t
+		}
+	}
+	return nil
 }
 
 // phoneDigits is a number as it compares: its digits without the
@@ -165,9 +212,6 @@ func samePhone(a, b string) bool {
 
 // minPhoneDigits is the fewest digits a number compared has.
 const minPhoneDigits = 7
-
-// phoneTail is a number's last digits, by which numbers are looked up.
-func phoneTail(digits string) string { return digits[max(0, len(digits)-minPhoneDigits):] }
 
 // PlanImport plans importing incoming records of kind into a binder whose
 // live records are existing (of any kind; those of kind are matched
@@ -277,6 +321,51 @@ func PlanImport(existing []*binder.Record, incoming []Incoming, kind string, mer
 			out.Merge = append(out.Merge, t.rec)
 		}
 	}
+	out.Problems = checkLinks(existing, incoming, out.Add)
+	return out
+}
+
+// checkLinks finds, in the records to add, links by id to no live record
+// of the kinds their field takes (a spreadsheet's column of ids), each by
+// the line it came from.
+func checkLinks(existing []*binder.Record, incoming []Incoming, adds []*binder.Record) []Problem {
+	kinds := map[string]string{}
+	for _, r := range existing {
+		if !r.Deleted && !r.Unreadable {
+			kinds[r.ID] = r.Kind
+		}
+	}
+	lines := map[string]int{}
+	for _, in := range incoming {
+		lines[fmt.Sprintf("line%d", in.Line)] = in.Line
+	}
+	var out []Problem
+	for _, r := range adds {
+		spec, _ := binder.KindByName(r.Kind)
+		for _, f := range spec.Fields {
+			var ids []string
+			switch f.Type {
+			case binder.TypeLink:
+				ids = []string{r.Link(f.Name)}
+			case binder.TypeLinkList:
+				ids = r.Links(f.Name)
+			default:
+				continue
+			}
+			for _, id := range ids {
+				if !binder.ValidID(id) {
+					continue // a ref within the import, or a name the save resolves
+				}
+				kind, ok := kinds[id]
+				switch {
+				case !ok:
+					out = append(out, Problem{Line: lines[r.Ref], Msg: fmt.Sprintf("%s: %s names %s, which is no record here", r.Title, f.Name, id)})
+				case !slices.Contains(f.Targets, kind):
+					out = append(out, Problem{Line: lines[r.Ref], Msg: fmt.Sprintf("%s: %s names %s, a %s, not a %s", r.Title, f.Name, id, kind, strings.Join(f.Targets, " or "))})
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -332,17 +421,20 @@ func mergeRecord(dst, src *binder.Record) string {
 // mergePhones adds src's numbers that dst does not have, and says which.
 func mergePhones(dst, src *binder.Record) []string {
 	var added []string
-	have := phoneNumbers(dst)
+	var have phoneIndex
+	for _, d := range phoneNumbers(dst) {
+		have.add(d, &target{})
+	}
 	var phones []any
 	for _, row := range dst.Rows("phones") {
 		phones = append(phones, map[string]any(row))
 	}
 	for _, row := range src.Rows("phones") {
 		d := phoneDigits(row.Text("number"))
-		if d == "" || slices.ContainsFunc(have, func(h string) bool { return samePhone(d, h) }) {
+		if d == "" || have.find(d) != nil {
 			continue
 		}
-		have = append(have, d)
+		have.add(d, &target{})
 		phones = append(phones, map[string]any{"label": row.Text("label"), "number": row.Text("number")})
 		added = append(added, row.Text("label")+" "+row.Text("number"))
 	}

@@ -396,10 +396,13 @@ func ParseCSV(data []byte, name string, opts CSVOptions) (*CSVImport, error) {
 		if err == io.EOF {
 			break
 		}
-		rowNum, _ := r.FieldPos(0) // the line the row starts on
+		var rowNum int // the line the row starts on
 		var cerr *csv.ParseError
-		if errors.As(err, &cerr) {
+		switch {
+		case errors.As(err, &cerr):
 			rowNum = cerr.StartLine
+		case err == nil:
+			rowNum, _ = r.FieldPos(0)
 		}
 		if err != nil {
 			problem(rowNum, "%v", err)

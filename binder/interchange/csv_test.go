@@ -218,6 +218,7 @@ func TestPlanImportFindsDuplicatesAndMerges(t *testing.T) {
 func FuzzParseCSV(f *testing.F) {
 	f.Add([]byte("name,mobile_phone,escalation\nAna,0123,1\n"), "contact")
 	f.Add([]byte("Name;Tier;RTO\nPayroll;1;4h\n"), "system")
+	f.Add([]byte("name\n\""), "contact") // a quote left open on the first row
 	f.Fuzz(func(t *testing.T, data []byte, kind string) {
 		imp, err := ParseCSV(data, "f.csv", CSVOptions{Kind: kind})
 		if err != nil {
@@ -243,7 +244,9 @@ func TestPhoneKeysMatchAcrossFormats(t *testing.T) {
 		{"(020) 7946 0011", "+44 20 7946 0011"},
 		{"+230 5 251 2345", "5251 2345"},
 	} {
-		if a, b := phoneDigits(pair[0]), phoneDigits(pair[1]); !samePhone(a, b) || phoneTail(a) != phoneTail(b) {
+		var x phoneIndex
+		x.add(phoneDigits(pair[0]), &target{})
+		if a, b := phoneDigits(pair[0]), phoneDigits(pair[1]); !samePhone(a, b) || x.find(b) == nil {
 			t.Errorf("%q (%q) and %q (%q) do not match", pair[0], a, pair[1], b)
 		}
 	}
@@ -282,5 +285,31 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 	back := imp.Records[0].Record
 	if back.Title != r.Title || back.Text("organisation") != "@SUM(1+1)" || binder.FormatField(back, "roles", nil) != "-2+3\n+cmd|' /C calc'!A0" {
 		t.Errorf("read back %q %q %q", back.Title, back.Text("organisation"), binder.FormatField(back, "roles", nil))
+	}
+}
+
+// Colleagues who share an office number are two people: only a number of
+// one's own (mobile, home, satellite, pager) makes a duplicate.
+func TestSharedOfficeNumberIsNoDuplicate(t *testing.T) {
+	ana := contact("aaaaaaaaaaaaaaaaaaaaaaaaaa", "Ana Ramos", map[string]any{"phones": []any{map[string]any{"label": "office", "number": "+44 20 7946 0000"}}}, "")
+	in := func(line int, name, label, number string) Incoming {
+		r := &binder.Record{Kind: "contact", Title: name, Fields: map[string]any{"phones": []any{map[string]any{"label": label, "number": number}}}}
+		return Incoming{Record: r, Line: line}
+	}
+	plan := PlanImport([]*binder.Record{ana}, []Incoming{in(1, "Ben Okafor", "office", "020 7946 0000"), in(5, "Chidi Eze", "other", "020 7946 0000")}, "contact", true)
+	if len(plan.Add) != 2 || len(plan.Duplicates) != 0 || len(plan.Merge) != 0 {
+		t.Fatalf("adds %d, duplicates %+v, merges %d", len(plan.Add), plan.Duplicates, len(plan.Merge))
+	}
+}
+
+// A quote left open on the first row is a problem on its line, not a
+// crash.
+func TestCSVOpenQuote(t *testing.T) {
+	for _, file := range []string{"name\n\"", "name,notes\n\"Ana"} {
+		_, err := ParseCSV([]byte(file), "q.csv", CSVOptions{Kind: "contact"})
+		var perr *ParseError
+		if !errors.As(err, &perr) || !strings.Contains(err.Error(), "line 2") {
+			t.Errorf("%q: %v", file, err)
+		}
 	}
 }

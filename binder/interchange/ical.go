@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +37,13 @@ func WriteICal(w io.Writer, cal Calendar, due []readiness.Due) error {
 	line("X-WR-CALNAME:" + icalText(cal.Name+": continuity dates"))
 	y, m, dd := cal.Now.Date()
 	today := time.Date(y, m, dd, 0, 0, 0, 0, cal.Now.Location())
+	seen := map[string]int{}
 	for _, d := range due {
+		// Two action items of one exercise may read the same: the second
+		// is told apart by its place among them.
+		key := eventUID(cal.Fingerprint, d, 0)
+		n := seen[key]
+		seen[key]++
 		day, summary, trigger, alarm := d.Date, eventSummary(d), "-P7D", "In a week: "
 		desc := eventDescription(d)
 		if d.Date.Before(today) {
@@ -46,7 +53,7 @@ func WriteICal(w io.Writer, cal Calendar, due []readiness.Due) error {
 			desc = "Due on " + d.Date.Format(time.DateOnly) + ".\n" + desc
 		}
 		line("BEGIN:VEVENT")
-		line("UID:" + eventUID(cal.Fingerprint, d))
+		line("UID:" + eventUID(cal.Fingerprint, d, n))
 		line("DTSTAMP:" + stamp)
 		line("DTSTART;VALUE=DATE:" + day.Format("20060102"))
 		line("DTEND;VALUE=DATE:" + day.AddDate(0, 0, 1).Format("20060102"))
@@ -67,9 +74,14 @@ func WriteICal(w io.Writer, cal Calendar, due []readiness.Due) error {
 }
 
 // eventUID names an event for good: the binder, the record and what
-// falls due (an action item by its text), not its date.
-func eventUID(fingerprint string, d readiness.Due) string {
-	h := sha256.Sum256([]byte(fingerprint + "\x00" + d.Record + "\x00" + d.What + "\x00" + d.Detail))
+// falls due (an action item by its text, and its place among those that
+// read the same: nth), not its date.
+func eventUID(fingerprint string, d readiness.Due, nth int) string {
+	s := fingerprint + "\x00" + d.Record + "\x00" + d.What + "\x00" + d.Detail
+	if nth > 0 {
+		s += "\x00" + strconv.Itoa(nth)
+	}
+	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:12]) + "@gobag"
 }
 

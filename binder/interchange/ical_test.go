@@ -174,3 +174,19 @@ func TestICalTextIsEscaped(t *testing.T) {
 		t.Errorf("summary %q", got)
 	}
 }
+
+// Two action items that read the same are two events.
+func TestICalSameTextTwoEvents(t *testing.T) {
+	d := readiness.Due{What: readiness.DueAction, Record: "eeeeeeeeeeeeeeeeeeeeeeeeee", Title: "Drill", Detail: "Update the call list"}
+	a, b := d, d
+	a.Date = time.Date(2030, 1, 10, 0, 0, 0, 0, time.UTC)
+	b.Date = time.Date(2030, 3, 10, 0, 0, 0, 0, time.UTC)
+	var buf bytes.Buffer
+	if err := WriteICal(&buf, Calendar{Name: "B", Now: time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC)}, []readiness.Due{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	evs := parseICal(t, buf.Bytes()).Events()
+	if len(evs) != 2 || evs[0].Id() == evs[1].Id() {
+		t.Fatalf("%d events, UIDs equal: %v", len(evs), len(evs) == 2 && evs[0].Id() == evs[1].Id())
+	}
+}

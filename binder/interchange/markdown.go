@@ -38,6 +38,41 @@ func WriteMarkdownTree(dir string, t Tree, recs []*binder.Record) (int, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, err
 	}
+	// An empty directory that was there is made the user's alone too.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return 0, err
+	}
+	n, err := writeTree(dir, t, recs)
+	if err != nil {
+		// Half a tree is plaintext to no purpose: what was written goes.
+		removeTree(dir)
+	}
+	return n, err
+}
+
+// removeTree removes what writeTree wrote in dir, leaving dir itself.
+func removeTree(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+}
+
+// writeFileNew writes a new file of mode 0600: never through a link,
+// never over a file that appeared meanwhile.
+func writeFileNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func writeTree(dir string, t Tree, recs []*binder.Record) (int, error) {
 	kept := TreeRecords(recs)
 	files := map[string]string{} // id → path under dir
 	used := map[string]bool{}
@@ -67,7 +102,7 @@ func WriteMarkdownTree(dir string, t Tree, recs []*binder.Record) (int, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return 0, err
 		}
-		if err := os.WriteFile(path, []byte(recordMarkdown(r, files, titles)), 0o600); err != nil {
+		if err := writeFileNew(path, []byte(recordMarkdown(r, files, titles))); err != nil {
 			return 0, err
 		}
 	}
@@ -93,7 +128,7 @@ func WriteMarkdownTree(dir string, t Tree, recs []*binder.Record) (int, error) {
 			fmt.Fprintf(&idx, "- [%s](%s)\n", mdEscape(r.Title), filepath.ToSlash(files[r.ID]))
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte(idx.String()), 0o600); err != nil {
+	if err := writeFileNew(filepath.Join(dir, "README.md"), []byte(idx.String())); err != nil {
 		return 0, err
 	}
 	return len(kept), nil

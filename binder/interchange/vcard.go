@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -186,6 +187,9 @@ func writeCard(buf *bytes.Buffer, c Card) {
 			typ = "voice"
 		}
 		params := ";TYPE=" + typ
+		if !e164Form.MatchString(p.E164) {
+			p.E164 = "" // not a number gobag wrote: the number as written only
+		}
 		if p.E164 != "" {
 			if p.Number != p.E164 {
 				// The number as written is kept beside the one phones
@@ -224,6 +228,9 @@ func writeCard(buf *bytes.Buffer, c Card) {
 	}
 	line("END:VCARD")
 }
+
+// e164Form is a number in international form.
+var e164Form = regexp.MustCompile(`^\+[0-9]{4,15}$`)
 
 // splitName splits a name into family and given names for N: what
 // follows a dash or an opening bracket describes the person ("Helena
@@ -391,37 +398,54 @@ type logical struct {
 // unfold joins folded lines (a line starting with a space or tab goes on
 // the one before) and quoted-printable soft breaks (a value ending in =).
 // A version 2.1 base64 value may go on over lines that are not indented,
-// up to a blank line: those are dropped with the property.
+// up to a blank line: those are dropped with the property. Each logical
+// line is built once, in time linear in its length.
 func (p *vcardParser) unfold(data []byte) []logical {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	raw := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
 	var out []logical
-	inBase64 := false
+	var cur strings.Builder
+	curLine, curQP, inBase64 := 0, false, false
+	flush := func() {
+		if curLine > 0 {
+			out = append(out, logical{line: curLine, text: cur.String()})
+			cur.Reset()
+			curLine = 0
+		}
+	}
+	// softBreak: the logical line so far is quoted-printable and ends
+	// with "=".
+	softBreak := func() bool {
+		return curLine > 0 && curQP && cur.Len() > 0 && cur.String()[cur.Len()-1] == '='
+	}
 	for i, l := range raw {
 		l = strings.TrimSuffix(l, "\r")
-		n := i + 1
 		switch {
 		case inBase64 && strings.TrimSpace(l) == "":
 			inBase64 = false
 			continue
 		case inBase64 && !looksLikeProperty(l):
 			continue
-		case len(out) > 0 && softBreak(out[len(out)-1].text):
-			out[len(out)-1].text += "\n" + l
+		case softBreak():
+			cur.WriteString("\n")
+			cur.WriteString(l)
 			continue
-		case (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) && len(out) > 0:
-			out[len(out)-1].text += l[1:]
+		case (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) && curLine > 0:
+			cur.WriteString(l[1:])
 			continue
 		}
+		flush()
 		inBase64 = false
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		out = append(out, logical{line: n, text: l})
-		if isBase64Property(l) {
-			inBase64 = true
-		}
+		curLine = i + 1
+		cur.WriteString(l)
+		head, _, _ := cutUnquoted(l, ':')
+		curQP = strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
+		inBase64 = isBase64Property(l)
 	}
+	flush()
 	return out
 }
 
@@ -449,13 +473,6 @@ func isBase64Property(l string) bool {
 	}
 	u := strings.ToUpper(head)
 	return strings.Contains(u, "ENCODING=BASE64") || strings.Contains(u, "ENCODING=B;") || strings.HasSuffix(u, "ENCODING=B") || strings.Contains(u, ";BASE64")
-}
-
-// softBreak says whether a quoted-printable value ends with a soft line
-// break, to be joined with the next line.
-func softBreak(l string) bool {
-	head, value, ok := cutUnquoted(l, ':')
-	return ok && strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE") && strings.HasSuffix(value, "=")
 }
 
 // cutUnquoted cuts s at the first sep outside double quotes.

@@ -548,7 +548,7 @@ func (w *bodyWriter) changes(ix *index) {
 			// is named by its id only.
 			title = ""
 		}
-		what := ix.src.scrub(title)
+		what := title
 		if e.Kind != "" {
 			what = e.Kind + ": " + what
 		}

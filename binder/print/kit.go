@@ -74,7 +74,7 @@ func RecoveryKit(src *Source, key, recipient string, paper Paper) (*Document, er
 		url = src.Remotes[0].URL
 	}
 	w.codeLine("$ printf '%s\\n' '" + key + "' > recovery-key.txt")
-	w.codeLine("$ git clone --no-checkout " + shellQuote(url) + " binder")
+	w.codeLine("$ git clone --no-checkout --branch main -- " + shellQuote(url) + " binder")
 	w.codeLine("$ cd binder")
 	w.codeLine("$ export GIT_NO_REPLACE_OBJECTS=1")
 	w.codeLine("$ git log -1 --format='%H %ci' main")

@@ -247,11 +247,22 @@ func (wd *word) measure(size float64) {
 }
 
 // words splits spans into words, measuring each at size. A new line
-// breaks the line; an empty line is an empty word with a break.
+// breaks the line; an empty line is an empty word with a break. It runs
+// in time linear in the text.
 func words(spans []span, size float64) []word {
 	var out []word
 	var cur word
+	var text strings.Builder // the current piece's text
+	var piece span           // the current piece's style
+	endPiece := func() {
+		if text.Len() > 0 {
+			piece.text = text.String()
+			cur.pieces = append(cur.pieces, piece)
+			text.Reset()
+		}
+	}
 	end := func(space, brk bool) {
+		endPiece()
 		if len(cur.pieces) > 0 {
 			cur.space, cur.brk = space, brk
 			cur.measure(size)
@@ -271,19 +282,20 @@ func words(spans []span, size float64) []word {
 		}
 	}
 	for _, sp := range spans {
+		if text.Len() > 0 && (sp.st != piece.st || sp.col != piece.col) {
+			endPiece()
+		}
+		piece = span{st: sp.st, col: sp.col}
 		for _, r := range sp.text {
 			switch {
 			case r == '\n':
 				end(false, true)
+				piece = span{st: sp.st, col: sp.col}
 			case r == ' ' || r == '\t' || r == '\r':
 				end(true, false)
+				piece = span{st: sp.st, col: sp.col}
 			default:
-				n := len(cur.pieces)
-				if n > 0 && cur.pieces[n-1].st == sp.st && cur.pieces[n-1].col == sp.col {
-					cur.pieces[n-1].text += string(r)
-				} else {
-					cur.pieces = append(cur.pieces, span{st: sp.st, text: string(r), col: sp.col})
-				}
+				text.WriteRune(r)
 			}
 		}
 	}
@@ -291,28 +303,49 @@ func words(spans []span, size float64) []word {
 	return out
 }
 
-// cut splits a word wider than room into the longest head that fits
-// (at least one character) and the rest.
-func cut(wd word, room, size float64) (head, tail word) {
-	x := 0.0
-	for i, p := range wd.pieces {
-		rs := []rune(p.text)
-		for j, r := range rs {
-			cw := width(p.st, size, string(r))
-			if x+cw > room && (i > 0 || j > 0) {
-				head.pieces = append(append([]span{}, wd.pieces[:i]...), span{st: p.st, text: string(rs[:j]), col: p.col})
-				tail.pieces = append([]span{{st: p.st, text: string(rs[j:]), col: p.col}}, wd.pieces[i+1:]...)
-				head.pieces = dropEmpty(head.pieces)
-				tail.pieces = dropEmpty(tail.pieces)
-				head.measure(size)
-				tail.measure(size)
-				tail.space, tail.brk = wd.space, wd.brk
-				return head, tail
+// splitLong cuts a word wider than a line into pieces in one walk: the
+// first fits room (what is left of the line), the others width, each at
+// least one character.
+func splitLong(wd word, room, width, size float64) []word {
+	var out []word
+	var cur word
+	x, limit := 0.0, room
+	for _, p := range wd.pieces {
+		var run []rune
+		flush := func() {
+			if len(run) > 0 {
+				cur.pieces = append(cur.pieces, span{st: p.st, text: string(run), col: p.col})
+				run = run[:0]
 			}
+		}
+		for _, r := range p.text {
+			cw := width1(p.st, size, r)
+			if x+cw > limit && (len(cur.pieces) > 0 || len(run) > 0) {
+				flush()
+				cur.measure(size)
+				out = append(out, cur)
+				cur, x, limit = word{}, 0, width
+			}
+			run = append(run, r)
 			x += cw
 		}
+		flush()
 	}
-	return wd, word{}
+	cur.measure(size)
+	cur.space, cur.brk = wd.space, wd.brk
+	return append(out, cur)
+}
+
+// width1 is the width of one character.
+func width1(st style, size float64, r rune) float64 {
+	fs := fonts()
+	if a := fs[st].advance(r); a >= 0 {
+		return a * size
+	}
+	if a := fs[mono].advance(r); a >= 0 {
+		return a * size
+	}
+	return fs[st].advance(missing) * size
 }
 
 func dropEmpty(ps []span) []span {
@@ -347,14 +380,14 @@ func wrap(ws []word, width, size float64) [][]word {
 			lines = append(lines, cur)
 			cur, x, gap = nil, 0, 0
 		}
-		for wd.w > width-x && len(wd.pieces) > 0 {
-			head, tail := cut(wd, width-x, size)
-			if len(tail.pieces) == 0 {
-				break
+		if wd.w > width-x {
+			parts := splitLong(wd, width-x, width, size)
+			for _, part := range parts[:len(parts)-1] {
+				cur = append(cur, part)
+				lines = append(lines, cur)
+				cur, x = nil, 0
 			}
-			cur = append(cur, head)
-			lines = append(lines, cur)
-			cur, x, wd = nil, 0, tail
+			wd = parts[len(parts)-1]
 		}
 		cur = append(cur, wd)
 		x += gap + wd.w

@@ -311,6 +311,19 @@ func TestCallCard(t *testing.T) {
 func TestReport(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	// Restricted records whose titles the report must not print: a plan,
+	// and systems that depend on a public one (whose finding names them).
+	pub, err := f.b.Add(ctx, &binder.Record{Kind: "system", Title: "Print server", Fields: map[string]any{"tier": int64(3)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.b.Import(ctx, []*binder.Record{
+		{Kind: "plan", Title: "Secret merger plan Zeta", Audience: "managers", Fields: map[string]any{"type": "bcp"}},
+		{Kind: "system", Title: `Project "Nightjar" vault`, Audience: "managers", Fields: map[string]any{"depends_on": []any{pub.ID}}},
+		{Kind: "system", Title: "HR", Audience: "managers", Fields: map[string]any{"depends_on": []any{pub.ID}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := readiness.Run(ctx, f.b, []readiness.OffsiteCopy{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -321,9 +334,14 @@ func TestReport(t *testing.T) {
 	}
 	path := writePDF(t, doc, "report.pdf")
 	text := strings.Join(strings.Fields(allText(t, path)), " ")
-	for _, want := range []string{"Readiness report", "Findings by rule", "remote.none (error): 1", "Source: bcm-policy ¶7.", "Checked and clear", "Exercises", "Approvals", "Sources", "NIST SP 800-34 Rev.1", "All signatures verified"} {
+	for _, want := range []string{"Readiness report", "Findings by rule", "remote.none (error): 1", "Source: bcm-policy ¶7.", "Checked and clear", "Exercises", "Approvals", "Sources", "NIST SP 800-34 Rev.1", "All signatures verified", "Print server", "names a record restricted to an audience"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the report does not say %q", want)
+		}
+	}
+	for _, never := range []string{"Zeta", "Nightjar", `"HR"`, "Salary bands"} {
+		if strings.Contains(text, never) {
+			t.Errorf("the report names %q, restricted to the managers", never)
 		}
 	}
 	checkMargins(t, doc)
@@ -460,5 +478,32 @@ func TestMarkdownPrints(t *testing.T) {
 	}
 	if styles["systemctl start payroll"] != mono {
 		t.Errorf("the code block is not monospaced")
+	}
+}
+
+// A word longer than many lines (a record may hold a megabyte of it) is
+// cut across lines in time linear in its length, and stays on the page.
+func TestLongWordIsCutInLinearTime(t *testing.T) {
+	p := &binder.Record{ID: "aaaaaaaaaaaaaaaaaaaaaaaaaa", Kind: "plan", Title: "P", Body: strings.Repeat("x", 400000) + " end", Fields: map[string]any{}}
+	src := &Source{Name: "B", Now: time.Now(), Records: []*binder.Record{p}}
+	done := make(chan *Document, 1)
+	go func() {
+		doc, err := Binder(src, Options{Kinds: []string{"plan"}})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- doc
+	}()
+	select {
+	case doc := <-done:
+		if doc == nil {
+			return
+		}
+		checkMargins(t, doc)
+		if !strings.Contains(doc.Text(), "end") {
+			t.Error("the text after the long word is lost")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("laying out a 400,000-character word took over a minute")
 	}
 }

@@ -54,11 +54,15 @@ func Report(src *Source, rep *readiness.Report, paper Paper) (*Document, error) 
 			if rec == "" {
 				rec = "the binder"
 			}
-			msg, fix := src.scrub(f.Message), src.scrub(fixSentence(f.Fix, ix))
-			if f.Record != "" && ix.byID[f.Record] == nil {
+			msg, fix := f.Message, fixSentence(f.Fix, ix)
+			switch {
+			case f.Record != "" && ix.byID[f.Record] == nil:
 				// A finding on a record this document leaves out says
 				// only that there is one.
 				rec, msg, fix = f.Kind+" "+f.Record, "(restricted to an audience this report leaves out)", ""
+			case src.namesWithheld(msg + "\n" + fix):
+				// Its words name a record left out: they are not printed.
+				msg, fix = "(this finding names a record restricted to an audience this report leaves out)", ""
 			}
 			t.rows = append(t.rows, [][]span{plain(rec), plain(msg), plain(fix)})
 		}
@@ -96,7 +100,8 @@ func Report(src *Source, rep *readiness.Report, paper Paper) (*Document, error) 
 	w.table(at)
 	var approvals []binder.LogEntry
 	for _, e := range src.History {
-		if e.Kind == "plan" && (e.Action == "edit" || e.Action == "add") {
+		// A plan this report leaves out is not named, nor its changes.
+		if e.Kind == "plan" && (e.Action == "edit" || e.Action == "add") && ix.byID[e.ID] != nil {
 			approvals = append(approvals, e)
 		}
 	}

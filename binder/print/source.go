@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gobag/binder"
 )
@@ -36,7 +39,7 @@ type Source struct {
 	Audience string
 	LeftOut  int
 	// Withheld are the titles of the records left out, which nothing
-	// printed may name (a finding's message, the history).
+	// printed may name (a finding's message).
 	Withheld []string
 	// History is the signed history, newest first.
 	History []binder.LogEntry
@@ -165,13 +168,37 @@ func (src *Source) audienceLine() string {
 	return "Records for everyone only."
 }
 
-// scrub replaces, in s, the title of every record left out of the
-// document with words that say one was.
-func (src *Source) scrub(s string) string {
+// namesWithheld says whether s names a record the document leaves out:
+// its title quoted as the readiness rules quote titles, or as written
+// between word boundaries.
+func (src *Source) namesWithheld(s string) bool {
 	for _, t := range src.Withheld {
-		if len(t) >= 3 {
-			s = strings.ReplaceAll(s, t, "(a record restricted to an audience)")
+		if strings.Contains(s, strconv.Quote(t)) || strings.Contains(s, "“"+t+"”") || containsWord(s, t) {
+			return true
 		}
 	}
-	return s
+	return false
 }
+
+// containsWord says whether w is in s with no letter or digit either
+// side of it.
+func containsWord(s, w string) bool {
+	if w = strings.TrimSpace(w); w == "" {
+		return false
+	}
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		before, _ := utf8.DecodeLastRuneInString(s[:at])
+		after, _ := utf8.DecodeRuneInString(s[at+len(w):])
+		if !isWordRune(before) && !isWordRune(after) {
+			return true
+		}
+		i = at + 1
+	}
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

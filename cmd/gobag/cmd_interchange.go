@@ -40,10 +40,11 @@ func newImportCommand() *Command {
 Import reads a file other tools wrote and adds its records in one signed
 commit. A file with any problem imports nothing: every problem is named
 with its line. A record that is already in the binder (the same card
-exported from it, the same name, or for a contact any number written
-another way) is reported and skipped, or with --merge what it adds is
-merged into the record there. --dry-run shows what would be done and
-saves nothing.`)
+exported from it, the same name, or for a contact a mobile, home,
+satellite or pager number written another way: office numbers are often
+shared) is reported and skipped, or with --merge what it adds is merged
+into the record there. --dry-run shows what would be done and saves
+nothing. One import saves at most 20,000 records: split a larger file.`)
 	cmd.Commands = []*Command{newImportVCardCommand(), newImportCSVCommand()}
 	return cmd
 }
@@ -261,15 +262,18 @@ func (o *importOptions) flags(cmd *Command) {
 
 // readImportFile reads the file an import names (- for standard input).
 func (c *cli) readImportFile(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(io.LimitReader(c.stdin, maxImportFile+1))
+	in := c.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, &binder.Error{Kind: binder.Invalid, Err: err, Hint: "name the file to import"}
+		}
+		defer f.Close()
+		in = f
 	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, &binder.Error{Kind: binder.Invalid, Err: err, Hint: "name the file to import"}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxImportFile+1))
+	// Whatever the source, a file cut at the bound is refused, never
+	// imported cut short.
+	data, err := io.ReadAll(io.LimitReader(in, maxImportFile+1))
 	if err == nil && len(data) > maxImportFile {
 		err = &binder.Error{Kind: binder.Invalid, Err: fmt.Errorf("%s is larger than %d MB", name, maxImportFile>>20), Hint: "split it into smaller files"}
 	}
@@ -295,12 +299,15 @@ type importedRecord struct {
 
 // runImport plans the import of incoming records of kind, shows it, and
 // unless dry saves it in one commit.
-func (c *cli) runImport(ctx context.Context, b *binder.Binder, kind string, incoming []interchange.Incoming, notes []string, opts importOptions) error {
+func (c *cli) runImport(ctx context.Context, b *binder.Binder, name, kind string, incoming []interchange.Incoming, notes []string, opts importOptions) error {
 	existing, err := b.Records(ctx)
 	if err != nil {
 		return err
 	}
 	plan := interchange.PlanImport(existing, incoming, kind, opts.merge)
+	if len(plan.Problems) > 0 {
+		return importError(&interchange.ParseError{Name: name, Problems: plan.Problems})
+	}
 	rep := importReport{DryRun: opts.dryRun, Duplicates: plan.Duplicates, Notes: append(notes, plan.Notes...)}
 	if rep.Duplicates == nil {
 		rep.Duplicates = []interchange.Duplicate{}
@@ -418,7 +425,7 @@ gobag exported comes back whole, alternates and call-tree place with it.`)
 			incoming = append(incoming, interchange.Incoming{Record: r, Line: card.Line, UID: card.UID, Alternates: card.Alternates})
 		}
 		return c.withBinder(ctx, func(b *binder.Binder) error {
-			return c.runImport(ctx, b, "contact", incoming, nil, opts)
+			return c.runImport(ctx, b, args[0], "contact", incoming, nil, opts)
 		})
 	}
 	return cmd
@@ -490,7 +497,7 @@ Every row is checked as a save checks it; any problem imports nothing.`)
 			notes = append(notes, fmt.Sprintf("not imported, the columns %s: map them with --map COLUMN=FIELD", strings.Join(imp.Unused, ", ")))
 		}
 		return c.withBinder(ctx, func(b *binder.Binder) error {
-			return c.runImport(ctx, b, kind, imp.Records, notes, opts)
+			return c.runImport(ctx, b, args[0], kind, imp.Records, notes, opts)
 		})
 	}
 	return cmd
