@@ -144,9 +144,11 @@ func personalNumbers(r *binder.Record) []string {
 }
 
 // phoneIndex finds, among the numbers added, one that is the same number
-// as another (samePhone), in time bounded by a number's length: each is
-// kept under its full digits and under every ending of minPhoneDigits
-// digits or more.
+// as another: the shorter, written without its country code, ends the
+// longer (the binder's phone country is not needed, so numbers typed
+// before it was set match too). It takes time bounded by a number's
+// length: each is kept under its full digits and under every ending of
+// minPhoneDigits digits or more.
 type phoneIndex struct {
 	full, ending map[string]*target
 }
@@ -194,20 +196,6 @@ func phoneDigits(number string) string {
 		return ""
 	}
 	return string(digits)
-}
-
-// samePhone says whether two numbers' digits (phoneDigits) are one
-// number: the shorter, written without its country code, ends the
-// longer. The binder's phone country is not needed, so numbers typed
-// before it was set match too.
-func samePhone(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	return strings.HasSuffix(b, a)
 }
 
 // minPhoneDigits is the fewest digits a number compared has.

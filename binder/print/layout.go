@@ -348,16 +348,6 @@ func width1(st style, size float64, r rune) float64 {
 	return fs[st].advance(missing) * size
 }
 
-func dropEmpty(ps []span) []span {
-	out := ps[:0]
-	for _, p := range ps {
-		if p.text != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // wrap breaks words into lines at most width wide; a word wider than a
 // line is cut.
 func wrap(ws []word, width, size float64) [][]word {

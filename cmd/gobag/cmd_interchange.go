@@ -385,16 +385,6 @@ func (c *cli) printImport(rep importReport, kind string) {
 	fmt.Fprintf(c.stdout, "added %s%s, skipped %s\n", count(len(rep.Added), kind, kind+"s"), merged, count(skipped, "duplicate", "duplicates"))
 }
 
-// findKind is the first live record of kind among recs, or nil.
-func findKind(recs []*binder.Record, kind string) *binder.Record {
-	for _, r := range recs {
-		if r.Kind == kind && !r.Deleted {
-			return r
-		}
-	}
-	return nil
-}
-
 func newImportVCardCommand() *Command {
 	var opts importOptions
 	cmd := newCommand("gobag import vcard FILE [--dry-run] [--merge]", "add the contacts of a vCard file", `
