@@ -171,14 +171,9 @@ func exportVCard(ctx context.Context, b *binder.Binder, o exportChoice) (*export
 	if err != nil {
 		return nil, err
 	}
-	contacts, err := interchange.Contacts(recs, o.team)
+	cards, err := interchange.Cards(recs, o.team)
 	if err != nil {
 		return nil, err
-	}
-	teams := interchange.TeamsOf(recs)
-	var cards []interchange.Card
-	for _, r := range contacts {
-		cards = append(cards, interchange.CardOf(r, teams[r.ID]))
 	}
 	return &exported{write: func(w io.Writer) error { return interchange.WriteVCards(w, cards) }, what: plural(len(cards), "contact"), left: left}, nil
 }
@@ -193,21 +188,9 @@ func exportCSV(ctx context.Context, b *binder.Binder, o exportChoice) (*exported
 		kind = "contact"
 	}
 	spec, _ := binder.KindByName(kind)
-	var rows []*binder.Record
-	if kind == "contact" {
-		if rows, err = interchange.Contacts(recs, o.team); err != nil {
-			return nil, err
-		}
-	} else {
-		for _, r := range recs {
-			if r.Kind == kind {
-				rows = append(rows, r)
-			}
-		}
-	}
-	cols := interchange.KindColumns(spec)
-	if kind == "contact" {
-		cols = interchange.ContactColumns(rows)
+	rows, cols, err := interchange.Rows(recs, kind, o.team)
+	if err != nil {
+		return nil, err
 	}
 	teams := interchange.TeamsOf(recs)
 	return &exported{write: func(w io.Writer) error {
@@ -387,9 +370,9 @@ func (s *shell) previewExport(e *exported, path string) {
 		}
 		pages.Add(previewPage(img))
 	}
-	info := capitalise(e.what) + ". It is shown as it will print."
+	info := capitalFirst(e.what) + ". It is shown as it will print."
 	if n := min(previewPages, e.doc.Pages()); n > 1 {
-		info = fmt.Sprintf("%s. The first %d pages are shown as they will print.", capitalise(e.what), n)
+		info = fmt.Sprintf("%s. The first %d pages are shown as they will print.", capitalFirst(e.what), n)
 	}
 	if e.doc.Lost > 0 {
 		info += fmt.Sprintf(" %d characters are not in the bundled fonts and print as “?”.", e.doc.Lost)
@@ -467,11 +450,4 @@ func exportDir() string {
 		return docs
 	}
 	return home
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -43,12 +43,8 @@ func readImport(path, format, kind, mapping string) (*importFile, error) {
 			return nil, err
 		}
 		f.kind = "contact"
-		for _, c := range cards {
-			r := c.Record()
-			if err := r.Validate(); err != nil {
-				return nil, fmt.Errorf("line %d: %s: %v", c.Line, c.Name, err)
-			}
-			f.incoming = append(f.incoming, interchange.Incoming{Record: r, Line: c.Line, UID: c.UID, Alternates: c.Alternates})
+		if f.incoming, err = interchange.IncomingCards(cards, path); err != nil {
+			return nil, err
 		}
 	default:
 		m := map[string]string{}

@@ -105,3 +105,60 @@ func Contacts(recs []*binder.Record, team string) ([]*binder.Record, error) {
 	binder.SortCallList(contacts)
 	return contacts, nil
 }
+
+// Cards are the vCards an export of recs holds: the contacts (with team,
+// the team's people and their alternates), each with its teams as
+// categories.
+func Cards(recs []*binder.Record, team string) ([]Card, error) {
+	contacts, err := Contacts(recs, team)
+	if err != nil {
+		return nil, err
+	}
+	teams := TeamsOf(recs)
+	cards := make([]Card, 0, len(contacts))
+	for _, r := range contacts {
+		cards = append(cards, CardOf(r, teams[r.ID]))
+	}
+	return cards, nil
+}
+
+// Rows are the records of kind among recs a CSV export holds, in order
+// (contacts as a call list, of team if given; others by title), and the
+// columns it has by default.
+func Rows(recs []*binder.Record, kind, team string) (rows []*binder.Record, cols []string, err error) {
+	spec, _ := binder.KindByName(kind)
+	if kind == "contact" {
+		if rows, err = Contacts(recs, team); err != nil {
+			return nil, nil, err
+		}
+		return rows, ContactColumns(rows), nil
+	}
+	for _, r := range recs {
+		if r.Kind == kind && !r.Deleted && !r.Unreadable {
+			rows = append(rows, r)
+		}
+	}
+	slices.SortFunc(rows, func(a, b *binder.Record) int {
+		return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+	})
+	return rows, KindColumns(spec), nil
+}
+
+// IncomingCards are the contacts cards read from file name make, each
+// checked as a save checks it; a card that fails is a problem on its line.
+func IncomingCards(cards []Card, name string) ([]Incoming, error) {
+	var out []Incoming
+	perr := &ParseError{Name: name}
+	for _, c := range cards {
+		r := c.Record()
+		if err := r.Validate(); err != nil {
+			perr.Problems = append(perr.Problems, Problem{Line: c.Line, Msg: fmt.Sprintf("%s: %v", c.Name, err)})
+			continue
+		}
+		out = append(out, Incoming{Record: r, Line: c.Line, UID: c.UID, Alternates: c.Alternates})
+	}
+	if len(perr.Problems) > 0 {
+		return nil, perr
+	}
+	return out, nil
+}

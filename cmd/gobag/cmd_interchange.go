@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -115,14 +114,9 @@ import vcard reads the file back without loss.
 		if err != nil {
 			return err
 		}
-		contacts, err := interchange.Contacts(recs, team)
+		cards, err := interchange.Cards(recs, team)
 		if err != nil {
 			return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "gobag list team shows the teams"}
-		}
-		teams := interchange.TeamsOf(recs)
-		var cards []interchange.Card
-		for _, r := range contacts {
-			cards = append(cards, interchange.CardOf(r, teams[r.ID]))
 		}
 		if err := c.writeExport(args[0], func(w io.Writer) error { return interchange.WriteVCards(w, cards) }); err != nil {
 			return err
@@ -177,24 +171,9 @@ alternates only.`)
 		if err != nil {
 			return err
 		}
-		var rows []*binder.Record
-		if kind == "contact" {
-			if rows, err = interchange.Contacts(recs, team); err != nil {
-				return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "gobag list team shows the teams"}
-			}
-		} else {
-			for _, r := range recs {
-				if r.Kind == kind {
-					rows = append(rows, r)
-				}
-			}
-			slices.SortFunc(rows, func(a, b *binder.Record) int {
-				return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
-			})
-		}
-		cols := interchange.KindColumns(spec)
-		if kind == "contact" {
-			cols = interchange.ContactColumns(rows)
+		rows, cols, err := interchange.Rows(recs, kind, team)
+		if err != nil {
+			return &binder.Error{Kind: binder.Invalid, Err: err, Hint: "gobag list team shows the teams"}
 		}
 		if columns != "" {
 			cols = nil
@@ -406,13 +385,9 @@ gobag exported comes back whole, alternates and call-tree place with it.`)
 		if err != nil {
 			return importError(err)
 		}
-		var incoming []interchange.Incoming
-		for _, card := range cards {
-			r := card.Record()
-			if err := r.Validate(); err != nil {
-				return importError(&interchange.ParseError{Name: args[0], Problems: []interchange.Problem{{Line: card.Line, Msg: fmt.Sprintf("%s: %v", card.Name, err)}}})
-			}
-			incoming = append(incoming, interchange.Incoming{Record: r, Line: card.Line, UID: card.UID, Alternates: card.Alternates})
+		incoming, err := interchange.IncomingCards(cards, args[0])
+		if err != nil {
+			return importError(err)
 		}
 		return c.withBinder(ctx, func(b *binder.Binder) error {
 			return c.runImport(ctx, b, args[0], "contact", incoming, nil, opts)
