@@ -50,6 +50,9 @@ type Field struct {
 	// Min and Max bound an Integer field's value, when Max > Min (a
 	// rating on a scale).
 	Min, Max int64
+	// HexDigits, when set, makes a Text field exactly that many
+	// hexadecimal digits (a hash), kept in lower case.
+	HexDigits int
 }
 
 // customPrefix starts the name of a field a kind does not define, which
@@ -161,6 +164,10 @@ func (f Field) TypeDoc() string {
 		return "a whole number"
 	case TypeBoolean:
 		return "true or false"
+	case TypeText:
+		if f.HexDigits > 0 {
+			return fmt.Sprintf("%d hexadecimal digits", f.HexDigits)
+		}
 	case TypeTextList:
 		return "a list of text"
 	}
@@ -181,6 +188,9 @@ func normalizeValue(f Field, v any) (any, error) {
 		case string:
 			if strings.TrimSpace(x) == "" {
 				return nil, nil
+			}
+			if f.HexDigits > 0 {
+				return hexText(x, f.HexDigits)
 			}
 			return x, nil
 		case int64, float64, bool:
@@ -354,6 +364,15 @@ func normalizeValue(f Field, v any) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("unknown field type")
+}
+
+// hexText checks that s is n hexadecimal digits and lower-cases them.
+func hexText(s string, n int) (any, error) {
+	h := strings.ToLower(strings.TrimSpace(s))
+	if len(h) != n || strings.Trim(h, "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("want %d hexadecimal digits (as sha256sum prints them), got %d characters", n, len(h))
+	}
+	return h, nil
 }
 
 func moment(t time.Time) time.Time {

@@ -1,0 +1,137 @@
+package calltree
+
+import (
+	"strings"
+	"testing"
+
+	"gobag/binder"
+)
+
+// records is a small binder in memory: the getter a tree reads with.
+type records map[string]*binder.Record
+
+func (rs records) add(kind, title string, fields map[string]any) *binder.Record {
+	r := &binder.Record{ID: binder.NewID(), Kind: kind, Title: title, Rev: 1, Fields: fields}
+	if err := r.Validate(); err != nil {
+		panic(err)
+	}
+	rs[r.ID] = r
+	return r
+}
+
+func (rs records) get(id string) *binder.Record { return rs[id] }
+
+// shape writes a tree as one line per person: indentation for depth,
+// the name, then "|alt:…" and "|if:…".
+func shape(t *Tree) string {
+	var b strings.Builder
+	t.Walk(func(p *Person) {
+		b.WriteString(strings.Repeat("  ", p.Depth) + p.Contact.Title)
+		if p.Role != "" {
+			b.WriteString(" (" + p.Role + ")")
+		}
+		for _, a := range p.Alternates {
+			b.WriteString(" |alt:" + a.Title)
+		}
+		if p.IfUnreachable != "" {
+			b.WriteString(" |if:" + p.IfUnreachable)
+		}
+		b.WriteString("\n")
+	})
+	return b.String()
+}
+
+func TestDerivedTreeFollowsTheTeam(t *testing.T) {
+	rs := records{}
+	boss := rs.add("contact", "Boss", nil)
+	deputy := rs.add("contact", "Deputy", nil)
+	lead := rs.add("contact", "Lead", nil)
+	alt := rs.add("contact", "Alt", map[string]any{"alternates": []any{lead.ID}})
+	m1 := rs.add("contact", "Zed", map[string]any{"escalation": int64(1)})
+	m2 := rs.add("contact", "Abe", map[string]any{"escalation": int64(2)})
+	m3 := rs.add("contact", "Cal", nil)
+	lead.Fields["alternates"] = []any{alt.ID}
+	team := rs.add("team", "Recovery", map[string]any{"activation_authority": boss.ID, "succession": []any{deputy.ID}, "lead": lead.ID,
+		"alternate_lead": alt.ID, "members": []any{m3.ID, m2.ID, m1.ID, lead.ID}, "if_unreachable": "go to the assembly point"})
+	tree := ForTeam(team, rs.get)
+	want := `Boss (activation authority) |alt:Deputy |if:go to the assembly point
+  Lead (lead) |alt:Alt |if:go to the assembly point
+    Alt (alternate lead) |alt:Lead |if:go to the assembly point
+    Zed (member) |if:go to the assembly point
+    Abe (member) |if:go to the assembly point
+    Cal (member) |if:go to the assembly point
+`
+	if got := shape(tree); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if tree.Explicit || len(tree.Unreached) != 0 || tree.Missing != 0 {
+		t.Errorf("got explicit %v, unreached %d, missing %d; want false, 0, 0", tree.Explicit, len(tree.Unreached), tree.Missing)
+	}
+	// Without the team's instruction, the members without alternates are
+	// dead ends; the lead, with an alternate, is not.
+	delete(team.Fields, "if_unreachable")
+	var dead []string
+	ForTeam(team, rs.get).Walk(func(p *Person) {
+		if p.DeadEnd() {
+			dead = append(dead, p.Contact.Title)
+		}
+	})
+	if got := strings.Join(dead, ","); got != "Zed,Abe,Cal" {
+		t.Errorf("dead ends: got %s; want Zed,Abe,Cal", got)
+	}
+}
+
+func TestExplicitTree(t *testing.T) {
+	rs := records{}
+	lead := rs.add("contact", "Lead", nil)
+	a := rs.add("contact", "A", nil)
+	b := rs.add("contact", "B", nil)
+	c := rs.add("contact", "C", nil)
+	left := rs.add("contact", "Left out", nil)
+	x := rs.add("contact", "X", nil)
+	y := rs.add("contact", "Y", nil)
+	team := rs.add("team", "Crisis", map[string]any{"lead": lead.ID, "members": []any{a.ID, b.ID, c.ID, left.ID},
+		"call_tree": []map[string]any{
+			// Out of order: B's row names a caller placed by a later row.
+			{"caller": a.ID, "calls": b.ID, "if_unreachable": "text B"},
+			{"calls": a.ID},
+			{"caller": b.ID, "calls": c.ID},
+			{"caller": a.ID, "calls": c.ID}, // C is called once
+			// X and Y call each other, and nobody calls either.
+			{"caller": x.ID, "calls": y.ID},
+			{"caller": y.ID, "calls": x.ID},
+		}})
+	tree := ForTeam(team, rs.get)
+	want := `Lead (lead)
+  A (member)
+    B (member) |if:text B
+      C (member)
+`
+	if got := shape(tree); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	var unreached []string
+	for _, r := range tree.Unreached {
+		unreached = append(unreached, r.Title)
+	}
+	if got := strings.Join(unreached, ","); got != "Left out" || !tree.Explicit {
+		t.Errorf("unreached: got %q, explicit %v; want \"Left out\", true", got, tree.Explicit)
+	}
+}
+
+func TestPlanTrees(t *testing.T) {
+	rs := records{}
+	lead := rs.add("contact", "Lead", nil)
+	owner := rs.add("contact", "Owner", nil)
+	named := rs.add("contact", "Named", map[string]any{"escalation": int64(1)})
+	team := rs.add("team", "Team", map[string]any{"lead": lead.ID})
+	plan := rs.add("plan", "Plan", map[string]any{"teams": []any{team.ID, binder.NewID()}, "owner": owner.ID,
+		"contacts": []any{lead.ID, owner.ID, named.ID}})
+	trees := ForPlan(plan, rs.get)
+	if len(trees) != 2 || trees[0].Team != team || trees[1].Team != nil {
+		t.Fatalf("got %d trees; want the team's, then the people named", len(trees))
+	}
+	if got, want := shape(trees[1]), "Named\nOwner\n"; got != want {
+		t.Errorf("named people: got %q; want %q", got, want)
+	}
+}
