@@ -114,30 +114,50 @@ func romanNumeral(w string) bool {
 	return false
 }
 
-// Template is a plan type's template: a plan record whose body holds the
-// required sections, each with guidance.
-func Template(planType string) (*Record, error) {
-	data, err := assets.Templates.ReadFile("templates/" + planType + ".md")
+// AfterActionTemplate names the template of an exercise's after-action
+// report.
+const AfterActionTemplate = "after-action"
+
+// Template is the template called name: a plan type's (a plan record
+// whose body holds the sections the type requires, each with guidance),
+// or the after-action report's (an exercise).
+func Template(name string) (*Record, error) {
+	if strings.ContainsAny(name, "/\\.") {
+		return nil, errorf(Invalid, "templates: "+strings.Join(TemplateNames(""), ", "), "no template %q", name)
+	}
+	data, err := assets.Templates.ReadFile("templates/" + name + ".md")
 	if err != nil {
-		var names []string
-		entries, _ := fs.ReadDir(assets.Templates, "templates")
-		for _, e := range entries {
-			names = append(names, strings.TrimSuffix(e.Name(), ".md"))
-		}
-		return nil, errorf(Invalid, "templates: "+strings.Join(names, ", "), "no template for plan type %q", planType)
+		return nil, errorf(Invalid, "templates: "+strings.Join(TemplateNames(""), ", "), "no template %q", name)
 	}
 	r, err := ParseRecord(data)
 	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", planType, err)
+		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
 	return r, nil
+}
+
+// TemplateNames lists the templates of records of kind ("": of every
+// kind), by name.
+func TemplateNames(kind string) []string {
+	var names []string
+	entries, _ := fs.ReadDir(assets.Templates, "templates")
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".md")
+		if kind != "" {
+			if t, err := Template(name); err != nil || t.Kind != kind {
+				continue
+			}
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 // RequiredSections returns the sections a plan of the given type must
 // have: its template's headings (none for a type without a template).
 func RequiredSections(planType string) []Section {
 	t, err := Template(planType)
-	if err != nil {
+	if err != nil || t.Kind != "plan" {
 		return nil
 	}
 	return ParseSections(t.Body)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gobag/binder"
+	"gobag/binder/programme"
 )
 
 // What falls due: the kinds of [Due] item.
@@ -19,6 +20,10 @@ const (
 	DueRotation    = "credential rotation"  // a credential to change
 	DueImpact      = "impact analysis"      // a function's impact to assess again
 	DueTraining    = "training"             // the next training on the plans
+	DuePlanned     = "planned exercise"     // an exercise planned for the day
+	DueRisk        = "risk review"          // a risk to reassess
+	DueDocument    = "document review"      // a document to review
+	DuePolicy      = "policy review"        // the continuity policy's review
 )
 
 // Due is something that falls due on a date: the date a rule's period
@@ -83,7 +88,7 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 		}
 		var exercises []*binder.Record
 		for _, e := range byKind["exercise"] {
-			if slices.Contains(e.Links("plans"), p.ID) {
+			if slices.Contains(e.Links("plans"), p.ID) && programme.ExerciseState(e, now) == programme.Held {
 				exercises = append(exercises, e)
 			}
 		}
@@ -93,13 +98,48 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 		}
 	}
 	for _, e := range byKind["exercise"] {
-		for i, a := range e.Rows("actions") {
-			if s := a.Text("status"); s == "done" || s == "dropped" {
-				continue
-			}
-			if due, ok := a.Date("due"); ok {
-				u.add(DueAction, due, e, a.Text("action"), edit(e, "actions", "", fmt.Sprintf("finish action %d and set its status to done", i+1)))
-			}
+		if d, ok := e.Date("date"); ok && programme.ExerciseState(e, now) == programme.Planned {
+			u.add(DuePlanned, d, e, e.Text("type"), edit(e, "status", programme.Held, "hold it, then record it as held with its after-action report"))
+		}
+	}
+	var holders []*binder.Record
+	for _, k := range programme.ActionKinds() {
+		holders = append(holders, byKind[k]...)
+	}
+	for _, a := range programme.Actions(holders) {
+		if due, ok := a.DueDate(); ok && a.Open() {
+			r := &binder.Record{ID: a.Record, Kind: a.Kind, Title: a.Title}
+			u.add(DueAction, due, r, a.Text, edit(r, "actions", "", fmt.Sprintf("finish action %d and set its status to done", a.Row)))
+		}
+	}
+	for _, r := range byKind["risk"] {
+		next, ok := r.Date("next_review")
+		if a, assessed := r.Date("assessed"); !ok && assessed {
+			next, ok = a.AddDate(0, per.RiskMonths, 0), true
+		}
+		if ok {
+			u.add(DueRisk, next, r, "", edit(r, "next_review", "", "reassess the risk, then set when it was assessed and its next review"))
+		}
+	}
+	for _, d := range byKind["document"] {
+		months := per.DocumentMonths
+		if n, ok := d.Int("review_months"); ok && n > 0 {
+			months = int(n)
+		}
+		if rev, ok := d.Date("reviewed"); ok {
+			u.add(DueDocument, rev.AddDate(0, months, 0), d, "", edit(d, "reviewed", "", "check it is still right, then set the date"))
+		}
+	}
+	for _, p := range byKind["policy"] {
+		if p.Text("status") == "retired" {
+			continue
+		}
+		next, ok := p.Date("next_review")
+		if a, approved := p.Date("approved_on"); !ok && approved {
+			next, ok = a.AddDate(0, per.ReviewMonths, 0), true
+		}
+		if ok {
+			u.add(DuePolicy, next, p, "", edit(p, "next_review", "", "review the policy, have it approved again and set its next review date"))
 		}
 	}
 	for _, r := range byKind["contact"] {

@@ -41,7 +41,13 @@ func TestUpcoming(t *testing.T) {
 		{90, []item{{DueRotation, "Database administrator password", "", 15}, {DueAction, "Tabletop: data centre fire", "update the call tree", 30},
 			{DueVerify, "Tomás Herrera", "", 70}, {DueVerify, "Amara Okafor", "", 80}}},
 		{250, []item{{DueRotation, "Database administrator password", "", 15}, {DueAction, "Tabletop: data centre fire", "update the call tree", 30},
-			{DueVerify, "Tomás Herrera", "", 70}, {DueVerify, "Amara Okafor", "", 80}, {DueReview, "Business continuity plan", "", 200}}},
+			{DueVerify, "Tomás Herrera", "", 70}, {DueVerify, "Amara Okafor", "", 80},
+			{DuePlanned, "Functional: restore at the second site", "functional", 120}, {DueReview, "Business continuity plan", "", 200}}},
+		{400, []item{{DueRotation, "Database administrator password", "", 15}, {DueAction, "Tabletop: data centre fire", "update the call tree", 30},
+			{DueVerify, "Tomás Herrera", "", 70}, {DueVerify, "Amara Okafor", "", 80},
+			{DuePlanned, "Functional: restore at the second site", "functional", 120}, {DueReview, "Business continuity plan", "", 200},
+			{DuePolicy, "Business continuity policy", "", 265}, {DueRisk, "Loss of the main data centre", "", 300}, {DueExercise, "Business continuity plan", "", 305},
+			{DueTraining, "", "", 325}, {DueRestoreTest, "Application VM", "", 335}, {DueRestoreTest, "Database VM", "", 335}, {DueDocument, "Network diagram", "", 335}}},
 	} {
 		g := got(tc.days)
 		if len(g) != len(tc.want) {

@@ -67,16 +67,19 @@ var Sources = []struct{ ID, Name string }{
 // Rules lists every readiness rule, in the order findings are reported.
 var Rules = []Rule{
 	{"plan.none", SeverityError, "the binder holds no continuity plan: the organisation has not developed or documented one", "bcm-policy ¶1; audit-finding"},
-	{"plan.section-missing", SeverityError, "a plan lacks a section its type requires (its template's headings)", "bcm-policy ¶5; nist-800-34 app. A"},
-	{"plan.section-empty", SeverityWarning, "a required section of a plan holds nothing but guidance", "bcm-policy ¶5; nist-800-34 app. A"},
+	{"plan.section-missing", SeverityError, "a plan lacks a section its type requires (its template's headings)", "bcm-policy ¶5, ¶5a, ¶5b, ¶5c, ¶5d, ¶5e, ¶5f, ¶5g; nist-800-34 app. A; iso-22301 8.4"},
+	{"plan.section-empty", SeverityWarning, "a required section of a plan holds nothing but guidance", "bcm-policy ¶5, ¶5a, ¶5b, ¶5c, ¶5d, ¶5e, ¶5f, ¶5g; nist-800-34 app. A; iso-22301 8.4"},
 	{"plan.not-approved", SeverityWarning, "a plan is not approved", "nist-800-34 app. A (plan approval)"},
-	{"plan.review-overdue", SeverityError, "a plan is past its review date (next_review, or approved_on plus the review period, 12 months by default)", "bcm-policy ¶9; assessment §8"},
+	{"plan.review-overdue", SeverityError, "a plan is past its review date (next_review, or approved_on plus the review period, 12 months by default)", "bcm-policy ¶9; assessment §8–§10"},
 	{"plan.no-review-date", SeverityWarning, "a plan has neither a next review date nor an approval date", "bcm-policy ¶9"},
 	{"plan.changed-since-approval", SeverityWarning, "a system, runbook or team a plan covers changed after the plan was approved: the plan must be reviewed to stay current", "bcm-policy ¶9a, ¶9b"},
 	{"plan.no-changes", SeverityWarning, "a plan has no record of changes", "nist-800-34 app. A (record of changes)"},
-	{"plan.not-exercised", SeverityError, "a plan was not exercised in the exercise period (12 months by default); an exercise dated in the future does not count", "bcm-policy ¶8; assessment §6.3.1; iso-22301 8.5"},
-	{"exercise.action-overdue", SeverityWarning, "an exercise's action item is past its due date and not done", "iso-22301 8.6"},
-	{"exercise.action-incomplete", SeverityWarning, "an exercise's open action item has no owner or no due date", "iso-22301 8.6"},
+	{"plan.not-exercised", SeverityError, "a plan was not exercised in the exercise period (12 months by default): only a held exercise counts, not a planned one or one dated in the future", "bcm-policy ¶8; assessment §6.3.1; iso-22301 8.5"},
+	{"exercise.none-planned", SeverityWarning, "a plan has no exercise planned in the next exercise period (12 months by default)", "bcm-policy ¶8; iso-22301 8.5"},
+	{"exercise.planned-past", SeverityWarning, "a planned exercise's day has passed and it is not recorded as held or cancelled", "iso-22301 8.5"},
+	{"exercise.no-report", SeverityWarning, "a held exercise has no after-action report: no results, findings or report text", "iso-22301 8.5, 8.6; assessment §6.3.1"},
+	{"action.overdue", SeverityWarning, "an open action item (of an exercise, incident, audit or risk) is past its due date", "iso-22301 8.6; assessment §8–§10"},
+	{"action.incomplete", SeverityWarning, "an open action item has no owner or no due date", "iso-22301 8.6"},
 	{"contact.no-alternate", SeverityError, "a contact in a team or named in a plan has no alternate", "bcm-policy ¶5e; assessment §5.3.2"},
 	{"contact.no-office-phone", SeverityWarning, "a contact in a team or named in a plan has no office number", "nist-800-34 app. A"},
 	{"contact.no-other-phone", SeverityWarning, "a contact in a team or named in a plan has no non-office number", "nist-800-34 app. A"},
@@ -84,6 +87,8 @@ var Rules = []Rule{
 	{"team.no-lead", SeverityError, "a team has no lead", "bcm-policy ¶5e; assessment §6.2.1.1"},
 	{"team.no-alternate-lead", SeverityWarning, "a team has no alternate lead", "bcm-policy ¶5e"},
 	{"team.no-succession", SeverityWarning, "a team has no activation authority, or no line of succession beyond its lead and that authority", "bcm-policy ¶5e; nist-800-34 app. A"},
+	{"calltree.dead-end", SeverityWarning, "someone in a team's call tree has no alternate, and nothing says what to do when they cannot be reached", "nist-800-34 app. A; bcm-policy ¶5e"},
+	{"calltree.unreachable", SeverityWarning, "a team's call tree never reaches one of its people (left out of its rows, or called only by someone the tree never reaches)", "nist-800-34 app. A; bcm-policy ¶5e"},
 	{"vendor.no-obligation", SeverityWarning, "a vendor's contract is not recorded as obliging it to meet continuity requirements", "bcm-policy ¶6"},
 	{"vendor.no-alternate", SeverityWarning, "a vendor has no alternate vendor", "bcm-policy ¶6"},
 	{"system.rto-exceeds-mtd", SeverityError, "a system's RTO exceeds its MTD", "nist-800-34 §3.2"},
@@ -96,6 +101,12 @@ var Rules = []Rule{
 	{"system.dependency-cycle", SeverityError, "systems depend on each other in a cycle, so none can be restored first", "bcm-policy ¶5g; assessment §6.2.1.1"},
 	{"system.dependency-no-runbook", SeverityWarning, "a system others depend on has no recovery runbook", "assessment §6.2.1.1"},
 	{"system.critical-path", SeverityError, "restoring a system and its dependencies, by their runbooks, takes longer than its RTO", "nist-800-34 §3.2"},
+	{"site.no-alternate", SeverityError, "a critical (tier 1) system has no alternate site, or its alternate site is its primary or closer to it than the minimum distance (50 km by default)", "bcm-policy ¶5g, ¶7; assessment §6.1.2; nist-800-34 app. A"},
+	{"site.over-capacity", SeverityWarning, "a site hosts more systems than its capacity when the worst of the sites it stands in for is lost, or the teams it seats outnumber its seats", "bcm-policy ¶5g; iso-22301 8.3"},
+	{"risk.unassessed", SeverityWarning, "a scenario that applies (a plan, runbook or incident names it) has no risk assessment", "bcm-policy ¶2, ¶5b; iso-22301 8.2.3"},
+	{"risk.unrated", SeverityWarning, "a risk has no likelihood or no impact, so its rating is unknown", "iso-22301 8.2.3"},
+	{"risk.untreated", SeverityError, "a risk whose residual rating is high (10 of 25 by default) has no treatment, or no plan that answers it", "bcm-policy ¶5b; iso-22301 8.2.3, 8.3"},
+	{"risk.review-overdue", SeverityWarning, "a risk is past its review date (next_review, or assessed plus the risk period, 12 months by default)", "bcm-policy ¶9e; iso-22301 8.2.3"},
 	{"bia.none", SeverityWarning, "there is no business impact analysis (no function records)", "bcm-policy ¶2; iso-22301 8.2.2"},
 	{"bia.stale", SeverityError, "a function's impact was last assessed more than the BIA period ago (24 months by default; a warning from half of it)", "assessment §7.1"},
 	{"bia.rto-exceeds-mtd", SeverityError, "a function's RTO exceeds its MTD", "nist-800-34 §3.2"},
@@ -107,6 +118,12 @@ var Rules = []Rule{
 	{"runbook.no-fallback", SeverityWarning, "a runbook has no fall-back for any step", "assessment §6.2.1.1"},
 	{"runbook.step-no-duration", SeverityInfo, "a runbook step has no duration, so recovery times are underestimated", "nist-800-34 §3.2"},
 	{"scenario.uncovered", SeverityInfo, "a disaster scenario from the standard list is covered by no runbook or plan", "assessment §5.2.2"},
+	{"document.review-overdue", SeverityWarning, "a document (a diagram, contract, vendor's runbook) was not reviewed in its review period (its own, else 12 months by default)", "assessment §6.1.2, §8–§10; nist-800-34 app. A"},
+	{"requirement.not-met", SeverityError, "a plan or system does not meet a requirement it is linked to: a longer RTO or RPO than it allows, or a plan not exercised or approved as often as it asks", "bcm-policy ¶4"},
+	{"requirement.uncovered", SeverityWarning, "a legal, regulatory or contractual requirement is linked from no plan", "bcm-policy ¶4"},
+	{"plan.no-requirement", SeverityInfo, "a plan is linked to no requirement: nothing says which obligations it meets", "bcm-policy ¶4"},
+	{"policy.none", SeverityWarning, "the binder holds no approved continuity policy", "bcm-policy ¶1; assessment §8–§10"},
+	{"policy.review-overdue", SeverityWarning, "the continuity policy is past its review date (next_review, or approved_on plus the review period)", "bcm-policy ¶9c; assessment §8–§10"},
 	{"training.none", SeverityWarning, "no training on the plans was recorded in the training period (12 months by default)", "bcm-policy ¶10; assessment §8–§10"},
 	{"incident.no-lessons", SeverityWarning, "a closed incident has no lessons learned", "assessment §6.2.1.1"},
 	{"remote.none", SeverityError, "the binder has no remote: no copy is kept off-site", "bcm-policy ¶7"},
@@ -121,6 +138,22 @@ var Rules = []Rule{
 	{"escrow.custodian-not-member", SeverityError, "a custodian of an escrowed secret or a credential is not a member of the binder, or was removed", "bsi-s6.140"},
 	{"escrow.rotation", SeverityError, "an escrowed secret is overdue for rotation, or must be rotated since it was opened or someone who could reach it left", "bsi-s6.140"},
 	{"system.credential-custodians", SeverityWarning, "a critical system's credential is escrowed with fewer than 2 custodians who are members (or not escrowed)", "bsi-s6.140"},
+}
+
+// renamed maps ids rules had before to their ids now, so that scripts and
+// settings naming an old id keep working.
+var renamed = map[string]string{
+	"exercise.action-overdue":    "action.overdue",
+	"exercise.action-incomplete": "action.incomplete",
+}
+
+// CurrentRuleID returns the id rule id has now (id itself, unless the
+// rule was renamed).
+func CurrentRuleID(id string) string {
+	if now, ok := renamed[id]; ok {
+		return now
+	}
+	return id
 }
 
 // RuleByID returns the rule with id, if there is one.
@@ -151,10 +184,14 @@ type Settings struct {
 	BIAMonths         int `json:"bia_months"`
 	TrainingMonths    int `json:"training_months"`
 	OffsiteDays       int `json:"offsite_days"`
+	SiteDistanceKm    int `json:"site_distance_km"`
+	RiskMonths        int `json:"risk_months"`
+	DocumentMonths    int `json:"document_months"`
 }
 
 // DefaultSettings are the periods the policies and standards ask for.
-var DefaultSettings = Settings{ReviewMonths: 12, ExerciseMonths: 12, ContactDays: 90, RestoreTestMonths: 12, BIAMonths: 24, TrainingMonths: 12, OffsiteDays: 7}
+var DefaultSettings = Settings{ReviewMonths: 12, ExerciseMonths: 12, ContactDays: 90, RestoreTestMonths: 12, BIAMonths: 24, TrainingMonths: 12, OffsiteDays: 7,
+	SiteDistanceKm: 50, RiskMonths: 12, DocumentMonths: 12}
 
 // SettingsFrom reads the binder settings record's overrides (r may be
 // nil: the defaults).
@@ -166,7 +203,7 @@ func SettingsFrom(r *binder.Record) Settings {
 	for name, dst := range map[string]*int{
 		"review_months": &s.ReviewMonths, "exercise_months": &s.ExerciseMonths, "contact_days": &s.ContactDays,
 		"restore_test_months": &s.RestoreTestMonths, "bia_months": &s.BIAMonths, "training_months": &s.TrainingMonths,
-		"offsite_days": &s.OffsiteDays,
+		"offsite_days": &s.OffsiteDays, "site_distance_km": &s.SiteDistanceKm, "risk_months": &s.RiskMonths, "document_months": &s.DocumentMonths,
 	} {
 		if n, ok := r.Int(name); ok && n > 0 {
 			*dst = int(n)
@@ -221,6 +258,7 @@ func (r *Report) Filter(worst string, rules []string) []Finding {
 // prefix of a group ("plan" or "plan." for every plan rule).
 func matchRule(rule string, rules []string) bool {
 	for _, r := range rules {
+		r = CurrentRuleID(r)
 		if rule == r || len(rule) > len(r) && rule[:len(r)] == r && (r[len(r)-1] == '.' || rule[len(r)] == '.') {
 			return true
 		}
@@ -298,14 +336,21 @@ func CheckWith(recs []*binder.Record, copies []OffsiteCopy, team *Team, now time
 	c.set = SettingsFrom(settings)
 	c.records()
 	c.plans()
-	c.exercises()
+	c.exerciseRecords()
+	c.actions()
 	c.contacts()
 	c.teams()
+	c.callTrees()
 	c.vendors()
 	c.systems()
+	c.sites()
+	c.risks()
 	c.functions()
 	c.runbooks()
 	c.scenarios()
+	c.documents()
+	c.requirements()
+	c.policy()
 	c.training()
 	c.incidents()
 	if copies != nil {

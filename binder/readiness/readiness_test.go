@@ -87,7 +87,22 @@ func healthy(t *testing.T) *fixture {
 		"systems": []any{app.ID, db.ID}, "changes": []map[string]any{{"date": daysAgo(100), "version": "1.0", "summary": "first issue"}}},
 		filledBody(t, "bcp"))
 	f.add("exercise", "exercise", "Tabletop: data centre fire", map[string]any{"type": "tabletop", "date": daysAgo(60), "plans": []any{plan.ID},
+		"results": "the call tree worked; the restore took longer than written",
 		"actions": []map[string]any{{"action": "update the call tree", "due": daysAgo(-30), "status": "open", "owner": lead.ID}, {"action": "old", "due": daysAgo(10), "status": "done"}}}, "")
+	f.add("next-exercise", "exercise", "Functional: restore at the second site", map[string]any{"type": "functional", "status": "planned", "date": daysAgo(-120), "plans": []any{plan.ID}}, "")
+	main := f.add("main-site", "site", "Main data centre", map[string]any{"role": "primary", "capacity": int64(10)}, "")
+	second := f.add("second-site", "site", "Second data centre", map[string]any{"role": "alternate", "readiness": "warm", "backs_up": main.ID, "distance_km": int64(120),
+		"capacity": int64(4), "seats": int64(6), "teams": []any{f.id("team")}}, "")
+	for _, s := range []*binder.Record{db, app} {
+		s.Fields["primary_site"], s.Fields["alternate_site"] = main.ID, second.ID
+	}
+	f.add("risk", "risk", "Loss of the main data centre", map[string]any{"scenarios": anyList(binder.Scenarios), "systems": []any{db.ID, app.ID},
+		"likelihood": int64(3), "impact": int64(5), "residual_likelihood": int64(2), "treatment": "reduce", "plans": []any{plan.ID},
+		"owner": lead.ID, "assessed": daysAgo(30), "next_review": daysAgo(-300)}, "")
+	f.add("document", "document", "Network diagram", map[string]any{"type": "diagram", "location": "https://wiki.example/net", "reviewed": daysAgo(30)}, "")
+	req := f.add("requirement", "requirement", "Statistics Act: releases on time", map[string]any{"type": "legal", "max_rto": "4h", "exercise_months": int64(12), "review_months": int64(12)}, "")
+	plan.Fields["requirements"] = []any{req.ID}
+	f.add("policy", "policy", "Business continuity policy", map[string]any{"status": "approved", "approved_on": daysAgo(100), "next_review": daysAgo(-265)}, "")
 	f.add("function", "function", "Publish statistics", map[string]any{"rto": "4h", "mtd": "1d", "systems": []any{app.ID}, "assessed": daysAgo(90)}, "")
 	f.add("training", "training", "Plan walkthrough for ICT", map[string]any{"date": daysAgo(40)}, "")
 	f.add("incident", "incident", "Storage fault", map[string]any{"status": "closed", "lessons": "spare disks on site"}, "")
@@ -160,7 +175,7 @@ func TestEachRuleTriggers(t *testing.T) {
 		{"plan.none", "no continuity plan", func(f *fixture) { f.ids["plan"].Fields["status"] = "retired" }},
 		{"plan.changed-since-approval", `system "Database VM" (2026-11-20)`, func(f *fixture) { f.ids["db"].Updated, f.ids["db"].Rev = daysAgo(7), 2 }},
 		{"plan.not-exercised", "never been exercised", func(f *fixture) { f.ids["exercise"].Fields["date"] = daysAgo(-10) }},
-		{"exercise.action-incomplete", "has no owner and no due date", func(f *fixture) {
+		{"action.incomplete", "has no owner and no due date", func(f *fixture) {
 			a := f.ids["exercise"].Fields["actions"].([]map[string]any)[0]
 			delete(a, "owner")
 			delete(a, "due")
@@ -194,9 +209,89 @@ func TestEachRuleTriggers(t *testing.T) {
 		{"plan.no-changes", "no record of changes", func(f *fixture) { delete(f.ids["plan"].Fields, "changes") }},
 		{"plan.not-exercised", "last exercised", func(f *fixture) { f.ids["exercise"].Fields["date"] = daysAgo(400) }},
 		{"plan.not-exercised", "never been exercised", func(f *fixture) { delete(f.ids["exercise"].Fields, "plans") }},
-		{"exercise.action-overdue", "update the call tree", func(f *fixture) {
+		{"action.overdue", "update the call tree", func(f *fixture) {
 			f.ids["exercise"].Fields["actions"].([]map[string]any)[0]["due"] = daysAgo(5)
 		}},
+		{"action.overdue", "add a second link", func(f *fixture) {
+			f.ids["incident"].Fields["actions"] = []map[string]any{{"action": "add a second link", "owner": f.id("alt"), "due": daysAgo(3), "status": "in-progress"}}
+		}},
+		{"action.incomplete", "no due date", func(f *fixture) {
+			f.add("audit", "audit", "Internal audit", map[string]any{"actions": []map[string]any{{"action": "write the policy down", "owner": f.id("lead")}}}, "")
+		}},
+		{"action.incomplete", "no owner", func(f *fixture) {
+			f.ids["risk"].Fields["actions"] = []map[string]any{{"action": "offline backups", "due": daysAgo(-30)}}
+		}},
+		{"plan.not-exercised", "never been exercised", func(f *fixture) { f.ids["exercise"].Fields["status"] = "planned" }},
+		{"exercise.none-planned", "no exercise of the plan is planned", func(f *fixture) { f.ids["next-exercise"].Fields["date"] = daysAgo(-400) }},
+		{"exercise.none-planned", "no exercise of the plan is planned", func(f *fixture) { f.ids["next-exercise"].Fields["status"] = "cancelled" }},
+		{"exercise.planned-past", "not recorded as held", func(f *fixture) {
+			f.add("missed", "exercise", "Drill that slipped", map[string]any{"status": "planned", "date": daysAgo(3), "plans": []any{f.id("plan")}}, "")
+		}},
+		{"exercise.no-report", "no after-action report", func(f *fixture) { delete(f.ids["exercise"].Fields, "results") }},
+		{"exercise.no-report", "no after-action report", func(f *fixture) {
+			delete(f.ids["exercise"].Fields, "results")
+			tpl, _ := binder.Template(binder.AfterActionTemplate)
+			f.ids["exercise"].Body = tpl.Body // the template, only guidance
+		}},
+		{"calltree.dead-end", `"Tomás Herrera" has no alternate`, func(f *fixture) { delete(f.ids["alt"].Fields, "alternates") }},
+		{"calltree.unreachable", `never reaches "Tomás Herrera"`, func(f *fixture) {
+			f.ids["team"].Fields["call_tree"] = []map[string]any{{"calls": f.id("lead")}}
+		}},
+		{"site.no-alternate", "no alternate site", func(f *fixture) { delete(f.ids["db"].Fields, "alternate_site") }},
+		{"site.no-alternate", "is its primary site", func(f *fixture) { f.ids["db"].Fields["alternate_site"] = f.id("main-site") }},
+		{"site.no-alternate", "closer than the 50 km", func(f *fixture) { f.ids["second-site"].Fields["distance_km"] = int64(8) }},
+		{"site.no-alternate", "closer than the 200 km", func(f *fixture) { f.ids["settings"].Fields["site_distance_km"] = int64(200) }},
+		{"site.no-alternate", "is not recorded", func(f *fixture) { delete(f.ids["second-site"].Fields, "distance_km") }},
+		{"site.no-alternate", "primary site is not recorded", func(f *fixture) { delete(f.ids["app"].Fields, "primary_site") }},
+		{"site.over-capacity", "takes 2 more when \"Main data centre\" is lost: 3, more than its capacity of 2", func(f *fixture) {
+			f.ids["second-site"].Fields["capacity"] = int64(2)
+			f.add("web", "system", "Web", map[string]any{"tier": int64(3), "primary_site": f.id("second-site")}, "")
+		}},
+		{"site.over-capacity", "hosts 2 systems, more than its capacity of 1", func(f *fixture) { f.ids["main-site"].Fields["capacity"] = int64(1) }},
+		{"site.over-capacity", "number 2 people, more than its 1 seats", func(f *fixture) { f.ids["second-site"].Fields["seats"] = int64(1) }},
+		{"risk.unassessed", "the pandemic scenario", func(f *fixture) {
+			var keep []any
+			for _, s := range binder.Scenarios {
+				if s != "pandemic" {
+					keep = append(keep, s)
+				}
+			}
+			f.ids["risk"].Fields["scenarios"] = keep
+		}},
+		{"risk.unrated", "no likelihood", func(f *fixture) { delete(f.ids["risk"].Fields, "impact") }},
+		{"risk.untreated", "residual rating 10 (high) is high, but it has no treatment", func(f *fixture) { delete(f.ids["risk"].Fields, "treatment") }},
+		{"risk.untreated", "no plan that answers it", func(f *fixture) { delete(f.ids["risk"].Fields, "plans") }},
+		{"risk.untreated", "residual rating 15", func(f *fixture) {
+			delete(f.ids["risk"].Fields, "residual_likelihood")
+			delete(f.ids["risk"].Fields, "plans")
+		}},
+		{"risk.review-overdue", "due for review", func(f *fixture) { f.ids["risk"].Fields["next_review"] = daysAgo(2) }},
+		{"risk.review-overdue", "due for review", func(f *fixture) {
+			delete(f.ids["risk"].Fields, "next_review")
+			f.ids["risk"].Fields["assessed"] = daysAgo(370)
+		}},
+		{"document.review-overdue", "last reviewed", func(f *fixture) { f.ids["document"].Fields["reviewed"] = daysAgo(400) }},
+		{"document.review-overdue", "more than 1 months", func(f *fixture) {
+			f.ids["document"].Fields["review_months"] = int64(1)
+			f.ids["document"].Fields["reviewed"] = daysAgo(45)
+		}},
+		{"document.review-overdue", "never reviewed", func(f *fixture) { delete(f.ids["document"].Fields, "reviewed") }},
+		{"requirement.not-met", "an RTO of 6h, over its 4h", func(f *fixture) {
+			f.ids["db"].Fields["rto"], f.ids["db"].Fields["mtd"] = "6h", "8h"
+		}},
+		{"requirement.not-met", "exercised every 1 months and was last on", func(f *fixture) { f.ids["requirement"].Fields["exercise_months"] = int64(1) }},
+		{"requirement.not-met", "approved again every 3 months", func(f *fixture) { f.ids["requirement"].Fields["review_months"] = int64(3) }},
+		{"requirement.not-met", "has no RPO to hold", func(f *fixture) {
+			f.ids["requirement"].Fields["max_rpo"] = "1d"
+			delete(f.ids["db"].Fields, "rpo")
+		}},
+		{"requirement.uncovered", "no plan is linked", func(f *fixture) {
+			f.add("req2", "requirement", "Data protection law", map[string]any{"type": "legal"}, "")
+		}},
+		{"plan.no-requirement", "linked to no requirement", func(f *fixture) { delete(f.ids["plan"].Fields, "requirements") }},
+		{"policy.none", "not approved", func(f *fixture) { f.ids["policy"].Fields["status"] = "draft" }},
+		{"policy.none", "no continuity policy", func(f *fixture) { f.drop("policy") }},
+		{"policy.review-overdue", "due for review", func(f *fixture) { f.ids["policy"].Fields["next_review"] = daysAgo(1) }},
 		{"contact.no-alternate", "no alternate", func(f *fixture) { delete(f.ids["lead"].Fields, "alternates") }},
 		{"contact.no-office-phone", "no office number", func(f *fixture) {
 			f.ids["alt"].Fields["phones"] = []map[string]any{{"label": "mobile", "number": "1"}}
@@ -323,7 +418,14 @@ func TestEachRuleTriggers(t *testing.T) {
 // alsoExpected lists the findings that follow from another.
 func alsoExpected(cause, other string) bool {
 	follows := map[string][]string{
-		"plan.not-exercised":      {},
+		"plan.none":               {"risk.untreated", "requirement.uncovered", "link.dangling"},
+		"plan.not-exercised":      {"requirement.not-met", "exercise.planned-past"},
+		"plan.review-overdue":     {"requirement.not-met"},
+		"plan.no-review-date":     {"requirement.not-met"},
+		"calltree.dead-end":       {"contact.no-alternate"},
+		"requirement.not-met":     {"system.no-objectives"},
+		"plan.no-requirement":     {"requirement.uncovered"},
+		"system.critical-path":    {"requirement.not-met"},
 		"system.dependency-cycle": {"system.critical-path"},
 		"link.wrong-kind":         {"contact.no-alternate", "contact.no-office-phone", "contact.no-other-phone", "contact.stale"},
 		"link.dangling":           {},
@@ -378,5 +480,136 @@ func TestEveryRuleCitesASource(t *testing.T) {
 				t.Errorf("%s cites %q, not among the sources", r.ID, cite)
 			}
 		}
+	}
+}
+
+// TestRulesHold changes the healthy binder in ways each rule must let
+// pass: the edge of each rule, on the side where it holds.
+func TestRulesHold(t *testing.T) {
+	cases := []struct {
+		rule   string
+		name   string
+		change func(f *fixture)
+	}{
+		{"site.no-alternate", "exactly the minimum distance", func(f *fixture) { f.ids["second-site"].Fields["distance_km"] = int64(50) }},
+		{"site.no-alternate", "the primary records the distance", func(f *fixture) {
+			delete(f.ids["second-site"].Fields, "distance_km")
+			delete(f.ids["second-site"].Fields, "backs_up")
+			f.ids["main-site"].Fields["backs_up"], f.ids["main-site"].Fields["distance_km"] = f.id("second-site"), int64(90)
+		}},
+		{"site.no-alternate", "a system that is not critical", func(f *fixture) {
+			f.add("web", "system", "Web", map[string]any{"tier": int64(2), "primary_site": f.id("main-site")}, "")
+		}},
+		{"site.over-capacity", "exactly full at failover", func(f *fixture) { f.ids["second-site"].Fields["capacity"] = int64(2) }},
+		{"calltree.dead-end", "the team says what to do", func(f *fixture) {
+			f.ids["team"].Fields["if_unreachable"] = "call the duty officer on +44 20 7946 0000"
+			delete(f.ids["alt"].Fields, "alternates")
+		}},
+		{"calltree.dead-end", "the row says what to do", func(f *fixture) {
+			f.ids["team"].Fields["call_tree"] = []map[string]any{
+				{"calls": f.id("alt"), "if_unreachable": "leave a message and text the team channel"},
+			}
+			delete(f.ids["alt"].Fields, "alternates")
+		}},
+		{"calltree.unreachable", "an explicit tree reaching everyone", func(f *fixture) {
+			f.ids["team"].Fields["call_tree"] = []map[string]any{{"calls": f.id("alt")}}
+		}},
+		{"risk.untreated", "a low residual risk, untreated", func(f *fixture) {
+			f.add("small", "risk", "Printer out of toner", map[string]any{"likelihood": int64(4), "impact": int64(1), "next_review": daysAgo(-30)}, "")
+		}},
+		{"risk.untreated", "high from 16 in the settings", func(f *fixture) {
+			f.ids["settings"].Fields["risk_high"] = int64(16)
+			delete(f.ids["risk"].Fields, "treatment")
+		}},
+		{"risk.unassessed", "a scenario nothing plans for", func(f *fixture) {
+			f.ids["rb-db"].Fields["scenarios"] = []any{"hardware-failure"}
+			f.ids["risk"].Fields["scenarios"] = []any{"hardware-failure"}
+		}},
+		{"action.overdue", "a done action past its date", func(f *fixture) {
+			f.ids["incident"].Fields["actions"] = []map[string]any{{"action": "x", "owner": f.id("lead"), "due": daysAgo(9), "status": "done"}}
+		}},
+		{"action.incomplete", "a dropped action with no owner", func(f *fixture) {
+			f.ids["incident"].Fields["actions"] = []map[string]any{{"action": "x", "status": "dropped"}}
+		}},
+		{"exercise.none-planned", "planned 11 months ahead", func(f *fixture) { f.ids["next-exercise"].Fields["date"] = daysAgo(-330) }},
+		{"exercise.none-planned", "planned with no status, by its date", func(f *fixture) { delete(f.ids["next-exercise"].Fields, "status") }},
+		{"exercise.planned-past", "cancelled after its day", func(f *fixture) {
+			f.add("off", "exercise", "Drill called off", map[string]any{"status": "cancelled", "date": daysAgo(3), "plans": []any{f.id("plan")}}, "")
+		}},
+		{"exercise.no-report", "a report in the body alone", func(f *fixture) {
+			delete(f.ids["exercise"].Fields, "results")
+			f.ids["exercise"].Body = "# What went well\n\nThe call tree reached everyone in 20 minutes.\n"
+		}},
+		{"document.review-overdue", "its own longer period", func(f *fixture) {
+			f.ids["document"].Fields["reviewed"] = daysAgo(700)
+			f.ids["document"].Fields["review_months"] = int64(36)
+		}},
+		{"requirement.not-met", "RTO exactly the maximum", func(f *fixture) { f.ids["requirement"].Fields["max_rto"] = "3h" }},
+		{"policy.none", "a retired policy beside the approved one", func(f *fixture) {
+			f.add("old-policy", "policy", "Old policy", map[string]any{"status": "retired"}, "")
+		}},
+		{"plan.not-exercised", "a held exercise with no status", func(f *fixture) { delete(f.ids["exercise"].Fields, "status") }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			f := healthy(t)
+			tc.change(f)
+			for _, fd := range CheckWith(f.recs, f.copies, f.team, checkNow).Findings {
+				if fd.Rule == tc.rule {
+					t.Errorf("got %s: %s; want none", fd.Rule, fd.Message)
+				}
+			}
+		})
+	}
+}
+
+// Every clause a rule cites is in the catalogue, so that a check by
+// standard places every finding.
+func TestEveryCitedClauseIsCatalogued(t *testing.T) {
+	known := map[string]bool{}
+	for _, c := range Clauses {
+		if known[c.ID] {
+			t.Errorf("clause %s listed twice", c.ID)
+		}
+		known[c.ID] = true
+	}
+	for _, r := range Rules {
+		for _, id := range r.Cites() {
+			if !known[id] {
+				t.Errorf("%s cites %q, which is not among the clauses", r.ID, id)
+			}
+		}
+	}
+	got := Rule{Source: "bcm-policy ¶9a, ¶9b; nist-800-34 app. A (plan approval); audit-finding"}.Cites()
+	if want := "bcm-policy ¶9a|bcm-policy ¶9b|nist-800-34 app. A|audit-finding"; strings.Join(got, "|") != want {
+		t.Errorf("got %q; want %q", strings.Join(got, "|"), want)
+	}
+}
+
+func TestByStandard(t *testing.T) {
+	f := healthy(t)
+	delete(f.ids["risk"].Fields, "treatment") // risk.untreated: bcm-policy ¶5b; iso-22301 8.2.3, 8.3
+	by := ByStandard(CheckWith(f.recs, f.copies, f.team, checkNow))
+	if len(by) != len(Clauses) {
+		t.Fatalf("got %d clauses; want %d", len(by), len(Clauses))
+	}
+	findings := map[string]int{}
+	uncovered := 0
+	for _, c := range by {
+		findings[c.Clause.ID] = len(c.Findings)
+		if len(c.Rules) == 0 {
+			uncovered++
+		}
+	}
+	for _, id := range []string{"bcm-policy ¶5b", "iso-22301 8.2.3", "iso-22301 8.3"} {
+		if findings[id] != 1 {
+			t.Errorf("%s: got %d findings; want 1", id, findings[id])
+		}
+	}
+	if findings["bcm-policy ¶7"] != 0 {
+		t.Errorf("bcm-policy ¶7: got %d findings; want 0", findings["bcm-policy ¶7"])
+	}
+	if uncovered == 0 || uncovered == len(Clauses) {
+		t.Errorf("%d clauses have no rule; want some, not all", uncovered)
 	}
 }

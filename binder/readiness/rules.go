@@ -227,16 +227,12 @@ func latest(rs []*binder.Record, field string, now time.Time) time.Time {
 }
 
 func (c *checker) planExercised(p *binder.Record) {
-	var exercises []*binder.Record
-	for _, e := range c.byKind["exercise"] {
-		if slices.Contains(e.Links("plans"), p.ID) {
-			exercises = append(exercises, e)
-		}
-	}
-	// An exercise dated after today has not been held.
-	last := latest(exercises, "date", c.now)
-	fix := add("exercise", "plans", p.ID, "exercise the plan (a walkthrough or tabletop at least) and record it", set("type", "tabletop"), set("date", day(c.now)))
+	// Only a held exercise counts: a planned one, whatever its date, or
+	// one dated after today has not been held.
+	last := latest(c.held(c.exercisesOf(p)), "date", c.now)
+	fix := add("exercise", "plans", p.ID, "exercise the plan (a walkthrough or tabletop at least) and record it", set("status", "held"), set("type", "tabletop"), set("date", day(c.now)))
 	c.within("plan.not-exercised", p, fix, last, c.set.ExerciseMonths, "plan has never been exercised", "plan was last exercised")
+	c.planProgramme(p)
 }
 
 // within adds a finding of rule when last (zero: never) is not within the
@@ -247,40 +243,6 @@ func (c *checker) within(rule string, r *binder.Record, fix *binder.Fix, last ti
 		c.add(rule, r, fix, "%s", never)
 	case last.Before(c.monthsAgo(months)):
 		c.add(rule, r, fix, "%s on %s, more than %d months ago", stale, day(last), months)
-	}
-}
-
-func (c *checker) exercises() {
-	for _, e := range c.byKind["exercise"] {
-		for i, a := range e.Rows("actions") {
-			status := a.Text("status")
-			if status == "done" || status == "dropped" {
-				continue
-			}
-			what := a.Text("action")
-			due, hasDue := a.Date("due")
-			owner := c.live(a.Link("owner"))
-			if owner == nil || !hasDue {
-				var lacks []string
-				if owner == nil {
-					lacks = append(lacks, "no owner")
-				}
-				if !hasDue {
-					lacks = append(lacks, "no due date")
-				}
-				c.add("exercise.action-incomplete", e, edit(e, "actions", "", fmt.Sprintf("give action %d an owner and a due date", i+1)),
-					"action %d, %q, has %s: nobody is sure to carry it out", i+1, what, strings.Join(lacks, " and "))
-			}
-			if !hasDue || !due.Before(c.now) {
-				continue
-			}
-			by := ""
-			if owner != nil {
-				by = " (owner " + owner.Title + ")"
-			}
-			c.add("exercise.action-overdue", e, edit(e, "actions", "", "finish it and set its status to done, or agree a new due date"),
-				"action %d, %q%s, was due on %s and is %s", i+1, what, by, day(due), orWord(status, "open"))
-		}
 	}
 }
 

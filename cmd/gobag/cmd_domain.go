@@ -127,6 +127,7 @@ func (o checkOptions) ruleList() []string {
 // knownRule reports whether r is a rule, or a group of rules (plan, or
 // plan.).
 func knownRule(r string) bool {
+	r = readiness.CurrentRuleID(r)
 	group := strings.TrimSuffix(r, ".") + "."
 	for _, rule := range readiness.Rules {
 		if rule.ID == r || strings.HasPrefix(rule.ID, group) {

@@ -1,0 +1,136 @@
+package programme
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"gobag/binder"
+)
+
+// The effective states of an exercise.
+const (
+	Planned   = "planned"
+	Held      = "held"
+	Cancelled = "cancelled"
+)
+
+// ExerciseState is what an exercise is as of now: its status, or without
+// one, held if dated on or before the day of now and planned if after
+// (or undated). A planned exercise never counts as held, whatever its
+// date.
+func ExerciseState(e *binder.Record, now time.Time) string {
+	if s := e.Text("status"); s != "" {
+		return s
+	}
+	d, ok := e.Date("date")
+	if ok && !d.After(day(now)) {
+		return Held
+	}
+	return Planned
+}
+
+// day is the start of now's day, as a date field holds it.
+func day(now time.Time) time.Time {
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Session is one exercise in the programme.
+type Session struct {
+	Exercise *binder.Record
+	Date     time.Time // zero if undated
+	Type     string
+	State    string
+	// Overdue is a planned exercise whose date has passed: it was not
+	// recorded as held.
+	Overdue bool
+}
+
+// PlanRow is one plan's exercises in a year, by month.
+type PlanRow struct {
+	Plan   *binder.Record
+	Months [12][]Session
+	// Held counts the exercises held in the year.
+	Held int
+}
+
+// Year is the exercise programme of one year: for each live plan (not
+// retired), its exercises by month; then the exercises of the year that
+// exercise no plan.
+type Year struct {
+	Year    int
+	Plans   []PlanRow
+	NoPlan  []Session
+	Undated []Session // exercises with no date (planned, to be scheduled)
+}
+
+// Programme returns the exercise programme of year among recs (a
+// binder's live records), as of now.
+func Programme(recs []*binder.Record, year int, now time.Time) Year {
+	y := Year{Year: year}
+	var plans []*binder.Record
+	byPlan := map[string]int{}
+	for _, r := range recs {
+		if r.Kind == "plan" && !r.Deleted && !r.Unreadable && r.Text("status") != "retired" {
+			plans = append(plans, r)
+		}
+	}
+	sort.SliceStable(plans, func(i, j int) bool { return plans[i].Title < plans[j].Title })
+	for i, p := range plans {
+		y.Plans = append(y.Plans, PlanRow{Plan: p})
+		byPlan[p.ID] = i
+	}
+	var exercises []*binder.Record
+	for _, r := range recs {
+		if r.Kind == "exercise" && !r.Deleted && !r.Unreadable {
+			exercises = append(exercises, r)
+		}
+	}
+	sort.SliceStable(exercises, func(i, j int) bool {
+		a, _ := exercises[i].Date("date")
+		b, _ := exercises[j].Date("date")
+		return a.Before(b)
+	})
+	for _, e := range exercises {
+		s := Session{Exercise: e, Type: e.Text("type"), State: ExerciseState(e, now)}
+		d, dated := e.Date("date")
+		if dated {
+			s.Date = d
+		}
+		s.Overdue = s.State == Planned && dated && d.Before(day(now))
+		if !dated {
+			if s.State == Planned {
+				y.Undated = append(y.Undated, s)
+			}
+			continue
+		}
+		if d.Year() != year {
+			continue
+		}
+		linked := false
+		for _, id := range e.Links("plans") {
+			i, ok := byPlan[id]
+			if !ok {
+				continue
+			}
+			linked = true
+			row := &y.Plans[i]
+			row.Months[d.Month()-1] = append(row.Months[d.Month()-1], s)
+			if s.State == Held {
+				row.Held++
+			}
+		}
+		if !linked {
+			y.NoPlan = append(y.NoPlan, s)
+		}
+	}
+	return y
+}
+
+// Discussion reports whether an exercise type is discussion-based
+// (seminar, workshop, tabletop, game, walkthrough) rather than
+// operations-based (drill, functional, full-scale).
+func Discussion(exerciseType string) bool {
+	return slices.Contains([]string{"walkthrough", "seminar", "workshop", "tabletop", "game"}, exerciseType)
+}
