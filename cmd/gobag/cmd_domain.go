@@ -66,7 +66,7 @@ func runSearch(ctx context.Context, c *cli, b *binder.Binder, opts *searchOption
 func newCheckCommand() *Command {
 	var rules bool
 	var o checkOptions
-	cmd := newCommand("gobag check [--severity S] [--rule R,…] [--fail-on S] | --rules", "the readiness report: what the plans lack", `
+	cmd := newCommand("gobag check [--severity S] [--rule R,…] [--fail-on S] [--by-standard] | --rules", "the readiness report: what the plans lack", `
 Check reads the binder against the readiness rules drawn from the
 standards continuity programmes are audited against: plans and their
 required sections, exercises, reviews, contacts and their alternates,
@@ -78,11 +78,18 @@ are in the binder's settings record (gobag list binder).
 --severity shows only findings at least that bad (error, warning, info);
 --rule only those of the rules named, or of a group (plan, contact, …).
 For scripts, --fail-on exits 11 when a finding it shows is at least that
-bad: gobag check --fail-on error fails a binder with any error.`)
+bad: gobag check --fail-on error fails a binder with any error.
+
+--by-standard lays the findings out by the clauses of the standards and
+policies the rules come from (the state policy's numbered paragraphs,
+NIST SP 800-34's sections, ISO 22301's clauses, the assessment's
+recommendations): each clause with its findings, the clauses clear, and
+the clauses no rule checks. gobag check --rules lists each rule's source.`)
 	cmd.Flag.BoolVar(&rules, "rules", false, "list the rules instead of checking")
 	cmd.Flag.StringVar(&o.severity, "severity", "", "show only findings at least as bad as `SEVERITY`: error, warning or info")
 	cmd.Flag.StringVar(&o.rules, "rule", "", "show only findings of the `RULES` or groups given, comma-separated (plan.not-exercised,contact)")
 	cmd.Flag.StringVar(&o.failOn, "fail-on", "", "exit 11 if a finding shown is at least as bad as `SEVERITY`: error, warning or info")
+	cmd.Flag.BoolVar(&o.byStandard, "by-standard", false, "lay the findings out by the clauses of the standards they come from")
 	cmd.Run = func(ctx context.Context, c *cli, _ []string) error {
 		if rules {
 			return printRules(c)
@@ -98,6 +105,7 @@ bad: gobag check --fail-on error fails a binder with any error.`)
 // checkOptions filter a readiness report and say when it fails.
 type checkOptions struct {
 	severity, rules, failOn string
+	byStandard              bool
 }
 
 func (o checkOptions) check() error {
@@ -150,7 +158,7 @@ func printRules(c *cli) error {
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	for _, r := range readiness.Rules {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Doc)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Doc, r.Source)
 	}
 	return tw.Flush()
 }
@@ -170,6 +178,9 @@ func runCheck(ctx context.Context, c *cli, b *binder.Binder, o checkOptions) err
 		if n := len(rep.Filter(o.failOn, nil)); n > 0 {
 			failing = &findingsError{n}
 		}
+	}
+	if o.byStandard {
+		return errors.Join(printByStandard(c, rep), failing)
 	}
 	if c.asJSON {
 		if err := c.printJSON(rep); err != nil {

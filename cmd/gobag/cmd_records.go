@@ -67,7 +67,9 @@ header between +++ lines, then a Markdown body), or from --title and --set.
 
 gobag add plan --template TYPE [--title TITLE] starts a plan from the
 template of its type, with every section the type requires and guidance
-in each.
+in each. gobag add exercise --template after-action starts a held
+exercise's after-action report: what went well, what did not, and the
+improvements, each an action with an owner and a due date.
 
 --audience restricts who can read the record: managers, custodians,
 responders or auditors (the members holding that role), or members'
@@ -84,7 +86,7 @@ file, or on standard input with --file -.`)
 	cmd.Flag.StringVar(&opts.file, "file", "", "read the record from `FILE` (- for standard input)")
 	cmd.Flag.StringVar(&opts.title, "title", "", "the record's `TITLE` (visible to other local users while gobag runs)")
 	cmd.Flag.Var(&opts.sets, "set", "set a field: `FIELD=VALUE` (repeatable; visible to other local users while gobag runs)")
-	cmd.Flag.StringVar(&opts.template, "template", "", "for a plan: start from the template of plan `TYPE` ("+strings.Join(binder.PlanTypes, ", ")+")")
+	cmd.Flag.StringVar(&opts.template, "template", "", "start from `TEMPLATE`: a plan type ("+strings.Join(binder.TemplateNames("plan"), ", ")+"), or after-action for an exercise")
 	cmd.Run = func(ctx context.Context, c *cli, args []string) error { return runAdd(ctx, c, &opts, args[0]) }
 	return cmd
 }
@@ -96,11 +98,19 @@ func runAdd(ctx context.Context, c *cli, opts *addOptions, kind string) error {
 	r := &binder.Record{Kind: kind, Fields: map[string]any{}}
 	var err error
 	switch {
-	case opts.template != "" && (kind != "plan" || opts.file != ""):
-		return usagef("gobag add plan --template bcp [--title T]", "add: --template makes a plan, and takes no --file")
+	case opts.template != "" && opts.file != "":
+		return usagef("gobag add plan --template bcp [--title T]", "add: --template takes no --file")
 	case opts.template != "":
 		if r, err = binder.Template(opts.template); err != nil {
 			return err
+		}
+		if r.Kind != kind {
+			names := binder.TemplateNames(kind)
+			hint := "the templates of " + withArticle(kind) + " are: " + strings.Join(names, ", ")
+			if len(names) == 0 {
+				hint = withArticle(kind) + " has no template; the templates are: " + strings.Join(binder.TemplateNames(""), ", ")
+			}
+			return usagef(hint, "add: template %q makes %s, not %s", opts.template, withArticle(r.Kind), withArticle(kind))
 		}
 	case opts.file != "":
 		if r, err = c.readRecordFile(opts.file); err != nil {

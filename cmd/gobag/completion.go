@@ -117,6 +117,8 @@ func (m *completionModel) addValue(word string, f *flag.Flag) {
 		v.words = kindNames(false)
 	case arg == "TYPE":
 		v.words = binder.PlanTypes
+	case arg == "TEMPLATE":
+		v.words = binder.TemplateNames("")
 	case strings.Contains(arg, "|"):
 		v.words = strings.Split(arg, "|")
 	}
