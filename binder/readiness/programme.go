@@ -188,7 +188,7 @@ func (c *checker) risks() {
 			}
 			if len(lacks) > 0 {
 				c.add("risk.untreated", r, edit(r, field, "", "decide its treatment (reduce, transfer, avoid or accept) and link the plans that answer it"),
-					"residual rating %d (%s) is high, but it has %s", residual.Score, residual.Band(high), strings.Join(lacks, " and "))
+					"residual rating %d of 25 (%s), but it has %s", residual.Score, residual.Band(high), strings.Join(lacks, " and "))
 			}
 		}
 		next, ok := r.Date("next_review")

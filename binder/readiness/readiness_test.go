@@ -259,7 +259,7 @@ func TestEachRuleTriggers(t *testing.T) {
 			f.ids["risk"].Fields["scenarios"] = keep
 		}},
 		{"risk.unrated", "no likelihood", func(f *fixture) { delete(f.ids["risk"].Fields, "impact") }},
-		{"risk.untreated", "residual rating 10 (high) is high, but it has no treatment", func(f *fixture) { delete(f.ids["risk"].Fields, "treatment") }},
+		{"risk.untreated", "residual rating 10 of 25 (high), but it has no treatment", func(f *fixture) { delete(f.ids["risk"].Fields, "treatment") }},
 		{"risk.untreated", "no plan that answers it", func(f *fixture) { delete(f.ids["risk"].Fields, "plans") }},
 		{"risk.untreated", "residual rating 15", func(f *fixture) {
 			delete(f.ids["risk"].Fields, "residual_likelihood")
