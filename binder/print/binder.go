@@ -3,9 +3,11 @@ package print
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gobag/binder"
+	"gobag/binder/calltree"
 	"gobag/binder/recovery"
 )
 
@@ -24,7 +26,7 @@ type Options struct {
 }
 
 // Parts are the kinds Options.Kinds takes, in the order they print.
-var Parts = []string{"contact", "team", "plan", "runbook", "system", "function", "vendor", "credential", "exercise"}
+var Parts = []string{"contact", "team", "plan", "runbook", "system", "site", "function", "risk", "vendor", "credential", "exercise", "policy", "requirement", "document"}
 
 // tocEntry is one line of the contents.
 type tocEntry struct {
@@ -108,8 +110,14 @@ func Binder(src *Source, opts Options) (*Document, error) {
 	if want("system") {
 		bw.recoveryOrder(ix)
 	}
+	if want("site") {
+		bw.sites(ix)
+	}
 	if want("function") {
 		bw.impact(ix)
+	}
+	if want("risk") {
+		bw.risks(ix)
 	}
 	if want("vendor") {
 		bw.vendors(ix)
@@ -119,7 +127,9 @@ func Binder(src *Source, opts Options) (*Document, error) {
 	}
 	if want("exercise") {
 		bw.exercises(ix)
+		bw.actionRegister(ix)
 	}
+	bw.governance(ix, want("policy"), want("requirement"), want("document"))
 	bw.changes(ix)
 	bw.approvals(ix, plans)
 
@@ -207,14 +217,91 @@ func contents(src *Source, paper Paper, toc []tocEntry, offset int) *Document {
 
 func (w *bodyWriter) callTree(ix *index) {
 	w.section("Call tree")
-	w.body(plain("Call in this order. If someone cannot be reached, call their alternates in the order given, then go on down the list. Tick each call and note the time."))
+	teams := ix.byKind["team"]
+	if len(teams) == 0 {
+		w.escalationList(ix, nil)
+		return
+	}
+	w.body(plain("Each team's tree: whoever starts it calls the people numbered under them, who call theirs. If someone cannot be reached, call their alternates in order; if nobody answers, do what the last column says. Tick each call and note the time."))
 	w.space(4)
+	get := func(id string) *binder.Record { return ix.byID[id] }
+	inTree := map[string]bool{}
+	for _, team := range teams {
+		w.sub(team.Title)
+		tree := calltree.ForTeam(team, get)
+		tree.Walk(func(p *calltree.Person) { inTree[p.Contact.ID] = true })
+		t := table{cols: []column{{title: "#", frac: 0.9, box: true}, {title: "Who", frac: 3}, {title: "Numbers", frac: 3}, {title: "If not reached", frac: 4}}}
+		var walk func(ps []*calltree.Person, prefix string)
+		walk = func(ps []*calltree.Person, prefix string) {
+			for i, p := range ps {
+				num := prefix + strconv.Itoa(i+1)
+				who := []span{{st: bold, text: p.Contact.Title}}
+				var about []string
+				if p.Role != "" {
+					about = append(about, p.Role)
+				}
+				if p.Caller != nil {
+					about = append(about, "called by "+p.Caller.Title)
+				}
+				if len(about) > 0 {
+					who = append(who, span{st: italic, text: "\n" + strings.Join(about, "; ")})
+				}
+				if roles := p.Contact.Strings("roles"); len(roles) > 0 {
+					who = append(who, span{text: "\n" + strings.Join(roles, "; ")})
+				}
+				var ifNot []string
+				for j, a := range p.Alternates {
+					line := fmt.Sprintf("%d. %s", j+1, a.Title)
+					if ps := phones(a); len(ps) > 0 {
+						line += ": " + strings.Join(ps, ", ")
+					}
+					ifNot = append(ifNot, line)
+				}
+				switch {
+				case p.IfUnreachable != "":
+					ifNot = append(ifNot, "Nobody answers: "+p.IfUnreachable)
+				case len(p.Alternates) == 0:
+					ifNot = append(ifNot, "Nothing is said: tell whoever started the tree.")
+				}
+				t.rows = append(t.rows, [][]span{plain(num), who, plain(strings.Join(phones(p.Contact), "\n")), plain(strings.Join(ifNot, "\n"))})
+				walk(p.Calls, num+".")
+			}
+		}
+		walk(tree.Roots, "")
+		if len(t.rows) == 0 {
+			w.none("The team names nobody to call.")
+			continue
+		}
+		w.table(t)
+		if len(tree.Unreached) > 0 {
+			var names []string
+			for _, r := range tree.Unreached {
+				names = append(names, r.Title)
+			}
+			w.body(plain("Not reached by the tree, call them too: " + strings.Join(names, ", ") + "."))
+		}
+	}
+	w.escalationList(ix, inTree)
+}
+
+// escalationList is the call list of everyone with a place in the call
+// order (a contact's escalation) whom no team's tree holds (inTree nil:
+// a binder with no teams).
+func (w *bodyWriter) escalationList(ix *index, inTree map[string]bool) {
 	var placed []*binder.Record
 	for _, c := range ix.byKind["contact"] {
-		if _, ok := c.Int("escalation"); ok {
+		if _, ok := c.Int("escalation"); ok && !inTree[c.ID] {
 			placed = append(placed, c)
 		}
 	}
+	if inTree != nil {
+		if len(placed) == 0 {
+			return
+		}
+		w.sub("Others to call")
+	}
+	w.body(plain("Call in this order. If someone cannot be reached, call their alternates in the order given, then go on down the list. Tick each call and note the time."))
+	w.space(4)
 	t := table{cols: []column{{title: "#", frac: 0.6, box: true}, {title: "Who", frac: 3}, {title: "Numbers", frac: 3.2}, {title: "If not reached, call", frac: 4}}}
 	for _, c := range callList(placed) {
 		n, _ := c.Int("escalation")
@@ -235,7 +322,7 @@ func (w *bodyWriter) callTree(ix *index) {
 		t.rows = append(t.rows, [][]span{plain(fmt.Sprint(n)), who, plain(strings.Join(phones(c), "\n")), plain(strings.Join(alts, "\n"))})
 	}
 	if len(t.rows) == 0 {
-		w.none("No contact has a place in the call tree (a contact's escalation).")
+		w.none("No team, and no contact has a place in the call tree (a contact's escalation).")
 		return
 	}
 	w.table(t)

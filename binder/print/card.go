@@ -9,6 +9,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"gobag/binder"
+	"gobag/binder/calltree"
 	"gobag/binder/interchange"
 )
 
@@ -110,8 +111,9 @@ func (ix *index) cardPerson(id string) string {
 	return c.Title
 }
 
-// callOrder is who the card lists: the team's lead, alternate lead and
-// members in call-tree order, or everyone with a place in the call tree.
+// callOrder is who the card lists: the team's call tree in calling
+// order (as gobag's call tree and incident mode have it), or everyone
+// with a place in the call order.
 func callOrder(ix *index, t *binder.Record) []*binder.Record {
 	var out []*binder.Record
 	if t == nil {
@@ -122,21 +124,11 @@ func callOrder(ix *index, t *binder.Record) []*binder.Record {
 		}
 		return callList(out)
 	}
-	var rest []*binder.Record
-	seen := map[string]bool{}
-	for _, id := range []string{t.Link("lead"), t.Link("alternate_lead")} {
-		if c := ix.byID[id]; c != nil && !seen[id] {
-			out = append(out, c)
-			seen[id] = true
-		}
+	tree := calltree.ForTeam(t, func(id string) *binder.Record { return ix.byID[id] })
+	for _, p := range tree.People() {
+		out = append(out, p.Contact)
 	}
-	for _, id := range t.Links("members") {
-		if c := ix.byID[id]; c != nil && !seen[id] {
-			rest = append(rest, c)
-			seen[id] = true
-		}
-	}
-	return append(out, callList(rest)...)
+	return append(out, tree.Unreached...)
 }
 
 // activation is when to activate: the Activation section of the plans

@@ -183,7 +183,9 @@ func TestPrintedBinder(t *testing.T) {
 		}
 	}
 	text := allText(t, path)
-	order := []string{"Contents", "Call tree", "Contacts", "Teams and succession", "Plans", "Runbooks", "Recovery order", "Business impact analysis", "Vendors", "Escrowed credentials", "Record of changes", "Approvals"}
+	order := []string{"Contents", "Call tree", "Crisis Management Team", "Others to call", "Contacts", "Teams and succession", "Plans", "Runbooks", "Recovery order", "Sites",
+		"Business impact analysis", "Risk register", "Vendors", "Escrowed credentials", "Exercises", "Action register", "Policy: Business continuity policy",
+		"Requirements", "Documents kept elsewhere", "Record of changes", "Approvals"}
 	at := 0
 	for _, h := range order {
 		i := strings.Index(text[at:], "\n"+h+"\n")
@@ -191,6 +193,20 @@ func TestPrintedBinder(t *testing.T) {
 			t.Fatalf("%q missing or out of order", h)
 		}
 		at += i + 1
+	}
+	// The programme's parts say what matters in them: who calls whom, the
+	// dead ends, the worst risk first, the open actions, who meets what.
+	for _, want := range []string{"called by Helena Mwangi", "Nothing is said: tell whoever started the tree.", "20 (4×5) critical",
+		"no treatment decided", "Name alternates for the database administrator", "open, overdue", "Statistics Act, section 14", "National Statistics Office — Business Continuity Plan",
+		"Data platform network diagram", "racks R5-11 and R5-12"} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+			t.Errorf("%q is not in the text", want)
+		}
+	}
+	register := text[strings.LastIndex(text, "\nAction register\n"):]
+	register = strings.Join(strings.Fields(register[:strings.Index(register, "\nPolicy: ")]), " ")
+	if !strings.Contains(register, "Agree an alternate site with the ministry") || strings.Contains(register, "Test a restore of the document database") {
+		t.Errorf("the action register holds the wrong actions (an open one missing, or a done one):\n%s", register)
 	}
 	for _, name := range []string{"Élodie Grégoire-Duval", "Νίκος Παπαδόπουλος", "Анна Кузнецова", "koordinater dan ka dezas"} {
 		if !strings.Contains(text, name) {

@@ -35,14 +35,18 @@ Export pdf writes a PDF for paper, which still works when every screen is
 dark. Without an option it is the printed binder: a cover with the
 binder's fingerprint, the commit and date it shows and whether every
 signature verified when it was printed; contents with page numbers; the
-call tree and contacts with their alternates in order; teams and
+call tree of each team (who calls whom, alternates, what to do when
+nobody answers) and contacts with their alternates in order; teams and
 succession; the plans with their sections; the runbooks as checklists
 with boxes to tick; the recovery order with RTO, RPO and critical path;
-the impact analysis; vendors; the escrowed credentials (never their
-secrets); exercises; the record of changes from the signed history; and
-the approvals with room to sign. --plans prints only those plans (and
-the runbooks they call on); --kinds only those parts (contact, team,
-plan, runbook, system, function, vendor, credential, exercise).
+the sites; the impact analysis; the risk register; vendors; the
+escrowed credentials (never their secrets); exercises and the action
+register; the policy, requirements and documents kept elsewhere; the
+record of changes from the signed history; and the approvals with room
+to sign. --plans prints only those plans (and the runbooks they call
+on); --kinds only those parts (contact, team, plan, runbook, system,
+site, function, risk, vendor, credential, exercise, policy, requirement,
+document).
 
 --call-card prints a card the size of a credit card, folded in two: when
 to activate, who to call first, their numbers and their alternates
