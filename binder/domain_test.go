@@ -416,3 +416,37 @@ func TestSaveIsBounded(t *testing.T) {
 		t.Fatal("something was saved")
 	}
 }
+
+// Entries logged in the same second keep the order they were logged in:
+// by x-seq where the app set one, else by when they were saved.
+func TestTimelineOrdersOneSecond(t *testing.T) {
+	b, _ := newTestBinder(t)
+	ctx := context.Background()
+	inc, err := b.Add(ctx, &Record{Kind: "incident", Title: "Outage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := "2026-11-27T10:00:00Z"
+	for _, e := range []struct {
+		text string
+		seq  int64
+	}{{"third", 3}, {"first", 1}, {"second", 2}} {
+		if _, err := b.Add(ctx, &Record{Kind: "timeline", Title: e.text, Fields: map[string]any{"incident": inc.ID, "at": at, "x-seq": e.seq}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Add(ctx, &Record{Kind: "timeline", Title: "fourth", Fields: map[string]any{"incident": inc.ID, "at": at}}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := b.Timeline(ctx, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Text)
+	}
+	if strings.Join(got, ",") != "first,second,third,fourth" {
+		t.Fatalf("got %v; want first, second, third (by x-seq), then fourth (none)", got)
+	}
+}

@@ -18,7 +18,9 @@ type Fix struct {
 	// Kind is the kind of record to add (ActionAdd, ActionList), or the
 	// plan type of a template (Template).
 	Kind string `json:"kind,omitempty"`
-	// Template is a plan type whose template a new plan should start from.
+	// Template is the template a new record starts from, or which shows
+	// what an edit should write: a plan type's, or the after-action
+	// report's for an exercise.
 	Template string `json:"template,omitempty"`
 	// Field names the field to set, add a row to or correct.
 	Field string `json:"field,omitempty"`

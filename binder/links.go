@@ -220,13 +220,21 @@ type TimelineEntry struct {
 	Text   string    `json:"text"`
 }
 
-// Timeline returns an incident's timeline entries in time order.
+// Timeline returns an incident's timeline entries in time order. The
+// entries of one second (at has whole seconds) are in the order they were
+// logged: by their x-seq (§3.2 of the format), then, for entries without
+// one, by when they were saved.
 func (b *Binder) Timeline(ctx context.Context, incident string) ([]TimelineEntry, error) {
 	_, from, err := b.Links(ctx, incident)
 	if err != nil {
 		return nil, err
 	}
 	var out []TimelineEntry
+	type order struct {
+		seq   int64
+		saved time.Time
+	}
+	orders := map[string]order{}
 	for _, l := range from {
 		if l.Kind != "timeline" {
 			continue
@@ -240,7 +248,26 @@ func (b *Binder) Timeline(ctx context.Context, incident string) ([]TimelineEntry
 			at = r.Updated
 		}
 		out = append(out, TimelineEntry{ID: r.ID, At: at, Author: r.Author, Text: r.Title})
+		seq, _ := r.Int("x-seq")
+		orders[r.ID] = order{seq, r.Updated}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		// Those with an x-seq first, by it; then by when they were saved;
+		// then by id, so that the order is the same every time.
+		a, c := orders[out[i].ID], orders[out[j].ID]
+		if (a.seq > 0) != (c.seq > 0) {
+			return a.seq > 0
+		}
+		if a.seq != c.seq {
+			return a.seq < c.seq
+		}
+		if !a.saved.Equal(c.saved) {
+			return a.saved.Before(c.saved)
+		}
+		return out[i].ID < out[j].ID
+	})
 	return out, nil
 }

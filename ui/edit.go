@@ -209,16 +209,18 @@ func (s *editScreen) newRecord(kind, template string, set []binder.FieldValue) {
 
 func (s *editScreen) startRecord(kind, template string, set []binder.FieldValue) {
 	r := &binder.Record{Kind: kind, Fields: map[string]any{}}
-	if kind == "plan" {
-		if template == "" {
-			template = "bcp"
-			for _, fv := range set {
-				if fv.Field == "type" {
-					template = fv.Value
-				}
+	if kind == "plan" && template == "" {
+		template = "bcp"
+		for _, fv := range set {
+			if fv.Field == "type" {
+				template = fv.Value
 			}
 		}
-		if t, err := binder.Template(template); err == nil {
+	}
+	if template != "" {
+		// A plan from its type's template, an exercise from the
+		// after-action report's.
+		if t, err := binder.Template(template); err == nil && t.Kind == kind {
 			r = t
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"gobag/binder"
+	"gobag/binder/calltree"
 )
 
 // Incident mode is for the responder in an outage: big type, few choices,
@@ -95,11 +96,18 @@ type incidentEntry struct {
 	seq   int64     // its place in the timeline when it was logged (x-seq)
 }
 
-// incidentCallee is one person on the call list, with their alternates.
+// incidentCallee is one person on the call list, with their alternates:
+// a place in a call tree of the plans' teams.
 type incidentCallee struct {
 	contact    *binder.Record
 	alternates []*binder.Record
 	teams      []string // the teams' titles that name them
+	tree       string   // the tree's name: its team's, or "Named in the plan"
+	number     string   // their place in the tree: "1.2"
+	depth      int
+	calledBy   string // who calls them; "" for whoever starts the tree
+	role       string // what their team makes them
+	ifNot      string // what to do when nobody answers
 }
 
 // incidentData is an incident and what its plans and runbooks involve,
@@ -194,53 +202,44 @@ func loadIncident(ctx context.Context, b *binder.Binder, id string) (*incidentDa
 	}
 	d.systems = incDedupe(systems)
 
-	// The call list: the people of the plans' teams, in escalation order;
-	// with no teams, the people the plans name.
-	teamsOf := map[string][]string{}
-	var people []string
+	// The call list: the call trees of the plans' teams (binder/calltree,
+	// as gobag call-tree prints them), then the people the plans name
+	// besides; each person once, at their first place.
+	seen := map[string]int{}
+	tget := func(id string) *binder.Record {
+		if r, ok := cache[id]; ok {
+			return r
+		}
+		r, err := b.Get(ctx, id)
+		if err != nil {
+			r = nil
+		}
+		cache[id] = r
+		return r
+	}
 	for _, p := range d.plans {
-		for _, tid := range p.Links("teams") {
-			t := get(tid, "team")
-			if t == nil {
-				continue
-			}
-			ids := append([]string{t.Link("lead"), t.Link("alternate_lead")}, t.Links("members")...)
-			ids = append(ids, t.Link("activation_authority"))
-			ids = append(ids, t.Links("succession")...)
-			for _, cid := range incDedupe(ids) {
-				if !incContains(teamsOf[cid], t.Title) {
-					teamsOf[cid] = append(teamsOf[cid], t.Title)
+		for _, tree := range calltree.ForPlan(p, tget) {
+			d.missing += tree.Missing
+			tree.WalkNumbered(func(person *calltree.Person, num string) {
+				if at, ok := seen[person.Contact.ID]; ok {
+					if tree.Team != nil && !incContains(d.callees[at].teams, tree.Name) {
+						d.callees[at].teams = append(d.callees[at].teams, tree.Name)
+					}
+				} else {
+					c := incidentCallee{contact: person.Contact, alternates: person.Alternates, number: num, depth: person.Depth,
+						role: person.Role, ifNot: person.IfUnreachable, tree: tree.Name}
+					if person.Caller != nil {
+						c.calledBy = person.Caller.Title
+					}
+					if tree.Team != nil {
+						c.teams = []string{tree.Name}
+					}
+					seen[person.Contact.ID] = len(d.callees)
+					d.callees = append(d.callees, c)
 				}
-				people = append(people, cid)
-			}
+			})
 		}
 	}
-	if len(people) == 0 {
-		for _, p := range d.plans {
-			people = append(people, p.Links("contacts")...)
-		}
-	}
-	for _, cid := range incDedupe(people) {
-		c := get(cid, "contact")
-		if c == nil {
-			continue
-		}
-		callee := incidentCallee{contact: c, teams: teamsOf[cid]}
-		for _, aid := range c.Links("alternates") {
-			if a := get(aid, "contact"); a != nil {
-				callee.alternates = append(callee.alternates, a)
-			}
-		}
-		d.callees = append(d.callees, callee)
-	}
-	sort.SliceStable(d.callees, func(i, j int) bool {
-		ei, iok := d.callees[i].contact.Int("escalation")
-		ej, jok := d.callees[j].contact.Int("escalation")
-		if iok != jok {
-			return iok // those with a place in the call tree first
-		}
-		return iok && ei < ej
-	})
 
 	// The timeline: the entries that link to the incident.
 	_, from, err := b.Links(ctx, inc.ID)

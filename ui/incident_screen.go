@@ -646,8 +646,9 @@ func (v *incidentScreen) noteStep(s *incidentStep, event string) {
 	v.logged(queued, fmt.Sprintf("the %s of step %d", what, s.n))
 }
 
-// buildCalls shows the call list: each person in escalation order with
-// their numbers, then their alternates with theirs.
+// buildCalls shows the call list: each team's call tree in calling
+// order, each person with their numbers, who calls them, their
+// alternates with theirs and what to do when nobody answers.
 func (v *incidentScreen) buildCalls() {
 	v.callRows = nil
 	v.calls.Objects = nil
@@ -656,12 +657,41 @@ func (v *incidentScreen) buildCalls() {
 		l.Wrapping = fyne.TextWrapWord
 		v.calls.Add(l)
 	}
-	for i, c := range v.d.callees {
-		head := fmt.Sprintf("%d. %s", i+1, c.contact.Title)
-		v.calls.Add(v.callRow(c.contact, head, c.teams, false))
-		for j, a := range c.alternates {
-			v.calls.Add(v.callRow(a, fmt.Sprintf("Alternate %d: %s", j+1, a.Title), nil, true))
+	tree := ""
+	for _, c := range v.d.callees {
+		if c.tree != tree {
+			tree = c.tree
+			v.calls.Add(widget.NewLabelWithStyle(tree, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Italic: true}))
 		}
+		head := c.number + "  " + c.contact.Title
+		var about []string
+		if c.role != "" {
+			about = append(about, c.role)
+		}
+		if c.calledBy != "" {
+			about = append(about, "called by "+c.calledBy)
+		}
+		if len(c.teams) > 1 {
+			about = append(about, strings.Join(c.teams, ", "))
+		}
+		rows := container.NewVBox(v.callRow(c.contact, head, about, false))
+		for j, a := range c.alternates {
+			rows.Add(v.callRow(a, fmt.Sprintf("Alternate %d: %s", j+1, a.Title), nil, true))
+		}
+		switch {
+		case c.ifNot != "":
+			l := widget.NewLabel("If nobody answers: " + c.ifNot)
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.WarningImportance
+			rows.Add(l)
+		case len(c.alternates) == 0:
+			l := widget.NewLabel("No alternate, and nothing says what to do if they cannot be reached: tell whoever started the tree.")
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.DangerImportance
+			rows.Add(l)
+		}
+		indent := container.NewGridWrap(fyne.NewSize(float32(20*c.depth), 1))
+		v.calls.Add(container.NewBorder(nil, nil, indent, nil, rows))
 		v.calls.Add(widget.NewSeparator())
 	}
 	v.calls.Refresh()

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"gobag/binder"
+	"gobag/binder/calltree"
 )
 
 // incidentClockForTest drives incident mode's clock from the test.
@@ -313,27 +314,72 @@ func TestIncidentCallNotReached(t *testing.T) {
 	}
 }
 
-func TestIncidentCallListIsInEscalationOrder(t *testing.T) {
+// Incident mode calls down the same trees as gobag call-tree: the plan's
+// teams' trees from binder/calltree, each person once, with who calls
+// them and what to do when nobody answers.
+func TestIncidentCallListFollowsTheCallTree(t *testing.T) {
 	u, v, _ := openIncidentApp(t)
 	test.Type(v.title, "Data centre power cut")
 	incPick(t, v.plans, "National Statistics Office — Business Continuity Plan")
 	incSerial(u, func() { test.Tap(v.openButton) })
-	last := int64(0)
-	ranked := true
+	ctx := context.Background()
+	b := u.Binder()
+	var plan *binder.Record
+	for _, p := range v.d.plans {
+		plan = p
+	}
+	get := func(id string) *binder.Record {
+		r, err := b.Get(ctx, id)
+		if err != nil {
+			return nil
+		}
+		return r
+	}
+	var want []string
+	seen := map[string]bool{}
+	for _, tree := range calltree.ForPlan(plan, get) {
+		tree.Walk(func(p *calltree.Person) {
+			if !seen[p.Contact.ID] {
+				seen[p.Contact.ID] = true
+				want = append(want, p.Contact.Title)
+			}
+		})
+	}
+	var got []string
 	for _, c := range v.d.callees {
-		e, ok := c.contact.Int("escalation")
-		if !ok {
-			ranked = false
-			continue
-		}
-		if !ranked || e < last {
-			t.Fatalf("%s (escalation %d) comes after %d or after people without a place", c.contact.Title, e, last)
-		}
-		last = e
+		got = append(got, c.contact.Title)
 	}
-	if len(v.d.callees) < 3 {
-		t.Fatalf("call list has %d people", len(v.d.callees))
+	if strings.Join(got, "|") != strings.Join(want, "|") || len(got) < 3 {
+		t.Fatalf("call list\n%s\nwant the call trees'\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// The crisis team's tree starts with its activation authority, who
+	// calls its lead's alternate and the members; the dead end says so.
+	first := v.d.callees[0]
+	if first.number != "1" || first.calledBy != "" || first.role != "activation authority" || first.tree != "Crisis Management Team" {
+		t.Errorf("first: number %q, called by %q, role %q, tree %q", first.number, first.calledBy, first.role, first.tree)
+	}
+	second := v.d.callees[1]
+	if second.number != "1.1" || second.calledBy != first.contact.Title {
+		t.Errorf("second: number %q, called by %q; want 1.1 called by %s", second.number, second.calledBy, first.contact.Title)
+	}
+	if !incShows(v.calls, "nothing says what to do if they cannot be reached") || !incShows(v.calls, "called by "+first.contact.Title) {
+		t.Errorf("the call list does not show who calls whom and the dead ends")
+	}
+}
+
+// incShows reports whether a label under o holds text.
+func incShows(o fyne.CanvasObject, text string) bool {
+	switch x := o.(type) {
+	case *widget.Label:
+		return strings.Contains(x.Text, text)
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if incShows(c, text) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func TestIncidentFreeTextLog(t *testing.T) {

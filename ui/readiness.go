@@ -30,6 +30,7 @@ type readinessReport struct {
 
 	severity *widget.Select
 	rule     *widget.Select
+	group    *widget.Select // by rule, or by the standards' clauses
 	filter   *escEntry
 	summary  *widget.Label
 	list     *widget.List
@@ -46,11 +47,15 @@ type reportRow struct {
 	severity, rule string
 	n              int // findings in the group
 	finding        *readiness.Finding
+	// clause is the group's clause when the report is by standard.
+	clause *readiness.ClauseReport
 }
 
 const (
 	everySeverity = "Every severity"
 	everyRule     = "Every rule"
+	byRule        = "By rule"
+	byStandard    = "By standard"
 )
 
 // severityWords are the severities as the report's select shows them.
@@ -71,6 +76,8 @@ func newReadinessReport(u *App) *readinessReport {
 	r.severity.Selected = everySeverity
 	r.rule = widget.NewSelect([]string{everyRule}, func(string) { r.show() })
 	r.rule.Selected = everyRule
+	r.group = widget.NewSelect([]string{byRule, byStandard}, func(string) { r.show() })
+	r.group.Selected = byRule
 	r.filter = newEntry()
 	r.filter.SetPlaceHolder("Filter by record, rule or words")
 	r.filter.OnChanged = func(string) { r.show() }
@@ -93,8 +100,9 @@ func newReadinessReport(u *App) *readinessReport {
 			}
 		}
 	}
-	filters := container.NewBorder(nil, nil, container.NewHBox(container.NewGridWrap(fyne.NewSize(180, r.severity.MinSize().Height), r.severity),
-		container.NewGridWrap(fyne.NewSize(300, r.rule.MinSize().Height), r.rule)), container.NewHBox(again, r.cancel), r.filter)
+	filters := container.NewBorder(nil, nil, container.NewHBox(container.NewGridWrap(fyne.NewSize(140, r.group.MinSize().Height), r.group),
+		container.NewGridWrap(fyne.NewSize(170, r.severity.MinSize().Height), r.severity),
+		container.NewGridWrap(fyne.NewSize(260, r.rule.MinSize().Height), r.rule)), container.NewHBox(again, r.cancel), r.filter)
 	r.root = container.NewBorder(container.NewVBox(filters, r.summary), nil, nil, nil, r.list)
 	return r
 }
@@ -129,7 +137,14 @@ func (r *readinessReport) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		heading.Show()
 		finding.Hide()
 		heading.Objects[0].(*widget.Label).SetText(groupHeading(row))
-		heading.Objects[1].(*widget.Icon).SetResource(severityIcon(row.severity))
+		icon := severityIcon(row.severity)
+		switch {
+		case row.clause != nil && len(row.clause.Rules) == 0:
+			icon = theme.QuestionIcon()
+		case row.clause != nil && row.n == 0:
+			icon = theme.ConfirmIcon()
+		}
+		heading.Objects[1].(*widget.Icon).SetResource(icon)
 		r.list.SetItemHeight(i, heading.MinSize().Height)
 		return
 	}
@@ -159,8 +174,18 @@ func (r *readinessReport) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r.list.SetItemHeight(i, finding.MinSize().Height)
 }
 
-// groupHeading words a group: its severity, its rule and how many.
+// groupHeading words a group: its severity, its rule and how many; or,
+// by standard, its clause and what checks it.
 func groupHeading(row reportRow) string {
+	if c := row.clause; c != nil {
+		switch {
+		case len(c.Rules) == 0:
+			return fmt.Sprintf("%s · %s: no rule checks it", c.Clause.ID, c.Clause.Title)
+		case row.n == 0:
+			return fmt.Sprintf("%s · %s: clear (%s)", c.Clause.ID, c.Clause.Title, strings.Join(c.Rules, ", "))
+		}
+		return fmt.Sprintf("%s · %s (%d)", c.Clause.ID, c.Clause.Title, row.n)
+	}
 	doc := row.rule
 	if rule, ok := readiness.RuleByID(row.rule); ok {
 		doc = capitalFirst(rule.Doc)
@@ -255,9 +280,12 @@ func (r *readinessReport) show() {
 	words := strings.Fields(strings.ToLower(r.filter.Text))
 	r.rows = r.rows[:0]
 	shown, head := 0, -1
+	if r.group.Selected == byStandard {
+		shown = r.showByStandard(sev, rule, words)
+	}
 	for i := range r.report.Findings {
 		f := &r.report.Findings[i]
-		if sev != "" && f.Severity != sev || rule != "" && f.Rule != rule || !matchesWords(f, words) {
+		if r.group.Selected == byStandard || sev != "" && f.Severity != sev || rule != "" && f.Rule != rule || !matchesWords(f, words) {
 			continue
 		}
 		// The findings come worst first and by rule: a group starts
@@ -280,8 +308,64 @@ func (r *readinessReport) show() {
 	default:
 		r.summary.SetText(fmt.Sprintf("Showing %d of %s.", shown, countWords(total, "finding", "findings")))
 	}
+	if r.group.Selected == byStandard {
+		checked, failing := 0, 0
+		var none []string
+		for _, row := range r.rows {
+			switch {
+			case row.clause == nil:
+			case len(row.clause.Rules) == 0:
+				none = append(none, row.clause.Clause.ID)
+			default:
+				checked++
+				if row.n > 0 {
+					failing++
+				}
+			}
+		}
+		r.summary.SetText(fmt.Sprintf("%s By standard: %d of %d clauses are checked by a rule, %d of them with findings; no rule checks %s.",
+			r.summary.Text, checked, len(readiness.Clauses), failing, textOr(strings.Join(none, ", "), "none")))
+	}
 	r.list.UnselectAll()
 	r.list.Refresh()
+}
+
+// showByStandard lays the findings the filters let through out under the
+// clauses of the standards their rules cite: every clause, with the
+// clauses clear and those no rule checks. It returns how many findings
+// it shows (one under several clauses counts once).
+func (r *readinessReport) showByStandard(sev, rule string, words []string) int {
+	kept := &readiness.Report{}
+	for _, f := range r.report.Findings {
+		if sev != "" && f.Severity != sev || rule != "" && f.Rule != rule || !matchesWords(&f, words) {
+			continue
+		}
+		kept.Findings = append(kept.Findings, f)
+	}
+	by := readiness.ByStandard(kept)
+	for i := range by {
+		c := &by[i]
+		worst := ""
+		for _, f := range c.Findings {
+			if worst == "" || severityRank(f.Severity) < severityRank(worst) {
+				worst = f.Severity
+			}
+		}
+		r.rows = append(r.rows, reportRow{severity: worst, clause: c, n: len(c.Findings)})
+		for j := range c.Findings {
+			r.rows = append(r.rows, reportRow{severity: c.Findings[j].Severity, rule: c.Findings[j].Rule, finding: &c.Findings[j]})
+		}
+	}
+	return len(kept.Findings)
+}
+
+func severityRank(s string) int {
+	for i, v := range readiness.Severities {
+		if v == s {
+			return i
+		}
+	}
+	return len(readiness.Severities)
 }
 
 // matchesWords reports whether every word is in what f says.
@@ -342,10 +426,10 @@ func fixSentence(f *binder.Fix) string {
 
 // kindWords names the record a fix adds: its kind, or a plan's type.
 func kindWords(f *binder.Fix) string {
-	if f.Template != "" {
-		if name, ok := binder.PlanTypeNames[f.Template]; ok {
-			return name
-		}
+	if name, ok := binder.PlanTypeNames[f.Template]; ok {
+		return name
+	}
+	if f.Kind == "" && f.Template != "" {
 		return "plan"
 	}
 	return f.Kind
@@ -377,7 +461,7 @@ func fixButton(u *App, f *binder.Fix) (label string, do func()) {
 		return label, func() { u.editRecord(f.Record, f.Field) }
 	case binder.ActionAdd:
 		kind := f.Kind
-		if f.Template != "" {
+		if kind == "" && f.Template != "" {
 			kind = "plan"
 		}
 		var set []binder.FieldValue

@@ -71,6 +71,8 @@ func init() {
 		{name: "records", title: "Records", icon: theme.ListIcon, build: func(u *App) screen { return newBrowser(u) }},
 		{name: "readiness", title: "Readiness", icon: theme.ConfirmIcon, build: func(u *App) screen { return newReadinessReport(u) }},
 		{name: "recovery", title: "Recovery order", icon: theme.StorageIcon, build: func(u *App) screen { return newRecoveryOrder(u) }},
+		{name: "actions", title: "Actions", icon: theme.CheckButtonCheckedIcon, build: func(u *App) screen { return newActionsScreen(u) }},
+		{name: "programme", title: "Programme", icon: theme.GridIcon, build: func(u *App) screen { return newProgrammeScreen(u) }},
 		{name: "edit", title: "Edit", icon: theme.DocumentCreateIcon, build: func(u *App) screen { return newEditScreen(u) }, hidden: true},
 		{name: "incident", title: "Incident mode", icon: theme.WarningIcon, build: func(u *App) screen { return newIncidentScreen(u) }, hidden: true},
 		{name: "escrow", title: "Escrow", icon: theme.LoginIcon, build: func(u *App) screen { return newEscrowScreen(u) }},

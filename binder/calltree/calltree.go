@@ -13,6 +13,7 @@ package calltree
 import (
 	"container/heap"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gobag/binder"
@@ -79,6 +80,29 @@ func (t *Tree) Walk(fn func(p *Person)) {
 		}
 	}
 	walk(t.Roots)
+}
+
+// WalkNumbered is Walk with each person's place in the tree: "1" for the
+// first to start it, "1.2" for the second they call, and so on.
+func (t *Tree) WalkNumbered(fn func(p *Person, number string)) {
+	var walk func(ps []*Person, prefix string)
+	walk = func(ps []*Person, prefix string) {
+		for i, p := range ps {
+			n := prefix + strconv.Itoa(i+1)
+			fn(p, n)
+			walk(p.Calls, n+".")
+		}
+	}
+	walk(t.Roots, "")
+}
+
+// UnreachedNames are the titles of the people the tree never reaches.
+func (t *Tree) UnreachedNames() []string {
+	var out []string
+	for _, r := range t.Unreached {
+		out = append(out, r.Title)
+	}
+	return out
 }
 
 // People returns everyone in the tree in calling order.

@@ -3,7 +3,6 @@ package print
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gobag/binder"
@@ -231,53 +230,43 @@ func (w *bodyWriter) callTree(ix *index) {
 		tree := calltree.ForTeam(team, get)
 		tree.Walk(func(p *calltree.Person) { inTree[p.Contact.ID] = true })
 		t := table{cols: []column{{title: "#", frac: 0.9, box: true}, {title: "Who", frac: 3}, {title: "Numbers", frac: 3}, {title: "If not reached", frac: 4}}}
-		var walk func(ps []*calltree.Person, prefix string)
-		walk = func(ps []*calltree.Person, prefix string) {
-			for i, p := range ps {
-				num := prefix + strconv.Itoa(i+1)
-				who := []span{{st: bold, text: p.Contact.Title}}
-				var about []string
-				if p.Role != "" {
-					about = append(about, p.Role)
-				}
-				if p.Caller != nil {
-					about = append(about, "called by "+p.Caller.Title)
-				}
-				if len(about) > 0 {
-					who = append(who, span{st: italic, text: "\n" + strings.Join(about, "; ")})
-				}
-				if roles := p.Contact.Strings("roles"); len(roles) > 0 {
-					who = append(who, span{text: "\n" + strings.Join(roles, "; ")})
-				}
-				var ifNot []string
-				for j, a := range p.Alternates {
-					line := fmt.Sprintf("%d. %s", j+1, a.Title)
-					if ps := phones(a); len(ps) > 0 {
-						line += ": " + strings.Join(ps, ", ")
-					}
-					ifNot = append(ifNot, line)
-				}
-				switch {
-				case p.IfUnreachable != "":
-					ifNot = append(ifNot, "Nobody answers: "+p.IfUnreachable)
-				case len(p.Alternates) == 0:
-					ifNot = append(ifNot, "Nothing is said: tell whoever started the tree.")
-				}
-				t.rows = append(t.rows, [][]span{plain(num), who, plain(strings.Join(phones(p.Contact), "\n")), plain(strings.Join(ifNot, "\n"))})
-				walk(p.Calls, num+".")
+		tree.WalkNumbered(func(p *calltree.Person, num string) {
+			who := []span{{st: bold, text: p.Contact.Title}}
+			var about []string
+			if p.Role != "" {
+				about = append(about, p.Role)
 			}
-		}
-		walk(tree.Roots, "")
+			if p.Caller != nil {
+				about = append(about, "called by "+p.Caller.Title)
+			}
+			if len(about) > 0 {
+				who = append(who, span{st: italic, text: "\n" + strings.Join(about, "; ")})
+			}
+			if roles := p.Contact.Strings("roles"); len(roles) > 0 {
+				who = append(who, span{text: "\n" + strings.Join(roles, "; ")})
+			}
+			var ifNot []string
+			for j, a := range p.Alternates {
+				line := fmt.Sprintf("%d. %s", j+1, a.Title)
+				if ps := phones(a); len(ps) > 0 {
+					line += ": " + strings.Join(ps, ", ")
+				}
+				ifNot = append(ifNot, line)
+			}
+			switch {
+			case p.IfUnreachable != "":
+				ifNot = append(ifNot, "Nobody answers: "+p.IfUnreachable)
+			case len(p.Alternates) == 0:
+				ifNot = append(ifNot, "Nothing is said: tell whoever started the tree.")
+			}
+			t.rows = append(t.rows, [][]span{plain(num), who, plain(strings.Join(phones(p.Contact), "\n")), plain(strings.Join(ifNot, "\n"))})
+		})
 		if len(t.rows) == 0 {
 			w.none("The team names nobody to call.")
 			continue
 		}
 		w.table(t)
-		if len(tree.Unreached) > 0 {
-			var names []string
-			for _, r := range tree.Unreached {
-				names = append(names, r.Title)
-			}
+		if names := tree.UnreachedNames(); len(names) > 0 {
 			w.body(plain("Not reached by the tree, call them too: " + strings.Join(names, ", ") + "."))
 		}
 	}

@@ -1,6 +1,8 @@
 package programme
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -149,4 +151,50 @@ func ownerMatches(a Action, owner string) bool {
 		}
 	}
 	return name != ""
+}
+
+// ErrActionMoved is returned by SetStatus when the action is no longer
+// at its place in the record (someone changed the record meanwhile).
+var ErrActionMoved = errors.New("the action item is no longer where it was: the record changed; look at it again")
+
+// SetStatus returns a copy of r, the record holding a, with a's status
+// set to status (one of open, in-progress, done, dropped). It refuses when
+// a's row no longer holds a's text.
+func SetStatus(r *binder.Record, a Action, status string) (*binder.Record, error) {
+	f, _ := binder.KindByName(r.Kind)
+	col, ok := f.Field("actions")
+	if !ok {
+		return nil, fmt.Errorf("a %s holds no action items", r.Kind)
+	}
+	statusCol, _ := fieldIn(col.Columns, "status")
+	if !slices.Contains(statusCol.Values, status) {
+		return nil, fmt.Errorf("%q is not a status: %s", status, strings.Join(statusCol.Values, ", "))
+	}
+	rows := r.Rows("actions")
+	if a.Row < 1 || a.Row > len(rows) || rows[a.Row-1].Text("action") != a.Text {
+		return nil, ErrActionMoved
+	}
+	out := r.Clone()
+	switch t := out.Fields["actions"].(type) {
+	case []map[string]any:
+		t[a.Row-1]["status"] = status
+	case []any:
+		m, ok := t[a.Row-1].(map[string]any)
+		if !ok {
+			return nil, ErrActionMoved
+		}
+		m["status"] = status
+	default:
+		return nil, ErrActionMoved
+	}
+	return out, nil
+}
+
+func fieldIn(fs []binder.Field, name string) (binder.Field, bool) {
+	for _, f := range fs {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return binder.Field{}, false
 }

@@ -134,3 +134,23 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 func Discussion(exerciseType string) bool {
 	return slices.Contains([]string{"walkthrough", "seminar", "workshop", "tabletop", "game"}, exerciseType)
 }
+
+// Sessions lists the year's exercises once each, in date order: those of
+// the plans, then those of no plan, by date; the undated last.
+func (y Year) Sessions() []Session {
+	var out []Session
+	seen := map[string]bool{}
+	for _, r := range y.Plans {
+		for _, m := range r.Months {
+			for _, s := range m {
+				if !seen[s.Exercise.ID] {
+					seen[s.Exercise.ID] = true
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	out = append(out, y.NoPlan...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return append(out, y.Undated...)
+}

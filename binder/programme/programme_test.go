@@ -174,3 +174,29 @@ func TestRiskRating(t *testing.T) {
 		t.Errorf("12 with high from 15: got %s; want medium", got)
 	}
 }
+
+func TestSetStatus(t *testing.T) {
+	ex := rec("exercise", "Tabletop", map[string]any{"actions": []map[string]any{{"action": "one"}, {"action": "two", "status": "open"}}})
+	a := Actions([]*binder.Record{ex})[1]
+	done, err := SetStatus(ex, a, "done")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := done.Rows("actions")[1].Text("status"); got != "done" || ex.Rows("actions")[1].Text("status") != "open" {
+		t.Errorf("got %q, original %q; want done on a copy, open kept", got, ex.Rows("actions")[1].Text("status"))
+	}
+	if err := done.Validate(); err != nil {
+		t.Errorf("the copy does not validate: %v", err)
+	}
+	if _, err := SetStatus(ex, a, "finished"); err == nil {
+		t.Errorf("an unknown status was taken")
+	}
+	moved := a
+	moved.Text = "something else"
+	if _, err := SetStatus(ex, moved, "done"); err != ErrActionMoved {
+		t.Errorf("got %v; want ErrActionMoved", err)
+	}
+	if _, err := SetStatus(rec("plan", "p", nil), a, "done"); err == nil {
+		t.Errorf("a plan's action was set")
+	}
+}

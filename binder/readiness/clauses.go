@@ -1,6 +1,7 @@
 package readiness
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -80,6 +81,39 @@ func (r Rule) Cites() []string {
 	return out
 }
 
+// sectionClauses are the clauses a plan's missing or empty sections
+// concern: the rule's, with the required contents narrowed, for a
+// business continuity plan, to the paragraphs the sections' numbers stand
+// for (its template numbers them as the policy's ¶5a to ¶5g).
+func sectionClauses(rule, planType string, titles []string) []string {
+	r, _ := RuleByID(rule)
+	var out []string
+	for _, id := range r.Cites() {
+		if !strings.HasPrefix(id, "bcm-policy ¶5") || id == "bcm-policy ¶5" {
+			out = append(out, id)
+		}
+	}
+	if planType != "bcp" {
+		return out
+	}
+	for _, t := range titles {
+		n := 0
+		for _, c := range strings.TrimSpace(t) {
+			if c < '0' || c > '9' {
+				break
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n >= 1 && n <= 7 {
+			id := "bcm-policy ¶5" + string(rune('a'+n-1))
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
 // ClauseReport is one clause in a check by standard: the rules that
 // check it and their findings.
 type ClauseReport struct {
@@ -107,7 +141,11 @@ func ByStandard(rep *Report) []ClauseReport {
 	}
 	for _, f := range rep.Findings {
 		r, _ := RuleByID(f.Rule)
-		for _, id := range r.Cites() {
+		ids := r.Cites()
+		if len(f.Clauses) > 0 {
+			ids = f.Clauses
+		}
+		for _, id := range ids {
 			if i, ok := index[id]; ok {
 				out[i].Findings = append(out[i].Findings, f)
 			}

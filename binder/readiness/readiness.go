@@ -40,6 +40,10 @@ type Finding struct {
 	Message  string `json:"message"`
 	// Fix is what would clear the finding.
 	Fix *binder.Fix `json:"fix"`
+	// Clauses, when set, are the clauses this finding concerns, where
+	// they are fewer than its rule cites (a plan's missing section is
+	// one clause of the required contents, not all of them).
+	Clauses []string `json:"clauses,omitempty"`
 }
 
 // Rule is one readiness rule.

@@ -613,3 +613,23 @@ func TestByStandard(t *testing.T) {
 		t.Errorf("%d clauses have no rule; want some, not all", uncovered)
 	}
 }
+
+// A business continuity plan's missing section is placed under the
+// paragraph of the required contents it stands for, not under all of
+// them.
+func TestSectionFindingsNameTheirClause(t *testing.T) {
+	f := healthy(t)
+	p := f.ids["plan"]
+	p.Body = strings.Replace(p.Body, "# 6. Damage assessment\n\nOur own text for this section.", "# 6. Damage assessment\n\n> *Guidance:* assess it.", 1)
+	by := ByStandard(CheckWith(f.recs, f.copies, f.team, checkNow))
+	for _, c := range by {
+		want := 0
+		switch c.Clause.ID {
+		case "bcm-policy ¶5", "bcm-policy ¶5f", "nist-800-34 app. A", "iso-22301 8.4":
+			want = 1
+		}
+		if len(c.Findings) != want {
+			t.Errorf("%s: %d findings; want %d", c.Clause.ID, len(c.Findings), want)
+		}
+	}
+}

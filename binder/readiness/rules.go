@@ -207,10 +207,12 @@ func (c *checker) planSections(p *binder.Record) {
 		f.Template = typ
 		c.add("plan.section-missing", p, f,
 			"%s needs %d %s it lacks: %s", article(name), len(missing), plural(len(missing), "section", "sections"), strings.Join(missing, "; "))
+		c.findings[len(c.findings)-1].Clauses = sectionClauses("plan.section-missing", typ, missing)
 	}
 	if len(empty) > 0 {
 		c.add("plan.section-empty", p, edit(p, "body", "", "write the plan's text under each, in place of the guidance"),
 			"%d %s only guidance or nothing: %s", len(empty), plural(len(empty), "section holds", "sections hold"), strings.Join(empty, "; "))
+		c.findings[len(c.findings)-1].Clauses = sectionClauses("plan.section-empty", typ, empty)
 	}
 }
 

@@ -299,7 +299,13 @@ func runTimeline(ctx context.Context, c *cli, b *binder.Binder, at, incident, te
 		if when == "" {
 			when = time.Now().Format(time.RFC3339)
 		}
-		e := &binder.Record{Kind: "timeline", Title: text, Fields: map[string]any{"incident": inc.ID, "at": when}}
+		// x-seq orders the entries of one second as they were logged, as
+		// the app's do.
+		seq := int64(1)
+		if entries, err := b.Timeline(ctx, inc.ID); err == nil {
+			seq = int64(len(entries)) + 1
+		}
+		e := &binder.Record{Kind: "timeline", Title: text, Fields: map[string]any{"incident": inc.ID, "at": when, "x-seq": seq}}
 		saved, err := b.Add(ctx, e)
 		if saved == nil {
 			return err

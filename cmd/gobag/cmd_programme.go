@@ -283,46 +283,36 @@ func writeCallTree(w io.Writer, t *calltree.Tree) {
 	if len(t.Roots) == 0 {
 		fmt.Fprintln(w, "  nobody: the team names no activation authority, lead or members")
 	}
-	var walk func(ps []*calltree.Person, prefix string)
-	walk = func(ps []*calltree.Person, prefix string) {
-		for i, p := range ps {
-			num := prefix + strconv.Itoa(i+1)
-			pad := strings.Repeat(" ", 2+2*p.Depth)
-			head := pad + num + "  " + p.Contact.Title
-			if p.Role != "" {
-				head += " (" + p.Role + ")"
-			}
-			if p.Caller != nil {
-				head += ", called by " + p.Caller.Title
-			}
-			fmt.Fprintln(w, head)
-			in := pad + strings.Repeat(" ", len(num)+2)
-			phones := phoneLines(p.Contact)
-			if len(phones) == 0 {
-				phones = []string{"no number"}
-			}
-			fmt.Fprintln(w, in+strings.Join(phones, " · "))
-			for j, a := range p.Alternates {
-				ap := phoneLines(a)
-				if len(ap) == 0 {
-					ap = []string{"no number"}
-				}
-				fmt.Fprintf(w, "%sinstead %d: %s  %s\n", in, j+1, a.Title, strings.Join(ap, " · "))
-			}
-			if p.IfUnreachable != "" {
-				fmt.Fprintf(w, "%sif nobody answers: %s\n", in, oneLine(p.IfUnreachable))
-			} else if len(p.Alternates) == 0 {
-				fmt.Fprintf(w, "%sif nobody answers: NOTHING SAID (no alternate, no instruction)\n", in)
-			}
-			walk(p.Calls, num+".")
+	t.WalkNumbered(func(p *calltree.Person, num string) {
+		pad := strings.Repeat(" ", 2+2*p.Depth)
+		head := pad + num + "  " + p.Contact.Title
+		if p.Role != "" {
+			head += " (" + p.Role + ")"
 		}
-	}
-	walk(t.Roots, "")
-	if len(t.Unreached) > 0 {
-		var names []string
-		for _, r := range t.Unreached {
-			names = append(names, r.Title)
+		if p.Caller != nil {
+			head += ", called by " + p.Caller.Title
 		}
+		fmt.Fprintln(w, head)
+		in := pad + strings.Repeat(" ", len(num)+2)
+		phones := phoneLines(p.Contact)
+		if len(phones) == 0 {
+			phones = []string{"no number"}
+		}
+		fmt.Fprintln(w, in+strings.Join(phones, " · "))
+		for j, a := range p.Alternates {
+			ap := phoneLines(a)
+			if len(ap) == 0 {
+				ap = []string{"no number"}
+			}
+			fmt.Fprintf(w, "%sinstead %d: %s  %s\n", in, j+1, a.Title, strings.Join(ap, " · "))
+		}
+		if p.IfUnreachable != "" {
+			fmt.Fprintf(w, "%sif nobody answers: %s\n", in, oneLine(p.IfUnreachable))
+		} else if len(p.Alternates) == 0 {
+			fmt.Fprintf(w, "%sif nobody answers: NOTHING SAID (no alternate, no instruction)\n", in)
+		}
+	})
+	if names := t.UnreachedNames(); len(names) > 0 {
 		fmt.Fprintf(w, "  NOT REACHED by the tree: %s\n", strings.Join(names, ", "))
 	}
 }
@@ -454,25 +444,12 @@ func printProgramme(c *cli, y programme.Year) error {
 	}
 	fmt.Fprintln(out, "Upper case: held; lower case: planned; !: planned, day passed, not recorded; -: cancelled.")
 	fmt.Fprintln(out, "W walkthrough, T tabletop, S seminar, K workshop, G game, D drill, F functional, X full-scale.")
-	var sessions []programme.Session
-	seen := map[string]bool{}
-	for _, r := range y.Plans {
-		for m := range r.Months {
-			for _, s := range r.Months[m] {
-				if !seen[s.Exercise.ID] {
-					seen[s.Exercise.ID] = true
-					sessions = append(sessions, s)
-				}
-			}
-		}
-	}
-	sessions = append(sessions, y.NoPlan...)
-	sort.SliceStable(sessions, func(i, j int) bool { return sessions[i].Date.Before(sessions[j].Date) })
-	if len(sessions)+len(y.Undated) > 0 {
+	sessions := y.Sessions()
+	if len(sessions) > 0 {
 		fmt.Fprintln(out)
 		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "date\ttype\tstatus\texercise\tplans")
-		for _, s := range append(sessions, y.Undated...) {
+		for _, s := range sessions {
 			date, state := "undated", s.State
 			if !s.Date.IsZero() {
 				date = s.Date.Format("2006-01-02")

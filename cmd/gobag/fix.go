@@ -32,7 +32,7 @@ func fixCommand(f *binder.Fix) string {
 		}
 	case binder.ActionAdd:
 		kind := or(f.Kind, "KIND")
-		if f.Template != "" {
+		if f.Kind == "" && f.Template != "" {
 			kind = "plan"
 		}
 		cmd = []string{"gobag", "add", kind}
