@@ -2,7 +2,6 @@ package readiness
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -26,15 +25,20 @@ func (c *checker) held(es []*binder.Record) []*binder.Record {
 	return out
 }
 
-// exercisesOf returns the exercises that exercise plan p.
+// exercisesOf returns the exercises that exercise plan p, from an index
+// built once: a check reads each exercise once, not once per plan.
 func (c *checker) exercisesOf(p *binder.Record) []*binder.Record {
-	var out []*binder.Record
-	for _, e := range c.byKind["exercise"] {
-		if slices.Contains(e.Links("plans"), p.ID) {
-			out = append(out, e)
+	if c.exercisesByPlan == nil {
+		c.exercisesByPlan = map[string][]*binder.Record{}
+		for _, e := range c.byKind["exercise"] {
+			for _, id := range e.Links("plans") {
+				if list := c.exercisesByPlan[id]; len(list) == 0 || list[len(list)-1] != e {
+					c.exercisesByPlan[id] = append(list, e)
+				}
+			}
 		}
 	}
-	return out
+	return c.exercisesByPlan[p.ID]
 }
 
 // today is the start of the day of now, as date fields hold a day.

@@ -390,6 +390,8 @@ type checker struct {
 	byID     map[string]*binder.Record
 	byKind   map[string][]*binder.Record
 	findings []Finding
+	// exercisesByPlan indexes the exercises by the plans they exercise.
+	exercisesByPlan map[string][]*binder.Record
 }
 
 func (c *checker) add(rule string, r *binder.Record, fix *binder.Fix, format string, args ...any) {
