@@ -94,6 +94,10 @@ var dueWords = map[string]string{
 	readiness.DueRotation:    "Rotate credential",
 	readiness.DueImpact:      "Impact analysis due",
 	readiness.DueTraining:    "Training due",
+	readiness.DuePlanned:     "Exercise planned",
+	readiness.DueRisk:        "Risk review due",
+	readiness.DueDocument:    "Document review due",
+	readiness.DuePolicy:      "Policy review due",
 }
 
 func eventSummary(d readiness.Due) string {

@@ -29,7 +29,7 @@ func main() {
 	copyN := flag.Int("copy-records", 1000, "records of the binder those copies share")
 	procs := flag.Int("processes", 2000, "separate gobag add processes that build one binder (0: none)")
 	only := flag.String("only", "", "measure only these parts, comma-separated: "+strings.Join(parts, ", ")+
-		" (default: all); -only processes, -only desktop or -only paper updates its section of an existing report, other parts write a report of their own")
+		" (default: all); -only processes, -only desktop, -only paper or -only programme updates its section of an existing report, other parts write a report of their own")
 	work := flag.String("work", "", "scratch directory (default: a new temporary one, removed afterwards)")
 	flag.Parse()
 	want, err := selectParts(*only)
@@ -59,7 +59,7 @@ func main() {
 }
 
 // parts are what the report measures, each of which -only can pick.
-var parts = []string{"sizes", "sync", "converge", "history", "processes", "desktop", "paper", "peers", "gobench"}
+var parts = []string{"sizes", "sync", "converge", "history", "processes", "desktop", "paper", "programme", "peers", "gobench"}
 
 // selectParts reads -only: every part if it is empty.
 func selectParts(only string) (map[string]bool, error) {
@@ -112,6 +112,8 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 		return runDesktop(ctx, r, out)
 	case "paper":
 		return runPaper(ctx, r, out)
+	case "programme":
+		return runProgramme(ctx, r, out)
 	}
 	var sizes []int
 	for _, s := range strings.Split(sizesFlag, ",") {
@@ -168,6 +170,11 @@ func run(ctx context.Context, out, bin, sizesFlag string, history, syncN, copies
 		fmt.Fprintln(os.Stderr, "== paper and interchange")
 		if err := r.measurePaper(ctx); err != nil {
 			return fmt.Errorf("paper: %w", err)
+		}
+	}
+	if want["programme"] {
+		if err := r.measureProgramme(ctx); err != nil {
+			return fmt.Errorf("programme: %w", err)
 		}
 	}
 	if want["peers"] {

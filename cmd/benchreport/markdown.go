@@ -129,6 +129,9 @@ func (r *report) markdown() string {
 	if r.paper != nil {
 		b.WriteString("\n" + r.paperMarkdown())
 	}
+	if r.programme != nil {
+		b.WriteString("\n" + r.programmeMarkdown())
+	}
 	b.WriteString("\n## Peers, same run\n\n| operation | median | slowest | runs | note |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range r.peers {
 		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s |\n", f.what, ms(f.median), ms(f.max), f.runs, f.note)

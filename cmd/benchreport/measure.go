@@ -58,6 +58,7 @@ type report struct {
 	converge             []figure
 	convergeN, convergeK int
 	procs                *processes
+	programme            *programmeResult
 	paper                *paperResult
 }
 
