@@ -65,6 +65,32 @@ type FieldConflict struct {
 	TheirsRev int    `toml:"theirs_rev" json:"theirs_rev"` //
 }
 
+// Canonical returns r with its fields in their canonical form, as saving
+// it would write them (a status "Held" read as held, a rating "4" as 4,
+// link ids lower-cased and listed once): a copy, or r itself when it does
+// not validate (the readiness check reports it) or is not readable. A
+// record a peer wrote in a form gobag accepts but does not write is read
+// as gobag would have written it.
+func Canonical(r *Record) *Record {
+	if r == nil || r.Deleted || r.Unreadable {
+		return r
+	}
+	c := r.Clone()
+	if c.Validate() != nil {
+		return r
+	}
+	return c
+}
+
+// CanonicalAll is Canonical of each of recs.
+func CanonicalAll(recs []*Record) []*Record {
+	out := make([]*Record, len(recs))
+	for i, r := range recs {
+		out[i] = Canonical(r)
+	}
+	return out
+}
+
 // Clone returns a copy of r whose fields can be changed without touching r.
 func (r *Record) Clone() *Record {
 	c := *r

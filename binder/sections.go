@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 	"unicode"
 
 	"gobag/assets"
@@ -132,6 +133,22 @@ func Template(name string) (*Record, error) {
 	r, err := ParseRecord(data)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return r, nil
+}
+
+// FromTemplate is a new record from the template called name, as of now:
+// an after-action report is dated today, since a held exercise with no
+// date counts for no plan.
+func FromTemplate(name string, now time.Time) (*Record, error) {
+	r, err := Template(name)
+	if err != nil {
+		return nil, err
+	}
+	if r.Kind == "exercise" {
+		if _, ok := r.Fields["date"]; !ok {
+			r.Fields["date"] = dateOf(now)
+		}
 	}
 	return r, nil
 }

@@ -254,7 +254,13 @@ func (s *actionsScreen) markDone() {
 			s.status.SetText("Not marked done: " + err.Error())
 		default:
 			s.status.SetText(fmt.Sprintf("Marked done: %q, in %s %q.", strings.Join(strings.Fields(a.Text), " "), a.Kind, a.Title))
+			// The list is read again; until then nothing is chosen, so
+			// that the item cannot be marked twice.
+			s.pick = -1
+			s.table.UnselectAll()
+			s.choose(-1)
 			s.u.changed()
+			return
 		}
 		s.choose(s.pick)
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -220,7 +221,7 @@ func (s *editScreen) startRecord(kind, template string, set []binder.FieldValue)
 	if template != "" {
 		// A plan from its type's template, an exercise from the
 		// after-action report's.
-		if t, err := binder.Template(template); err == nil && t.Kind == kind {
+		if t, err := binder.FromTemplate(template, time.Now()); err == nil && t.Kind == kind {
 			r = t
 		}
 	}

@@ -108,6 +108,9 @@ type incidentCallee struct {
 	calledBy   string // who calls them; "" for whoever starts the tree
 	role       string // what their team makes them
 	ifNot      string // what to do when nobody answers
+	// repeatOf, if set, is the tree under which this person is listed
+	// already: here they are only named.
+	repeatOf string
 }
 
 // incidentData is an incident and what its plans and runbooks involve,
@@ -225,6 +228,10 @@ func loadIncident(ctx context.Context, b *binder.Binder, id string) (*incidentDa
 					if tree.Team != nil && !incContains(d.callees[at].teams, tree.Name) {
 						d.callees[at].teams = append(d.callees[at].teams, tree.Name)
 					}
+					// Listed once, where first placed; here only a pointer
+					// to it, so that this tree's numbers still read whole.
+					d.callees = append(d.callees, incidentCallee{contact: person.Contact, number: num, depth: person.Depth,
+						tree: tree.Name, repeatOf: d.callees[at].tree})
 				} else {
 					c := incidentCallee{contact: person.Contact, alternates: person.Alternates, number: num, depth: person.Depth,
 						role: person.Role, ifNot: person.IfUnreachable, tree: tree.Name}

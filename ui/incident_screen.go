@@ -664,6 +664,14 @@ func (v *incidentScreen) buildCalls() {
 			v.calls.Add(widget.NewLabelWithStyle(tree, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Italic: true}))
 		}
 		head := c.number + "  " + c.contact.Title
+		if c.repeatOf != "" {
+			l := widget.NewLabelWithStyle(head+": on the list above, under "+c.repeatOf, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+			l.Wrapping = fyne.TextWrapWord
+			indent := container.NewGridWrap(fyne.NewSize(float32(20*min(c.depth, maxTreeIndent)), 1))
+			v.calls.Add(container.NewBorder(nil, nil, indent, nil, l))
+			v.calls.Add(widget.NewSeparator())
+			continue
+		}
 		var about []string
 		if c.role != "" {
 			about = append(about, c.role)
@@ -690,7 +698,7 @@ func (v *incidentScreen) buildCalls() {
 			l.Importance = widget.DangerImportance
 			rows.Add(l)
 		}
-		indent := container.NewGridWrap(fyne.NewSize(float32(20*c.depth), 1))
+		indent := container.NewGridWrap(fyne.NewSize(float32(20*min(c.depth, maxTreeIndent)), 1))
 		v.calls.Add(container.NewBorder(nil, nil, indent, nil, rows))
 		v.calls.Add(widget.NewSeparator())
 	}

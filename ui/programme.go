@@ -217,7 +217,7 @@ func (s *programmeScreen) buildRisks() fyne.CanvasObject {
 		case 5:
 			if d, ok := r.Date("next_review"); ok {
 				l.SetText(d.Format("2006-01-02"))
-				if d.Before(s.now) {
+				if d.Before(programme.Today(s.now)) {
 					l.Importance = widget.DangerImportance
 				}
 			} else {
@@ -264,8 +264,8 @@ func (s *programmeScreen) buildTrees() fyne.CanvasObject {
 func (s *programmeScreen) showTree() {
 	s.tree.Objects = nil
 	var team *binder.Record
-	for _, t := range s.teams {
-		if t.Title == s.teamPick.Selected {
+	for i, t := range s.teams {
+		if i < len(s.teamPick.Options) && s.teamPick.Options[i] == s.teamPick.Selected {
 			team = t
 		}
 	}
@@ -292,6 +292,10 @@ func (s *programmeScreen) showTree() {
 	}
 	s.tree.Refresh()
 }
+
+// maxTreeIndent is how many levels of a call tree are indented; deeper,
+// the number alone says where someone is.
+const maxTreeIndent = 8
 
 // treePerson shows one place in a call tree: number, name, role and who
 // calls them, their numbers, alternates and what to do when nobody
@@ -327,7 +331,7 @@ func treePerson(u *App, p *calltree.Person, num string) fyne.CanvasObject {
 		l.Importance = widget.DangerImportance
 		box.Add(l)
 	}
-	indent := float32(24 * p.Depth)
+	indent := float32(24 * min(p.Depth, maxTreeIndent))
 	spacer := container.NewGridWrap(fyne.NewSize(indent, 1))
 	return container.NewBorder(nil, widget.NewSeparator(), spacer, nil, box)
 }
@@ -394,9 +398,18 @@ func (s *programmeScreen) load(recs []*binder.Record, now time.Time) {
 	sort.SliceStable(s.teams, func(i, j int) bool { return s.teams[i].Title < s.teams[j].Title })
 	s.showProgramme()
 	s.riskTable.Refresh()
+	// Teams that share a title are told apart by their ids.
+	titles := map[string]int{}
+	for _, t := range s.teams {
+		titles[t.Title]++
+	}
 	var names []string
 	for _, t := range s.teams {
-		names = append(names, t.Title)
+		name := t.Title
+		if titles[t.Title] > 1 {
+			name += " (" + t.ID[:min(len(t.ID), 10)] + ")"
+		}
+		names = append(names, name)
 	}
 	selected := s.teamPick.Selected
 	s.teamPick.SetOptions(names)

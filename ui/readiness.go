@@ -141,8 +141,10 @@ func (r *readinessReport) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		switch {
 		case row.clause != nil && len(row.clause.Rules) == 0:
 			icon = theme.QuestionIcon()
-		case row.clause != nil && row.n == 0:
+		case row.clause != nil && row.clause.Clear():
 			icon = theme.ConfirmIcon()
+		case row.clause != nil && row.n == 0:
+			icon = theme.VisibilityOffIcon()
 		}
 		heading.Objects[1].(*widget.Icon).SetResource(icon)
 		r.list.SetItemHeight(i, heading.MinSize().Height)
@@ -181,8 +183,10 @@ func groupHeading(row reportRow) string {
 		switch {
 		case len(c.Rules) == 0:
 			return fmt.Sprintf("%s · %s: no rule checks it", c.Clause.ID, c.Clause.Title)
-		case row.n == 0:
+		case c.Clear():
 			return fmt.Sprintf("%s · %s: clear (%s)", c.Clause.ID, c.Clause.Title, strings.Join(c.Rules, ", "))
+		case row.n == 0:
+			return fmt.Sprintf("%s · %s: %s not shown (filtered out)", c.Clause.ID, c.Clause.Title, countWords(c.Hidden, "finding", "findings"))
 		}
 		return fmt.Sprintf("%s · %s (%d)", c.Clause.ID, c.Clause.Title, row.n)
 	}
@@ -309,7 +313,7 @@ func (r *readinessReport) show() {
 		r.summary.SetText(fmt.Sprintf("Showing %d of %s.", shown, countWords(total, "finding", "findings")))
 	}
 	if r.group.Selected == byStandard {
-		checked, failing := 0, 0
+		checked, failing, hidden := 0, 0, 0
 		var none []string
 		for _, row := range r.rows {
 			switch {
@@ -320,11 +324,16 @@ func (r *readinessReport) show() {
 				checked++
 				if row.n > 0 {
 					failing++
+				} else if row.clause.Hidden > 0 {
+					hidden++
 				}
 			}
 		}
-		r.summary.SetText(fmt.Sprintf("%s By standard: %d of %d clauses are checked by a rule, %d of them with findings; no rule checks %s.",
-			r.summary.Text, checked, len(readiness.Clauses), failing, textOr(strings.Join(none, ", "), "none")))
+		text := fmt.Sprintf("%s By standard: %d of %d clauses are checked by a rule, %d of them with findings shown", r.summary.Text, checked, len(readiness.Clauses), failing)
+		if hidden > 0 {
+			text += fmt.Sprintf(", %d with findings filtered out", hidden)
+		}
+		r.summary.SetText(fmt.Sprintf("%s; no rule checks %s.", text, textOr(strings.Join(none, ", "), "none")))
 	}
 	r.list.UnselectAll()
 	r.list.Refresh()
@@ -335,14 +344,16 @@ func (r *readinessReport) show() {
 // clauses clear and those no rule checks. It returns how many findings
 // it shows (one under several clauses counts once).
 func (r *readinessReport) showByStandard(sev, rule string, words []string) int {
-	kept := &readiness.Report{}
-	for _, f := range r.report.Findings {
-		if sev != "" && f.Severity != sev || rule != "" && f.Rule != rule || !matchesWords(&f, words) {
-			continue
-		}
-		kept.Findings = append(kept.Findings, f)
+	keep := func(f readiness.Finding) bool {
+		return (sev == "" || f.Severity == sev) && (rule == "" || f.Rule == rule) && matchesWords(&f, words)
 	}
-	by := readiness.ByStandard(kept)
+	shown := 0
+	for _, f := range r.report.Findings {
+		if keep(f) {
+			shown++
+		}
+	}
+	by := readiness.ByStandard(r.report, keep)
 	for i := range by {
 		c := &by[i]
 		worst := ""
@@ -356,7 +367,7 @@ func (r *readinessReport) showByStandard(sev, rule string, words []string) int {
 			r.rows = append(r.rows, reportRow{severity: c.Findings[j].Severity, rule: c.Findings[j].Rule, finding: &c.Findings[j]})
 		}
 	}
-	return len(kept.Findings)
+	return shown
 }
 
 func severityRank(s string) int {

@@ -12,7 +12,7 @@ package calltree
 
 import (
 	"container/heap"
-	"slices"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -83,17 +83,38 @@ func (t *Tree) Walk(fn func(p *Person)) {
 }
 
 // WalkNumbered is Walk with each person's place in the tree: "1" for the
-// first to start it, "1.2" for the second they call, and so on.
+// first to start it, "1.2" for the second they call, and so on. Deep in a
+// long chain the middle of the number is elided ("1.2….4.1.3", with the
+// level), so that a number stays short however deep the tree.
 func (t *Tree) WalkNumbered(fn func(p *Person, number string)) {
-	var walk func(ps []*Person, prefix string)
-	walk = func(ps []*Person, prefix string) {
+	var parts []int
+	var walk func(ps []*Person)
+	walk = func(ps []*Person) {
 		for i, p := range ps {
-			n := prefix + strconv.Itoa(i+1)
-			fn(p, n)
-			walk(p.Calls, n+".")
+			parts = append(parts, i+1)
+			fn(p, number(parts))
+			walk(p.Calls)
+			parts = parts[:len(parts)-1]
 		}
 	}
-	walk(t.Roots, "")
+	walk(t.Roots)
+}
+
+// maxNumberParts is how many levels a number shows in full.
+const maxNumberParts = 6
+
+func number(parts []int) string {
+	words := func(ps []int) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, strconv.Itoa(p))
+		}
+		return strings.Join(s, ".")
+	}
+	if len(parts) <= maxNumberParts {
+		return words(parts)
+	}
+	return fmt.Sprintf("%s…%s (level %d)", words(parts[:2]), words(parts[len(parts)-3:]), len(parts))
 }
 
 // UnreachedNames are the titles of the people the tree never reaches.
@@ -115,7 +136,7 @@ func (t *Tree) People() []*Person {
 // builder holds what a tree is built from.
 type builder struct {
 	get      Getter
-	team     *binder.Record
+	roles    map[string]string // what the team makes each contact
 	tree     *Tree
 	placed   map[string]*Person
 	fallback string // the team's instruction
@@ -130,7 +151,7 @@ func (b *builder) contact(id string) *binder.Record {
 		b.tree.Missing++
 		return nil
 	}
-	return r
+	return binder.Canonical(r)
 }
 
 // person places c under caller (nil: a root); false if c is placed
@@ -140,17 +161,13 @@ func (b *builder) person(c *binder.Record, caller *Person, instruction, role str
 		return nil
 	}
 	if role == "" {
-		role = roleIn(b.team, c.ID)
+		role = b.roles[c.ID]
 	}
 	p := &Person{Contact: c, IfUnreachable: strings.TrimSpace(instruction), Role: role}
 	if p.IfUnreachable == "" {
 		p.IfUnreachable = b.fallback
 	}
-	for _, id := range c.Links("alternates") {
-		if a := b.contact(id); a != nil && a.ID != c.ID && !slices.Contains(p.Alternates, a) {
-			p.Alternates = append(p.Alternates, a)
-		}
-	}
+	p.Alternates = b.alternates(c, nil)
 	if caller != nil {
 		p.Caller, p.Depth = caller.Contact, caller.Depth+1
 		caller.Calls = append(caller.Calls, p)
@@ -161,9 +178,29 @@ func (b *builder) person(c *binder.Record, caller *Person, instruction, role str
 	return p
 }
 
+// alternates are c's alternates, after first (each once, not c).
+func (b *builder) alternates(c *binder.Record, first []*binder.Record) []*binder.Record {
+	out := first
+	seen := map[string]bool{c.ID: true}
+	for _, a := range first {
+		seen[a.ID] = true
+	}
+	for _, id := range c.Links("alternates") {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if a := b.contact(id); a != nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // ForTeam builds team's call tree, reading the records it links with get.
 func ForTeam(team *binder.Record, get Getter) *Tree {
-	b := &builder{get: get, team: team, tree: &Tree{Team: team, Name: team.Title}, placed: map[string]*Person{}, fallback: strings.TrimSpace(team.Text("if_unreachable"))}
+	team = binder.Canonical(team)
+	b := &builder{get: get, roles: rolesIn(team), tree: &Tree{Team: team, Name: team.Title}, placed: map[string]*Person{}, fallback: strings.TrimSpace(team.Text("if_unreachable"))}
 	authority := b.contact(team.Link("activation_authority"))
 	lead := b.contact(team.Link("lead"))
 	var start *Person
@@ -171,12 +208,16 @@ func ForTeam(team *binder.Record, get Getter) *Tree {
 	case authority != nil:
 		start = b.person(authority, nil, "", "activation authority")
 		var successors []*binder.Record
+		seen := map[string]bool{authority.ID: true}
 		for _, id := range team.Links("succession") {
-			if s := b.contact(id); s != nil && s.ID != authority.ID && !slices.Contains(successors, s) {
-				successors = append(successors, s)
+			if !seen[id] {
+				seen[id] = true
+				if s := b.contact(id); s != nil {
+					successors = append(successors, s)
+				}
 			}
 		}
-		start.Alternates = dedupe(append(successors, start.Alternates...))
+		start.Alternates = b.alternates(authority, successors)
 	case lead != nil:
 		start = b.person(lead, nil, "", "lead")
 	}
@@ -268,45 +309,40 @@ func (b *builder) derived(team *binder.Record, start *Person, lead *binder.Recor
 	}
 }
 
-// roleIn is what team makes the contact id, if anything.
-func roleIn(team *binder.Record, id string) string {
-	switch {
-	case team == nil:
-		return ""
-	case team.Link("activation_authority") == id:
-		return "activation authority"
-	case team.Link("lead") == id:
-		return "lead"
-	case team.Link("alternate_lead") == id:
-		return "alternate lead"
-	case slices.Contains(team.Links("members"), id):
-		return "member"
-	case slices.Contains(team.Links("succession"), id):
-		return "successor"
+// rolesIn maps the contacts team names to what it makes them: the
+// activation authority, lead, alternate lead, member or successor (the
+// first of these that applies), worked out once per team.
+func rolesIn(team *binder.Record) map[string]string {
+	roles := map[string]string{}
+	set := func(id, role string) {
+		if _, ok := roles[id]; id != "" && !ok {
+			roles[id] = role
+		}
 	}
-	return ""
+	set(team.Link("activation_authority"), "activation authority")
+	set(team.Link("lead"), "lead")
+	set(team.Link("alternate_lead"), "alternate lead")
+	for _, id := range team.Links("members") {
+		set(id, "member")
+	}
+	for _, id := range team.Links("succession") {
+		set(id, "successor")
+	}
+	return roles
 }
 
 // unreached lists the team's people nobody calls.
 func (b *builder) unreached(team *binder.Record) {
+	seen := map[string]bool{}
 	for _, id := range append([]string{team.Link("lead"), team.Link("alternate_lead")}, team.Links("members")...) {
-		if id == "" || b.placed[id] != nil {
+		if id == "" || b.placed[id] != nil || seen[id] {
 			continue
 		}
-		if c := b.get(id); c != nil && c.Kind == "contact" && !slices.Contains(b.tree.Unreached, c) {
+		seen[id] = true
+		if c := b.get(id); c != nil && c.Kind == "contact" && !c.Deleted && !c.Unreadable {
 			b.tree.Unreached = append(b.tree.Unreached, c)
 		}
 	}
-}
-
-func dedupe(rs []*binder.Record) []*binder.Record {
-	var out []*binder.Record
-	for _, r := range rs {
-		if !slices.ContainsFunc(out, func(o *binder.Record) bool { return o.ID == r.ID }) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // ForPlan builds the call trees of the teams plan activates, in its
@@ -315,7 +351,7 @@ func dedupe(rs []*binder.Record) []*binder.Record {
 func ForPlan(plan *binder.Record, get Getter) []*Tree {
 	var out []*Tree
 	in := map[string]bool{}
-	for _, id := range plan.Links("teams") {
+	for _, id := range binder.Canonical(plan).Links("teams") {
 		t := get(id)
 		if t == nil || t.Kind != "team" || t.Deleted || t.Unreadable {
 			continue
@@ -324,13 +360,15 @@ func ForPlan(plan *binder.Record, get Getter) []*Tree {
 		tree.Walk(func(p *Person) { in[p.Contact.ID] = true })
 		out = append(out, tree)
 	}
+	plan = binder.Canonical(plan)
 	b := &builder{get: get, tree: &Tree{Name: "Named in the plan"}, placed: map[string]*Person{}}
 	var named []*binder.Record
 	for _, id := range append([]string{plan.Link("owner")}, plan.Links("contacts")...) {
 		if id == "" || in[id] {
 			continue
 		}
-		if c := b.contact(id); c != nil && !slices.Contains(named, c) {
+		in[id] = true
+		if c := b.contact(id); c != nil {
 			named = append(named, c)
 		}
 	}

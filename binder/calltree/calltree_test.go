@@ -128,10 +128,49 @@ func TestPlanTrees(t *testing.T) {
 	plan := rs.add("plan", "Plan", map[string]any{"teams": []any{team.ID, binder.NewID()}, "owner": owner.ID,
 		"contacts": []any{lead.ID, owner.ID, named.ID}})
 	trees := ForPlan(plan, rs.get)
-	if len(trees) != 2 || trees[0].Team != team || trees[1].Team != nil {
+	if len(trees) != 2 || trees[0].Team == nil || trees[0].Team.ID != team.ID || trees[1].Team != nil {
 		t.Fatalf("got %d trees; want the team's, then the people named", len(trees))
 	}
 	if got, want := shape(trees[1]), "Named\nOwner\n"; got != want {
 		t.Errorf("named people: got %q; want %q", got, want)
+	}
+}
+
+// A team as large as one record may be, synced from a careless or
+// hostile peer, builds in linear time: a chain of calls 8000 deep, 8000
+// members, alternates by the thousand. Its numbers stay short.
+func TestLargeTreesStayLinear(t *testing.T) {
+	rs := records{}
+	var ids []any
+	var rows []map[string]any
+	var prev *binder.Record
+	var alts []any
+	for i := range 8000 {
+		c := rs.add("contact", "C", nil)
+		ids = append(ids, c.ID)
+		row := map[string]any{"calls": c.ID}
+		if prev != nil {
+			row["caller"] = prev.ID
+		}
+		rows = append(rows, row)
+		prev = c
+		if i < 4000 {
+			alts = append(alts, c.ID)
+		}
+	}
+	boss := rs.add("contact", "Boss", map[string]any{"alternates": alts})
+	team := rs.add("team", "Everyone", map[string]any{"activation_authority": boss.ID, "members": ids, "succession": alts, "call_tree": rows})
+	tree := ForTeam(team, rs.get)
+	longest := 0
+	n := 0
+	tree.WalkNumbered(func(p *Person, number string) {
+		n++
+		longest = max(longest, len(number))
+	})
+	if n != 8001 || len(tree.Roots[0].Alternates) != 4000 {
+		t.Fatalf("got %d people, %d alternates; want 8001 and 4000", n, len(tree.Roots[0].Alternates))
+	}
+	if longest > 40 {
+		t.Errorf("a number %d characters long", longest)
 	}
 }

@@ -88,9 +88,10 @@ func (w *bodyWriter) risks(ix *index) {
 // actionRegister prints the action items still to be done, whichever
 // record holds them.
 func (w *bodyWriter) actionRegister(ix *index) {
+	// Every record of the document: the owners are contacts.
 	var recs []*binder.Record
-	for _, k := range programme.ActionKinds() {
-		recs = append(recs, ix.byKind[k]...)
+	for _, rs := range ix.byKind {
+		recs = append(recs, rs...)
 	}
 	all := programme.Actions(recs)
 	open := programme.Filter{Open: true}.Apply(all)

@@ -74,6 +74,7 @@ func newIndex(src *Source) *index {
 		if r.Deleted || r.Unreadable {
 			continue
 		}
+		r = binder.Canonical(r)
 		ix.byID[r.ID] = r
 		ix.byKind[r.Kind] = append(ix.byKind[r.Kind], r)
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"gobag/binder"
 )
@@ -57,8 +58,9 @@ func ActionKinds() []string {
 	return out
 }
 
-// Actions lists every action item among recs (a binder's live records):
-// open ones first, then by due date (none last), then by source.
+// Actions lists every action item among recs (a binder's live records),
+// each record read in its canonical form: open ones first, then by due
+// date (none last), then by source.
 func Actions(recs []*binder.Record) []Action {
 	kinds := ActionKinds()
 	byID := map[string]*binder.Record{}
@@ -70,6 +72,7 @@ func Actions(recs []*binder.Record) []Action {
 		if r.Deleted || r.Unreadable || !slices.Contains(kinds, r.Kind) {
 			continue
 		}
+		r = binder.Canonical(r) // "Done" is done, as gobag writes it
 		for i, row := range r.Rows("actions") {
 			a := Action{Record: r.ID, Kind: r.Kind, Title: r.Title, Row: i + 1, Text: row.Text("action"),
 				Owner: row.Link("owner"), Status: row.Text("status")}
@@ -137,6 +140,9 @@ func (f Filter) Apply(actions []Action) []Action {
 	return out
 }
 
+// ownerMatches reports whether owner names a's owner: the start of its
+// id (4 characters at least), or words each the start of a word of its
+// name ("ana s" for Ana Silva; "ra" is not Amara).
 func ownerMatches(a Action, owner string) bool {
 	if a.Owner == "" {
 		return false
@@ -144,13 +150,16 @@ func ownerMatches(a Action, owner string) bool {
 	if len(owner) >= 4 && strings.HasPrefix(a.Owner, owner) {
 		return true
 	}
-	name := strings.ToLower(a.Name)
-	for _, w := range strings.Fields(owner) {
-		if !strings.Contains(name, w) {
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	name := words(a.Name)
+	for _, w := range words(owner) {
+		if !slices.ContainsFunc(name, func(n string) bool { return strings.HasPrefix(n, w) }) {
 			return false
 		}
 	}
-	return name != ""
+	return len(name) > 0
 }
 
 // ErrActionMoved is returned by SetStatus when the action is no longer
@@ -181,11 +190,16 @@ func SetStatus(r *binder.Record, a Action, status string) (*binder.Record, error
 	case []any:
 		m, ok := t[a.Row-1].(map[string]any)
 		if !ok {
-			return nil, ErrActionMoved
+			return nil, fmt.Errorf("row %d of the actions of %s %q is not a table: correct the record", a.Row, r.Kind, r.Title)
 		}
 		m["status"] = status
+	case map[string]any:
+		// One row written as a single table ([fields.actions]): written
+		// back as a list of one.
+		t["status"] = status
+		out.Fields["actions"] = []map[string]any{t}
 	default:
-		return nil, ErrActionMoved
+		return nil, fmt.Errorf("the actions of %s %q are not a table: correct the record", r.Kind, r.Title)
 	}
 	return out, nil
 }

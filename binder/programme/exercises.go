@@ -30,11 +30,14 @@ func ExerciseState(e *binder.Record, now time.Time) string {
 	return Planned
 }
 
-// day is the start of now's day, as a date field holds it.
-func day(now time.Time) time.Time {
+// Today is the day of now (in now's zone) as a date field holds a day:
+// midnight UTC. A date is on or before today when it is not After it.
+func Today(now time.Time) time.Time {
 	y, m, d := now.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+func day(now time.Time) time.Time { return Today(now) }
 
 // Session is one exercise in the programme.
 type Session struct {
@@ -62,7 +65,7 @@ type Year struct {
 	Year    int
 	Plans   []PlanRow
 	NoPlan  []Session
-	Undated []Session // exercises with no date (planned, to be scheduled)
+	Undated []Session // exercises with no date: planned, to be scheduled, or held and not dated
 }
 
 // Programme returns the exercise programme of year among recs (a
@@ -72,8 +75,10 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 	var plans []*binder.Record
 	byPlan := map[string]int{}
 	for _, r := range recs {
-		if r.Kind == "plan" && !r.Deleted && !r.Unreadable && r.Text("status") != "retired" {
-			plans = append(plans, r)
+		if r.Kind == "plan" && !r.Deleted && !r.Unreadable {
+			if r = binder.Canonical(r); r.Text("status") != "retired" {
+				plans = append(plans, r)
+			}
 		}
 	}
 	sort.SliceStable(plans, func(i, j int) bool { return plans[i].Title < plans[j].Title })
@@ -84,7 +89,9 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 	var exercises []*binder.Record
 	for _, r := range recs {
 		if r.Kind == "exercise" && !r.Deleted && !r.Unreadable {
-			exercises = append(exercises, r)
+			// Canonical: a status "Held" is held, and a plan linked twice
+			// is linked once.
+			exercises = append(exercises, binder.Canonical(r))
 		}
 	}
 	sort.SliceStable(exercises, func(i, j int) bool {
@@ -100,7 +107,9 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 		}
 		s.Overdue = s.State == Planned && dated && d.Before(day(now))
 		if !dated {
-			if s.State == Planned {
+			// Planned and not yet scheduled, or held and not dated (which
+			// counts for no plan until it is): shown apart.
+			if s.State != Cancelled {
 				y.Undated = append(y.Undated, s)
 			}
 			continue
@@ -117,7 +126,7 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 			linked = true
 			row := &y.Plans[i]
 			row.Months[d.Month()-1] = append(row.Months[d.Month()-1], s)
-			if s.State == Held {
+			if s.State == Held && !d.After(day(now)) {
 				row.Held++
 			}
 		}

@@ -70,6 +70,8 @@ func TestActionRegisterReadsEveryKind(t *testing.T) {
 		{"owner by two words", Filter{Owner: "ben ode"}, 2},
 		{"owner by id", Filter{Owner: ben.ID[:6]}, 2},
 		{"owner unknown", Filter{Owner: "zed"}, 0},
+		{"owner by the middle of a name", Filter{Owner: "na"}, 0},
+		{"owner by the start of a word", Filter{Owner: "sil"}, 2},
 		{"due before", Filter{DueBefore: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}, 2},
 		{"open, Ben's, due before", Filter{Open: true, Owner: "ben", DueBefore: time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC)}, 1},
 	} {
@@ -113,7 +115,7 @@ func TestExerciseProgramme(t *testing.T) {
 		ex("undated", "", "planned", bcp),
 	}
 	y := Programme(recs, 2026, now)
-	if len(y.Plans) != 2 || y.Plans[0].Plan != bcp || y.Plans[1].Plan != drp {
+	if len(y.Plans) != 2 || y.Plans[0].Plan.ID != bcp.ID || y.Plans[1].Plan.ID != drp.ID {
 		t.Fatalf("got %d plans; want BCP and DRP (the retired one left out)", len(y.Plans))
 	}
 	cell := func(row PlanRow, month time.Month) string {
@@ -198,5 +200,18 @@ func TestSetStatus(t *testing.T) {
 	}
 	if _, err := SetStatus(rec("plan", "p", nil), a, "done"); err == nil {
 		t.Errorf("a plan's action was set")
+	}
+	// One row written as a single table, as [fields.actions] is read.
+	single := &binder.Record{ID: binder.NewID(), Kind: "audit", Title: "Audit", Fields: map[string]any{"actions": map[string]any{"action": "only one"}}}
+	one := Actions([]*binder.Record{single})
+	if len(one) != 1 {
+		t.Fatalf("single table: %d actions", len(one))
+	}
+	set, err := SetStatus(single, one[0], "done")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := set.Rows("actions"); len(got) != 1 || got[0].Text("status") != "done" {
+		t.Errorf("single table: got %v", got)
 	}
 }

@@ -119,13 +119,23 @@ func sectionClauses(rule, planType string, titles []string) []string {
 type ClauseReport struct {
 	Clause   Clause    `json:"clause"`
 	Rules    []string  `json:"rules"`    // none: no rule checks the clause
-	Findings []Finding `json:"findings"` // of those rules
+	Findings []Finding `json:"findings"` // of those rules, that the filter keeps
+	// Hidden counts the findings of those rules the filter left out: a
+	// clause is clear only when it has none of either.
+	Hidden int `json:"hidden"`
 }
+
+// Clear reports whether a rule checks the clause and it has no finding,
+// shown or filtered out.
+func (c ClauseReport) Clear() bool { return len(c.Rules) > 0 && len(c.Findings) == 0 && c.Hidden == 0 }
 
 // ByStandard lays rep's findings out by the clauses their rules cite, in
 // the order of Clauses: a finding whose rule cites several clauses is
-// under each. Clauses no rule cites are there too, with no rules.
-func ByStandard(rep *Report) []ClauseReport {
+// under each. Clauses no rule cites are there too, with no rules. keep,
+// if not nil, is the filter the findings shown pass; those it leaves out
+// are counted as Hidden, so that no clause looks clear for being
+// filtered.
+func ByStandard(rep *Report, keep func(Finding) bool) []ClauseReport {
 	index := map[string]int{}
 	out := make([]ClauseReport, len(Clauses))
 	for i, c := range Clauses {
@@ -146,8 +156,13 @@ func ByStandard(rep *Report) []ClauseReport {
 			ids = f.Clauses
 		}
 		for _, id := range ids {
-			if i, ok := index[id]; ok {
+			i, ok := index[id]
+			switch {
+			case !ok:
+			case keep == nil || keep(f):
 				out[i].Findings = append(out[i].Findings, f)
+			default:
+				out[i].Hidden++
 			}
 		}
 	}

@@ -92,7 +92,7 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 				exercises = append(exercises, e)
 			}
 		}
-		if last := latest(exercises, "date", now); !last.IsZero() {
+		if last := latest(exercises, "date", programme.Today(now)); !last.IsZero() {
 			u.add(DueExercise, last.AddDate(0, per.ExerciseMonths, 0), p, "",
 				add("exercise", "plans", p.ID, "exercise the plan (a walkthrough or tabletop at least) and record it", set("type", "tabletop")))
 		}
@@ -164,7 +164,7 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 			u.add(DueImpact, a.AddDate(0, per.BIAMonths, 0), f, "", edit(f, "assessed", "", "reassess the function's impact with its owner, then set the date"))
 		}
 	}
-	if last := latest(byKind["training"], "date", now); !last.IsZero() {
+	if last := latest(byKind["training"], "date", programme.Today(now)); !last.IsZero() {
 		u.add(DueTraining, last.AddDate(0, per.TrainingMonths, 0), nil, "", add("training", "date", "", "train the people who carry out the plans, and record it"))
 	}
 	sort.SliceStable(u.items, func(i, j int) bool {

@@ -18,7 +18,7 @@ import (
 func (c *checker) held(es []*binder.Record) []*binder.Record {
 	var out []*binder.Record
 	for _, e := range es {
-		if d, ok := e.Date("date"); ok && !d.After(c.now) && programme.ExerciseState(e, c.now) == programme.Held {
+		if d, ok := e.Date("date"); ok && !d.After(c.today()) && programme.ExerciseState(e, c.now) == programme.Held {
 			out = append(out, e)
 		}
 	}
@@ -41,11 +41,8 @@ func (c *checker) exercisesOf(p *binder.Record) []*binder.Record {
 	return c.exercisesByPlan[p.ID]
 }
 
-// today is the start of the day of now, as date fields hold a day.
-func (c *checker) today() time.Time {
-	y, m, d := c.now.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// today is the day of now, as date fields hold a day.
+func (c *checker) today() time.Time { return programme.Today(c.now) }
 
 // activePlans are the plans not retired.
 func (c *checker) activePlans() []*binder.Record {
@@ -78,7 +75,18 @@ func (c *checker) planProgramme(p *binder.Record) {
 func (c *checker) exerciseRecords() {
 	for _, e := range c.byKind["exercise"] {
 		d, dated := e.Date("date")
-		switch programme.ExerciseState(e, c.now) {
+		state := programme.ExerciseState(e, c.now)
+		fixDate := edit(e, "date", "", "give it the day it was held, or is planned for")
+		switch {
+		case state == programme.Held && !dated:
+			c.add("exercise.misdated", e, fixDate, "held, but has no date: it counts as no plan's exercise")
+		case state == programme.Held && d.After(c.today()):
+			c.add("exercise.misdated", e, edit(e, "status", programme.Planned, "an exercise still to come is planned; record it as held once it has been"),
+				"recorded as held, but dated %s, still to come", day(d))
+		case state == programme.Planned && !dated:
+			c.add("exercise.misdated", e, fixDate, "planned, but has no date: it is not scheduled")
+		}
+		switch state {
 		case programme.Planned:
 			if dated && d.Before(c.today()) {
 				c.add("exercise.planned-past", e, edit(e, "status", programme.Held, "once held, record it as held with its after-action report; else cancel it or give it a new date"),
@@ -385,7 +393,7 @@ func (c *checker) meets(x, req *binder.Record) {
 	}
 	if x.Kind == "plan" {
 		if n, ok := req.Int("exercise_months"); ok && n > 0 {
-			last := latest(c.held(c.exercisesOf(x)), "date", c.now)
+			last := latest(c.held(c.exercisesOf(x)), "date", c.today())
 			if last.IsZero() || last.Before(c.now.AddDate(0, -int(n), 0)) {
 				short = append(short, fmt.Sprintf("it must be exercised every %d months and was %s", n, lastWord(last)))
 			}
@@ -401,6 +409,17 @@ func (c *checker) meets(x, req *binder.Record) {
 		c.add("requirement.not-met", x, edit(x, "requirements", "", fmt.Sprintf("bring it within %s, or agree the requirement's terms again", titled(req))),
 			"does not meet requirement %s: %s", titled(req), strings.Join(short, "; "))
 	}
+}
+
+// maxNamed is how many names a finding lists before it counts the rest.
+const maxNamed = 10
+
+// someOf lists names, the first maxNamed of them and how many more.
+func someOf(names []string) string {
+	if len(names) <= maxNamed {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamed], ", "), len(names)-maxNamed)
 }
 
 func lastWord(t time.Time) string {
@@ -463,11 +482,11 @@ func (c *checker) callTrees() {
 		if len(dead) > 0 {
 			c.add("calltree.dead-end", t, edit(t, "if_unreachable", "", "say what to do when someone cannot be reached (or give them alternates)"),
 				"in its call tree, %s %s no alternate, and nothing says what to do when they cannot be reached",
-				strings.Join(dead, ", "), plural(len(dead), "has", "have"))
+				someOf(dead), plural(len(dead), "has", "have"))
 		}
 		if len(tree.Unreached) > 0 {
 			c.add("calltree.unreachable", t, edit(t, "call_tree", "", "add a row that calls each of them, from someone the tree reaches"),
-				"its call tree never reaches %s", strings.Join(joinTitles(tree.Unreached), ", "))
+				"its call tree never reaches %s", someOf(joinTitles(tree.Unreached)))
 		}
 	}
 }

@@ -81,6 +81,7 @@ var Rules = []Rule{
 	{"plan.not-exercised", SeverityError, "a plan was not exercised in the exercise period (12 months by default): only a held exercise counts, not a planned one or one dated in the future", "bcm-policy ¶8; assessment §6.3.1; iso-22301 8.5"},
 	{"exercise.none-planned", SeverityWarning, "a plan has no exercise planned in the next exercise period (12 months by default)", "bcm-policy ¶8; iso-22301 8.5"},
 	{"exercise.planned-past", SeverityWarning, "a planned exercise's day has passed and it is not recorded as held or cancelled", "iso-22301 8.5"},
+	{"exercise.misdated", SeverityWarning, "an exercise's date does not fit its status: held with no date or a date still to come, or planned with no date", "iso-22301 8.5"},
 	{"exercise.no-report", SeverityWarning, "a held exercise has no after-action report: no results, findings or report text", "iso-22301 8.5, 8.6; assessment §6.3.1"},
 	{"action.overdue", SeverityWarning, "an open action item (of an exercise, incident, audit or risk) is past its due date", "iso-22301 8.6; assessment §8–§10"},
 	{"action.incomplete", SeverityWarning, "an open action item has no owner or no due date", "iso-22301 8.6"},
@@ -105,7 +106,7 @@ var Rules = []Rule{
 	{"system.dependency-cycle", SeverityError, "systems depend on each other in a cycle, so none can be restored first", "bcm-policy ¶5g; assessment §6.2.1.1"},
 	{"system.dependency-no-runbook", SeverityWarning, "a system others depend on has no recovery runbook", "assessment §6.2.1.1"},
 	{"system.critical-path", SeverityError, "restoring a system and its dependencies, by their runbooks, takes longer than its RTO", "nist-800-34 §3.2"},
-	{"site.no-alternate", SeverityError, "a critical (tier 1) system has no alternate site, or its alternate site is its primary or closer to it than the minimum distance (50 km by default)", "bcm-policy ¶5g, ¶7; assessment §6.1.2; nist-800-34 app. A"},
+	{"site.no-alternate", SeverityError, "a critical (tier 1) system has no alternate site, or its alternate site is its primary or closer to it than the minimum distance (50 km by default)", "bcm-policy ¶5g; assessment §6.1.2; nist-800-34 app. A"},
 	{"site.over-capacity", SeverityWarning, "a site hosts more systems than its capacity when the worst of the sites it stands in for is lost, or the teams it seats outnumber its seats", "bcm-policy ¶5g; iso-22301 8.3"},
 	{"risk.unassessed", SeverityWarning, "a scenario that applies (a plan, runbook or incident names it) has no risk assessment", "bcm-policy ¶2, ¶5b; iso-22301 8.2.3"},
 	{"risk.unrated", SeverityWarning, "a risk has no likelihood or no impact, so its rating is unknown", "iso-22301 8.2.3"},
@@ -238,24 +239,24 @@ func (r *Report) Count(severity string) int {
 // Filter returns the findings of a severity at least as bad as worst ("":
 // every severity) and, if rules is not empty, of those rules only.
 func (r *Report) Filter(worst string, rules []string) []Finding {
+	out := []Finding{}
+	for _, f := range r.Findings {
+		if Keeps(f, worst, rules) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Keeps reports whether Filter(worst, rules) keeps f.
+func Keeps(f Finding, worst string, rules []string) bool {
 	limit := len(Severities)
 	for i, s := range Severities {
 		if s == worst {
 			limit = i + 1
 		}
 	}
-	out := []Finding{}
-	for _, f := range r.Findings {
-		rank := severityRank(f.Severity)
-		if rank >= limit {
-			continue
-		}
-		if len(rules) > 0 && !matchRule(f.Rule, rules) {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
+	return severityRank(f.Severity) < limit && (len(rules) == 0 || matchRule(f.Rule, rules))
 }
 
 // matchRule reports whether rule is among rules, each a rule id or the
@@ -325,8 +326,19 @@ func Check(recs []*binder.Record, copies []OffsiteCopy, now time.Time) *Report {
 // CheckWith is Check with the rules of the team and escrow too, which
 // read team (nil skips them).
 func CheckWith(recs []*binder.Record, copies []OffsiteCopy, team *Team, now time.Time) *Report {
-	c := &checker{now: now, byID: map[string]*binder.Record{}, byKind: map[string][]*binder.Record{}}
+	c := &checker{now: now, byID: map[string]*binder.Record{}, byKind: map[string][]*binder.Record{}, invalid: map[string]error{}}
 	for _, r := range recs {
+		// The rules read each record in its canonical form, as gobag
+		// would have saved it: a value a peer wrote in another accepted
+		// form ("Held", "4") means what gobag's would.
+		if !r.Deleted && !r.Unreadable {
+			cr := r.Clone()
+			if err := cr.Validate(); err != nil {
+				c.invalid[r.ID] = err
+			} else {
+				r = cr
+			}
+		}
 		c.byID[r.ID] = r
 		c.byKind[r.Kind] = append(c.byKind[r.Kind], r)
 	}
@@ -392,6 +404,8 @@ type checker struct {
 	findings []Finding
 	// exercisesByPlan indexes the exercises by the plans they exercise.
 	exercisesByPlan map[string][]*binder.Record
+	// invalid holds why the records that do not validate do not.
+	invalid map[string]error
 }
 
 func (c *checker) add(rule string, r *binder.Record, fix *binder.Fix, format string, args ...any) {

@@ -228,6 +228,15 @@ func TestEachRuleTriggers(t *testing.T) {
 			f.add("missed", "exercise", "Drill that slipped", map[string]any{"status": "planned", "date": daysAgo(3), "plans": []any{f.id("plan")}}, "")
 		}},
 		{"exercise.no-report", "no after-action report", func(f *fixture) { delete(f.ids["exercise"].Fields, "results") }},
+		{"exercise.misdated", "held, but has no date", func(f *fixture) {
+			f.add("undated", "exercise", "Walkthrough, date not written", map[string]any{"status": "held", "results": "ok", "plans": []any{f.id("plan")}}, "")
+		}},
+		{"exercise.misdated", "still to come", func(f *fixture) {
+			f.add("early", "exercise", "Drill recorded early", map[string]any{"status": "held", "date": daysAgo(-5), "results": "ok", "plans": []any{f.id("plan")}}, "")
+		}},
+		{"exercise.misdated", "planned, but has no date", func(f *fixture) {
+			f.add("someday", "exercise", "Full-scale, one day", map[string]any{"status": "planned", "plans": []any{f.id("plan")}}, "")
+		}},
 		{"exercise.no-report", "no after-action report", func(f *fixture) {
 			delete(f.ids["exercise"].Fields, "results")
 			tpl, _ := binder.Template(binder.AfterActionTemplate)
@@ -549,6 +558,16 @@ func TestRulesHold(t *testing.T) {
 			f.add("old-policy", "policy", "Old policy", map[string]any{"status": "retired"}, "")
 		}},
 		{"plan.not-exercised", "a held exercise with no status", func(f *fixture) { delete(f.ids["exercise"].Fields, "status") }},
+		{"exercise.misdated", "planned with a date to come", func(f *fixture) {
+			f.add("soon", "exercise", "Drill next month", map[string]any{"status": "planned", "date": daysAgo(-30), "plans": []any{f.id("plan")}}, "")
+		}},
+		{"plan.not-exercised", "a value written in another accepted form", func(f *fixture) {
+			f.ids["exercise"].Fields["status"] = "Held"
+			f.ids["exercise"].Fields["actions"].([]map[string]any)[1]["status"] = "Done"
+		}},
+		{"action.overdue", "a status written in capitals", func(f *fixture) {
+			f.ids["exercise"].Fields["actions"].([]map[string]any)[1]["status"] = "Done"
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
@@ -589,7 +608,7 @@ func TestEveryCitedClauseIsCatalogued(t *testing.T) {
 func TestByStandard(t *testing.T) {
 	f := healthy(t)
 	delete(f.ids["risk"].Fields, "treatment") // risk.untreated: bcm-policy ¶5b; iso-22301 8.2.3, 8.3
-	by := ByStandard(CheckWith(f.recs, f.copies, f.team, checkNow))
+	by := ByStandard(CheckWith(f.recs, f.copies, f.team, checkNow), nil)
 	if len(by) != len(Clauses) {
 		t.Fatalf("got %d clauses; want %d", len(by), len(Clauses))
 	}
@@ -612,16 +631,39 @@ func TestByStandard(t *testing.T) {
 	if uncovered == 0 || uncovered == len(Clauses) {
 		t.Errorf("%d clauses have no rule; want some, not all", uncovered)
 	}
+	// Filtered to the remote rules, the risk clauses are not clear: their
+	// finding is counted as left out.
+	rep := CheckWith(f.recs, f.copies, f.team, checkNow)
+	for _, c := range ByStandard(rep, func(fd Finding) bool { return Keeps(fd, "", []string{"remote"}) }) {
+		if c.Clause.ID == "iso-22301 8.2.3" && (c.Clear() || c.Hidden != 1 || len(c.Findings) != 0) {
+			t.Errorf("filtered: iso-22301 8.2.3 clear %v, hidden %d, shown %d; want not clear, 1 hidden", c.Clear(), c.Hidden, len(c.Findings))
+		}
+	}
 }
 
 // A business continuity plan's missing section is placed under the
 // paragraph of the required contents it stands for, not under all of
 // them.
+// An exercise held today counts today wherever the check runs: east of
+// UTC, the day starts before UTC's.
+func TestHeldTodayCountsEastOfUTC(t *testing.T) {
+	auckland := time.FixedZone("NZDT", 13*3600)
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, auckland) // 2026-11-27 20:00 UTC
+	f := healthy(t)
+	f.ids["exercise"].Fields["date"] = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	f.ids["exercise"].Fields["status"] = "held"
+	for _, fd := range CheckWith(f.recs, f.copies, f.team, now).Findings {
+		if fd.Rule == "plan.not-exercised" || fd.Rule == "exercise.misdated" || fd.Rule == "requirement.not-met" {
+			t.Errorf("got %s: %s", fd.Rule, fd.Message)
+		}
+	}
+}
+
 func TestSectionFindingsNameTheirClause(t *testing.T) {
 	f := healthy(t)
 	p := f.ids["plan"]
 	p.Body = strings.Replace(p.Body, "# 6. Damage assessment\n\nOur own text for this section.", "# 6. Damage assessment\n\n> *Guidance:* assess it.", 1)
-	by := ByStandard(CheckWith(f.recs, f.copies, f.team, checkNow))
+	by := ByStandard(CheckWith(f.recs, f.copies, f.team, checkNow), nil)
 	for _, c := range by {
 		want := 0
 		switch c.Clause.ID {

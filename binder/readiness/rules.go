@@ -83,7 +83,7 @@ func (c *checker) records() {
 				c.add("record.conflict", r, &binder.Fix{Action: binder.ActionResolve, Record: r.ID, Kind: r.Kind, Note: "compare both values and keep one, or write the right one"},
 					"unresolved %s: %s", plural(len(fields), "conflict", "conflicts"), strings.Join(fields, ", "))
 			}
-			if err := r.Clone().Validate(); err != nil {
+			if err := c.invalid[r.ID]; err != nil {
 				field := ""
 				var fe *binder.FieldError
 				if errors.As(err, &fe) {
@@ -231,7 +231,7 @@ func latest(rs []*binder.Record, field string, now time.Time) time.Time {
 func (c *checker) planExercised(p *binder.Record) {
 	// Only a held exercise counts: a planned one, whatever its date, or
 	// one dated after today has not been held.
-	last := latest(c.held(c.exercisesOf(p)), "date", c.now)
+	last := latest(c.held(c.exercisesOf(p)), "date", c.today())
 	fix := add("exercise", "plans", p.ID, "exercise the plan (a walkthrough or tabletop at least) and record it", set("status", "held"), set("type", "tabletop"), set("date", day(c.now)))
 	c.within("plan.not-exercised", p, fix, last, c.set.ExerciseMonths, "plan has never been exercised", "plan was last exercised")
 	c.planProgramme(p)
@@ -578,7 +578,7 @@ func (c *checker) scenarios() {
 }
 
 func (c *checker) training() {
-	last := latest(c.byKind["training"], "date", c.now)
+	last := latest(c.byKind["training"], "date", c.today())
 	fix := add("training", "date", day(c.now), "train the people who carry out the plans, and record it")
 	c.within("training.none", nil, fix, last, c.set.TrainingMonths, "no training on the plans has been recorded", "the last training on the plans was")
 }

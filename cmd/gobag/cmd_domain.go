@@ -172,15 +172,25 @@ func runCheck(ctx context.Context, c *cli, b *binder.Binder, o checkOptions) err
 	if err != nil {
 		return err
 	}
+	if o.byStandard {
+		// By standard lays out every finding, so that a clause whose
+		// findings the filters leave out is not called clear.
+		var failing error
+		kept := rep.Filter(o.severity, o.ruleList())
+		if o.failOn != "" {
+			if n := len((&readiness.Report{Findings: kept}).Filter(o.failOn, nil)); n > 0 {
+				failing = &findingsError{n}
+			}
+		}
+		keep := func(f readiness.Finding) bool { return readiness.Keeps(f, o.severity, o.ruleList()) }
+		return errors.Join(printByStandard(c, rep, keep), failing)
+	}
 	rep.Findings = rep.Filter(o.severity, o.ruleList())
 	var failing error
 	if o.failOn != "" {
 		if n := len(rep.Filter(o.failOn, nil)); n > 0 {
 			failing = &findingsError{n}
 		}
-	}
-	if o.byStandard {
-		return errors.Join(printByStandard(c, rep), failing)
 	}
 	if c.asJSON {
 		if err := c.printJSON(rep); err != nil {

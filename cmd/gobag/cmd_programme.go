@@ -156,7 +156,11 @@ trees.`)
 				trees = calltree.ForPlan(r, get)
 			}
 		}
-		return printCallTrees(c, trees)
+		none := "the binder has no team"
+		if len(args) > 0 {
+			none = "the plan names no team and no people"
+		}
+		return printCallTrees(c, trees, none)
 	}
 	return cmd
 }
@@ -203,9 +207,9 @@ type personJSON struct {
 	Role          string       `json:"role,omitempty"`
 	CalledBy      string       `json:"called_by,omitempty"`
 	Phones        []string     `json:"phones"`
-	Alternates    []personJSON `json:"alternates,omitempty"`
+	Alternates    []personJSON `json:"alternates"`
 	IfUnreachable string       `json:"if_unreachable,omitempty"`
-	Calls         []personJSON `json:"calls,omitempty"`
+	Calls         []personJSON `json:"calls"`
 }
 
 type treeJSON struct {
@@ -213,7 +217,7 @@ type treeJSON struct {
 	Name      string       `json:"name"`
 	Explicit  bool         `json:"explicit"`
 	Roots     []personJSON `json:"roots"`
-	Unreached []string     `json:"unreached,omitempty"`
+	Unreached []string     `json:"unreached"`
 }
 
 // phoneLines are a contact's numbers, each "label number".
@@ -226,12 +230,13 @@ func phoneLines(c *binder.Record) []string {
 }
 
 func personOf(p *calltree.Person) personJSON {
-	j := personJSON{ID: p.Contact.ID, Name: p.Contact.Title, Role: p.Role, Phones: phoneLines(p.Contact), IfUnreachable: p.IfUnreachable}
+	j := personJSON{ID: p.Contact.ID, Name: p.Contact.Title, Role: p.Role, Phones: phoneLines(p.Contact), IfUnreachable: p.IfUnreachable,
+		Alternates: []personJSON{}, Calls: []personJSON{}}
 	if p.Caller != nil {
 		j.CalledBy = p.Caller.ID
 	}
 	for _, a := range p.Alternates {
-		j.Alternates = append(j.Alternates, personJSON{ID: a.ID, Name: a.Title, Phones: phoneLines(a)})
+		j.Alternates = append(j.Alternates, personJSON{ID: a.ID, Name: a.Title, Phones: phoneLines(a), Alternates: []personJSON{}, Calls: []personJSON{}})
 	}
 	for _, q := range p.Calls {
 		j.Calls = append(j.Calls, personOf(q))
@@ -239,11 +244,11 @@ func personOf(p *calltree.Person) personJSON {
 	return j
 }
 
-func printCallTrees(c *cli, trees []*calltree.Tree) error {
+func printCallTrees(c *cli, trees []*calltree.Tree, none string) error {
 	if c.asJSON {
 		out := []treeJSON{}
 		for _, t := range trees {
-			j := treeJSON{Name: t.Name, Explicit: t.Explicit, Roots: []personJSON{}}
+			j := treeJSON{Name: t.Name, Explicit: t.Explicit, Roots: []personJSON{}, Unreached: []string{}}
 			if t.Team != nil {
 				j.Team = t.Team.ID
 			}
@@ -258,7 +263,7 @@ func printCallTrees(c *cli, trees []*calltree.Tree) error {
 		return c.printJSON(out)
 	}
 	if len(trees) == 0 {
-		fmt.Fprintln(c.stderr, "gobag: no call tree: the binder has no team")
+		fmt.Fprintln(c.stderr, "gobag: no call tree: "+none)
 		return nil
 	}
 	out := bufio.NewWriter(c.stdout)
@@ -270,6 +275,10 @@ func printCallTrees(c *cli, trees []*calltree.Tree) error {
 	}
 	return out.Flush()
 }
+
+// maxIndent is how many levels of a call tree are indented: deeper, the
+// number alone says where someone is.
+const maxIndent = 8
 
 func writeCallTree(w io.Writer, t *calltree.Tree) {
 	how := "from the team: authority, lead, then members"
@@ -284,7 +293,7 @@ func writeCallTree(w io.Writer, t *calltree.Tree) {
 		fmt.Fprintln(w, "  nobody: the team names no activation authority, lead or members")
 	}
 	t.WalkNumbered(func(p *calltree.Person, num string) {
-		pad := strings.Repeat(" ", 2+2*p.Depth)
+		pad := strings.Repeat(" ", 2+2*min(p.Depth, maxIndent))
 		head := pad + num + "  " + p.Contact.Title
 		if p.Role != "" {
 			head += " (" + p.Role + ")"
@@ -293,7 +302,7 @@ func writeCallTree(w io.Writer, t *calltree.Tree) {
 			head += ", called by " + p.Caller.Title
 		}
 		fmt.Fprintln(w, head)
-		in := pad + strings.Repeat(" ", len(num)+2)
+		in := pad + "    "
 		phones := phoneLines(p.Contact)
 		if len(phones) == 0 {
 			phones = []string{"no number"}
@@ -563,8 +572,8 @@ treatment, owner, next review and the plans that answer it.`)
 
 // printByStandard writes a readiness report laid out by the clauses of
 // the standards its rules come from.
-func printByStandard(c *cli, rep *readiness.Report) error {
-	by := readiness.ByStandard(rep)
+func printByStandard(c *cli, rep *readiness.Report, keep func(readiness.Finding) bool) error {
+	by := readiness.ByStandard(rep, keep)
 	if c.asJSON {
 		return c.printJSON(struct {
 			Checked time.Time                `json:"checked"`
@@ -573,7 +582,7 @@ func printByStandard(c *cli, rep *readiness.Report) error {
 		}{rep.Checked, rep.Records, by})
 	}
 	out := bufio.NewWriter(c.stdout)
-	checked, failing := 0, 0
+	checked, failing, hidden := 0, 0, 0
 	var uncovered []string
 	for _, cl := range by {
 		fmt.Fprintf(out, "%s  %s\n", cl.Clause.ID, cl.Clause.Title)
@@ -582,8 +591,11 @@ func printByStandard(c *cli, rep *readiness.Report) error {
 			fmt.Fprintln(out, "    no rule checks it")
 			uncovered = append(uncovered, cl.Clause.ID)
 			continue
-		case len(cl.Findings) == 0:
+		case cl.Clear():
 			fmt.Fprintf(out, "    clear: %s\n", strings.Join(cl.Rules, ", "))
+		case len(cl.Findings) == 0:
+			hidden++
+			fmt.Fprintf(out, "    %s not shown (filtered out) from %s\n", count(cl.Hidden, "finding", "findings"), strings.Join(cl.Rules, ", "))
 		default:
 			failing++
 			fmt.Fprintf(out, "    %s from %s\n", count(len(cl.Findings), "finding", "findings"), strings.Join(cl.Rules, ", "))
@@ -597,7 +609,11 @@ func printByStandard(c *cli, rep *readiness.Report) error {
 		}
 		checked++
 	}
-	fmt.Fprintf(out, "%d of %d clauses are checked by a rule, %d of them with findings; no rule checks %s\n",
-		checked, len(by), failing, orDash(strings.Join(uncovered, ", ")))
+	filtered := ""
+	if hidden > 0 {
+		filtered = fmt.Sprintf(", %d with findings filtered out", hidden)
+	}
+	fmt.Fprintf(out, "%d of %d clauses are checked by a rule, %d of them with findings shown%s; no rule checks %s\n",
+		checked, len(by), failing, filtered, orDash(strings.Join(uncovered, ", ")))
 	return out.Flush()
 }

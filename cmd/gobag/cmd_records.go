@@ -101,7 +101,7 @@ func runAdd(ctx context.Context, c *cli, opts *addOptions, kind string) error {
 	case opts.template != "" && opts.file != "":
 		return usagef("gobag add plan --template bcp [--title T]", "add: --template takes no --file")
 	case opts.template != "":
-		if r, err = binder.Template(opts.template); err != nil {
+		if r, err = binder.FromTemplate(opts.template, time.Now()); err != nil {
 			return err
 		}
 		if r.Kind != kind {
