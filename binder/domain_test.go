@@ -450,3 +450,33 @@ func TestTimelineOrdersOneSecond(t *testing.T) {
 		t.Fatalf("got %v; want first, second, third (by x-seq), then fourth (none)", got)
 	}
 }
+
+// RecordsOf decodes the records of the kinds asked for only; Titled gives
+// their summaries as records.
+func TestRecordsOfKinds(t *testing.T) {
+	b, _ := newTestBinder(t)
+	ctx := context.Background()
+	for _, r := range []*Record{{Kind: "risk", Title: "Flood"}, {Kind: "risk", Title: "Fire"}, {Kind: "contact", Title: "Ana"}, {Kind: "plan", Title: "BCP"}} {
+		if _, err := b.Add(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := b.RecordsOf(ctx, "risk", "plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, r := range got {
+		kinds[r.Kind]++
+	}
+	if len(got) != 3 || kinds["risk"] != 2 || kinds["plan"] != 1 {
+		t.Fatalf("got %v; want 2 risks and a plan", kinds)
+	}
+	titled, err := b.Titled(ctx, "contact")
+	if err != nil || len(titled) != 1 || titled[0].Title != "Ana" || titled[0].ID == "" {
+		t.Fatalf("titled: %v, %v", titled, err)
+	}
+	if _, err := b.RecordsOf(ctx, "nonsense"); err == nil {
+		t.Fatal("an unknown kind was listed")
+	}
+}

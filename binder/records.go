@@ -60,3 +60,43 @@ func (b *Binder) liveRecords(ctx context.Context) ([]*Record, error) {
 	}
 	return out, nil
 }
+
+// RecordsOf returns the live records of the kinds given that this
+// identity can read, decoded: what a command that reads a few kinds
+// needs, without decoding every record of the binder.
+func (b *Binder) RecordsOf(ctx context.Context, kinds ...string) ([]*Record, error) {
+	var out []*Record
+	for _, k := range kinds {
+		list, err := b.List(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range list {
+			if s.Unreadable {
+				continue
+			}
+			r, err := b.Get(ctx, s.ID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Titled returns the live records of kind as their summaries tell them:
+// id, kind and title only, for naming what other records link to.
+func (b *Binder) Titled(ctx context.Context, kind string) ([]*Record, error) {
+	list, err := b.List(ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Record, 0, len(list))
+	for _, s := range list {
+		if !s.Unreadable {
+			out = append(out, &Record{ID: s.ID, Kind: s.Kind, Title: s.Title, Rev: s.Rev, Updated: s.Updated, Author: s.Author})
+		}
+	}
+	return out, nil
+}

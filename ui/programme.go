@@ -372,6 +372,7 @@ func (s *programmeScreen) refresh() {
 
 // load shows recs as of now.
 func (s *programmeScreen) load(recs []*binder.Record, now time.Time) {
+	recs = binder.CanonicalAll(recs)
 	s.recs, s.now = recs, now
 	s.byID = map[string]*binder.Record{}
 	s.risks, s.teams = nil, nil

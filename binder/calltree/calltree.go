@@ -66,7 +66,10 @@ type Tree struct {
 	Missing int
 }
 
-// Getter returns the live record with id, or nil.
+// Getter returns the live record with id, or nil. Trees read records as
+// they are given: callers give them in their canonical form
+// (binder.Canonical), as the team and plan passed in, so that a value a
+// peer wrote in another accepted form reads as gobag's would.
 type Getter func(id string) *binder.Record
 
 // Walk calls fn on each person in calling order: a caller, then each of
@@ -151,7 +154,7 @@ func (b *builder) contact(id string) *binder.Record {
 		b.tree.Missing++
 		return nil
 	}
-	return binder.Canonical(r)
+	return r
 }
 
 // person places c under caller (nil: a root); false if c is placed
@@ -199,7 +202,6 @@ func (b *builder) alternates(c *binder.Record, first []*binder.Record) []*binder
 
 // ForTeam builds team's call tree, reading the records it links with get.
 func ForTeam(team *binder.Record, get Getter) *Tree {
-	team = binder.Canonical(team)
 	b := &builder{get: get, roles: rolesIn(team), tree: &Tree{Team: team, Name: team.Title}, placed: map[string]*Person{}, fallback: strings.TrimSpace(team.Text("if_unreachable"))}
 	authority := b.contact(team.Link("activation_authority"))
 	lead := b.contact(team.Link("lead"))
@@ -351,7 +353,7 @@ func (b *builder) unreached(team *binder.Record) {
 func ForPlan(plan *binder.Record, get Getter) []*Tree {
 	var out []*Tree
 	in := map[string]bool{}
-	for _, id := range binder.Canonical(plan).Links("teams") {
+	for _, id := range plan.Links("teams") {
 		t := get(id)
 		if t == nil || t.Kind != "team" || t.Deleted || t.Unreadable {
 			continue
@@ -360,7 +362,6 @@ func ForPlan(plan *binder.Record, get Getter) []*Tree {
 		tree.Walk(func(p *Person) { in[p.Contact.ID] = true })
 		out = append(out, tree)
 	}
-	plan = binder.Canonical(plan)
 	b := &builder{get: get, tree: &Tree{Name: "Named in the plan"}, placed: map[string]*Person{}}
 	var named []*binder.Record
 	for _, id := range append([]string{plan.Link("owner")}, plan.Links("contacts")...) {

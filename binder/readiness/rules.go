@@ -74,6 +74,12 @@ func orWord(s, none string) string {
 // links.
 func (c *checker) records() {
 	for _, k := range binder.Kinds {
+		// The kind's link fields by name, worked out once per kind rather
+		// than once per link.
+		fields := map[string]binder.Field{}
+		for _, f := range k.LinkFields() {
+			fields[f.Name] = f
+		}
 		for _, r := range c.byKind[k.Name] {
 			if len(r.Conflicts) > 0 {
 				var fields []string
@@ -99,7 +105,7 @@ func (c *checker) records() {
 						"field %s links to %s, which does not exist (deleted, or not yet synced)", l.Field, short(l.ID))
 					continue
 				}
-				f := linkField(k, l.Field)
+				f := fields[l.Field]
 				if len(f.Targets) > 0 && !slices.Contains(f.Targets, t.Kind) {
 					c.add("link.wrong-kind", r, edit(r, field, "", fmt.Sprintf("field %s takes %s records", l.Field, strings.Join(f.Targets, " or "))),
 						"field %s links to %s %s, a %s", l.Field, t.Kind, titled(t), t.Kind)
@@ -107,15 +113,6 @@ func (c *checker) records() {
 			}
 		}
 	}
-}
-
-func linkField(k binder.KindSpec, name string) binder.Field {
-	for _, f := range k.LinkFields() {
-		if f.Name == name {
-			return f
-		}
-	}
-	return binder.Field{}
 }
 
 func (c *checker) plans() {

@@ -48,11 +48,16 @@ that holds it (gobag edit ID).`)
 			}
 			f.DueBefore = d
 		}
-		recs, err := b.Records(ctx)
+		recs, err := b.RecordsOf(ctx, programme.ActionKinds()...)
 		if err != nil {
 			return err
 		}
-		return printActions(c, f.Apply(programme.Actions(recs)), time.Now())
+		// The owners are named by title: their summaries are enough.
+		contacts, err := b.Titled(ctx, "contact")
+		if err != nil {
+			return err
+		}
+		return printActions(c, f.Apply(programme.Actions(append(recs, contacts...))), time.Now())
 	}
 	return cmd
 }
@@ -128,27 +133,47 @@ every team's. Incident mode in the desktop app calls down the same
 trees.`)
 	cmd.MaxArgs = 1
 	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
-		recs, err := b.Records(ctx)
-		if err != nil {
-			return err
+		// The teams (and plans) first; the people they link as the trees
+		// reach them, each read once.
+		cache := map[string]*binder.Record{}
+		get := func(id string) *binder.Record {
+			if r, ok := cache[id]; ok {
+				return r
+			}
+			r, err := b.Get(ctx, id)
+			if err != nil {
+				r = nil
+			}
+			r = binder.Canonical(r)
+			cache[id] = r
+			return r
 		}
-		byID := map[string]*binder.Record{}
-		for _, r := range recs {
-			byID[r.ID] = r
-		}
-		get := func(id string) *binder.Record { return byID[id] }
 		var trees []*calltree.Tree
 		if len(args) == 0 {
-			for _, r := range recs {
-				if r.Kind == "team" {
-					trees = append(trees, calltree.ForTeam(r, get))
-				}
+			teams, err := b.RecordsOf(ctx, "team")
+			if err != nil {
+				return err
+			}
+			for _, r := range teams {
+				trees = append(trees, calltree.ForTeam(binder.Canonical(r), get))
 			}
 			sort.SliceStable(trees, func(i, j int) bool { return trees[i].Name < trees[j].Name })
 		} else {
-			r, err := findTeamOrPlan(recs, args[0])
+			teams, err := b.Titled(ctx, "team")
 			if err != nil {
 				return err
+			}
+			plans, err := b.Titled(ctx, "plan")
+			if err != nil {
+				return err
+			}
+			found, err := findTeamOrPlan(append(teams, plans...), args[0])
+			if err != nil {
+				return err
+			}
+			r := get(found.ID)
+			if r == nil {
+				return fmt.Errorf("%s %q could not be read", found.Kind, found.Title)
 			}
 			if r.Kind == "team" {
 				trees = []*calltree.Tree{calltree.ForTeam(r, get)}
@@ -347,7 +372,7 @@ becomes held and its body the after-action report
 			}
 			year = y
 		}
-		recs, err := b.Records(ctx)
+		recs, err := b.RecordsOf(ctx, "plan", "exercise")
 		if err != nil {
 			return err
 		}
@@ -483,14 +508,21 @@ residual rating (with the controls in place), its band (low, medium,
 high, critical: high from the binder's risk_high, 10 by default), its
 treatment, owner, next review and the plans that answer it.`)
 	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, _ []string) error {
-		recs, err := b.Records(ctx)
+		recs, err := b.RecordsOf(ctx, "risk", "binder")
 		if err != nil {
 			return err
+		}
+		for _, kind := range []string{"contact", "plan"} {
+			named, err := b.Titled(ctx, kind)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, named...)
 		}
 		var risks []*binder.Record
 		var settings *binder.Record
 		byID := map[string]*binder.Record{}
-		for _, r := range recs {
+		for _, r := range binder.CanonicalAll(recs) {
 			byID[r.ID] = r
 			switch r.Kind {
 			case "risk":
