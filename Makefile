@@ -25,7 +25,8 @@ PKGS_BENCH := pass gnupg time
 FUZZ := FuzzParseTree:./binder/internal/gitstore FuzzIndexPack:./binder/internal/gitstore \
         FuzzInflateLoose:./binder/internal/gitstore FuzzParseEnvelope:./binder \
         FuzzParseRecord:./binder FuzzParse:./binder/roster FuzzParseAddress:./sync \
-        FuzzParseRemotes:./sync FuzzParseVCards:./binder/interchange FuzzParseCSV:./binder/interchange
+        FuzzParseRemotes:./sync FuzzParseVCards:./binder/interchange FuzzParseCSV:./binder/interchange \
+        FuzzForTeam:./binder/calltree
 FUZZTIME ?= 60s
 
 define fuzz

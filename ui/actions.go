@@ -127,11 +127,16 @@ func (s *actionsScreen) refresh() {
 		return
 	}
 	runRefreshTask(s.u, func(ctx context.Context, b *binder.Binder, _ binder.Progress) ([]programme.Action, error) {
-		recs, err := b.Records(ctx)
+		recs, err := b.RecordsOf(ctx, programme.ActionKinds()...)
 		if err != nil {
 			return nil, err
 		}
-		return programme.Actions(recs), nil
+		// The owners are named by title: their summaries are enough.
+		contacts, err := b.Titled(ctx, "contact")
+		if err != nil {
+			return nil, err
+		}
+		return programme.Actions(append(recs, contacts...)), nil
 	}, nil, func(all []programme.Action, err error) {
 		if gen != s.gen {
 			return

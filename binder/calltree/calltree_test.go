@@ -174,3 +174,47 @@ func TestLargeTreesStayLinear(t *testing.T) {
 		t.Errorf("a number %d characters long", longest)
 	}
 }
+
+// FuzzForTeam builds trees from rows a peer may write (any caller, any
+// callee, cycles, repeats, links to nothing): it never loops or panics,
+// and places each contact at most once.
+func FuzzForTeam(f *testing.F) {
+	f.Add([]byte{0, 1, 1, 2, 2, 0, 3, 3}, uint8(1))
+	f.Add([]byte{9, 9, 0, 0}, uint8(0))
+	f.Fuzz(func(t *testing.T, rows []byte, lead uint8) {
+		rs := records{}
+		var people []*binder.Record
+		for range 6 {
+			people = append(people, rs.add("contact", "P", nil))
+		}
+		id := func(b byte) string {
+			if int(b) < len(people) {
+				return people[b].ID
+			}
+			return binder.NewID() // a link to nothing
+		}
+		for i, p := range people {
+			p.Fields["alternates"] = []any{id(byte((i + 1) % 8))}
+		}
+		var table []map[string]any
+		for i := 0; i+1 < len(rows) && len(table) < 200; i += 2 {
+			row := map[string]any{"calls": id(rows[i+1])}
+			if rows[i] != 255 {
+				row["caller"] = id(rows[i])
+			}
+			table = append(table, row)
+		}
+		fields := map[string]any{"lead": id(lead % 8), "members": []any{people[0].ID, people[3].ID}}
+		if len(table) > 0 {
+			fields["call_tree"] = table
+		}
+		team := &binder.Record{ID: binder.NewID(), Kind: "team", Title: "T", Fields: fields}
+		seen := map[string]bool{}
+		ForTeam(team, rs.get).WalkNumbered(func(p *Person, n string) {
+			if seen[p.Contact.ID] {
+				t.Fatalf("%s placed twice", p.Contact.ID)
+			}
+			seen[p.Contact.ID] = true
+		})
+	})
+}

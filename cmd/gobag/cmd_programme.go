@@ -171,10 +171,11 @@ trees.`)
 			if err != nil {
 				return err
 			}
-			r := get(found.ID)
-			if r == nil {
-				return fmt.Errorf("%s %q could not be read", found.Kind, found.Title)
+			r, err := b.Get(ctx, found.ID)
+			if err != nil {
+				return err
 			}
+			r = binder.Canonical(r)
 			if r.Kind == "team" {
 				trees = []*calltree.Tree{calltree.ForTeam(r, get)}
 			} else {
