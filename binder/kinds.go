@@ -345,7 +345,7 @@ var Kinds = []KindSpec{
 			{Name: "phone_country", Type: TypeText, Doc: "the country calling code of phone numbers written without one, such as +44"},
 			{Name: "allow_threshold_one", Type: TypeBoolean, Doc: "whether an escrowed secret may be opened by one custodian alone (default no: at least 2)"},
 			{Name: "rotation_months", Type: TypeInteger, Doc: "how often an escrowed secret must be rotated when its credential says nothing (default 12)"},
-			{Name: "site_distance_km", Type: TypeInteger, Min: 0, Max: 40075, Doc: "how far, in km, a critical system's alternate site must be from its primary (default 50)"},
+			{Name: "site_distance_km", Type: TypeInteger, Min: 0, Max: 40075, Doc: "how far, in km, a critical system's alternate site must be from its primary (default 50; 0 asks for no distance)"},
 			{Name: "risk_high", Type: TypeInteger, Min: 1, Max: 25, Doc: "the residual rating (likelihood × impact) from which a risk is high and must be treated and answered by a plan (default 10)"},
 			{Name: "risk_months", Type: TypeInteger, Min: 1, Max: 1200, Doc: "how often a risk without a review date must be reassessed (default 12)"},
 			{Name: "document_months", Type: TypeInteger, Min: 1, Max: 1200, Doc: "how often a document without its own review period must be reviewed (default 12)"},

@@ -210,7 +210,9 @@ func SettingsFrom(r *binder.Record) Settings {
 		"restore_test_months": &s.RestoreTestMonths, "bia_months": &s.BIAMonths, "training_months": &s.TrainingMonths,
 		"offsite_days": &s.OffsiteDays, "site_distance_km": &s.SiteDistanceKm, "risk_months": &s.RiskMonths, "document_months": &s.DocumentMonths,
 	} {
-		if n, ok := r.Int(name); ok && n > 0 {
+		// A distance of 0 asks for none; every other period must be at
+		// least 1 to mean anything.
+		if n, ok := r.Int(name); ok && (n > 0 || n == 0 && name == "site_distance_km") {
 			*dst = int(n)
 		}
 	}

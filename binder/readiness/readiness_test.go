@@ -506,6 +506,10 @@ func TestRulesHold(t *testing.T) {
 			delete(f.ids["second-site"].Fields, "backs_up")
 			f.ids["main-site"].Fields["backs_up"], f.ids["main-site"].Fields["distance_km"] = f.id("second-site"), int64(90)
 		}},
+		{"site.no-alternate", "no minimum distance asked", func(f *fixture) {
+			f.ids["settings"].Fields["site_distance_km"] = int64(0)
+			f.ids["second-site"].Fields["distance_km"] = int64(1)
+		}},
 		{"site.no-alternate", "a system that is not critical", func(f *fixture) {
 			f.add("web", "system", "Web", map[string]any{"tier": int64(2), "primary_site": f.id("main-site")}, "")
 		}},
