@@ -136,7 +136,7 @@ func (s *actionsScreen) refresh() {
 		if err != nil {
 			return nil, err
 		}
-		return programme.Actions(append(recs, contacts...)), nil
+		return programme.Actions(binder.CanonicalAll(append(recs, contacts...))), nil
 	}, nil, func(all []programme.Action, err error) {
 		if gen != s.gen {
 			return

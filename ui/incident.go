@@ -209,19 +209,7 @@ func loadIncident(ctx context.Context, b *binder.Binder, id string) (*incidentDa
 	// as gobag call-tree prints them), then the people the plans name
 	// besides; each person once, at their first place.
 	seen := map[string]int{}
-	canonical := map[string]*binder.Record{}
-	tget := func(id string) *binder.Record {
-		if r, ok := canonical[id]; ok {
-			return r
-		}
-		r, err := b.Get(ctx, id)
-		if err != nil {
-			r = nil
-		}
-		r = binder.Canonical(r)
-		canonical[id] = r
-		return r
-	}
+	tget := calltree.Reading(func(id string) (*binder.Record, error) { return b.Get(ctx, id) })
 	for _, p := range d.plans {
 		for _, tree := range calltree.ForPlan(binder.Canonical(p), tget) {
 			d.missing += tree.Missing

@@ -104,7 +104,7 @@ func (s *programmeScreen) buildExercises() fyne.CanvasObject {
 			}
 		default:
 			cell := r.Months[col-1]
-			l.SetText(sessionCell(cell))
+			l.SetText(programme.Cell(cell))
 			for _, c := range cell {
 				switch {
 				case c.Overdue:
@@ -129,7 +129,7 @@ func (s *programmeScreen) buildExercises() fyne.CanvasObject {
 				{Field: "date", Value: day}, {Field: "plans", Value: r.Plan.ID}})
 		}
 	})
-	legend := widget.NewLabel("Upper case: held; lower case: planned; !: planned, its day passed and it is not recorded as held; –: cancelled. W walkthrough, T tabletop, S seminar, K workshop, G game, D drill, F functional, X full-scale. Choose a month to open its exercise, or to plan one there.")
+	legend := widget.NewLabel("Upper case: held; lower case: planned; !: planned, its day passed and it is not recorded as held; -: cancelled. W walkthrough, T tabletop, S seminar, K workshop, G game, D drill, F functional, X full-scale. Choose a month to open its exercise, or to plan one there.")
 	legend.Wrapping = fyne.TextWrapWord
 	s.sessions = widget.NewLabel("")
 	s.sessions.Wrapping = fyne.TextWrapWord
@@ -137,30 +137,6 @@ func (s *programmeScreen) buildExercises() fyne.CanvasObject {
 	split := container.NewVSplit(s.grid, container.NewVScroll(container.NewVBox(legend, s.sessions)))
 	split.Offset = 0.55
 	return container.NewBorder(top, nil, nil, nil, split)
-}
-
-// sessionCell abbreviates a month's exercises: a letter per exercise,
-// upper case if held, lower case if planned.
-func sessionCell(ss []programme.Session) string {
-	var b strings.Builder
-	for _, s := range ss {
-		l := map[string]string{"walkthrough": "W", "tabletop": "T", "seminar": "S", "workshop": "K", "game": "G",
-			"drill": "D", "functional": "F", "full-scale": "X"}[s.Type]
-		if l == "" {
-			l = "E"
-		}
-		switch s.State {
-		case programme.Cancelled:
-			l = "–"
-		case programme.Planned:
-			l = strings.ToLower(l)
-			if s.Overdue {
-				l += "!"
-			}
-		}
-		b.WriteString(l)
-	}
-	return b.String()
 }
 
 func (s *programmeScreen) showProgramme() {
@@ -197,10 +173,10 @@ func (s *programmeScreen) buildRisks() fyne.CanvasObject {
 		case 0:
 			l.SetText(r.Title)
 		case 1:
-			l.SetText(ratingWords(programme.Inherent(r), s.high))
+			l.SetText(programme.Inherent(r).Words(s.high))
 		case 2:
 			res := programme.Residual(r)
-			l.SetText(ratingWords(res, s.high))
+			l.SetText(res.Words(s.high))
 			switch res.Band(s.high) {
 			case programme.Critical, programme.High:
 				l.Importance = widget.DangerImportance
@@ -235,14 +211,6 @@ func (s *programmeScreen) buildRisks() fyne.CanvasObject {
 	note := widget.NewLabel("Likelihood and impact from 1 to 5; the rating is their product, 1 to 25. Residual: with the controls in place. Worst residual risk first; choose one to open it.")
 	note.Wrapping = fyne.TextWrapWord
 	return container.NewBorder(container.NewBorder(nil, nil, nil, add, note), nil, nil, nil, s.riskTable)
-}
-
-// ratingWords is a rating as "15 (3×5) high".
-func ratingWords(r programme.Rating, high int64) string {
-	if !r.Rated() {
-		return "not rated"
-	}
-	return fmt.Sprintf("%d (%d×%d) %s", r.Score, r.Likelihood, r.Impact, r.Band(high))
 }
 
 func (s *programmeScreen) title(id string) string {
@@ -389,13 +357,7 @@ func (s *programmeScreen) load(recs []*binder.Record, now time.Time) {
 		}
 	}
 	s.high = programme.HighFrom(settings)
-	sort.SliceStable(s.risks, func(i, j int) bool {
-		a, b := programme.Residual(s.risks[i]).Score, programme.Residual(s.risks[j]).Score
-		if a != b {
-			return a > b
-		}
-		return s.risks[i].Title < s.risks[j].Title
-	})
+	programme.SortByResidual(s.risks)
 	sort.SliceStable(s.teams, func(i, j int) bool { return s.teams[i].Title < s.teams[j].Title })
 	s.showProgramme()
 	s.riskTable.Refresh()

@@ -118,7 +118,7 @@ func TestProgrammeScreen(t *testing.T) {
 			t.Fatalf("risk %d is worse than the one before it", i)
 		}
 	}
-	if got := ratingWords(programme.Residual(s.risks[0]), s.high); got != "15 (3×5) high" {
+	if got := programme.Residual(s.risks[0]).Words(s.high); got != "15 (3×5) high" {
 		t.Errorf("worst residual risk: %q; want 15 (3×5) high", got)
 	}
 	s.showTab("Risk register")

@@ -358,7 +358,7 @@ func (r *readinessReport) showByStandard(sev, rule string, words []string) int {
 		c := &by[i]
 		worst := ""
 		for _, f := range c.Findings {
-			if worst == "" || severityRank(f.Severity) < severityRank(worst) {
+			if worst == "" || readiness.SeverityRank(f.Severity) < readiness.SeverityRank(worst) {
 				worst = f.Severity
 			}
 		}
@@ -368,15 +368,6 @@ func (r *readinessReport) showByStandard(sev, rule string, words []string) int {
 		}
 	}
 	return shown
-}
-
-func severityRank(s string) int {
-	for i, v := range readiness.Severities {
-		if v == s {
-			return i
-		}
-	}
-	return len(readiness.Severities)
 }
 
 // matchesWords reports whether every word is in what f says.

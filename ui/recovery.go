@@ -29,10 +29,7 @@ type recoveryOrder struct {
 }
 
 // The table's columns.
-var recoveryColumns = []struct {
-	title string
-	width float32
-}{
+var recoveryColumns = []column{
 	{"#", 44}, {"System", 230}, {"Tier", 50}, {"RTO", 70}, {"Restore", 80}, {"Critical path", 110}, {"Meets RTO", 190}, {"Depends on", 260},
 }
 
@@ -42,49 +39,21 @@ func newRecoveryOrder(u *App) *recoveryOrder {
 	r.cycles.Wrapping = fyne.TextWrapWord
 	r.cycles.Importance = widget.DangerImportance
 	r.cycles.Hide()
-	r.table = widget.NewTableWithHeaders(
-		func() (int, int) {
-			if r.plan == nil {
-				return 0, len(recoveryColumns)
-			}
-			return len(r.plan.Steps), len(recoveryColumns)
-		},
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("Critical path")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			s := r.plan.Steps[id.Row]
-			l.SetText(r.cell(id.Row, id.Col))
-			l.TextStyle = fyne.TextStyle{Bold: id.Col == 1}
-			l.Importance = widget.MediumImportance
-			if s.RTOMet != nil && !*s.RTOMet && (id.Col == 5 || id.Col == 6 || id.Col == 1) {
-				l.Importance = widget.DangerImportance
-			} else if s.Cycle && id.Col == 6 {
-				l.Importance = widget.WarningImportance
-			}
-			l.Refresh()
-		})
-	r.table.ShowHeaderColumn = false
-	r.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("Critical path", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	r.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(recoveryColumns[id.Col].title)
+	r.table = newColumnTable(recoveryColumns, func() int {
+		if r.plan == nil {
+			return 0
 		}
-	}
-	for i, c := range recoveryColumns {
-		r.table.SetColumnWidth(i, c.width)
-	}
-	r.table.OnSelected = func(id widget.TableCellID) {
-		r.table.UnselectAll()
-		if r.plan != nil && id.Row >= 0 && id.Row < len(r.plan.Steps) {
-			r.u.openRecord(r.plan.Steps[id.Row].ID)
+		return len(r.plan.Steps)
+	}, func(row, col int, l *widget.Label) {
+		s := r.plan.Steps[row]
+		l.SetText(r.cell(row, col))
+		l.TextStyle.Bold = col == 1
+		if s.RTOMet != nil && !*s.RTOMet && (col == 5 || col == 6 || col == 1) {
+			l.Importance = widget.DangerImportance
+		} else if s.Cycle && col == 6 {
+			l.Importance = widget.WarningImportance
 		}
-	}
+	}, func(row, _ int) { r.u.openRecord(r.plan.Steps[row].ID) })
 	r.graph = newDependencyGraph(func(id string) { r.u.openRecord(id) })
 	picture := container.NewBorder(widget.NewLabelWithStyle("Systems and their dependencies: each is drawn right of what it needs; the longest critical path is highlighted. Choose a system to open it.",
 		fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), nil, nil, nil, container.NewScroll(r.graph))

@@ -72,6 +72,24 @@ type Tree struct {
 // peer wrote in another accepted form reads as gobag's would.
 type Getter func(id string) *binder.Record
 
+// Reading is a Getter that reads each record once, with read (a binder's
+// Get), in its canonical form; a record read cannot be is nil.
+func Reading(read func(id string) (*binder.Record, error)) Getter {
+	cache := map[string]*binder.Record{}
+	return func(id string) *binder.Record {
+		if r, ok := cache[id]; ok {
+			return r
+		}
+		r, err := read(id)
+		if err != nil {
+			r = nil
+		}
+		r = binder.Canonical(r)
+		cache[id] = r
+		return r
+	}
+}
+
 // Walk calls fn on each person in calling order: a caller, then each of
 // their callees and the people those call, depth first.
 func (t *Tree) Walk(fn func(p *Person)) {

@@ -2,7 +2,6 @@ package print
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"gobag/binder"
@@ -66,13 +65,7 @@ func (w *bodyWriter) risks(ix *index) {
 	w.body(plain(fmt.Sprintf("Likelihood and impact from 1 to 5; the rating is their product, 1 to 25, high from %d. Worst residual risk first.", high)))
 	w.space(4)
 	rs = append([]*binder.Record(nil), rs...)
-	sort.SliceStable(rs, func(i, j int) bool { return programme.Residual(rs[i]).Score > programme.Residual(rs[j]).Score })
-	rating := func(r programme.Rating) string {
-		if !r.Rated() {
-			return "not rated"
-		}
-		return fmt.Sprintf("%d (%d×%d) %s", r.Score, r.Likelihood, r.Impact, r.Band(high))
-	}
+	programme.SortByResidual(rs)
 	t := table{cols: []column{{title: "Risk", frac: 3}, {title: "Inherent", frac: 1.5}, {title: "Residual", frac: 1.5}, {title: "Treatment and controls", frac: 3.2}, {title: "Owner, review", frac: 1.8}, {title: "Answered by", frac: 2}}}
 	for _, r := range rs {
 		treat := strings.TrimSpace(r.Text("treatment") + "\n" + strings.Join(r.Strings("controls"), "\n"))
@@ -80,7 +73,7 @@ func (w *bodyWriter) risks(ix *index) {
 			treat = strings.TrimSpace("no treatment decided\n" + strings.Join(r.Strings("controls"), "\n"))
 		}
 		owner := strings.TrimSpace(ix.field(r, "owner") + "\n" + ix.field(r, "next_review"))
-		t.rows = append(t.rows, [][]span{styled(bold, r.Title), plain(rating(programme.Inherent(r))), plain(rating(programme.Residual(r))), plain(treat), plain(owner), plain(ix.field(r, "plans"))})
+		t.rows = append(t.rows, [][]span{styled(bold, r.Title), plain(programme.Inherent(r).Words(high)), plain(programme.Residual(r).Words(high)), plain(treat), plain(owner), plain(ix.field(r, "plans"))})
 	}
 	w.table(t)
 }

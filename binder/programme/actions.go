@@ -58,9 +58,8 @@ func ActionKinds() []string {
 	return out
 }
 
-// Actions lists every action item among recs (a binder's live records),
-// each record read in its canonical form: open ones first, then by due
-// date (none last), then by source.
+// Actions lists every action item among recs (a binder's live records):
+// open ones first, then by due date (none last), then by source.
 func Actions(recs []*binder.Record) []Action {
 	kinds := ActionKinds()
 	byID := map[string]*binder.Record{}
@@ -72,7 +71,6 @@ func Actions(recs []*binder.Record) []Action {
 		if r.Deleted || r.Unreadable || !slices.Contains(kinds, r.Kind) {
 			continue
 		}
-		r = binder.Canonical(r) // "Done" is done, as gobag writes it
 		for i, row := range r.Rows("actions") {
 			a := Action{Record: r.ID, Kind: r.Kind, Title: r.Title, Row: i + 1, Text: row.Text("action"),
 				Owner: row.Link("owner"), Status: row.Text("status")}

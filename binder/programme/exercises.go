@@ -3,6 +3,7 @@ package programme
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"gobag/binder"
@@ -24,7 +25,7 @@ func ExerciseState(e *binder.Record, now time.Time) string {
 		return s
 	}
 	d, ok := e.Date("date")
-	if ok && !d.After(day(now)) {
+	if ok && !d.After(Today(now)) {
 		return Held
 	}
 	return Planned
@@ -36,8 +37,6 @@ func Today(now time.Time) time.Time {
 	y, m, d := now.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
-
-func day(now time.Time) time.Time { return Today(now) }
 
 // Session is one exercise in the programme.
 type Session struct {
@@ -75,10 +74,8 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 	var plans []*binder.Record
 	byPlan := map[string]int{}
 	for _, r := range recs {
-		if r.Kind == "plan" && !r.Deleted && !r.Unreadable {
-			if r = binder.Canonical(r); r.Text("status") != "retired" {
-				plans = append(plans, r)
-			}
+		if r.Kind == "plan" && !r.Deleted && !r.Unreadable && r.Text("status") != "retired" {
+			plans = append(plans, r)
 		}
 	}
 	sort.SliceStable(plans, func(i, j int) bool { return plans[i].Title < plans[j].Title })
@@ -89,9 +86,7 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 	var exercises []*binder.Record
 	for _, r := range recs {
 		if r.Kind == "exercise" && !r.Deleted && !r.Unreadable {
-			// Canonical: a status "Held" is held, and a plan linked twice
-			// is linked once.
-			exercises = append(exercises, binder.Canonical(r))
+			exercises = append(exercises, r)
 		}
 	}
 	sort.SliceStable(exercises, func(i, j int) bool {
@@ -105,7 +100,7 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 		if dated {
 			s.Date = d
 		}
-		s.Overdue = s.State == Planned && dated && d.Before(day(now))
+		s.Overdue = s.State == Planned && dated && d.Before(Today(now))
 		if !dated {
 			// Planned and not yet scheduled, or held and not dated (which
 			// counts for no plan until it is): shown apart.
@@ -126,7 +121,7 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 			linked = true
 			row := &y.Plans[i]
 			row.Months[d.Month()-1] = append(row.Months[d.Month()-1], s)
-			if s.State == Held && !d.After(day(now)) {
+			if s.State == Held && !d.After(Today(now)) {
 				row.Held++
 			}
 		}
@@ -135,6 +130,35 @@ func Programme(recs []*binder.Record, year int, now time.Time) Year {
 		}
 	}
 	return y
+}
+
+// typeLetters abbreviate the exercise types in a programme's grid.
+var typeLetters = map[string]string{"walkthrough": "W", "tabletop": "T", "seminar": "S", "workshop": "K", "game": "G",
+	"drill": "D", "functional": "F", "full-scale": "X"}
+
+// Cell abbreviates a month's exercises for a programme's grid: a letter
+// per exercise by type (E for none known), upper case if held, lower case
+// if planned, followed by ! when its day passed; - if cancelled. "" for
+// none.
+func Cell(ss []Session) string {
+	var b strings.Builder
+	for _, s := range ss {
+		l, ok := typeLetters[s.Type]
+		if !ok {
+			l = "E"
+		}
+		switch s.State {
+		case Cancelled:
+			l = "-"
+		case Planned:
+			l = strings.ToLower(l)
+			if s.Overdue {
+				l += "!"
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // Discussion reports whether an exercise type is discussion-based

@@ -1,6 +1,11 @@
 package programme
 
-import "gobag/binder"
+import (
+	"fmt"
+	"sort"
+
+	"gobag/binder"
+)
 
 // The bands of a risk rating.
 const (
@@ -20,6 +25,34 @@ type Rating struct {
 	Impact     int64 `json:"impact"`
 	// Score is Likelihood × Impact, 1 to 25; 0 when not rated.
 	Score int64 `json:"score"`
+}
+
+// String is the rating as "15 (3×5)", or "not rated".
+func (r Rating) String() string {
+	if !r.Rated() {
+		return "not rated"
+	}
+	return fmt.Sprintf("%d (%d×%d)", r.Score, r.Likelihood, r.Impact)
+}
+
+// Words is the rating with its band against high: "15 (3×5) high".
+func (r Rating) Words(high int64) string {
+	if !r.Rated() {
+		return r.String()
+	}
+	return r.String() + " " + r.Band(high)
+}
+
+// SortByResidual orders risks worst residual rating first, then by title:
+// the order of a risk register.
+func SortByResidual(risks []*binder.Record) {
+	sort.SliceStable(risks, func(i, j int) bool {
+		a, b := Residual(risks[i]).Score, Residual(risks[j]).Score
+		if a != b {
+			return a > b
+		}
+		return risks[i].Title < risks[j].Title
+	})
 }
 
 // Rated reports whether both likelihood and impact are known.

@@ -67,6 +67,9 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 	u := upcoming{from: from, until: until}
 	byKind := map[string][]*binder.Record{}
 	for _, r := range recs {
+		// Each record as gobag would have written it, as the check reads
+		// it: a status "Done" is done.
+		r = binder.Canonical(r)
 		byKind[r.Kind] = append(byKind[r.Kind], r)
 	}
 	var settings *binder.Record
@@ -79,11 +82,7 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 		if p.Text("status") == "retired" {
 			continue
 		}
-		next, ok := p.Date("next_review")
-		if approved, isApproved := p.Date("approved_on"); !ok && isApproved {
-			next, ok = approved.AddDate(0, per.ReviewMonths, 0), true
-		}
-		if ok {
+		if next, ok := reviewDate(p, "approved_on", per.ReviewMonths); ok {
 			u.add(DueReview, next, p, "", edit(p, "next_review", "", "review the plan, then set its next review date and add a row to its changes"))
 		}
 		var exercises []*binder.Record
@@ -113,11 +112,7 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 		}
 	}
 	for _, r := range byKind["risk"] {
-		next, ok := r.Date("next_review")
-		if a, assessed := r.Date("assessed"); !ok && assessed {
-			next, ok = a.AddDate(0, per.RiskMonths, 0), true
-		}
-		if ok {
+		if next, ok := reviewDate(r, "assessed", per.RiskMonths); ok {
 			u.add(DueRisk, next, r, "", edit(r, "next_review", "", "reassess the risk, then set when it was assessed and its next review"))
 		}
 	}
@@ -134,11 +129,7 @@ func dueIn(recs []*binder.Record, now, from, until time.Time) []Due {
 		if p.Text("status") == "retired" {
 			continue
 		}
-		next, ok := p.Date("next_review")
-		if a, approved := p.Date("approved_on"); !ok && approved {
-			next, ok = a.AddDate(0, per.ReviewMonths, 0), true
-		}
-		if ok {
+		if next, ok := reviewDate(p, "approved_on", per.ReviewMonths); ok {
 			u.add(DuePolicy, next, p, "", edit(p, "next_review", "", "review the policy, have it approved again and set its next review date"))
 		}
 	}

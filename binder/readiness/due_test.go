@@ -100,3 +100,15 @@ func TestScheduleHoldsOverdueAndFarOff(t *testing.T) {
 		}
 	}
 }
+
+// What falls due reads each record as gobag would have written it: an
+// action a peer marked "Done" is done, and falls due no more.
+func TestUpcomingReadsRecordsCanonically(t *testing.T) {
+	f := healthy(t)
+	f.ids["exercise"].Fields["actions"].([]map[string]any)[0]["status"] = "Done"
+	for _, d := range Upcoming(f.recs, checkNow, 90) {
+		if d.What == DueAction {
+			t.Fatalf("a done action falls due: %+v", d)
+		}
+	}
+}

@@ -203,12 +203,7 @@ func (c *checker) risks() {
 					"residual rating %d of 25 (%s), but it has %s", residual.Score, residual.Band(high), strings.Join(lacks, " and "))
 			}
 		}
-		next, ok := r.Date("next_review")
-		if !ok {
-			if a, assessedOn := r.Date("assessed"); assessedOn {
-				next, ok = a.AddDate(0, c.set.RiskMonths, 0), true
-			}
-		}
+		next, ok := reviewDate(r, "assessed", c.set.RiskMonths)
 		fix := edit(r, "next_review", day(c.today().AddDate(0, c.set.RiskMonths, 0)), "reassess the risk, set when it was assessed and when it must next be reviewed",
 			set("assessed", day(c.today())))
 		switch {
@@ -452,10 +447,7 @@ func (c *checker) policy() {
 		}
 	}
 	for _, p := range approved {
-		next, ok := p.Date("next_review")
-		if a, isApproved := p.Date("approved_on"); !ok && isApproved {
-			next, ok = a.AddDate(0, c.set.ReviewMonths, 0), true
-		}
+		next, ok := reviewDate(p, "approved_on", c.set.ReviewMonths)
 		fix := edit(p, "next_review", day(c.today().AddDate(0, c.set.ReviewMonths, 0)), "review the policy, have it approved again and set its next review date")
 		switch {
 		case !ok:

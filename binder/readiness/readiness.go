@@ -258,7 +258,7 @@ func Keeps(f Finding, worst string, rules []string) bool {
 			limit = i + 1
 		}
 	}
-	return severityRank(f.Severity) < limit && (len(rules) == 0 || matchRule(f.Rule, rules))
+	return SeverityRank(f.Severity) < limit && (len(rules) == 0 || matchRule(f.Rule, rules))
 }
 
 // matchRule reports whether rule is among rules, each a rule id or the
@@ -273,7 +273,9 @@ func matchRule(rule string, rules []string) bool {
 	return false
 }
 
-func severityRank(s string) int {
+// SeverityRank orders severities, worst first: 0 for an error; unknown
+// ones last.
+func SeverityRank(s string) int {
 	for i, v := range Severities {
 		if v == s {
 			return i
@@ -383,7 +385,7 @@ func CheckWith(recs []*binder.Record, copies []OffsiteCopy, team *Team, now time
 	}
 	sort.SliceStable(c.findings, func(i, j int) bool {
 		a, b := c.findings[i], c.findings[j]
-		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
+		if ra, rb := SeverityRank(a.Severity), SeverityRank(b.Severity); ra != rb {
 			return ra < rb
 		}
 		if order[a.Rule] != order[b.Rule] {

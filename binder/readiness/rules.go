@@ -127,11 +127,8 @@ func (c *checker) plans() {
 			c.add("plan.not-approved", p, edit(p, "status", "approved", "once it has been approved", set("approved_by", ""), set("approved_on", day(c.now))),
 				"plan is %s, not approved", orWord(p.Text("status"), "of no status"))
 		}
-		next, hasNext := p.Date("next_review")
+		next, hasNext := reviewDate(p, "approved_on", c.set.ReviewMonths)
 		approved, isApproved := p.Date("approved_on")
-		if !hasNext && isApproved {
-			next, hasNext = approved.AddDate(0, c.set.ReviewMonths, 0), true
-		}
 		nextDue := day(c.now.AddDate(0, c.set.ReviewMonths, 0))
 		switch {
 		case !hasNext:
@@ -211,6 +208,19 @@ func (c *checker) planSections(p *binder.Record) {
 			"%d %s only guidance or nothing: %s", len(empty), plural(len(empty), "section holds", "sections hold"), strings.Join(empty, "; "))
 		c.findings[len(c.findings)-1].Clauses = sectionClauses("plan.section-empty", typ, empty)
 	}
+}
+
+// reviewDate is when r must next be reviewed: its next_review, else the
+// date in its field since (approved_on, assessed) plus months; false if
+// it has neither.
+func reviewDate(r *binder.Record, since string, months int) (time.Time, bool) {
+	if next, ok := r.Date("next_review"); ok {
+		return next, true
+	}
+	if d, ok := r.Date(since); ok {
+		return d.AddDate(0, months, 0), true
+	}
+	return time.Time{}, false
 }
 
 // latest is the latest date in field among rs that is not after now,

@@ -57,7 +57,7 @@ that holds it (gobag edit ID).`)
 		if err != nil {
 			return err
 		}
-		return printActions(c, f.Apply(programme.Actions(append(recs, contacts...))), time.Now())
+		return printActions(c, f.Apply(programme.Actions(binder.CanonicalAll(append(recs, contacts...)))), time.Now())
 	}
 	return cmd
 }
@@ -82,14 +82,14 @@ func printActions(c *cli, actions []programme.Action, now time.Time) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "due\tstatus\towner\taction\tsource")
 	for _, a := range actions {
-		due, status, owner := orDash(a.Due), a.Status, orDash(a.Name)
+		due, status, owner := or(a.Due, "-"), a.Status, or(a.Name, "-")
 		if a.Overdue(now) {
 			status += " OVERDUE"
 		}
 		if a.Owner != "" && a.Name == "" {
-			owner = "(missing " + short(a.Owner) + ")"
+			owner = "(missing " + shortID(a.Owner) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s %q (%s) #%d\n", due, status, owner, oneLine(a.Text), a.Kind, a.Title, short(a.Record), a.Row)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s %q (%s) #%d\n", due, status, owner, oneLine(a.Text), a.Kind, a.Title, shortID(a.Record), a.Row)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -106,15 +106,6 @@ func printActions(c *cli, actions []programme.Action, now time.Time) error {
 	fmt.Fprintf(out, "%s: %d open, %d overdue\n", count(len(actions), "action item", "action items"), open, overdue)
 	return out.Flush()
 }
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func short(id string) string { return id[:min(len(id), 10)] }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
@@ -135,19 +126,7 @@ trees.`)
 	cmd.RunBinder = func(ctx context.Context, c *cli, b *binder.Binder, args []string) error {
 		// The teams (and plans) first; the people they link as the trees
 		// reach them, each read once.
-		cache := map[string]*binder.Record{}
-		get := func(id string) *binder.Record {
-			if r, ok := cache[id]; ok {
-				return r
-			}
-			r, err := b.Get(ctx, id)
-			if err != nil {
-				r = nil
-			}
-			r = binder.Canonical(r)
-			cache[id] = r
-			return r
-		}
+		get := calltree.Reading(func(id string) (*binder.Record, error) { return b.Get(ctx, id) })
 		var trees []*calltree.Tree
 		if len(args) == 0 {
 			teams, err := b.RecordsOf(ctx, "team")
@@ -218,7 +197,7 @@ func findTeamOrPlan(recs []*binder.Record, name string) (*binder.Record, error) 
 		}
 		var names []string
 		for _, r := range list {
-			names = append(names, fmt.Sprintf("%s %q (%s)", r.Kind, r.Title, short(r.ID)))
+			names = append(names, fmt.Sprintf("%s %q (%s)", r.Kind, r.Title, shortID(r.ID)))
 		}
 		return nil, usagef("name one by its id", "%q names %d teams and plans: %s", name, len(list), strings.Join(names, ", "))
 	}
@@ -377,37 +356,9 @@ becomes held and its body the after-action report
 		if err != nil {
 			return err
 		}
-		return printProgramme(c, programme.Programme(recs, year, now))
+		return printProgramme(c, programme.Programme(binder.CanonicalAll(recs), year, now))
 	}
 	return cmd
-}
-
-// typeLetter abbreviates an exercise type for the programme's grid.
-var typeLetter = map[string]string{"walkthrough": "W", "tabletop": "T", "seminar": "S", "workshop": "K", "game": "G",
-	"drill": "D", "functional": "F", "full-scale": "X", "": "E"}
-
-func cellOf(ss []programme.Session) string {
-	var parts []string
-	for _, s := range ss {
-		l := typeLetter[s.Type]
-		if l == "" {
-			l = "E"
-		}
-		switch {
-		case s.State == programme.Cancelled:
-			l = "-"
-		case s.State == programme.Planned:
-			l = strings.ToLower(l)
-			if s.Overdue {
-				l += "!"
-			}
-		}
-		parts = append(parts, l)
-	}
-	if len(parts) == 0 {
-		return "."
-	}
-	return strings.Join(parts, "")
 }
 
 func printProgramme(c *cli, y programme.Year) error {
@@ -467,7 +418,7 @@ func printProgramme(c *cli, y programme.Year) error {
 	for _, r := range y.Plans {
 		fmt.Fprint(tw, r.Plan.Title)
 		for m := range r.Months {
-			fmt.Fprint(tw, "\t"+cellOf(r.Months[m]))
+			fmt.Fprint(tw, "\t"+or(programme.Cell(r.Months[m]), "."))
 		}
 		fmt.Fprintf(tw, "\t%d\n", r.Held)
 	}
@@ -492,7 +443,7 @@ func printProgramme(c *cli, y programme.Year) error {
 			if s.Overdue {
 				state += " (day passed)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\t%d\n", date, orDash(s.Type), state, s.Exercise.Title, short(s.Exercise.ID), len(s.Exercise.Links("plans")))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\t%d\n", date, or(s.Type, "-"), state, s.Exercise.Title, shortID(s.Exercise.ID), len(s.Exercise.Links("plans")))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -533,13 +484,7 @@ treatment, owner, next review and the plans that answer it.`)
 			}
 		}
 		high := programme.HighFrom(settings)
-		sort.SliceStable(risks, func(i, j int) bool {
-			a, b := programme.Residual(risks[i]).Score, programme.Residual(risks[j]).Score
-			if a != b {
-				return a > b
-			}
-			return risks[i].Title < risks[j].Title
-		})
+		programme.SortByResidual(risks)
 		type riskJSON struct {
 			ID         string           `json:"id"`
 			Title      string           `json:"title"`
@@ -581,19 +526,9 @@ treatment, owner, next review and the plans that answer it.`)
 		out := bufio.NewWriter(c.stdout)
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "risk\tinherent\tresidual\ttreatment\towner\treview\tplans")
-		score := func(r programme.Rating) string {
-			if !r.Rated() {
-				return "unrated"
-			}
-			return fmt.Sprintf("%d (%d×%d)", r.Score, r.Likelihood, r.Impact)
-		}
 		for _, j := range rows {
-			res := score(j.Residual)
-			if j.Band != "" {
-				res += " " + j.Band
-			}
-			fmt.Fprintf(tw, "%s (%s)\t%s\t%s\t%s\t%s\t%s\t%s\n", j.Title, short(j.ID), score(j.Inherent), res, orDash(j.Treatment), orDash(j.Owner),
-				orDash(j.NextReview), orDash(strings.Join(j.Plans, "; ")))
+			fmt.Fprintf(tw, "%s (%s)\t%s\t%s\t%s\t%s\t%s\t%s\n", j.Title, shortID(j.ID), j.Inherent, j.Residual.Words(high), or(j.Treatment, "-"), or(j.Owner, "-"),
+				or(j.NextReview, "-"), or(strings.Join(j.Plans, "; "), "-"))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -635,7 +570,7 @@ func printByStandard(c *cli, rep *readiness.Report, keep func(readiness.Finding)
 			for _, f := range cl.Findings {
 				where := "binder"
 				if f.Record != "" {
-					where = fmt.Sprintf("%s %q (%s)", f.Kind, f.Title, short(f.Record))
+					where = fmt.Sprintf("%s %q (%s)", f.Kind, f.Title, shortID(f.Record))
 				}
 				fmt.Fprintf(out, "    %-7s %s  %s: %s\n", strings.ToUpper(f.Severity), f.Rule, where, f.Message)
 			}
@@ -647,6 +582,6 @@ func printByStandard(c *cli, rep *readiness.Report, keep func(readiness.Finding)
 		filtered = fmt.Sprintf(", %d with findings filtered out", hidden)
 	}
 	fmt.Fprintf(out, "%d of %d clauses are checked by a rule, %d of them with findings shown%s; no rule checks %s\n",
-		checked, len(by), failing, filtered, orDash(strings.Join(uncovered, ", ")))
+		checked, len(by), failing, filtered, or(strings.Join(uncovered, ", "), "-"))
 	return out.Flush()
 }

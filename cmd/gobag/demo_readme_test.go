@@ -9,6 +9,22 @@ import (
 	"testing"
 )
 
+// makeDemo makes the demo binder with gobag demo in a new directory, work,
+// as dir, and writes its identity's passphrase to the file pass.
+func makeDemo(t *testing.T) (work, dir, pass string) {
+	t.Helper()
+	work = t.TempDir()
+	dir = filepath.Join(work, "binder")
+	if out, err := gobagProcess(t, nil, "demo", "--binder", dir).CombinedOutput(); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	pass = filepath.Join(work, "pass")
+	if err := os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return work, dir, pass
+}
+
 // The README describes the demo binder's size and its readiness report in
 // numbers; they are the demo's.
 func TestReadmeDescribesTheDemo(t *testing.T) {
@@ -21,15 +37,7 @@ func TestReadmeDescribesTheDemo(t *testing.T) {
 	if holds == nil || gives == nil {
 		t.Fatal(`README.md does not say "It holds N records" and "gives N findings (E errors, W warnings and I for information)" of the demo`)
 	}
-	work := t.TempDir()
-	dir := filepath.Join(work, "binder")
-	if out, err := gobagProcess(t, nil, "demo", "--binder", dir).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	pass := filepath.Join(work, "pass")
-	if err := os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	work, dir, pass := makeDemo(t)
 	env := []string{"HOME=" + work, "GOBAG_PASSPHRASE_FILE=" + pass, "GOBAG_BINDER=" + dir, "GOBAG_IDENTITY=" + demoIdentityPath(dir, demoIdentities[0].handle)}
 	out, err := gobagProcess(t, env, "check", "--json").Output()
 	if err != nil {

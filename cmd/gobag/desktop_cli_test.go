@@ -1,9 +1,7 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -19,15 +17,7 @@ func TestCLIWorksWhileTheAppIsOpen(t *testing.T) {
 		t.Skip("xwininfo not installed (make test installs x11-utils)")
 	}
 	display := startXvfb(t)
-	work := t.TempDir()
-	dir := filepath.Join(work, "binder")
-	if out, err := gobagProcess(t, nil, "demo", "--binder", dir).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	pass := filepath.Join(work, "pass")
-	if err := os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	work, dir, pass := makeDemo(t)
 	exited, appErr := startApp(t, display, work, pass, dir)
 	title := "gobag — National Statistics Office (demo)"
 	if !waitTitle(t, display, title, exited, appErr) {

@@ -47,15 +47,7 @@ func TestDesktopWindowUnderXvfb(t *testing.T) {
 	if _, err := exec.LookPath("xwininfo"); err != nil {
 		t.Skip("xwininfo not installed (make test installs x11-utils)")
 	}
-	work := t.TempDir()
-	dir := filepath.Join(work, "binder")
-	if out, err := gobagProcess(t, nil, "demo", "--binder", dir).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	pass := filepath.Join(work, "pass")
-	if err := os.WriteFile(pass, []byte(demoIdentities[0].passphrase+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	work, dir, pass := makeDemo(t)
 	exited, stderr := startApp(t, display, work, pass, dir)
 
 	want := "gobag — National Statistics Office (demo)"
